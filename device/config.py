@@ -1,0 +1,271 @@
+"""One TOML file, parsed once into one frozen, typed ``Config``.
+
+Each section is a frozen dataclass; each field carries its own description
+(written out as a comment by ``magicbooth config --default``) and its limits.
+Unknown keys and bad values raise ``ConfigError`` with one line that names the
+file, the key, the bad value and what was expected.
+
+>>> cfg = load_config()            # search order from DESIGN.md
+>>> cfg.camera.size
+(640, 480)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from device.errors import ConfigError
+
+SYSTEM_CONFIG = Path("/etc/magicbooth/config.toml")
+LOCAL_CONFIG = Path("magicbooth.toml")
+ENV_VAR = "MAGICBOOTH_CONFIG"
+
+
+def option(default: Any, doc: str, *, choices: tuple[Any, ...] = (), low: float | None = None,
+           high: float | None = None) -> Any:
+    """Declare a config field with its comment and limits."""
+    meta = {"doc": doc, "choices": choices, "low": low, "high": high}
+    if isinstance(default, (list, dict)):
+        raise TypeError("use tuples for sequence defaults")
+    return field(default=default, metadata=meta)
+
+
+@dataclass(frozen=True)
+class DeviceConfig:
+    """Identity of this booth and where it keeps its state."""
+
+    id: str = option("", "Device id used in clip metadata and upload keys; empty means the hostname.")
+    state_dir: str = option(
+        "", "Directory for clips and queues; empty means $STATE_DIRECTORY under systemd, else the current directory.")
+
+
+@dataclass(frozen=True)
+class CameraConfig:
+    """Where frames come from."""
+
+    source: str = option(
+        "auto", "auto | picamera2 | webcam[:N] | /dev/videoN | sample | a video or image file path.")
+    size: tuple[int, int] = option((640, 480), "Frame size [width, height] delivered to the pipeline.",
+                                   low=16, high=4096)
+    fps: int = option(30, "Requested frame rate.", low=1, high=120)
+    buffer_count: int = option(4, "picamera2 buffers; small keeps latency low.", low=1, high=16)
+    analysis_size: tuple[int, int] = option(
+        (320, 240), "picamera2 low-resolution stream [width, height] for analysis; [0, 0] turns it off.",
+        low=0, high=4096)
+    loop: bool = option(True, "File sources: start again at the end instead of stopping.")
+    realtime: bool = option(True, "File sources: pace frames at the file's frame rate instead of as fast as possible.")
+    timeout_s: float = option(2.0, "A camera that delivers no frame for this long counts as disconnected.",
+                              low=0.1, high=60)
+    reopen_max_backoff_s: float = option(8.0, "Longest wait between attempts to reopen a lost camera.",
+                                         low=0.1, high=300)
+
+
+@dataclass(frozen=True)
+class DisplayConfig:
+    """How the preview is shown."""
+
+    mode: str = option("auto", "auto | window | fullscreen | none.",
+                       choices=("auto", "window", "fullscreen", "none"))
+    mirror: bool = option(True, "Flip the preview left-right, like a selfie camera (recordings are not flipped).")
+    hud: bool = option(False, "Show fps and per-stage timings over the preview.")
+    window_size: tuple[int, int] = option((0, 0), "Window size [width, height]; [0, 0] means the frame size.",
+                                         low=0, high=8192)
+
+
+@dataclass(frozen=True)
+class InferenceConfig:
+    """How the int8 models run."""
+
+    threads: int = option(0, "LiteRT threads per model; 0 means CPU cores - 1, at most 4.", low=0, high=16)
+
+
+@dataclass(frozen=True)
+class Config:
+    """The whole configuration; ``source`` is the file it came from, if any."""
+
+    device: DeviceConfig = field(default_factory=DeviceConfig)
+    camera: CameraConfig = field(default_factory=CameraConfig)
+    display: DisplayConfig = field(default_factory=DisplayConfig)
+    inference: InferenceConfig = field(default_factory=InferenceConfig)
+    source: str = field(default="built-in defaults", compare=False)
+
+    def replace(self, section: str, **values: Any) -> Config:
+        """Return a copy with some values of one section changed (validated)."""
+        current = getattr(self, section)
+        checked = {k: _coerce(self.source, section, current, k, v) for k, v in values.items()}
+        return dataclasses.replace(self, **{section: dataclasses.replace(current, **checked)})
+
+
+def sections() -> dict[str, type]:
+    """Section name -> dataclass, in file order."""
+    hints = typing.get_type_hints(Config)
+    return {f.name: hints[f.name] for f in dataclasses.fields(Config) if f.name != "source"}
+
+
+def find_config_file(explicit: str | os.PathLike[str] | None = None,
+                     environ: Mapping[str, str] = os.environ) -> Path | None:
+    """First of --config, $MAGICBOOTH_CONFIG, /etc/magicbooth/config.toml, ./magicbooth.toml."""
+    if explicit:
+        return Path(explicit)
+    if environ.get(ENV_VAR):
+        return Path(environ[ENV_VAR])
+    for candidate in (SYSTEM_CONFIG, LOCAL_CONFIG):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load_config(explicit: str | os.PathLike[str] | None = None,
+                environ: Mapping[str, str] = os.environ) -> Config:
+    """Find and parse the config file, or return the built-in defaults."""
+    path = find_config_file(explicit, environ)
+    if path is None:
+        return Config()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: config file not found; create it with "
+                          f"'magicbooth config --default > {path}'") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read config file: {exc}") from None
+    return parse_config(text, str(path))
+
+
+def parse_config(text: str, source: str = "<string>") -> Config:
+    """Parse TOML text into a validated ``Config``."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{source}: not valid TOML: {exc}") from None
+    known = sections()
+    built: dict[str, Any] = {}
+    for name, value in data.items():
+        if name not in known:
+            raise ConfigError(f"{source}: unknown section [{name}]; expected one of: {', '.join(known)}")
+        if not isinstance(value, dict):
+            raise ConfigError(f"{source}: {name} = {_show(value)}: expected a [{name}] table")
+        built[name] = _build_section(source, name, known[name], value)
+    return Config(**built, source=source)
+
+
+def _build_section(source: str, name: str, cls: type, values: dict[str, Any]) -> Any:
+    names = [f.name for f in dataclasses.fields(cls)]
+    defaults = cls()
+    checked = {}
+    for key, value in values.items():
+        if key not in names:
+            raise ConfigError(f"{source}: unknown key [{name}] {key}; expected one of: {', '.join(names)}")
+        checked[key] = _coerce(source, name, defaults, key, value)
+    return cls(**checked)
+
+
+def _coerce(source: str, section: str, instance: Any, key: str, value: Any) -> Any:
+    """Check one value against its field's type and limits; return it typed."""
+    fields = {f.name: f for f in dataclasses.fields(instance)}
+    if key not in fields:
+        raise ConfigError(f"{source}: unknown key [{section}] {key}; expected one of: {', '.join(fields)}")
+    meta = fields[key].metadata
+    kind = typing.get_type_hints(type(instance))[key]
+    where = f"{source}: [{section}] {key} = {_show(value)}"
+    result, expected = _convert(kind, value)
+    if result is _BAD:
+        raise ConfigError(f"{where}: expected {expected}{_limits(meta)}")
+    if meta.get("choices") and result not in meta["choices"]:
+        raise ConfigError(f"{where}: expected one of {', '.join(map(str, meta['choices']))}")
+    low, high = meta.get("low"), meta.get("high")
+    numbers = result if isinstance(result, tuple) else (result,)
+    for number in numbers:
+        numeric = isinstance(number, (int, float)) and not isinstance(number, bool)
+        if numeric and ((low is not None and number < low) or (high is not None and number > high)):
+            raise ConfigError(f"{where}: expected {expected}{_limits(meta)}")
+    return result
+
+
+_BAD = object()
+
+
+def _convert(kind: Any, value: Any) -> tuple[Any, str]:
+    """Return (typed value or _BAD, description of what is expected)."""
+    origin = typing.get_origin(kind)
+    if kind is bool:
+        return (value if isinstance(value, bool) else _BAD), "true or false"
+    if kind is int:
+        ok = isinstance(value, int) and not isinstance(value, bool)
+        return (value if ok else _BAD), "an integer"
+    if kind is float:
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+        return (float(value) if ok else _BAD), "a number"
+    if kind is str:
+        return (value if isinstance(value, str) else _BAD), "a string"
+    if origin is tuple:
+        args = typing.get_args(kind)
+        if len(args) == 2 and args[1] is Ellipsis:
+            item_kind, count = args[0], None
+        else:
+            item_kind, count = args[0], len(args)
+        expected = (f"a list of {count} {_plural(item_kind)}" if count else f"a list of {_plural(item_kind)}")
+        if not isinstance(value, (list, tuple)) or (count is not None and len(value) != count):
+            return _BAD, expected
+        items = [_convert(item_kind, v)[0] for v in value]
+        return (_BAD if any(i is _BAD for i in items) else tuple(items)), expected
+    if origin in (typing.Union, types.UnionType):
+        raise TypeError(f"unsupported config type {kind}")
+    raise TypeError(f"unsupported config type {kind}")
+
+
+def _plural(kind: Any) -> str:
+    return {int: "integers", float: "numbers", str: "strings", bool: "booleans"}.get(kind, str(kind))
+
+
+def _limits(meta: Mapping[str, Any]) -> str:
+    low, high = meta.get("low"), meta.get("high")
+    if low is not None and high is not None:
+        return f" from {_num(low)} to {_num(high)}"
+    if low is not None:
+        return f" of at least {_num(low)}"
+    if high is not None:
+        return f" of at most {_num(high)}"
+    return ""
+
+
+def _num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else str(x)
+
+
+def _show(value: Any) -> str:
+    """Render a value the way it would look in TOML."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+        return f'"{escaped}"'
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_show(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k} = {_show(v)}" for k, v in value.items()) + "}"
+    return repr(value)
+
+
+def default_config_toml() -> str:
+    """A complete config file with every option at its default, each with a comment."""
+    lines = ["# magicbooth configuration. Search order: --config, $MAGICBOOTH_CONFIG,",
+             "# /etc/magicbooth/config.toml, ./magicbooth.toml, then these built-in defaults.", ""]
+    for name, cls in sections().items():
+        lines.append(f"# {(cls.__doc__ or '').strip().splitlines()[0]}")
+        lines.append(f"[{name}]")
+        instance = cls()
+        for f in dataclasses.fields(cls):
+            doc = f.metadata.get("doc", "")
+            limits = _limits(f.metadata).strip()
+            lines.append(f"# {doc}" + (f" ({limits})" if limits else ""))
+            lines.append(f"{f.name} = {_show(getattr(instance, f.name))}")
+        lines.append("")
+    return "\n".join(lines)

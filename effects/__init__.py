@@ -1,0 +1,1 @@
+"""Magic-expression effects drawn with pygame."""
