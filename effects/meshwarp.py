@@ -34,8 +34,9 @@ class Warped:
 class MeshWarper:
     """Warps textures painted in the layout of ``model`` (size ``tex_size``) onto face meshes."""
 
-    def __init__(self, model: FaceModel, tex_size: int) -> None:
+    def __init__(self, model: FaceModel, tex_size: int, step: int = 2) -> None:
         self.model = model
+        self.step = step
         self.tex_uv = model.uv * (tex_size - 1)
         self.tris = model.triangles
         # Texture-space corners per triangle: (n, 3, 2).
@@ -69,16 +70,34 @@ class MeshWarper:
         coef = np.linalg.solve(lhs, tex)                              # (n, 3, 2)
         depth = points[tris, 2].mean(1) if points.shape[1] > 2 else np.zeros(len(tris))
         order = np.argsort(-depth, kind="stable")                     # far first; near ones overwrite
-        ids = np.zeros((y1 - y0, x1 - x0), np.uint16)
-        corners = np.round(dst * 16).astype(np.int32)
+        # Rasterise and evaluate the (continuous, piecewise-linear) map at reduced resolution,
+        # then upsample it: bilinear interpolation of a piecewise-linear map is nearly exact.
+        bw, bh = x1 - x0, y1 - y0
+        step = self.step if min(bw, bh) > 64 else 1
+        sw, sh = -(-bw // step), -(-bh // step)
+        ids = np.zeros((sh, sw), np.uint16)
+        offset = (step - 1) / 2  # small pixel j samples full-resolution position j * step + offset
+        corners = np.round((dst - offset) / step * 16).astype(np.int32)
         for i in order:
             cv2.fillConvexPoly(ids, corners[i], int(i) + 1, cv2.LINE_8, 4)
+        inside = ids > 0
+        if step > 1:  # extend the rim by one sample so upsampling has valid values at the edge
+            ids = np.where(inside, ids, cv2.dilate(ids, np.ones((3, 3), np.uint8)))
         table = np.vstack([np.zeros((1, 3, 2)), coef]).astype(np.float32)
-        yy, xx = np.mgrid[0:y1 - y0, 0:x1 - x0].astype(np.float32)
+        yy, xx = np.mgrid[0:sh, 0:sw].astype(np.float32) * step + offset
         c = table[ids]                                                # (h, w, 3, 2)
         map_u = c[..., 0, 0] * xx + c[..., 1, 0] * yy + c[..., 2, 0]
         map_v = c[..., 0, 1] * xx + c[..., 1, 1] * yy + c[..., 2, 1]
-        coverage = (ids > 0).astype(np.float32)
+        coverage = inside.astype(np.float32)
+        if step > 1:
+            big = (sw * step, sh * step)
+            map_u = cv2.resize(map_u, big, interpolation=cv2.INTER_LINEAR)[:bh, :bw]
+            map_v = cv2.resize(map_v, big, interpolation=cv2.INTER_LINEAR)[:bh, :bw]
+            coverage = (cv2.resize(coverage, big, interpolation=cv2.INTER_LINEAR)[:bh, :bw] > 0.5).astype(np.float32)
+        # Never draw outside the mesh's convex hull.
+        hull = np.zeros((bh, bw), np.uint8)
+        cv2.fillConvexPoly(hull, cv2.convexHull(np.round((pts - (x0, y0)) * 16).astype(np.int32)), 1, cv2.LINE_8, 4)
+        coverage *= hull
         return tuple(Warped(int(x0), int(y0),
                             cv2.remap(t, map_u, map_v, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE),
                             coverage) for t in textures)

@@ -76,13 +76,16 @@ def ape_face(mesh: dict[str, np.ndarray]) -> np.ndarray:
     f.fill((74, 54, 40))
     fur = _noise((TEX, TEX), 1, 1.0) * 0.25 + _noise((TEX, TEX), 2, 4.0) * 0.15
     f.shade(1 + fur)
-    skin = (150, 124, 104)
+    skin = (118, 96, 82)
     eyes_c = (f.p(33) + f.p(263)) / 2
     ed = float(np.linalg.norm(f.p(263) - f.p(33)))
-    cv2.ellipse(f.img, tuple(np.int32(eyes_c + (0, ed * 0.05))), (int(ed * 0.78), int(ed * 0.42)), 0, 0, 360, skin, -1,
+    for side in (f.p(33, 133), f.p(362, 263)):
+        cv2.ellipse(f.img, tuple(np.int32(side + (0, ed * 0.06))), (int(ed * 0.42), int(ed * 0.36)), 0, 0, 360, skin,
+                    -1, AA)
+    cv2.ellipse(f.img, tuple(np.int32(eyes_c + (0, ed * 0.25))), (int(ed * 0.3), int(ed * 0.4)), 0, 0, 360, skin, -1,
                 AA)
     muzzle_c = (f.p(1) + f.p(14)) / 2 + (0, ed * 0.12)
-    cv2.ellipse(f.img, tuple(np.int32(muzzle_c)), (int(ed * 0.72), int(ed * 0.62)), 0, 0, 360, skin, -1, AA)
+    cv2.ellipse(f.img, tuple(np.int32(muzzle_c)), (int(ed * 0.62), int(ed * 0.55)), 0, 0, 360, skin, -1, AA)
     f.shade(f.radial(0.35) * (1 + _noise((TEX, TEX), 3, 2.0) * 0.08))
     for side in ("right_eye_0", "left_eye_0"):
         _poly(f.img, f.dilated(side, 1.6), (70, 52, 44))
