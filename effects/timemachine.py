@@ -101,7 +101,7 @@ class TimeMachine(Effect):
 
         Only rows from just above the eyes down are warped; the field is built at 1/4 size.
         """
-        rh, rw = region.shape[:2]
+        rw = region.shape[1]
         top = int(max(pts[list(UNDER_EYES), 1].min() - 0.25 * fw, 0))
         band = region[top:]
         bh = band.shape[0]
