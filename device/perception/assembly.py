@@ -93,6 +93,30 @@ class Perception:
             mask, timings["segment"] = _timed(lambda: self._segment(frame))
         return Scene(frame, faces, meshes, mask, timings)
 
+    def process_still(self, frame: Frame) -> Scene:
+        """One unrelated image: detector faces (unsmoothed) and, in the same order, their meshes.
+
+        Tracking and temporal smoothing are reset, since a still has no past.
+        """
+        timings: dict[str, float] = {}
+        faces: tuple[Face, ...] = ()
+        meshes: tuple[FaceMesh, ...] = ()
+        mask = None
+        if self.detector is not None:
+            rows, scores, timings["detect"] = self._detect(frame)
+            faces = to_faces(rows, scores)
+            if self.tracker is not None:
+                self.tracker.reset()
+                self.tracker.seed(rows, scores)
+                found, timings["landmarks"] = _timed(lambda: self._track(frame))
+                meshes = tuple(mesh_for(face, found.meshes) for face in faces)
+                self.tracker.reset()
+        if self.segmenter is not None:
+            self.segmenter.reset()
+            mask, timings["segment"] = _timed(lambda: self._segment(frame))
+            self.segmenter.reset()
+        return Scene(frame, faces, tuple(m for m in meshes if m is not None), mask, timings)
+
     # ---- live ----------------------------------------------------------------------------------
     @property
     def is_running(self) -> bool:
@@ -201,6 +225,17 @@ class Perception:
         if fresh is not None and self.tracker.wants_detection:
             self.tracker.seed(fresh[1], fresh[2])
         return self._track(frame)
+
+
+def mesh_for(face: Face, meshes: tuple[FaceMesh, ...]) -> FaceMesh | None:
+    """The mesh whose bounds hold the centre of this detection, if any."""
+    x, y, w, h = face.box
+    cx, cy = x + w / 2, y + h / 2
+    for mesh in meshes:
+        lo, hi = mesh.points[:, :2].min(axis=0), mesh.points[:, :2].max(axis=0)
+        if lo[0] <= cx <= hi[0] and lo[1] <= cy <= hi[1]:
+            return mesh
+    return None
 
 
 def mask_options(opts: PerceptionConfig) -> MaskOptions:
