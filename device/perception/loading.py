@@ -25,3 +25,9 @@ def open_model(kind: str, config: Config) -> ModelIO:
     name, float_path, value_range = MODELS[kind]
     threads = config.inference.threads or 1
     return ModelIO(open_float_interpreter(float_path, threads), value_range, name)
+
+
+def open_reference(kind: str, config: Config) -> ModelIO:
+    """The float reference of a model, for accuracy checks (tests, tools); never used at run time."""
+    name, float_path, value_range = MODELS[kind]
+    return ModelIO(open_float_interpreter(float_path, config.inference.threads or 1), value_range, f"{name} (float)")

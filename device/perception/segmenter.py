@@ -66,8 +66,10 @@ class Segmenter:
         prob = self.model.run(pixels)[0].reshape(pixels.shape[:2]).astype(np.float32)
         prob = self._smooth(prob)
         alpha = self._clean(prob)
-        # Linear interpolation of values in 0..1 stays in 0..1: no clip needed.
-        self._mask = cv2.resize(alpha, (w, h), interpolation=cv2.INTER_LINEAR)
+        mask = cv2.resize(alpha, (w, h), interpolation=cv2.INTER_LINEAR)
+        # Interpolating values in 0..1 can overshoot 1 by rounding only; truncating is one fast pass.
+        cv2.threshold(mask, 1.0, 1.0, cv2.THRESH_TRUNC, dst=mask)
+        self._mask = mask
         return self._mask
 
     def _can_reuse(self, image: np.ndarray, size: tuple[int, int]) -> bool:
