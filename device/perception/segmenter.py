@@ -38,6 +38,7 @@ class Segmenter:
     """Person alpha for each frame, at frame size."""
 
     def __init__(self, model: ModelIO, options: MaskOptions = MaskOptions()) -> None:
+        model.require("mask")
         self.model = model
         self.options = options
         self.calls = 0
@@ -63,7 +64,7 @@ class Segmenter:
             return self._mask
         self.calls += 1
         pixels = cv2.resize(image, self.model.input_size, interpolation=cv2.INTER_LINEAR)
-        prob = self.model.run(pixels)[0].reshape(pixels.shape[:2]).astype(np.float32)
+        prob = np.asarray(self.model.run(pixels)["mask"], np.float32).reshape(pixels.shape[:2])
         prob = self._smooth(prob)
         alpha = self._clean(prob)
         mask = cv2.resize(alpha, (w, h), interpolation=cv2.INTER_LINEAR)
