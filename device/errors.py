@@ -54,3 +54,7 @@ class CredentialsError(UploadError, PermissionError):
 
 class WorkerError(MagicboothError, RuntimeError):
     """A background thread would not stop in time."""
+
+
+class OutputError(MagicboothError, OSError):
+    """An output file (an annotated image, a report) cannot be written."""
