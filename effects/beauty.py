@@ -51,12 +51,14 @@ class Beauty(Effect):
         local = np.round((pts - (x0, y0)) * 16).astype(np.int32)
         skin = np.zeros((rh, rw), np.uint8)
         cv2.fillConvexPoly(skin, cv2.convexHull(local), 255, cv2.LINE_8, 4)
+        hull = skin > 0
         model = face_model()
         for name in FEATURES:
             poly = local[model.contour(name)]
             cv2.fillPoly(skin, [cv2.convexHull(poly)], 0, cv2.LINE_8, 4)
         feather = max(2.0, rw / 40)
         alpha = cv2.GaussianBlur(skin, (0, 0), feather).astype(np.float32) * (self.options.smoothing / 255)
+        alpha[~hull] = 0  # the soft edge fades inwards, never onto hair or background
         small = cv2.resize(region, (rw // 2, rh // 2), interpolation=cv2.INTER_AREA)
         sigma = max(3.0, rw / 40)
         soft = cv2.bilateralFilter(small, 7, 28, sigma)

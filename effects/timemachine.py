@@ -115,6 +115,11 @@ class TimeMachine(Effect):
             for i in idx:
                 cx, cy = pts[i, :2]
                 dy += amount * fh * np.exp(-((xx - cx) ** 2 + (yy - cy) ** 2) / (2 * (radius * fw) ** 2))
+        # Only skin sags: confine the field to the face (softly), so the background stays put.
+        face = np.zeros(xx.shape, np.uint8)
+        cv2.fillConvexPoly(face, cv2.convexHull(np.round((pts[:, :2] - (0, top)) / q * 16).astype(np.int32)), 255,
+                           cv2.LINE_8, 4)
+        dy *= cv2.GaussianBlur(face, (0, 0), 1.5).astype(np.float32) / 255
         dy = cv2.resize(dy * age, (rw, bh), interpolation=cv2.INTER_LINEAR)
         gx, gy = np.meshgrid(np.arange(rw, dtype=np.float32), np.arange(bh, dtype=np.float32))
         out = region.copy()
@@ -146,7 +151,8 @@ class TimeMachine(Effect):
         outside = 1 - cv2.GaussianBlur(hull, (0, 0), 3).astype(np.float32) / 255
         mouth_y = float(pts[[13, 14], 1].mean())
         rows = np.clip((mouth_y - np.arange(rh, dtype=np.float32)) / max(rh * 0.1, 1), 0, 1)[:, None]
-        weight = np.ascontiguousarray(person * outside * (rows * age), np.float32)
+        hair = np.clip((person - 0.1) / 0.5, 0, 1)  # only confidently-person pixels
+        weight = np.ascontiguousarray(hair * outside * (rows * age), np.float32)
         silver = cv2.cvtColor(cv2.convertScaleAbs(cv2.cvtColor(region, cv2.COLOR_RGB2GRAY), alpha=0.5, beta=150),
                               cv2.COLOR_GRAY2RGB)
         region[:] = cv2.blendLinear(silver, region, weight, 1 - weight)
