@@ -42,8 +42,8 @@ def parse_options(items: list[str], effect: str) -> dict[str, str]:
     return out
 
 
-def perceiver(ctx: Context, needs: frozenset[str]) -> Callable[[Frame], Scene]:
-    """Frame -> Scene, running only the models the effect needs."""
+def perceiver(ctx: Context, needs: frozenset[str], still: bool) -> Callable[[Frame], Scene]:
+    """Frame -> Scene, running only the models the effect needs (a still has no tracking)."""
     if not needs:
         return lambda frame: Scene(frame)
     try:
@@ -51,7 +51,8 @@ def perceiver(ctx: Context, needs: frozenset[str]) -> Callable[[Frame], Scene]:
     except ImportError:
         raise ModelError(f"this effect needs {', '.join(sorted(needs))}, but perception is not part of this "
                          f"build; choose an effect that needs no models (see 'magicbooth effects')") from None
-    return Perception(ctx.config, needs).process
+    perception = Perception(ctx.config, needs)
+    return perception.process_still if still else perception.process
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
@@ -64,7 +65,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     src, dst = Path(args.input), Path(args.output)
     if not src.is_file():
         raise SourceError(f"{src}: no such file; give a video or image to render")
-    perceive = perceiver(ctx, effect.needs)
+    perceive = perceiver(ctx, effect.needs, still=render_io.is_image(src))
 
     def draw(image: np.ndarray, index: int, t: float) -> np.ndarray:
         canvas = new_canvas((image.shape[1], image.shape[0]))
