@@ -28,7 +28,7 @@ def test_recording_dot_blinks_top_left() -> None:
     on, off = canvas(), canvas()
     Hud().recording(on, elapsed=75.0, t=10.2)
     Hud().recording(off, elapsed=75.0, t=10.8)
-    x0, y0, x1, y1 = region_of_change(on)
+    _, _, x1, y1 = region_of_change(on)
     assert x1 < 320 and y1 < 120
     red = lambda c: ((read_rgb(c)[..., 0] > 200) & (read_rgb(c)[..., 1] < 80)).sum()  # noqa: E731
     assert red(on) > 100 and red(off) == 0
@@ -50,11 +50,11 @@ def test_countdown_is_centred_and_ring_shrinks() -> None:
 def test_debug_panel_top_right_and_watermark_bottom_right() -> None:
     c = canvas()
     Hud().debug(c, fps=29.7, latency_ms=48.0, timings={"detect": 4.2, "effect": 3.1}, dropped=2)
-    x0, y0, x1, y1 = region_of_change(c)
+    x0, y0, _, _ = region_of_change(c)
     assert x0 > 320 and y0 < 20
     w = canvas()
     Hud().watermark(w)
-    x0, y0, x1, y1 = region_of_change(w)
+    x0, y0, _, _ = region_of_change(w)
     assert x0 > 400 and y0 > 400
     blank = canvas()
     Hud(watermark_text="").watermark(blank)
