@@ -122,6 +122,16 @@ class PerceptionConfig:
 
 
 @dataclass(frozen=True)
+class EffectsConfig:
+    """Which effects the booth offers (names as listed by 'magicbooth effects')."""
+
+    default: str = option("sticker", "Effect shown when the booth starts (run --effect overrides it).")
+    carousel: tuple[str, ...] = option((), "Effects the next/previous controls cycle through, in order; "
+                                           "empty means every effect.")
+    watermark: str = option("AI effect", "Watermark drawn on the preview and clips; empty for none.")
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole configuration; ``source`` is the file it came from, if any."""
 
@@ -130,6 +140,7 @@ class Config:
     display: DisplayConfig = field(default_factory=DisplayConfig)
     inference: InferenceConfig = field(default_factory=InferenceConfig)
     perception: PerceptionConfig = field(default_factory=PerceptionConfig)
+    effects: EffectsConfig = field(default_factory=EffectsConfig)
     source: str = field(default="built-in defaults", compare=False)
 
     def replace(self, section: str, **values: Any) -> Config:

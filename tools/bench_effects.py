@@ -20,11 +20,11 @@ from pathlib import Path
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-import cv2  # noqa: E402
-import photos  # noqa: E402
+import cv2
+import photos
 
-import effects  # noqa: E402
-from effects.benchmark import Timing, measure, measure_hud  # noqa: E402
+import effects
+from effects.benchmark import Timing, measure, measure_hud
 
 # The worst realistic case per effect: beams firing, full age, a replacement image.
 CASES = {
