@@ -39,7 +39,9 @@ class Timing:
 
     @property
     def meets_target(self) -> bool | None:
-        return None if self.target_ms is None else self.median_ms <= self.target_ms
+        """Judged on CPU time of the drawing thread: on a shared machine wall time mostly measures the
+        neighbours; with OpenCV single-threaded, CPU time is the render cost itself."""
+        return None if self.target_ms is None else self.cpu_median_ms <= self.target_ms
 
 
 def _time(name: str, draw: Callable[[int], None], frames: int, warmup: int) -> Timing:
