@@ -62,6 +62,7 @@ class _Take:
     writer: ClipWriter | None = None
     end_t: float | None = None
     deadline: float | None = None  # wall-clock (monotonic) time by which a stop completes regardless
+    claimed: bool = False  # stop() has returned this take's future
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,7 @@ class Recorder:
         self._dropped_total = 0
         self._last_t: float | None = None
         self._take: _Take | None = None
+        self._last_take: _Take | None = None
         self._ring = PacketRing(config.recorder.pre_roll_s)
         self._encoder: VideoEncoder | None = None
         self._thread: threading.Thread | None = None
@@ -193,7 +195,7 @@ class Recorder:
         with self._cond:
             if self._take is not None:
                 raise RecorderError(f"already recording clip {self._take.id}; stop() it first")
-            start_t = self._last_t if self._last_t is not None else 0.0
+            start_t = self._last_t if self._last_t is not None else float("-inf")
             take = _Take(lifecycle.new_clip_id(now), now, start_t, pre,
                          self.effect if effect is None else effect)
             self._take = take
@@ -207,9 +209,12 @@ class Recorder:
         post = self.config.recorder.post_roll_s if post_roll_s is None else post_roll_s
         with self._cond:
             take = self._take
+            if take is None and self._last_take is not None and not self._last_take.claimed:
+                take = self._last_take  # it ended by itself (max length, storage): hand out its result
             if take is None:
                 raise RecorderError("not recording; call start() first")
-            if take.end_t is None:
+            take.claimed = True
+            if take.end_t is None and take is self._take:
                 last = self._last_t if self._last_t is not None else float("-inf")
                 take.end_t = last + post
                 take.deadline = time.monotonic() + post + STALL_GRACE_S
@@ -284,7 +289,8 @@ class Recorder:
     def _handle(self, verb: str, take: _Take) -> None:
         if verb == "start":
             if take.pre_roll_s > 0 and len(self._ring):
-                target = (self._ring.newest_t or take.start_t) - take.pre_roll_s
+                newest = self._ring.newest_t
+                target = (newest if newest is not None else take.start_t) - take.pre_roll_s
                 items = self._ring.since(target)
                 if items:
                     self._open_writer(take, items[0])
@@ -311,7 +317,8 @@ class Recorder:
                 if item.keyframe:
                     self._open_writer(take, item)
                 continue
-            if item.t - (take.writer.first_t or item.t) >= self.config.recorder.max_clip_s:
+            length = item.t - (take.writer.first_t or item.t) + 1.0 / self.fps  # with this frame
+            if length > self.config.recorder.max_clip_s + 1e-6:
                 log.info("clip %s reached [recorder] max_clip_s = %g", take.id, self.config.recorder.max_clip_s)
                 self._end(take, "max_length")
                 continue
@@ -360,6 +367,7 @@ class Recorder:
         with self._cond:
             if self._take is take:
                 self._take = None
+                self._last_take = take
         writer = take.writer
         if writer is None:
             self._fail(error or RecorderError(f"clip {take.id}: no frames were recorded"), take)
@@ -374,14 +382,17 @@ class Recorder:
         first = writer.first_t or 0.0
         last = writer.last_t if writer.last_t is not None else first
         with self._cond:
-            dropped = sum(1 for d in self._drops if first <= d <= last)
+            # Drops count if they fall in the clip's span or were pushed after start() (all of them
+            # may be lost before the clip's first frame when the encoder is far behind).
+            dropped = sum(1 for d in self._drops if (d >= first or d > take.start_t) and d <= last)
             cutoff = last - self._ring.seconds - 1.0
             while self._drops and self._drops[0] < cutoff:
                 self._drops.popleft()
-        started_at = take.started_at - timedelta(seconds=max(0.0, take.start_t - first))
+        pre_roll = max(0.0, take.start_t - first)
+        started_at = take.started_at - timedelta(seconds=pre_roll)
         meta = lifecycle.base_meta(take.id, started_at, self.device_id, take.effect)
         meta.update(duration_s=round(last - first + 1.0 / self.fps, 3), frames=writer.frames,
-                    dropped_frames=dropped, encoder=self.encoder_name, pre_roll_s=round(take.start_t - first, 3),
+                    dropped_frames=dropped, encoder=self.encoder_name, pre_roll_s=round(pre_roll, 3),
                     size=list(self.size), stop_reason=reason, audio=self._audio_kind())
         assert self._finaliser is not None
         self._finaliser.submit(self._finish, take, writer.path, meta, first, last, error)
