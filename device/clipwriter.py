@@ -76,9 +76,13 @@ class ClipWriter:
             if metadata:  # lands in the header, so recovery can read it back from a cut-off file
                 self._container.metadata[META_KEY] = json.dumps(metadata, sort_keys=True)
             self._container.start_encoding()  # header now: the file exists from the first moment
-            self._fd = os.open(path, os.O_RDONLY)
+            self._fd = os.open(path, os.O_RDWR)
+            # What a salvage restores: the fragmented header, and the end of the last whole fragment.
+            self._header = os.pread(self._fd, os.fstat(self._fd).st_size, 0)
         except (av.FFmpegError, OSError) as exc:
             raise as_recorder_error(exc, path) from exc
+        self._good = (len(self._header), 0, None)  # (file size, frames, last_t) at the last fragment end
+        self._broken = False
         self._closed = False
 
     def write(self, item: EncodedPacket) -> None:
@@ -94,9 +98,12 @@ class ClipWriter:
         packet.dts = item.dts - self._offset
         try:
             self._container.mux(packet)
-            if item.keyframe and self.frames and self._fsync_fragments:
-                os.fsync(self._fd)  # the previous fragment has just been written out
+            if item.keyframe and self.frames:  # the previous fragment has just been written out
+                if self._fsync_fragments:
+                    os.fsync(self._fd)
+                self._good = (os.fstat(self._fd).st_size, self.frames, self.last_t)
         except (av.FFmpegError, OSError) as exc:
+            self._broken = True
             raise as_recorder_error(exc, self.path) from exc
         self.frames += 1
         self.last_t = item.t
@@ -104,8 +111,9 @@ class ClipWriter:
     def close(self) -> None:
         """Finish the file (index for hybrid MP4) and fsync it; safe to call twice.
 
-        If closing fails (e.g. the disk is full), the file stays a valid
-        fragmented MP4 up to its last fragment and the error is raised.
+        If a write or the close itself failed (e.g. the disk is full), the file
+        is cut back to its last whole fragment with its fragmented header, so it
+        plays cleanly; ``frames`` and ``last_t`` then describe what was kept.
         """
         if self._closed:
             return
@@ -116,6 +124,8 @@ class ClipWriter:
         except (av.FFmpegError, OSError) as exc:
             error = exc
         try:
+            if self._broken or error is not None:
+                self._salvage()
             os.fsync(self._fd)
         except OSError as exc:
             error = error or exc
@@ -123,3 +133,14 @@ class ClipWriter:
             os.close(self._fd)
         if error is not None:
             raise as_recorder_error(error, self.path) from error
+
+    def _salvage(self) -> None:
+        """Truncate to the end of the last whole fragment and put the fragmented header back.
+
+        Both steps only shrink or overwrite the file, so they work on a full disk.
+        """
+        size, frames, last_t = self._good
+        os.ftruncate(self._fd, size)
+        os.pwrite(self._fd, self._header, 0)  # hybrid MP4 may have started to turn it into a plain one
+        self.frames, self.last_t = frames, last_t
+        log.warning("%s: cut back to its last whole fragment (%d frames)", self.path, frames)

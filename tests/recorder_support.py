@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import subprocess
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import av
 import numpy as np
+import pytest
 
 from device.config import Config
 from device.recorder import Recorder
@@ -58,3 +62,23 @@ def read_back(path: Path) -> dict:
                 "keyframes": [f.key_frame for f in frames],
                 "audio": [(s.codec_context.name, float(s.duration * s.time_base) if s.duration else None)
                           for s in c.streams.audio]}
+
+
+@contextlib.contextmanager
+def small_disk(path: Path, size_kb: int) -> Iterator[Path]:
+    """A private tmpfs of ``size_kb`` at ``path`` (root only); skips the test where mounting is not allowed."""
+    path.mkdir(parents=True, exist_ok=True)
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size_kb}k", "tmpfs", str(path)],
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here ({done.stderr.strip() or 'not root'}); "
+                    f"the free-space threshold tests still run")
+    try:
+        yield path
+    finally:
+        subprocess.run(["umount", "-l", str(path)], check=False)
+
+
+def noise(i: int, size: tuple[int, int] = SIZE) -> np.ndarray:
+    """Incompressible frames: fill a small disk quickly."""
+    return np.random.default_rng(i).integers(0, 256, (size[1], size[0], 3), dtype=np.uint8)
