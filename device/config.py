@@ -132,7 +132,8 @@ class StorageConfig:
                                 low=0, high=1_000_000)
     low_free_mb: float = option(1000.0, "Below this, retention deletes old clips and the status shows 'low'.",
                                 low=0, high=1_000_000)
-    check_interval_s: float = option(1.0, "How often free space is checked while recording.", low=0.1, high=60)
+    check_interval_s: float = option(1.0, "How often free space is checked while recording (also after every "
+                                     "fragment).", low=0.1, high=60)
     max_age_days: int = option(0, "Uploaded clips older than this are deleted; 0 keeps them until space is low.",
                                low=0, high=3650)
     delete_unuploaded: bool = option(False, "Let retention delete clips that were never uploaded (oldest "

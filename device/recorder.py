@@ -338,6 +338,8 @@ class Recorder:
         assert take.writer is not None
         try:
             take.writer.write(item)
+            if item.keyframe:
+                self._next_space_check = 0.0  # a fragment was just written: look at free space now
         except RecorderError as exc:
             self._end(take, "disk_full" if isinstance(exc, StorageFullError) else "error", exc)
 
