@@ -27,6 +27,7 @@ import re
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -109,7 +110,7 @@ class UploadStatus:
     in_progress: str = ""
     failures: tuple[tuple[str, str], ...] = ()
     blocked: str = ""
-    retries: int = 0
+    failed_passes: int = 0
 
     def lines(self) -> list[str]:
         """Human-readable lines."""
@@ -120,7 +121,7 @@ class UploadStatus:
         if self.in_progress:
             out.append(f"  in progress: {self.in_progress}")
         if self.blocked:
-            out.append(f"  waiting to retry: {self.blocked}")
+            out.append(f"  waiting to retry (attempt {self.failed_passes + 1}): {self.blocked}")
         out += [f"  failed {clip}: {reason}" for clip, reason in self.failures]
         return out
 
@@ -156,6 +157,7 @@ class UploadQueue:
         self._blocked = ""
         self._progress = ""
         self._stale_checked = False
+        self.when_part_sent: Callable[[str, int], None] | None = None
         self.db.requeue_interrupted()
 
     # -- feeding -------------------------------------------------------------------------------------------
@@ -289,6 +291,11 @@ class UploadQueue:
         with self._changed:
             return self._changed.wait_for(drained, timeout)
 
+    def wait_for_status(self, predicate: Callable[[UploadStatus], bool], timeout: float | None = None) -> bool:
+        """Block until ``predicate(status())`` holds (checked on every change); False on timeout."""
+        with self._changed:
+            return self._changed.wait_for(lambda: predicate(self.status()), timeout)
+
     def _loop(self) -> None:
         while not self.stopping.is_set():
             self._wake.clear()
@@ -382,6 +389,8 @@ class UploadQueue:
 
     def _part_sent(self, key: str, number: int, nbytes: int) -> None:
         self._progress = f"{key.rsplit('/', 1)[-1]} part {number} sent"
+        if self.when_part_sent is not None:
+            self.when_part_sent(key, number)
 
     # -- sidecars ------------------------------------------------------------------------------------------
 
@@ -411,7 +420,6 @@ class UploadQueue:
         up = self.cfg.upload
         counts = self.db.counts()
         failures = tuple((j.clip_id, j.error) for j in self.db.jobs("failed")[-max_failures:])
-        retries = sum(j.attempts for j in self.db.jobs("queued"))
-        return UploadStatus(True, f"{up.endpoint}/{up.bucket}/{up.prefix}/{self.device}".rstrip("/"),
+        return UploadStatus(True, f"{up.endpoint}/{up.bucket}/{device_prefix(up.prefix, self.device)}",
                             counts["queued"], counts["uploading"], counts["uploaded"], counts["failed"],
-                            self._progress, failures, self._blocked, retries)
+                            self._progress, failures, self._blocked, self._backoff.failures)

@@ -78,7 +78,7 @@ class SeaweedServer:
                 "-filer", f"-filer.port={self.filer}", f"-filer.port.grpc={self.filer_grpc}",
                 "-s3", f"-s3.port={self.s3}", f"-s3.port.grpc={self.s3_grpc}", "-s3.port.iceberg=0",
                 "-s3.port.lance=0", f"-s3.config={self.config}", "-master.volumeSizeLimitMB=256",
-                "-volume.max=0", "-metricsPort=0"]
+                "-volume.max=0", "-volume.preStopSeconds=0", "-master.electionTimeout=1s", "-metricsPort=0"]
 
     def start(self, wait: bool = True) -> SeaweedServer:
         """Start the process; with ``wait``, return once an object can be written."""
@@ -119,11 +119,11 @@ class SeaweedServer:
             self.proc = None
 
     def stop(self) -> None:
-        """Graceful stop (SIGTERM, then SIGKILL)."""
+        """SIGTERM, then SIGKILL after 2 s (weed takes its time shutting down, and tests need none of it)."""
         if self.proc is not None:
             self.proc.terminate()
             try:
-                self.proc.wait(10)
+                self.proc.wait(2)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(10)
