@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import json
+import logging
+import time
 from pathlib import Path
 
 import pytest
-from seaweed import SeaweedServer
+from seaweed import SECRET_KEY, SeaweedServer
 from upload_helpers import DAY, fetch, list_keys, make_clip, make_config, pending_uploads, write_credentials
 
 from device.clips import read_sidecar
-from device.errors import CredentialsError
+from device.errors import CredentialsError, UploadError
 from device.uploads import UploadQueue, object_key, sidecar_payload
 
 KEY = "booths/booth-07/" + DAY
@@ -180,3 +183,57 @@ def test_uploads_off_leaves_clips_alone(tmp_path: Path) -> None:
     assert read_sidecar(clip.video)["upload_state"] == "off"
     assert queue.status().lines() == ["uploads: off ([upload] endpoint and bucket are not set)"]
     queue.close()
+
+
+def test_bandwidth_limit_is_honoured(server: SeaweedServer, state: Path) -> None:
+    cfg = make_config(state, server, prefix=f"t7/{state.name}", max_kbytes_per_s=1024)
+    clip = make_clip(state / "clips", "paced", frames=40, size=(160, 120), lossless=True)
+    size = clip.video.stat().st_size
+    assert size > 700_000
+    queue = UploadQueue(cfg)
+    queue.enqueue(clip)
+    start = time.monotonic()
+    assert queue.run_once().uploaded == ["paced"]
+    elapsed = time.monotonic() - start
+    assert elapsed >= 0.8 * size / (1024 * 1024), elapsed
+    queue.close()
+
+
+def test_secrets_never_reach_the_logs(server: SeaweedServer, state: Path, caplog: pytest.LogCaptureFixture) -> None:
+    cfg = make_config(state, server, prefix=f"t8/{state.name}")
+    queue = UploadQueue(cfg)
+    queue.enqueue(make_clip(state / "clips", "quiet"))
+    with caplog.at_level(logging.DEBUG):
+        assert queue.run_once().uploaded == ["quiet"]
+        text = "\n".join(queue.status().lines())
+    assert caplog.records, "debug logging was on"
+    assert SECRET_KEY not in caplog.text and SECRET_KEY not in text
+    queue.close()
+
+
+def test_upload_command_once(server: SeaweedServer, state: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from device.commands import Context
+    from device.commands import upload as command
+
+    cfg = make_config(state, server, prefix=f"t9/{state.name}")
+    for i in range(3):
+        make_clip(state / "clips", f"cli-{i}", seed=40 + i)
+    args = argparse.Namespace(once=True, retry_failed=False, status=False)
+    assert command.run(args, Context(_config=cfg)) == 0
+    assert "uploaded 3, failed 0" in capsys.readouterr().out
+    assert len(list_keys(server.client(), prefix=f"t9/{state.name}/")) == 6
+
+    args.status, args.once = True, False
+    assert command.run(args, Context(_config=cfg)) == 0
+    out = capsys.readouterr().out
+    assert f"t9/{state.name}/booth-07/" in out and SECRET_KEY not in out
+
+    down = make_config(state, None, endpoint="http://127.0.0.1:9", prefix=f"t9/{state.name}")
+    make_clip(state / "clips", "cli-late", seed=50)
+    args.status, args.once = False, True
+    assert command.run(args, Context(_config=down)) == 1, "store unreachable: exit 1, clip stays queued"
+    assert read_sidecar(state / "clips" / DAY / "cli-late.mp4")["upload_state"] == "queued"
+
+    off = make_config(state, None, endpoint="", bucket="")
+    with pytest.raises(UploadError, match="uploading is off"):
+        command.run(args, Context(_config=off))
