@@ -24,11 +24,13 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import io
+import os
 import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from device.config import UploadConfig
 from device.credentials import S3Credentials
@@ -80,32 +82,64 @@ class Throttle:
             time.sleep(debt / self.rate)
 
 
-class ThrottledReader:
-    """A read-only view of ``data`` that paces its reads through a ``Throttle``."""
+class FileSlice:
+    """A read-only file object over bytes [offset, offset + length) of a file, read with pread.
 
-    def __init__(self, data: bytes | memoryview, throttle: Throttle) -> None:
-        self._data = memoryview(data)
+    Parts are streamed from disk through this, so uploading holds no part in memory
+    however large the clip.
+    """
+
+    def __init__(self, fd: int, offset: int, length: int) -> None:
+        self._fd = fd
+        self._offset = offset
+        self._length = length
         self._pos = 0
-        self._throttle = throttle
 
     def read(self, size: int = -1) -> bytes:
-        end = len(self._data) if size is None or size < 0 else min(len(self._data), self._pos + size)
-        chunk = bytes(self._data[self._pos:end])
-        self._pos = end
-        if chunk:
-            self._throttle.consume(len(chunk))
+        left = self._length - self._pos
+        size = left if size is None or size < 0 else min(size, left)
+        chunk = os.pread(self._fd, size, self._offset + self._pos) if size > 0 else b""
+        self._pos += len(chunk)
         return chunk
 
     def seek(self, offset: int, whence: int = 0) -> int:
-        base = {0: 0, 1: self._pos, 2: len(self._data)}[whence]
-        self._pos = max(0, min(len(self._data), base + offset))
+        base = {0: 0, 1: self._pos, 2: self._length}[whence]
+        self._pos = max(0, min(self._length, base + offset))
         return self._pos
 
     def tell(self) -> int:
         return self._pos
 
     def __len__(self) -> int:
-        return len(self._data)
+        return self._length
+
+
+class ThrottledReader:
+    """Wraps bytes or a file object so that reads are paced by a ``Throttle``."""
+
+    def __init__(self, source: bytes | Readable, throttle: Throttle) -> None:
+        self._source: Readable = io.BytesIO(source) if isinstance(source, (bytes, bytearray)) else source
+        self._throttle = throttle
+
+    def read(self, size: int = -1) -> bytes:
+        chunk = self._source.read(size)
+        if chunk:
+            self._throttle.consume(len(chunk))
+        return chunk
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        return self._source.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self._source.tell()
+
+
+class Readable(Protocol):
+    """What botocore needs of a request body: read, seek, tell."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
+    def seek(self, offset: int, whence: int = 0, /) -> int: ...
+    def tell(self) -> int: ...
 
 
 def b64(digest: bytes) -> str:
@@ -173,8 +207,8 @@ class ObjectStore:
         r = self._call("create_multipart_upload", Key=key, Metadata=dict(metadata), ContentType=content_type)
         return str(r["UploadId"])
 
-    def upload_part(self, key: str, upload_id: str, number: int, data: bytes | memoryview, *, md5: bytes) -> str:
-        """Send one part with its Content-MD5; returns the part's ETag."""
+    def upload_part(self, key: str, upload_id: str, number: int, data: bytes | FileSlice, *, md5: bytes) -> str:
+        """Send one part with its Content-MD5 (the store rejects a body that does not match); returns its ETag."""
         r = self._call("upload_part", Key=key, UploadId=upload_id, PartNumber=number, Body=self._body(data),
                        ContentMD5=b64(md5), ContentLength=len(data))
         return _etag(r["ETag"])
@@ -222,7 +256,7 @@ class ObjectStore:
 
     # -- internals -----------------------------------------------------------------------------------------
 
-    def _body(self, data: bytes | memoryview) -> bytes | memoryview | ThrottledReader:
+    def _body(self, data: bytes | FileSlice) -> bytes | FileSlice | ThrottledReader:
         return ThrottledReader(data, self._throttle) if self._throttle else data
 
     def _call(self, method: str, **kwargs: Any) -> dict[str, Any]:

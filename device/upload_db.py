@@ -101,16 +101,27 @@ class QueueDB:
             self._db.close()
 
     @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
-        """One committed transaction; nothing is visible (or durable) until it returns."""
+    def _tx(self, durable: bool = True) -> Iterator[sqlite3.Connection]:
+        """One committed transaction; nothing is visible until it returns.
+
+        ``durable=False`` skips the fsync (``synchronous=NORMAL`` for this commit) for facts a crash
+        may lose because they are re-derived from the store or the sidecar; the next durable commit
+        makes them durable too.
+        """
         with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
+            if not durable:
+                self._db.execute("PRAGMA synchronous=NORMAL")
             try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+                self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self._db
+                except BaseException:
+                    self._db.execute("ROLLBACK")
+                    raise
+                self._db.execute("COMMIT")
+            finally:
+                if not durable:
+                    self._db.execute("PRAGMA synchronous=FULL")
 
     def _rows(self, sql: str, *args: object) -> list[tuple]:
         with self._lock:
@@ -137,15 +148,19 @@ class QueueDB:
         return [_job(r) for r in rows]
 
     def set_state(self, clip_id: str, state: str, error: str = "", *, attempt: bool = False) -> None:
-        """Commit a job's new state; its sidecar is marked as needing the same change."""
+        """Commit a job's new state; its sidecar is marked as needing the same change.
+
+        Only the final states are fsynced: losing 'uploading' or a retry's 'queued' in a crash
+        changes nothing, since both restart the same way.
+        """
         assert state in JOB_STATES, state
-        with self._tx() as db:
+        with self._tx(durable=state in ("uploaded", "failed")) as db:
             db.execute("UPDATE jobs SET state = ?, error = ?, attempts = attempts + ?, sidecar_synced = 0 "
                        "WHERE clip_id = ?", (state, error, int(attempt), clip_id))
 
     def sidecar_synced(self, clip_id: str, state: str) -> None:
-        """Record that the sidecar now shows ``state`` (if the job has not moved on meanwhile)."""
-        with self._tx() as db:
+        """Record that the sidecar now shows ``state`` (if lost in a crash, the sidecar is simply rewritten)."""
+        with self._tx(durable=False) as db:
             db.execute("UPDATE jobs SET sidecar_synced = 1 WHERE clip_id = ? AND state = ?", (clip_id, state))
 
     def unsynced(self) -> list[Job]:
@@ -155,7 +170,7 @@ class QueueDB:
 
     def requeue_interrupted(self) -> int:
         """After a restart nothing is in flight: 'uploading' jobs go back to 'queued'."""
-        with self._tx() as db:
+        with self._tx(durable=False) as db:
             return db.execute("UPDATE jobs SET state = 'queued', sidecar_synced = 0 "
                               "WHERE state = 'uploading'").rowcount
 
@@ -170,8 +185,12 @@ class QueueDB:
         return str(rows[0][0]) if rows else None
 
     def record_object(self, key: str, clip_id: str, etag: str, size: int) -> None:
-        """Remember a verified object and drop any multipart state for its key."""
-        with self._tx() as db:
+        """Remember a verified object and drop any multipart state for its key.
+
+        Not fsynced: if a crash loses it, the next attempt finds the object by HEAD or re-sends
+        identical bytes to the same key, and the job itself is only marked uploaded durably.
+        """
+        with self._tx(durable=False) as db:
             db.execute("INSERT OR REPLACE INTO objects (key, clip_id, etag, size) VALUES (?, ?, ?, ?)",
                        (key, clip_id, etag, size))
             db.execute("DELETE FROM parts WHERE key = ?", (key,))

@@ -143,8 +143,10 @@ class UploadQueue:
     keeps working while the credentials are broken.
     """
 
-    def __init__(self, cfg: Config, *, store: ObjectStore | None = None, db_path: Path | None = None) -> None:
+    def __init__(self, cfg: Config, *, store: ObjectStore | None = None, db_path: Path | None = None,
+                 clips_root: Path | None = None) -> None:
         self.cfg = cfg
+        self.clips_root = clips_root or state_dir(cfg) / "clips"
         self.enabled = cfg.upload.enabled
         self.device = device_id(cfg)
         self.db = QueueDB(db_path or state_dir(cfg) / DB_NAME)
@@ -156,7 +158,8 @@ class UploadQueue:
         self._backoff = Backoff(cfg.upload.retry_min_s, cfg.upload.retry_max_s)
         self._blocked = ""
         self._progress = ""
-        self._stale_checked = False
+        self._scanned = False
+        self._cleaned = False
         self.when_part_sent: Callable[[str, int], None] | None = None
         self.db.requeue_interrupted()
 
@@ -167,7 +170,7 @@ class UploadQueue:
 
         Returns True if the clip was newly queued. With uploads off, nothing happens.
         """
-        if not self.enabled:
+        if not self.enabled or self.db.job(clip.id) is not None:
             return False
         added = self.db.add(clip.id, clip.video.resolve())
         if added:
@@ -207,13 +210,20 @@ class UploadQueue:
     def run_once(self) -> DrainResult:
         """One pass: try every queued clip once, oldest first.
 
+        The first pass of a process also queues the clip library's backlog and aborts
+        multipart uploads that no job owns any more.
+
         Raises ``StoreUnavailableError`` (retry later), ``CredentialsError`` or
         ``UploadTargetError`` (fix the config) and leaves the rest of the queue as it was.
         """
         result = DrainResult()
         self._sync_all_sidecars()
-        if not self._stale_checked:
+        if not self._scanned:       # once per process: pick up the backlog ...
+            self.scan(self.clips_root)
+            self._scanned = True
+        if not self._cleaned:       # ... and clean up after a crash (needs the store)
             self.abort_stale()
+            self._cleaned = True
         for job in self.db.jobs("queued"):
             if self.stopping.is_set():
                 break
@@ -255,7 +265,6 @@ class UploadQueue:
         for key, uid in stale:
             log.info("aborting stale multipart upload of %s", key)
             self.store.abort(key, uid)
-        self._stale_checked = True
         return len(stale)
 
     # -- background worker ---------------------------------------------------------------------------------
@@ -346,7 +355,8 @@ class UploadQueue:
                             self.cfg.upload.checksum_sha256, self.stopping, self._part_sent)
         metadata = {"sha256": sha, "clip-id": job.clip_id, "device-id": self.device}
         self.db.set_state(job.clip_id, "uploading")
-        self._sync_sidecar(job.clip_id)
+        if size > self.cfg.upload.part_size_mb << 20:
+            self._sync_sidecar(job.clip_id)   # small clips finish before anyone could see 'uploading'; save the fsyncs
         self._progress = f"{job.clip_id} (0 of {size} bytes)"
         try:
             transfer.upload_file(key, job.clip_id, video, sha256_hex=sha, size=size, metadata=metadata,
