@@ -69,8 +69,10 @@ class Segmenter:
         alpha = self._clean(self._smooth(prob))
         # Scaling 8-bit alpha and then mapping it to float through a table costs a third of scaling
         # float32 at frame size, and 1/255 steps are finer than any display of a mask.
-        self._mask = cv2.LUT(cv2.resize(alpha, (w, h), interpolation=cv2.INTER_LINEAR), _TO_UNIT)
-        return self._mask
+        mask = cv2.LUT(cv2.resize(alpha, (w, h), interpolation=cv2.INTER_LINEAR), _TO_UNIT)
+        mask.flags.writeable = False  # reused on skipped frames and shared by scenes: effects must copy
+        self._mask = mask
+        return mask
 
     def _can_reuse(self, image: np.ndarray, size: tuple[int, int]) -> bool:
         opts = self.options
