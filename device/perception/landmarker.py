@@ -29,5 +29,5 @@ class FaceLandmarker:
         self.calls += 1
         outputs = self.model.run(roi.crop(image, self._side))
         raw = outputs["landmarks"].reshape(NUM_LANDMARKS, 3)
-        logit = float(np.clip(outputs["face_flag"].reshape(-1)[0], -80, 80))
+        logit = max(-80.0, min(80.0, float(outputs["face_flag"].reshape(-1)[0])))
         return roi.project(raw, self._side), 1.0 / (1.0 + np.exp(-logit))
