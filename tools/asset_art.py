@@ -92,7 +92,8 @@ def ape_face(mesh: dict[str, np.ndarray]) -> np.ndarray:
     eyes_c = (f.p(33) + f.p(263)) / 2
     mask = np.zeros((TEX, TEX), np.uint8)
     for side in (f.p(33, 133), f.p(362, 263)):
-        cv2.ellipse(mask, tuple(np.int32(side + (0, ed * 0.04))), (int(ed * 0.4), int(ed * 0.3)), 0, 0, 360, 255, -1, AA)
+        centre = tuple(np.int32(side + (0, ed * 0.04)))
+        cv2.ellipse(mask, centre, (int(ed * 0.4), int(ed * 0.3)), 0, 0, 360, 255, -1, AA)
     cv2.ellipse(mask, tuple(np.int32(eyes_c + (0, ed * 0.3))), (int(ed * 0.22), int(ed * 0.4)), 0, 0, 360, 255, -1, AA)
     muzzle_c = (f.p(1) + f.p(14)) / 2 + (0, ed * 0.15)
     cv2.ellipse(mask, tuple(np.int32(muzzle_c)), (int(ed * 0.66), int(ed * 0.58)), 0, 0, 360, 255, -1, AA)

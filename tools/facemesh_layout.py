@@ -167,7 +167,8 @@ def orient(tris: list[tuple[int, ...]], uv: np.ndarray) -> np.ndarray:
         raise ValueError("face mesh is not one connected surface")
     out = np.array([wound[i] for i in range(len(tris))], dtype=np.int16)
     p = uv[out]
-    cross = (p[:, 1, 0] - p[:, 0, 0]) * (p[:, 2, 1] - p[:, 0, 1]) - (p[:, 1, 1] - p[:, 0, 1]) * (p[:, 2, 0] - p[:, 0, 0])
+    e1, e2 = p[:, 1] - p[:, 0], p[:, 2] - p[:, 0]
+    cross = e1[:, 0] * e2[:, 1] - e1[:, 1] * e2[:, 0]
     return out if (cross > 0).sum() >= len(out) / 2 else out[:, [0, 2, 1]]
 
 
