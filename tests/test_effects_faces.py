@@ -7,11 +7,11 @@ import math
 import cv2
 import numpy as np
 import pytest
-from photos import changed, draw, empty_scene, frame, scene
 
 import effects
 from device.scene import Face, FaceMesh, Scene
 from effects.faces import anchor
+from tests.photos import changed, draw, empty_scene, frame, scene
 
 FACE_EFFECTS = ("sticker", "character", "timemachine", "beauty", "kaiju")
 

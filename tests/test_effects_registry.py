@@ -99,10 +99,10 @@ def test_carousel_from_config() -> None:
 
 def test_effect_stage_draws_into_the_pipeline_canvas() -> None:
     import numpy as np
-    from photos import frame, scene
 
     from device.pipeline import FramePass
     from effects.stage import EffectStage
+    from tests.photos import frame, scene
 
     sc = scene("astronaut")
     work = FramePass(sc.frame, np.array(frame("astronaut")), scene=sc)

@@ -8,9 +8,9 @@ import av
 import cv2
 import numpy as np
 import pytest
-from photos import frame
 
 from device.cli import main
+from tests.photos import frame
 
 
 def write_photo_clip(path: Path, count: int) -> Path:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import cv2
 import numpy as np
 import pytest
-from photos import draw, frame, scene, with_mouth_opened
 
 import effects
 from device.frames import Frame
 from device.scene import Face, FaceMesh, Scene
+from tests.photos import draw, frame, scene, with_mouth_opened
 
 NAMES = sorted(effects.available())
 
