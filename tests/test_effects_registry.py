@@ -78,6 +78,15 @@ def test_carousel_wraps_and_resets() -> None:
     assert seen == ["cartoon", "none", "cartoon", "sticker"]
 
 
+def test_carousel_keys() -> None:
+    import pygame
+
+    carousel = EffectCarousel(["none", "sticker", "cartoon"])
+    assert carousel.on_key(pygame.K_RIGHT) and carousel.name == "sticker"
+    assert carousel.on_key(pygame.K_p) and carousel.name == "none"
+    assert not carousel.on_key(pygame.K_a) and carousel.name == "none"
+
+
 def test_carousel_rejects_unknown_names() -> None:
     with pytest.raises(EffectError, match="valid effects"):
         EffectCarousel(["none", "bogus"])
