@@ -156,7 +156,11 @@ class Recorder:
         self._encoder = VideoEncoder(name, self.size, self.fps, cfg.recorder)
         if cfg.audio.mic:
             keep = cfg.recorder.pre_roll_s + cfg.recorder.max_clip_s + cfg.recorder.post_roll_s + 5
-            self._mic = Microphone(cfg.audio.mic, cfg.audio.sample_rate, keep).start()
+            try:
+                self._mic = Microphone(cfg.audio.mic, cfg.audio.sample_rate, keep).start()
+            except RecorderError:
+                self._encoder.close()
+                raise
         self._finaliser = ThreadPoolExecutor(1, thread_name_prefix="clip-finalise")
         self._thread = threading.Thread(target=self._run, name="encoder", daemon=True)
         self._thread.start()
@@ -316,7 +320,16 @@ class Recorder:
                 self._check_take()
             except Exception as exc:  # the thread must survive to keep clips safe; report, don't die
                 log.exception("recorder: unexpected error")
-                self._fail(RecorderError(f"recorder failed: {exc}"))
+                error = RecorderError(f"recorder failed: {exc}")
+                take = self._take
+                if take is not None and take.writer is not None:
+                    self._end(take, "error", error)  # keep what was written
+                elif take is not None:
+                    with self._cond:
+                        self._take = None
+                    self._fail(error, take)
+                else:
+                    self._fail(error)
         take = self._take
         if take is not None:
             self._end(take, "closed")
