@@ -54,11 +54,6 @@ _Item = tuple  # ("frame", image, t) | ("start", _Take) | ("stop", _Take)
 STALL_GRACE_S = 1.0  # a stop completes this long after its post-roll even if frames stop coming
 
 
-def upload_hook(config: Config) -> Callable[[Clip], None] | None:
-    """Where a saved clip goes next: the upload queue plugs in here (until then, nowhere)."""
-    return None
-
-
 class RecordSink:
     """A pipeline sink that pushes each finished frame (effects burned in) to the recorder.
 
