@@ -26,7 +26,7 @@ from typing import Any
 import av
 
 from device import lifecycle
-from device.audio import load_music, music_file
+from device.audio import music_file, soundtrack
 from device.clips import PARTIAL_DIR, Clip, iter_clips, write_sidecar
 from device.clipwriter import META_KEY
 from device.config import Config
@@ -88,8 +88,7 @@ def recover_partial(partial: Path, root: Path, config: Config) -> Clip | None:
         audio = config.audio
 
         def add_music(src: Path, dst: Path) -> None:
-            samples = load_music(track, probe.duration_s, audio.sample_rate, audio.music_volume, audio.fade_out_s)
-            remux(copy, dst, samples, audio.sample_rate, audio.bitrate_kbps)
+            remux(copy, dst, soundtrack(audio, 0.0, probe.duration_s), audio.sample_rate, audio.bitrate_kbps)
 
         meta["audio"] = "music"
         add: Callable[[Path, Path], None] = add_music
