@@ -21,6 +21,7 @@ import av
 
 from device.encoder import EncodedPacket
 from device.errors import RecorderError, StorageFullError
+from device.lifecycle import PartialLock
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +70,11 @@ class ClipWriter:
         self._offset: int | None = None
         self._fsync_fragments = fsync_fragments
         path.parent.mkdir(parents=True, exist_ok=True)
+        # Created and locked before FFmpeg opens it, so recovery never sees it unlocked.
+        try:
+            self.lock = PartialLock(path, create=True)
+        except OSError as exc:
+            raise as_recorder_error(exc, path) from exc
         try:
             flags = best_movflags() if movflags is None else movflags
             options = {"flush_packets": "1", **({"movflags": flags} if flags else {})}  # "": plain MP4
@@ -81,6 +87,7 @@ class ClipWriter:
             # What a salvage restores: the fragmented header, and the end of the last whole fragment.
             self._header = os.pread(self._fd, os.fstat(self._fd).st_size, 0)
         except (av.FFmpegError, OSError) as exc:
+            self.lock.release()
             raise as_recorder_error(exc, path) from exc
         self._good = (len(self._header), 0, None)  # (file size, frames, last_t) at the last fragment end
         self._broken = False
@@ -111,6 +118,8 @@ class ClipWriter:
 
     def close(self) -> None:
         """Finish the file (index for hybrid MP4) and fsync it; safe to call twice.
+
+        ``lock`` stays held: whoever finalises the clip releases it.
 
         If a write or the close itself failed (e.g. the disk is full), the file
         is cut back to its last whole fragment with its fragmented header, so it

@@ -445,10 +445,17 @@ class Recorder:
                     dropped_frames=dropped, encoder=self.encoder_name, pre_roll_s=round(pre_roll, 3),
                     size=list(self.size), stop_reason=reason, audio=audio_kind(self.config.audio, self._mic))
         assert self._finaliser is not None
-        self._finaliser.submit(self._finish, take, writer.path, meta, first, last, error)
+        self._finaliser.submit(self._finish, take, writer, meta, first, last, error)
 
-    def _finish(self, take: _Take, partial: Path, meta: dict, first: float, last: float,
+    def _finish(self, take: _Take, writer: ClipWriter, meta: dict, first: float, last: float,
                 error: RecorderError | None) -> None:
+        try:
+            self._finalise(take, writer.path, meta, first, last, error)
+        finally:
+            writer.lock.release()  # from now on recovery may take the partial, if it is still there
+
+    def _finalise(self, take: _Take, partial: Path, meta: dict, first: float, last: float,
+                  error: RecorderError | None) -> None:
         add_audio = None
         if meta["audio"] != "none" and meta["stop_reason"] != "disk_full":
             add_audio = self._audio_adder(first, last + 1.0 / self.fps)

@@ -56,7 +56,19 @@ def _meta_from_partial(partial: Path, stored: dict[str, str], device_id: str) ->
 
 
 def recover_partial(partial: Path, root: Path, config: Config) -> Clip | None:
-    """Finalise one partial; returns the clip, or None if nothing in it plays."""
+    """Finalise one partial; returns the clip, or None if nothing in it plays or it is in use."""
+    try:
+        lock = lifecycle.PartialLock(partial)
+    except lifecycle.PartialInUse:
+        log.info("recovery: %s is being recorded by a running recorder; left alone", partial.name)
+        return None
+    try:
+        return _recover(partial, root, config)
+    finally:
+        lock.release()
+
+
+def _recover(partial: Path, root: Path, config: Config) -> Clip | None:
     clip_id = partial.stem
     for name in (f"{clip_id}.final.mp4", f"{clip_id}.recovered.mp4"):
         if (partial.parent / name).exists():
