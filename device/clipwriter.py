@@ -19,6 +19,7 @@ from typing import Any
 
 import av
 
+from device.clips import fsync_dir
 from device.encoder import EncodedPacket
 from device.errors import RecorderError, StorageFullError
 from device.lifecycle import PartialLock
@@ -82,7 +83,7 @@ class ClipWriter:
             self._stream = self._container.add_stream_from_template(template)
             if metadata:  # lands in the header, so recovery can read it back from a cut-off file
                 self._container.metadata[META_KEY] = json.dumps(metadata, sort_keys=True)
-            self._container.start_encoding()  # header now: the file exists from the first moment
+            self._container.start_encoding()  # the header now, so that a salvage can put it back
             self._fd = os.open(path, os.O_RDWR)
             # What a salvage restores: the fragmented header, and the end of the last whole fragment.
             self._header = os.pread(self._fd, os.fstat(self._fd).st_size, 0)
@@ -109,6 +110,8 @@ class ClipWriter:
             if item.keyframe and self.frames:  # the previous fragment has just been written out
                 if self._fsync_fragments:
                     os.fsync(self._fd)
+                    if not self._good[1]:
+                        fsync_dir(self.path.parent)  # the new file's name survives a power cut too
                 self._good = (os.fstat(self._fd).st_size, self.frames, self.last_t)
         except (av.FFmpegError, OSError) as exc:
             self._broken = True
