@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
+from conftest import write_clip
+from recorder_support import read_back
 
 from device.cli import main
 from device.clips import iter_clips, update_sidecar
-from tests.conftest import write_clip
-from tests.recorder_support import read_back
 
 
 @pytest.fixture

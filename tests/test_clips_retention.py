@@ -8,13 +8,13 @@ from datetime import UTC, datetime
 
 import numpy as np
 import pytest
+from recorder_support import small_disk
 
 from device.clips import iter_clips, write_sidecar
 from device.config import StorageConfig
 from device.errors import StorageFullError
 from device.lifecycle import base_meta, final_path
 from device.storage import MB, enforce_retention, ensure_space, free_bytes, storage_status
-from tests.recorder_support import small_disk
 
 STATES = ["uploaded", "off", "uploaded", "uploading", "failed", "uploaded", "queued"]
 

@@ -8,11 +8,11 @@ import wave
 import av
 import numpy as np
 import pytest
+from recorder_support import FPS, SIZE, config_for, numbered, push_paced, read_back
 
 from device.audio import BUNDLED_MUSIC, load_music
 from device.errors import ConfigError
 from device.recorder import Recorder
-from tests.recorder_support import FPS, SIZE, config_for, numbered, push_paced, read_back
 
 
 def audio_of(path) -> tuple[np.ndarray, int]:

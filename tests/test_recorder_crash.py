@@ -12,17 +12,17 @@ import time
 from pathlib import Path
 
 import pytest
+from recorder_support import FPS, config_for, read_back
 
 from device.clips import iter_clips
 from device.lifecycle import sha256_of
 from device.recovery import recover_partials
-from tests.recorder_support import FPS, config_for, read_back
 
 CHILD = textwrap.dedent("""
     import sys, time
     from pathlib import Path
     sys.path.insert(0, sys.argv[2])
-    from tests.recorder_support import config_for, numbered  # noqa: E402
+    from recorder_support import config_for, numbered
     from device.recorder import Recorder
 
     rec = Recorder(config_for(Path(sys.argv[1]), pre_roll_s=0.0), (320, 240), 30, effect="crash").open()
@@ -40,7 +40,7 @@ CHILD = textwrap.dedent("""
 def record_then_kill(root: Path, seconds: float) -> float:
     """Run a recording in a subprocess, SIGKILL it after ``seconds``; returns the seconds it recorded."""
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
-    child = subprocess.Popen([sys.executable, "-c", CHILD, str(root), str(Path(__file__).resolve().parents[1])],
+    child = subprocess.Popen([sys.executable, "-c", CHILD, str(root), str(Path(__file__).parent)],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     try:
         line = child.stdout.readline()
@@ -109,8 +109,9 @@ def test_recovery_adds_the_configured_music(tmp_path):
 
 
 def test_opening_a_recorder_recovers_partials_and_hands_them_on(tmp_path):
+    from recorder_support import SIZE
+
     from device.recorder import Recorder
-    from tests.recorder_support import SIZE
 
     record_then_kill(tmp_path, 1.6)
     saved = []
@@ -122,8 +123,9 @@ def test_opening_a_recorder_recovers_partials_and_hands_them_on(tmp_path):
 
 def test_recovery_leaves_a_partial_that_is_still_being_recorded_alone(tmp_path):
     """E.g. 'magicbooth record' from cron starting while the booth records: the booth's clip is not touched."""
+    from recorder_support import SIZE, push_paced
+
     from device.recorder import Recorder
-    from tests.recorder_support import SIZE, push_paced
 
     cfg = config_for(tmp_path, pre_roll_s=0.0)
     with Recorder(cfg, SIZE, FPS) as rec:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import time
 
 import numpy as np
+from recorder_support import config_for, read_back
 
 from device.recorder import Recorder
-from tests.recorder_support import config_for, read_back
 
 
 def test_an_encoder_that_falls_behind_gives_counted_drops(tmp_path):

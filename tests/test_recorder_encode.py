@@ -6,12 +6,12 @@ import hashlib
 import json
 
 import pytest
+from recorder_support import FPS, SIZE, config_for, numbered, push_paced, read_back
 
 from device.clips import iter_clips
 from device.encoder import choose_encoder
 from device.errors import RecorderError
 from device.recorder import Recorder
-from tests.recorder_support import FPS, SIZE, config_for, numbered, push_paced, read_back
 
 
 def test_frames_read_back_with_codec_fps_duration_and_matching_sidecar(tmp_path):

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from recorder_support import FPS, SIZE, config_for, push_paced, read_back
 
 from device.encoder import EncodedPacket
 from device.preroll import PacketRing
 from device.recorder import Recorder
-from tests.recorder_support import FPS, SIZE, config_for, push_paced, read_back
 
 
 @pytest.mark.parametrize("pre_roll", [1.0, 2.0])

@@ -5,10 +5,10 @@ from __future__ import annotations
 import time
 
 import pytest
+from recorder_support import FPS, SIZE, config_for, noise, read_back, small_disk
 
 from device.errors import StorageFullError
 from device.recorder import Recorder
-from tests.recorder_support import FPS, SIZE, config_for, noise, read_back, small_disk
 
 
 def push_until(rec: Recorder, done, limit: int = 600) -> int:
