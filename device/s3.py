@@ -186,6 +186,14 @@ class ObjectStore:
 
     # -- calls ---------------------------------------------------------------------------------------------
 
+    def check(self) -> None:
+        """Raise unless the bucket exists and the credentials are accepted (for ``doctor``)."""
+        try:
+            self._call("head_bucket")
+        except _NotFound:
+            raise UploadTargetError(f"{self.endpoint}: bucket {self.bucket!r} does not exist; create it or fix "
+                                    f"[upload] bucket") from None
+
     def head(self, key: str) -> ObjectInfo | None:
         """The object's size, ETag and metadata, or ``None`` if it does not exist."""
         try:

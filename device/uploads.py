@@ -423,6 +423,17 @@ class UploadQueue:
 
     # -- status --------------------------------------------------------------------------------------------
 
+    def check_target(self) -> str:
+        """One line for ``doctor``: can we reach the bucket with these credentials? Never shows a secret."""
+        if not self.enabled:
+            return "uploads off ([upload] endpoint and bucket are not set)"
+        try:
+            self.store.check()
+        except UploadError as exc:
+            return f"problem: {exc}"
+        up = self.cfg.upload
+        return f"ok: {up.endpoint} bucket {up.bucket!r} reachable, keys from {credentials_path(up.credentials_file)}"
+
     def status(self, max_failures: int = 10) -> UploadStatus:
         """Counts per state, the clip in progress, recent failures with reasons, and why uploads wait."""
         if not self.enabled:

@@ -237,3 +237,19 @@ def test_upload_command_once(server: SeaweedServer, state: Path, capsys: pytest.
     off = make_config(state, None, endpoint="", bucket="")
     with pytest.raises(UploadError, match="uploading is off"):
         command.run(args, Context(_config=off))
+
+
+def test_check_target_for_doctor(server: SeaweedServer, state: Path) -> None:
+    good = UploadQueue(make_config(state, server))
+    assert good.check_target().startswith(f"ok: {server.endpoint} bucket 'clips' reachable, keys from ")
+    good.close()
+    missing = UploadQueue(make_config(state, server, bucket="no-such-bucket"))
+    assert "bucket 'no-such-bucket' does not exist" in missing.check_target()
+    missing.close()
+    creds = write_credentials(state / "wrong.toml", secret_key="wrong-secret-77")
+    wrong = UploadQueue(make_config(state, server, credentials=creds))
+    line = wrong.check_target()
+    assert "refused the credentials" in line and "wrong-secret-77" not in line
+    wrong.close()
+    loose = write_credentials(state / "loose.toml", mode=0o644)
+    assert "chmod 600" in UploadQueue(make_config(state, server, credentials=loose)).check_target()

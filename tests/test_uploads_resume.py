@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -96,6 +97,21 @@ def test_server_killed_mid_multipart_resumes_without_resending_parts(tmp_path: P
         assert client.head_object(Bucket="clips", Key=key)["ETag"].strip('"').endswith(f"-{parts}")
         assert pending_uploads(client) == []
         assert read_sidecar(clip.video)["upload_state"] == "uploaded"
+        queue.close()
+
+        # A crash between CompleteMultipartUpload and our commit: the database still holds the finished
+        # upload. The next attempt must find the object (ListParts says NoSuchUpload, HEAD matches) and
+        # send nothing at all.
+        with sqlite3.connect(tmp_path / DB_NAME) as raw:
+            raw.execute("DELETE FROM objects")
+            raw.execute("INSERT INTO multipart VALUES (?, 'big', ?, ?, ?)", (key, state.upload_id, 5 << 20, size))
+            raw.execute("UPDATE jobs SET state = 'queued'")
+        queue = UploadQueue(cfg)
+        requests: list[str] = []
+        for op in ("UploadPart", "CreateMultipartUpload", "PutObject"):
+            queue.store.when_request(op, lambda op=op, **kw: requests.append(op))
+        assert queue.run_once().uploaded == ["big"]
+        assert requests == ["PutObject"], "only the small .json goes up again"
         queue.close()
     finally:
         server.stop()
