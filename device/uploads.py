@@ -20,6 +20,7 @@ after both objects were verified, and only then may retention delete the clip.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
 import os
@@ -44,6 +45,8 @@ from device.errors import (
     UploadTargetError,
     WorkerError,
 )
+from device.paths import clips_root as library_root
+from device.platform import state_dir
 from device.s3 import ObjectStore
 from device.upload_db import Job, QueueDB
 from device.upload_transfer import Interrupted, Transfer
@@ -54,15 +57,7 @@ DB_NAME = "uploads.sqlite3"
 LOCAL_KEYS = ("upload_state", "upload_error")   # sidecar keys that describe this booth's queue, not the clip
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
-IDLE_POLL_S = 60.0
-
-
-def state_dir(cfg: Config) -> Path:
-    """``[device] state_dir``, else systemd's ``$STATE_DIRECTORY``, else the current directory."""
-    if cfg.device.state_dir:
-        return Path(cfg.device.state_dir)
-    env = os.environ.get("STATE_DIRECTORY", "")
-    return Path(env.split(":")[0]) if env else Path.cwd()
+IDLE_POLL_S = 10.0   # also picks up clips another process (e.g. `magicbooth record`) enqueued
 
 
 def device_id(cfg: Config) -> str:
@@ -95,6 +90,10 @@ def sidecar_payload(meta: dict[str, Any]) -> bytes:
     """The sidecar as uploaded: stable bytes, without this booth's queue bookkeeping."""
     clean = {k: v for k, v in meta.items() if k not in LOCAL_KEYS}
     return (json.dumps(clean, indent=2, sort_keys=True) + "\n").encode("utf-8")
+
+
+class QueueBusyError(UploadError):
+    """Another process holds the queue's drain lock."""
 
 
 @dataclass(frozen=True)
@@ -146,10 +145,11 @@ class UploadQueue:
     def __init__(self, cfg: Config, *, store: ObjectStore | None = None, db_path: Path | None = None,
                  clips_root: Path | None = None) -> None:
         self.cfg = cfg
-        self.clips_root = clips_root or state_dir(cfg) / "clips"
+        self.clips_root = clips_root or library_root(cfg)
         self.enabled = cfg.upload.enabled
         self.device = device_id(cfg)
-        self.db = QueueDB(db_path or state_dir(cfg) / DB_NAME)
+        self.db = QueueDB(db_path or state_dir(cfg.device.state_dir) / DB_NAME)
+        self._lock_fd: int | None = None
         self._store = store
         self.stopping = threading.Event()
         self._wake = threading.Event()
@@ -161,7 +161,6 @@ class UploadQueue:
         self._scanned = False
         self._cleaned = False
         self.when_part_sent: Callable[[str, int], None] | None = None
-        self.db.requeue_interrupted()
 
     # -- feeding -------------------------------------------------------------------------------------------
 
@@ -217,6 +216,7 @@ class UploadQueue:
         ``UploadTargetError`` (fix the config) and leaves the rest of the queue as it was.
         """
         result = DrainResult()
+        self._take_drain_lock()
         self._sync_all_sidecars()
         if not self._scanned:       # once per process: pick up the backlog ...
             self.scan(self.clips_root)
@@ -289,7 +289,29 @@ class UploadQueue:
 
     def close(self) -> None:
         self.stop()
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)     # releases the flock
+            self._lock_fd = None
         self.db.close()
+
+    def _take_drain_lock(self) -> None:
+        """Only one process drains a queue (the booth's thread or the upload service), never both.
+
+        Enqueueing needs no lock. The holder is the only one who may treat 'uploading' jobs
+        as interrupted and put them back in the queue.
+        """
+        if self._lock_fd is not None:
+            return
+        path = self.db.path.with_name(self.db.path.name + ".lock")
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise QueueBusyError(f"{self.db.path}: another magicbooth process is draining this upload "
+                                 f"queue (the booth or magicbooth-upload.service); let it, or stop it") from None
+        self._lock_fd = fd
+        self.db.requeue_interrupted()
 
     def wait_for_drained(self, timeout: float | None = None) -> bool:
         """Block until no clip is queued or uploading; False on timeout."""
@@ -310,7 +332,7 @@ class UploadQueue:
             self._wake.clear()
             try:
                 result = self.run_once()
-            except (StoreUnavailableError, CredentialsError, UploadTargetError) as exc:
+            except (StoreUnavailableError, CredentialsError, UploadTargetError, QueueBusyError) as exc:
                 delay = self._backoff.next()
                 if str(exc) != self._blocked:
                     log.warning("upload paused: %s (retrying in %.0f s)", exc, delay)

@@ -15,7 +15,7 @@ from upload_helpers import DAY, fetch, list_keys, make_clip, make_config, pendin
 
 from device.clips import read_sidecar
 from device.errors import CredentialsError, UploadError
-from device.uploads import UploadQueue, object_key, sidecar_payload
+from device.uploads import QueueBusyError, UploadQueue, object_key, sidecar_payload
 
 KEY = "booths/booth-07/" + DAY
 
@@ -253,3 +253,28 @@ def test_check_target_for_doctor(server: SeaweedServer, state: Path) -> None:
     wrong.close()
     loose = write_credentials(state / "loose.toml", mode=0o644)
     assert "chmod 600" in UploadQueue(make_config(state, server, credentials=loose)).check_target()
+
+
+def test_recorder_hook_queues_saved_clip_and_only_one_process_drains(server: SeaweedServer, state: Path) -> None:
+    from recorder_support import FPS, SIZE, push_paced
+
+    from device.recorder import Recorder, upload_hook
+
+    cfg = make_config(state, server, prefix=f"t10/{state.name}").replace("storage", min_free_mb=0.0,
+                                                                          low_free_mb=0.0)
+    with Recorder(cfg, size=SIZE, fps=FPS, when_saved=upload_hook(cfg)) as recorder:
+        recorder.start(pre_roll_s=0)
+        push_paced(recorder, 0, 20)
+        clip = recorder.stop(post_roll_s=0).result(timeout=30)
+    assert read_sidecar(clip.video)["upload_state"] == "queued"
+
+    drainer, other = UploadQueue(cfg), UploadQueue(cfg)
+    assert drainer.run_once().uploaded == [clip.id]
+    with pytest.raises(QueueBusyError, match="another magicbooth process is draining"):
+        other.run_once()
+    drainer.close()
+    assert other.run_once().uploaded == [], "the lock is free once the first queue is closed"
+    other.close()
+    body = fetch(server.client(), object_key(f"t10/{state.name}", "booth-07", clip.video.parent.name, clip.id, "mp4"))
+    assert hashlib.sha256(body).hexdigest() == read_sidecar(clip.video)["sha256"]
+    assert read_sidecar(clip.video)["upload_state"] == "uploaded"

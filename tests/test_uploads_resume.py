@@ -134,9 +134,8 @@ def test_orphaned_multipart_upload_is_aborted(tmp_path: Path) -> None:
 DRAIN_SCRIPT = textwrap.dedent("""
     import sys
     from device.config import load_config
-    from device.uploads import UploadQueue, state_dir
+    from device.uploads import UploadQueue
     queue = UploadQueue(load_config(sys.argv[1]))
-    queue.scan(state_dir(queue.cfg) / "clips")
     print("draining", flush=True)
     queue.drain(timeout=120)
     print("drained", flush=True)

@@ -10,7 +10,7 @@ from types import FrameType
 
 from device.commands import Context
 from device.errors import StoreUnavailableError, UploadError
-from device.uploads import UploadQueue, state_dir
+from device.uploads import UploadQueue
 
 HELP = "upload finished clips to the configured S3 store (--once: one pass, then exit)"
 
@@ -37,9 +37,6 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
             return 0
         if args.retry_failed:
             log.info("re-queued %d failed clips", queue.retry_failed())
-        added = queue.scan(state_dir(cfg) / "clips")
-        if added:
-            log.info("queued %d clips from the clip library", added)
         return _once(queue) if args.once else _forever(queue)
     finally:
         queue.close()
