@@ -278,3 +278,19 @@ def test_recorder_hook_queues_saved_clip_and_only_one_process_drains(server: Sea
     body = fetch(server.client(), object_key(f"t10/{state.name}", "booth-07", clip.video.parent.name, clip.id, "mp4"))
     assert hashlib.sha256(body).hexdigest() == read_sidecar(clip.video)["sha256"]
     assert read_sidecar(clip.video)["upload_state"] == "uploaded"
+
+
+def test_doctor_shows_target_and_failures_without_secrets(server: SeaweedServer, state: Path) -> None:
+    from device.checks import check_upload
+
+    cfg = make_config(state, server, prefix=f"t11/{state.name}")
+    assert check_upload(make_config(state, None, endpoint="", bucket="")).detail.startswith("off")
+    clip = make_clip(state / "clips", "doc")
+    clip.video.write_bytes(b"not the recorded clip")
+    queue = UploadQueue(cfg)
+    queue.run_once()
+    queue.close()
+    check = check_upload(cfg)
+    assert check.status == "warn" and "reachable" in check.detail and "failed 1" in check.detail
+    assert "doc: " in check.detail and "does not match its sidecar" in check.detail
+    assert SECRET_KEY not in check.detail and SECRET_KEY not in check.fix
