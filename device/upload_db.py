@@ -225,8 +225,22 @@ class QueueDB:
             db.execute("DELETE FROM parts WHERE key = ?", (key,))
             db.execute("DELETE FROM multipart WHERE key = ?", (key,))
 
+    def multipart_keys(self, clip_id: str) -> list[str]:
+        return [str(r[0]) for r in self._rows("SELECT key FROM multipart WHERE clip_id = ?", clip_id)]
+
     def upload_ids(self) -> set[str]:
-        return {str(r[0]) for r in self._rows("SELECT upload_id FROM multipart")}
+        """UploadIds still wanted: those of clips that are queued or uploading."""
+        return {str(r[0]) for r in self._rows(
+            "SELECT m.upload_id FROM multipart m JOIN jobs j ON j.clip_id = m.clip_id "
+            "WHERE j.state IN ('queued', 'uploading')")}
+
+    def forget_unwanted_multipart(self) -> None:
+        """Drop multipart records of clips that are uploaded, failed or gone (after aborting them)."""
+        with self._tx() as db:
+            unwanted = "SELECT key FROM multipart WHERE clip_id NOT IN " \
+                       "(SELECT clip_id FROM jobs WHERE state IN ('queued', 'uploading'))"
+            db.execute(f"DELETE FROM parts WHERE key IN ({unwanted})")
+            db.execute(f"DELETE FROM multipart WHERE key IN ({unwanted})")
 
 
 def _job(row: tuple) -> Job:

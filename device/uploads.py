@@ -258,13 +258,14 @@ class UploadQueue:
                 return total
 
     def abort_stale(self) -> int:
-        """Abort unfinished multipart uploads under this booth's prefix that the queue no longer tracks."""
+        """Abort unfinished multipart uploads under this booth's prefix that no queued clip needs."""
         prefix = device_prefix(self.cfg.upload.prefix, self.device)
         known = self.db.upload_ids()
         stale = [(key, uid) for key, uid in self.store.list_uploads(prefix) if uid not in known]
         for key, uid in stale:
             log.info("aborting stale multipart upload of %s", key)
             self.store.abort(key, uid)
+        self.db.forget_unwanted_multipart()
         return len(stale)
 
     # -- background worker ---------------------------------------------------------------------------------
@@ -286,6 +287,7 @@ class UploadQueue:
             thread.join(timeout)
             if thread.is_alive():
                 raise WorkerError(f"upload worker did not stop within {timeout} s")
+            self.stopping.clear()       # the queue itself stays usable (run_once, drain, start again)
 
     def close(self) -> None:
         self.stop()
@@ -387,7 +389,6 @@ class UploadQueue:
                                   metadata={"clip-id": job.clip_id, "device-id": self.device},
                                   content_type="application/json")
         except ClipIntegrityError as exc:
-            transfer.abort(key)
             return self._fail(job, str(exc))
         except Interrupted:
             self._requeue(job, "")
@@ -410,6 +411,11 @@ class UploadQueue:
     def _fail(self, job: Job, reason: str) -> bool:
         log.warning("upload of %s failed: %s", job.clip_id, reason)
         self.db.set_state(job.clip_id, "failed", reason, attempt=True)
+        for key in self.db.multipart_keys(job.clip_id):     # nothing half-uploaded is left behind
+            try:
+                Transfer(self.store, self.db, 0).abort(key)
+            except UploadError as exc:
+                log.info("could not abort the upload of %s yet (%s); abort_stale will", key, exc)
         self._sync_sidecar(job.clip_id)
         self._notify()
         return False
