@@ -129,12 +129,13 @@ class QueueDB:
 
     # -- jobs ----------------------------------------------------------------------------------------------
 
-    def add(self, clip_id: str, video: Path) -> bool:
+    def add(self, clip_id: str, video: Path, *, sidecar_synced: bool = False) -> bool:
         """Queue a clip unless it is known already; True if it was added."""
         with self._tx() as db:
             cur = db.execute(
-                "INSERT OR IGNORE INTO jobs (clip_id, video, seq, state) "
-                "VALUES (?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM jobs), 'queued')", (clip_id, str(video)))
+                "INSERT OR IGNORE INTO jobs (clip_id, video, seq, state, sidecar_synced) "
+                "VALUES (?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM jobs), 'queued', ?)",
+                (clip_id, str(video), int(sidecar_synced)))
             return cur.rowcount == 1
 
     def job(self, clip_id: str) -> Job | None:

@@ -154,6 +154,7 @@ class UploadQueue:
         self.stopping = threading.Event()
         self._wake = threading.Event()
         self._changed = threading.Condition()
+        self._sidecar_lock = threading.Lock()     # one writer per sidecar: the recorder's thread or the worker
         self._thread: threading.Thread | None = None
         self._backoff = Backoff(cfg.upload.retry_min_s, cfg.upload.retry_max_s)
         self._blocked = ""
@@ -171,9 +172,18 @@ class UploadQueue:
         """
         if not self.enabled or self.db.job(clip.id) is not None:
             return False
-        added = self.db.add(clip.id, clip.video.resolve())
+        # Sidecar first, then the job: once a drainer (maybe another process) can see the job, nobody
+        # else writes this sidecar. A crash in between leaves a 'queued' clip that scan() picks up.
+        synced = False
+        if clip.sidecar.is_file():
+            with self._sidecar_lock:
+                try:
+                    update_sidecar(clip.video, upload_state="queued", upload_error="")
+                    synced = True
+                except OSError as exc:
+                    log.warning("cannot update sidecar of %s: %s", clip.id, exc)
+        added = self.db.add(clip.id, clip.video.resolve(), sidecar_synced=synced)
         if added:
-            self._sync_sidecar(clip.id)
             self._notify()
         return added
 
@@ -434,16 +444,17 @@ class UploadQueue:
 
     def _sync_sidecar(self, clip_id: str) -> None:
         """Copy the job's committed state into the clip's sidecar (after the commit, never before)."""
-        job = self.db.job(clip_id)
-        if job is None:
-            return
-        if job.video.with_suffix(".json").is_file():
-            try:
-                update_sidecar(job.video, upload_state=job.state, upload_error=job.error)
-            except OSError as exc:
-                log.warning("cannot update sidecar of %s: %s", clip_id, exc)
+        with self._sidecar_lock:
+            job = self.db.job(clip_id)
+            if job is None:
                 return
-        self.db.sidecar_synced(clip_id, job.state)
+            if job.video.with_suffix(".json").is_file():
+                try:
+                    update_sidecar(job.video, upload_state=job.state, upload_error=job.error)
+                except OSError as exc:
+                    log.warning("cannot update sidecar of %s: %s", clip_id, exc)
+                    return
+            self.db.sidecar_synced(clip_id, job.state)
 
     def _sync_all_sidecars(self) -> None:
         for job in self.db.unsynced():
