@@ -237,7 +237,9 @@ class UploadQueue:
         for job in self.db.jobs("queued"):
             if self.stopping.is_set():
                 break
-            (result.uploaded if self._process(job) else result.failed).append(job.clip_id)
+            outcome = self._process(job)
+            if outcome is not None:
+                (result.uploaded if outcome else result.failed).append(job.clip_id)
         result.remaining = self.db.counts()["queued"]
         return result
 
@@ -369,8 +371,8 @@ class UploadQueue:
 
     # -- one clip ------------------------------------------------------------------------------------------
 
-    def _process(self, job: Job) -> bool:
-        """Upload one clip; True when verified and marked uploaded, False when it failed for good."""
+    def _process(self, job: Job) -> bool | None:
+        """Upload one clip: True when verified and marked uploaded, False when it failed, None when stopped."""
         video = job.video
         try:
             meta = read_sidecar(video)
@@ -402,7 +404,7 @@ class UploadQueue:
             return self._fail(job, str(exc))
         except Interrupted:
             self._requeue(job, "")
-            return False
+            return None
         except (StoreUnavailableError, CredentialsError, UploadTargetError) as exc:
             self._requeue(job, str(exc), attempt=isinstance(exc, StoreUnavailableError))
             raise
