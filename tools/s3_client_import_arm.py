@@ -7,7 +7,7 @@ Backs the choice of botocore in ``device/s3.py``. Run inside the emulated Pi OS
     pip download --only-binary=:all: --python-version 3.11 --implementation cp \\
         --platform manylinux2014_aarch64 --platform manylinux_2_28_aarch64 --platform any \\
         -d W botocore boto3 minio && for w in W/*.whl; do python3 -m zipfile -e $w SITE/; done
-    markrun.sh --cpu cortex-a72 -b SITE:/upl/site -b tools:/t -- /t/s3_client_import_arm.py botocore|boto3|minio
+    markrun.sh --cpu cortex-a72 -b SITE:/upl/site -b tools:/t -- /t/s3_client_import_arm.py botocore   # or boto3, minio
 
 Run each once first so that the .pyc files exist; the second count is the one to compare.
 """
@@ -47,3 +47,4 @@ else:
 
     minio.Minio("127.0.0.1:1", access_key="a", secret_key="b", secure=False)
 mark(11)
+print(which, "imported", file=sys.stderr)
