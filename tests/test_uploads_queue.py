@@ -223,6 +223,10 @@ def test_upload_command_once(server: SeaweedServer, state: Path, capsys: pytest.
     assert "uploaded 3, failed 0" in capsys.readouterr().out
     assert len(list_keys(server.client(), prefix=f"t9/{state.name}/")) == 6
 
+    make_clip(state / "clips", "cli-bad", seed=49).video.write_bytes(b"changed")
+    assert command.run(args, Context(_config=cfg)) == 1, "a clip failed: exit 1"
+    assert "failed cli-bad: " in capsys.readouterr().out
+
     args.status, args.once = True, False
     assert command.run(args, Context(_config=cfg)) == 0
     out = capsys.readouterr().out

@@ -19,7 +19,8 @@ log = logging.getLogger(__name__)
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--once", action="store_true",
-                        help="try every queued clip once and exit: 0 all uploaded, 1 some must wait for the store")
+                        help="try every queued clip once and exit: 0 all uploaded, 1 some failed or must wait "
+                             "for the store (see the status printed)")
     parser.add_argument("--retry-failed", action="store_true",
                         help="put clips that failed (e.g. a file that did not match its sidecar) back in the queue")
     parser.add_argument("--status", action="store_true", help="print the queue's status and exit")
@@ -50,7 +51,7 @@ def _once(queue: UploadQueue) -> int:
         print("\n".join(queue.status().lines()))
         return 1
     print("\n".join(queue.status().lines()))
-    return 1 if result.remaining else 0
+    return 1 if result.remaining or result.failed else 0
 
 
 def _forever(queue: UploadQueue) -> int:
