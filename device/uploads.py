@@ -159,6 +159,7 @@ class UploadQueue:
         self._backoff = Backoff(cfg.upload.retry_min_s, cfg.upload.retry_max_s)
         self._blocked = ""
         self._progress = ""
+        self._current: tuple[str, int, int] = ("", 0, 0)
         self._scanned = False
         self._cleaned = False
         self.when_part_sent: Callable[[str, int], None] | None = None
@@ -393,7 +394,8 @@ class UploadQueue:
         self.db.set_state(job.clip_id, "uploading")
         if size > self.cfg.upload.part_size_mb << 20:
             self._sync_sidecar(job.clip_id)   # small clips finish before anyone could see 'uploading'; save the fsyncs
-        self._progress = f"{job.clip_id} (0 of {size} bytes)"
+        self._current = (job.clip_id, size, 0)
+        self._progress = f"{job.clip_id}: 0 of {size} bytes"
         try:
             transfer.upload_file(key, job.clip_id, video, sha256_hex=sha, size=size, metadata=metadata,
                                  content_type="video/mp4")
@@ -414,6 +416,7 @@ class UploadQueue:
             return self._fail(job, f"{video}: cannot read clip: {exc.strerror or exc}")
         finally:
             self._progress = ""
+            self._current = ("", 0, 0)
         self.db.set_state(job.clip_id, "uploaded")
         self._sync_sidecar(job.clip_id)
         self._notify()
@@ -438,7 +441,9 @@ class UploadQueue:
         self._notify()
 
     def _part_sent(self, key: str, number: int, nbytes: int) -> None:
-        self._progress = f"{key.rsplit('/', 1)[-1]} part {number} sent"
+        clip, size, sent = self._current
+        self._current = (clip, size, sent + nbytes)
+        self._progress = f"{clip}: {sent + nbytes} of {size} bytes (part {number} sent)"
         if self.when_part_sent is not None:
             self.when_part_sent(key, number)
 

@@ -157,6 +157,9 @@ def _interrupted(server: SeaweedServer, state: Path, prefix: str) -> tuple[Uploa
 
 def test_stopped_worker_resumes_where_it_stopped(shared: SeaweedServer, tmp_path: Path) -> None:
     queue, key, parts = _interrupted(shared, tmp_path, f"stop/{tmp_path.name}")
+    assert queue.status().in_progress == ""
+    seen: list[str] = []
+    queue.when_part_sent = lambda key, number: seen.append(queue.status().in_progress)
     state = queue.db.multipart(key)
     assert state is not None and 1 <= len(state.parts) < parts
     assert queue.status().queued == 1
@@ -164,6 +167,7 @@ def test_stopped_worker_resumes_where_it_stopped(shared: SeaweedServer, tmp_path
     queue.store.when_request("UploadPart", lambda **kw: sent.append(1))
     assert queue.run_once().uploaded == ["big"]
     assert len(sent) == parts - len(state.parts)
+    assert seen and seen[0].startswith("big: ") and "bytes (part" in seen[0]
     assert [u for u in pending_uploads(shared.client()) if u[0] == key] == []
     queue.close()
 
