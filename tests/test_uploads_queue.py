@@ -262,11 +262,12 @@ def test_check_target_for_doctor(server: SeaweedServer, state: Path) -> None:
 def test_recorder_hook_queues_saved_clip_and_only_one_process_drains(server: SeaweedServer, state: Path) -> None:
     from recorder_support import FPS, SIZE, push_paced
 
-    from device.recorder import Recorder, upload_hook
+    from device.commands.record import upload_queue
+    from device.recorder import Recorder
 
     cfg = make_config(state, server, prefix=f"t10/{state.name}").replace("storage", min_free_mb=0.0,
                                                                           low_free_mb=0.0)
-    with Recorder(cfg, size=SIZE, fps=FPS, when_saved=upload_hook(cfg)) as recorder:
+    with upload_queue(cfg) as when_saved, Recorder(cfg, size=SIZE, fps=FPS, when_saved=when_saved) as recorder:
         recorder.start(pre_roll_s=0)
         push_paced(recorder, 0, 20)
         clip = recorder.stop(post_roll_s=0).result(timeout=30)
