@@ -10,7 +10,7 @@ from types import FrameType
 
 from device.commands import Context
 from device.errors import StoreUnavailableError, UploadError
-from device.uploads import UploadQueue, state_dir
+from device.uploads import UploadQueue
 
 HELP = "upload finished clips to the configured S3 store (--once: one pass, then exit)"
 
@@ -19,7 +19,8 @@ log = logging.getLogger(__name__)
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--once", action="store_true",
-                        help="try every queued clip once and exit: 0 all uploaded, 1 some must wait for the store")
+                        help="try every queued clip once and exit: 0 all uploaded, 1 some failed or must wait "
+                             "for the store (see the status printed)")
     parser.add_argument("--retry-failed", action="store_true",
                         help="put clips that failed (e.g. a file that did not match its sidecar) back in the queue")
     parser.add_argument("--status", action="store_true", help="print the queue's status and exit")
@@ -37,9 +38,6 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
             return 0
         if args.retry_failed:
             log.info("re-queued %d failed clips", queue.retry_failed())
-        added = queue.scan(state_dir(cfg) / "clips")
-        if added:
-            log.info("queued %d clips from the clip library", added)
         return _once(queue) if args.once else _forever(queue)
     finally:
         queue.close()
@@ -53,7 +51,7 @@ def _once(queue: UploadQueue) -> int:
         print("\n".join(queue.status().lines()))
         return 1
     print("\n".join(queue.status().lines()))
-    return 1 if result.remaining else 0
+    return 1 if result.remaining or result.failed else 0
 
 
 def _forever(queue: UploadQueue) -> int:
