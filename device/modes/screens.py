@@ -1,0 +1,112 @@
+"""Drawing for the booth's screens: text, countdown, record dot and timer, buttons, QR code.
+
+Everything here draws onto a pygame Surface on the main thread. Sizes scale
+with the screen height so the same code suits a 480p panel and a 1080p TV.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+
+import pygame
+
+WHITE = (255, 255, 255)
+BLACK = (0, 0, 0)
+RED = (230, 30, 40)
+SHADE = (0, 0, 0, 150)
+
+
+@functools.cache
+def font(size: int) -> pygame.font.Font:
+    """pygame's bundled font at ``size`` pixels (cached; fonts are slow to load)."""
+    if not pygame.font.get_init():
+        pygame.font.init()
+    return pygame.font.Font(None, max(8, size))
+
+
+def text(surface: pygame.Surface, message: str, center: tuple[int, int], size: int,
+         color: tuple[int, int, int] = WHITE, *, backdrop: bool = True) -> pygame.Rect:
+    """Draw one line centred at ``center``, on a translucent band so it reads over video."""
+    label = font(size).render(message, True, color)
+    rect = label.get_rect(center=center)
+    if backdrop:
+        band = pygame.Surface((rect.width + size, rect.height + size // 3), pygame.SRCALPHA)
+        band.fill(SHADE)
+        surface.blit(band, band.get_rect(center=center))
+    surface.blit(label, rect)
+    return rect
+
+
+def wrapped(surface: pygame.Surface, message: str, size: int, *, top: float = 0.35) -> None:
+    """Draw a paragraph centred on the screen, wrapping at 80 % of its width."""
+    w, h = surface.get_size()
+    lines: list[str] = []
+    for word in message.split():
+        if lines and font(size).size(lines[-1] + " " + word)[0] <= w * 0.8:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    for i, line in enumerate(lines):
+        text(surface, line, (w // 2, int(h * top) + i * int(size * 1.2)), size)
+
+
+def dim(surface: pygame.Surface, alpha: int = 170) -> None:
+    """Darken the whole screen (message screens over a frozen or live picture)."""
+    veil = pygame.Surface(surface.get_size(), pygame.SRCALPHA)
+    veil.fill((0, 0, 0, alpha))
+    surface.blit(veil, (0, 0))
+
+
+def countdown(surface: pygame.Surface, remaining_s: float) -> None:
+    """The big 3-2-1 number."""
+    w, h = surface.get_size()
+    text(surface, str(max(1, int(remaining_s) + (remaining_s % 1 > 0))), (w // 2, h // 2), h // 2, backdrop=False)
+
+
+def record_badge(surface: pygame.Surface, elapsed_s: float, max_s: float, t: float) -> None:
+    """Blinking red dot, elapsed time and a bar that fills up to the maximum length."""
+    w, h = surface.get_size()
+    r = max(6, h // 40)
+    if int(t * 2) % 2 == 0:
+        pygame.draw.circle(surface, RED, (r * 3, r * 3), r)
+    text(surface, f"{int(elapsed_s) // 60}:{int(elapsed_s) % 60:02d}", (r * 8, r * 3), r * 3)
+    frac = min(1.0, elapsed_s / max_s) if max_s else 0.0
+    pygame.draw.rect(surface, RED, (0, h - r, int(w * frac), r))
+
+
+def carousel(surface: pygame.Surface, titles: Sequence[str], index: int) -> None:
+    """The current effect's title with arrows to its neighbours (tap the edges or use ←/→)."""
+    if not titles:
+        return
+    w, h = surface.get_size()
+    size = h // 14
+    y = h - size * 2
+    text(surface, titles[index % len(titles)], (w // 2, y), size)
+    if len(titles) > 1:
+        text(surface, "<", (w // 10, y), size)
+        text(surface, ">", (w - w // 10, y), size)
+
+
+def buttons(surface: pygame.Surface, left: str, right: str) -> None:
+    """Two big choices, left and right halves (tap a half, or Esc / Space)."""
+    w, h = surface.get_size()
+    size = h // 12
+    text(surface, f"{left}  (Esc)", (w // 4, h - size * 2), size)
+    text(surface, f"{right}  (Space)", (3 * w // 4, h - size * 2), size)
+
+
+def qr_code(surface: pygame.Surface, url: str, center: tuple[int, int], side: int) -> None:
+    """A QR code of ``url`` (segno), black on white, about ``side`` pixels wide."""
+    import segno
+
+    matrix = segno.make(url, error="m").matrix
+    n = len(matrix) + 8   # 4-module quiet zone each side
+    cell = max(1, side // n)
+    board = pygame.Surface((n * cell, n * cell))
+    board.fill(WHITE)
+    for y, row in enumerate(matrix):
+        for x, dark in enumerate(row):
+            if dark:
+                board.fill(BLACK, ((x + 4) * cell, (y + 4) * cell, cell, cell))
+    surface.blit(board, board.get_rect(center=center))
