@@ -75,6 +75,7 @@ class Notifier:
         try:
             if self._sock is None:
                 self._sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC)
+                self._sock.setblocking(False)   # a full queue must never stall the main loop
             self._sock.sendto(message.encode("utf-8"), self._address)
         except OSError as exc:
             log.debug("sd_notify %r failed: %s", message, exc)
@@ -128,7 +129,8 @@ class WatchdogGate:
         if not self._interval:
             return False
         now = self._clock()
-        if now - self._last_ping < self._interval or not self.frames_flowing:
+        # systemd arms the watchdog once READY is in; pings before it would be noise.
+        if not self._notifier.is_ready or now - self._last_ping < self._interval or not self.frames_flowing:
             return False
         self._last_ping = now
         self._pings += 1

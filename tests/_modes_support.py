@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -25,9 +26,10 @@ from device.frames import Frame
 class SyntheticCamera:
     """Moving-gradient frames; ``unplugged`` makes reads and opens raise CameraError, like a pulled cable."""
 
-    def __init__(self, size: tuple[int, int] = (160, 120), fps: float = 30.0) -> None:
+    def __init__(self, size: tuple[int, int] = (160, 120), fps: float = 30.0, *, realtime: bool = False) -> None:
         self.size = size
         self.fps = fps
+        self.realtime = realtime
         self.unplugged = False
         self.opens = 0
         self._index = 0
@@ -47,8 +49,10 @@ class SyntheticCamera:
     def read(self) -> Frame:
         if self.unplugged:
             raise CameraError("synthetic camera: timed out waiting for a frame")
+        if self.realtime:
+            time.sleep(1 / self.fps)
         w, h = self.size
-        x = (np.arange(w, dtype=np.uint16)[None, :] + self._index * 4) % 256
+        x = (np.arange(w, dtype=np.uint16)[None, :] + (self._index * 4) % 256) % 256
         image = np.empty((h, w, 3), np.uint8)
         image[..., 0] = x
         image[..., 1] = np.arange(h, dtype=np.uint8)[:, None] * 2
@@ -125,40 +129,6 @@ class ClipWriter:
     def join(self, timeout: float = 10.0) -> None:
         for thread in self._threads:
             thread.join(timeout)
-
-
-# -- fixtures shared by the mode tests (import them into a test module to use them) -----------------------
-import os  # noqa: E402
-
-import pytest  # noqa: E402
-
-os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
-os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
-
-
-@pytest.fixture
-def mock_pins() -> Any:
-    """gpiozero's MockFactory as the default pin factory for one test (edge callbacks fire synchronously)."""
-    from gpiozero import Device
-    from gpiozero.pins.mock import MockFactory
-
-    previous = Device.pin_factory
-    Device.pin_factory = MockFactory()
-    yield Device.pin_factory
-    Device.pin_factory.reset()
-    Device.pin_factory = previous
-
-
-@pytest.fixture
-def screen() -> Any:
-    """A real pygame display on SDL's dummy driver."""
-    import pygame
-
-    pygame.display.init()
-    pygame.font.init()
-    surface = pygame.display.set_mode((320, 240))
-    yield surface
-    pygame.display.quit()
 
 
 class ManualClock:

@@ -11,7 +11,7 @@ import cv2
 import numpy as np
 import pygame
 import pytest
-from _modes_support import ClipWriter, ManualClock, SyntheticCamera, mock_pins, screen  # noqa: F401
+from _modes_support import ClipWriter, ManualClock, SyntheticCamera
 
 from device.config import Config, parse_config
 from device.errors import CameraError

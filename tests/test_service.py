@@ -91,6 +91,10 @@ def test_watchdog_pings_only_while_frames_flow(listener: tuple[socket.socket, st
     now = [100.0]
     n = Notifier({"NOTIFY_SOCKET": path, "WATCHDOG_USEC": "2000000"})
     gate = WatchdogGate(n, stall_s=0.5, clock=lambda: now[0])
+    gate.frame_seen(now[0])
+    assert gate.tick() is False            # not before READY
+    n.ready()
+    assert received(sock) == ["READY=1"]
     # 3 s of frames at 10 fps: pings every half watchdog period (1 s).
     for _ in range(30):
         gate.frame_seen(now[0])
@@ -114,3 +118,11 @@ def test_watchdog_pings_only_while_frames_flow(listener: tuple[socket.socket, st
     gate.frame_seen(now[0])
     assert gate.tick() is True
     assert received(sock) == ["WATCHDOG=1"]
+
+
+def test_a_full_socket_queue_never_blocks(listener: tuple[socket.socket, str]) -> None:
+    """Nobody reads the socket (systemd hung): sends fail fast instead of stalling the main loop."""
+    _, path = listener
+    n = Notifier({"NOTIFY_SOCKET": path})
+    results = [n.notify("WATCHDOG=1") for _ in range(500)]
+    assert results[0] is True and results[-1] is False
