@@ -1,3 +1,8 @@
 """magicbooth's runtime: camera, perception, pipeline, display, recorder, uploads, modes."""
 
+import os as _os
+
 __version__ = "0.1.0"
+
+# pygame prints a banner on import; logs under journald should stay clean.
+_os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")

@@ -1,15 +1,55 @@
-"""Fixtures for the mode tests: gpiozero's mock pins and a pygame display on the dummy driver."""
+"""Shared fixtures: headless SDL, small generated clips, a default config, mock GPIO pins, a dummy display."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
-
-import pytest
 
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+
+import av
+import numpy as np
+import pytest
+
+from device.config import Config
+
+
+def frame_pattern(index: int, size: tuple[int, int] = (160, 120)) -> np.ndarray:
+    """An RGB frame whose red channel encodes ``index`` and whose left half is pure blue."""
+    w, h = size
+    image = np.zeros((h, w, 3), np.uint8)
+    image[:, :, 0] = (index * 7) % 256
+    image[:, : w // 2, 2] = 255
+    return image
+
+
+def write_clip(path: Path, frames: int, size: tuple[int, int] = (160, 120), fps: int = 30) -> Path:
+    """A real H.264 MP4 of ``frames`` pattern frames."""
+    with av.open(str(path), mode="w") as container:
+        stream = container.add_stream("libx264", rate=fps)
+        stream.width, stream.height, stream.pix_fmt = size[0], size[1], "yuv420p"
+        stream.options = {"crf": "12", "preset": "ultrafast"}
+        for i in range(frames):
+            frame = av.VideoFrame.from_ndarray(frame_pattern(i, size), format="rgb24")
+            frame.pts = i
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return path
+
+
+@pytest.fixture
+def config() -> Config:
+    return Config()
+
+
+@pytest.fixture
+def clip(tmp_path: Path) -> Path:
+    return write_clip(tmp_path / "clip.mp4", 45)
 
 
 @pytest.fixture

@@ -1,0 +1,113 @@
+"""Video and image files as a frame source: loopable, paced or as fast as possible."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from device.camera.base import FrameSource
+from device.errors import SourceError
+
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff"}
+
+
+class FileSource(FrameSource):
+    """Frames from a video or a still image.
+
+    ``size`` resizes every frame (``None`` keeps the file's size). ``realtime``
+    paces reads at the file's frame rate; otherwise frames come as fast as they
+    decode, which is what offline rendering and tests want. An image is a
+    one-frame video, repeated when ``loop`` is set.
+    """
+
+    name = "file"
+
+    def __init__(self, path: str | Path, *, size: tuple[int, int] | None = None, loop: bool = False,
+                 realtime: bool = False, fps: float | None = None) -> None:
+        super().__init__()
+        self.path = Path(path)
+        self._want_size = size
+        self._loop = loop
+        self._realtime = realtime
+        self._fps_override = fps
+        self._capture: cv2.VideoCapture | None = None
+        self._still: np.ndarray | None = None
+        self._next_due = 0.0
+        self._frame_count = 0
+
+    @property
+    def is_live(self) -> bool:
+        return self._realtime
+
+    @property
+    def frame_count(self) -> int:
+        """Frames in the file as the container reports them (1 for an image, 0 if unknown)."""
+        return self._frame_count
+
+    def _open(self) -> None:
+        if not self.path.exists():
+            raise SourceError(f"{self.path}: no such file; give a video or image path, 'sample' or a camera")
+        if not self.path.is_file():
+            raise SourceError(f"{self.path}: not a file; give a video or image path")
+        if self.path.suffix.lower() in IMAGE_SUFFIXES:
+            bgr = cv2.imread(str(self.path), cv2.IMREAD_COLOR)
+            if bgr is None:
+                raise SourceError(f"{self.path}: cannot decode this image; use PNG or JPEG")
+            self._still = self._convert(bgr)
+            self._fps = float(self._fps_override or 30.0)
+            self._frame_count = 1
+            self._size = (self._still.shape[1], self._still.shape[0])
+        else:
+            capture = cv2.VideoCapture(str(self.path))
+            ok, bgr = capture.read() if capture.isOpened() else (False, None)
+            if not ok:
+                capture.release()
+                raise SourceError(f"{self.path}: cannot decode this video; use an MP4/MKV/AVI that FFmpeg reads")
+            capture.set(cv2.CAP_PROP_POS_FRAMES, 0)
+            self._capture = capture
+            fps = capture.get(cv2.CAP_PROP_FPS)
+            self._fps = float(self._fps_override or (fps if 1 <= fps <= 240 else 30.0))
+            self._frame_count = max(0, int(capture.get(cv2.CAP_PROP_FRAME_COUNT)))
+            first = self._convert(bgr)
+            self._size = (first.shape[1], first.shape[0])
+        self._served_still = False
+        self._next_due = time.monotonic()
+
+    def _close(self) -> None:
+        if self._capture is not None:
+            self._capture.release()
+            self._capture = None
+        self._still = None
+
+    def _convert(self, bgr: np.ndarray) -> np.ndarray:
+        if self._want_size and (bgr.shape[1], bgr.shape[0]) != tuple(self._want_size):
+            bgr = cv2.resize(bgr, tuple(self._want_size), interpolation=cv2.INTER_AREA)
+        return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+
+    def _pace(self) -> None:
+        if not self._realtime:
+            return
+        now = time.monotonic()
+        if self._next_due > now:
+            time.sleep(self._next_due - now)
+        self._next_due = max(self._next_due, now - 1.0) + 1.0 / self._fps
+
+    def _read(self) -> np.ndarray | None:
+        if self._still is not None:
+            if self._served_still and not self._loop:
+                return None
+            self._served_still = True
+            self._pace()
+            return self._still.copy()
+        assert self._capture is not None
+        ok, bgr = self._capture.read()
+        if not ok and self._loop:
+            self._capture.set(cv2.CAP_PROP_POS_FRAMES, 0)
+            ok, bgr = self._capture.read()
+        if not ok:
+            return None
+        self._pace()
+        return self._convert(bgr)

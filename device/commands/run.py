@@ -1,0 +1,73 @@
+"""``magicbooth run``: the live loop on the embedded default (sample source, headless when no display)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from device.camera import open_source
+from device.commands import Context
+from device.display import Display
+from device.pipeline import Pipeline
+
+HELP = "run the booth: camera -> effects -> display (headless when there is no display)"
+
+log = logging.getLogger("magicbooth.run")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--source", help="auto | picamera2 | webcam[:N] | /dev/videoN | sample | FILE "
+                        "(default: [camera] source)")
+    parser.add_argument("--display", choices=("auto", "window", "fullscreen", "none"),
+                        help="where to show the preview (default: [display] mode)")
+    parser.add_argument("--seconds", type=float, help="stop after this many seconds")
+    parser.add_argument("--hud", action="store_true", help="show fps and per-stage timings")
+
+
+@contextmanager
+def stop_on_signals() -> Iterator[threading.Event]:
+    """An event set by SIGINT or SIGTERM, so the loop ends cleanly and closes files."""
+    stop = threading.Event()
+
+    def handler(signum: int, _frame: object) -> None:
+        log.info("received %s, stopping", signal.Signals(signum).name)
+        stop.set()
+
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield stop
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
+def run(args: argparse.Namespace, ctx: Context) -> int:
+    config = ctx.config
+    if args.hud:
+        config = config.replace("display", hud=True)
+    source = open_source(args.source, config)
+    display = Display(config.display, mode=args.display)
+    pipeline = Pipeline(source, stages=[], sinks=[display], max_backoff_s=config.camera.reopen_max_backoff_s)
+    display.hud_text = lambda: _hud_lines(pipeline)
+    with stop_on_signals() as stop:
+        source.open()
+        display.open(source.size)
+        if not display.is_shown:
+            log.info("running headless; stop with Ctrl-C or SIGTERM")
+        try:
+            pipeline.when_frame = lambda _work: stop.set() if display.quit_requested else None
+            pipeline.run(stop, max_seconds=args.seconds)
+        finally:
+            display.close()
+    return 0
+
+
+def _hud_lines(pipeline: Pipeline) -> list[str]:
+    stats = pipeline.stats
+    lines = [f"{stats.fps:4.1f} fps  dropped {stats.dropped}  latency {stats.latency_ms:.0f} ms"]
+    lines += [f"{name}: {ms:.1f} ms" for name, ms in stats.stage_ms.items()]
+    return lines

@@ -1,0 +1,1 @@
+"""Fakes for hardware that cannot exist off a Pi (only picamera2)."""

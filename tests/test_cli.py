@@ -1,0 +1,81 @@
+"""The console script: clean exits on signals, one-line errors with status 2."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ENV = {**os.environ, "SDL_VIDEODRIVER": "dummy", "PYTHONUNBUFFERED": "1"}
+
+
+def magicbooth(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "device.cli", *args], capture_output=True, text=True,
+                          timeout=60, env=ENV, cwd=cwd)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_run_sample_headless_stops_cleanly_on_signal(sig: signal.Signals, tmp_path: Path) -> None:
+    proc = subprocess.Popen([sys.executable, "-m", "device.cli", "run", "--source", "sample", "--display", "none"],
+                            stderr=subprocess.PIPE, text=True, env=ENV, cwd=tmp_path)
+    assert proc.stderr is not None
+    lines = []
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        line = proc.stderr.readline()
+        lines.append(line)
+        if "live mode" in line:
+            break
+    time.sleep(2.0)
+    proc.send_signal(sig)
+    rest = proc.communicate(timeout=20)[1]
+    log = "".join(lines) + rest
+    assert proc.returncode == 0, log
+    assert f"received {sig.name}, stopping" in log
+    assert "Traceback" not in log
+    frames = int(re.search(r"pipeline: (\d+) frames", log).group(1))
+    assert frames >= 30  # about two seconds of the 30 fps sample
+
+
+def test_run_with_seconds_ends_by_itself(tmp_path: Path) -> None:
+    result = magicbooth("run", "--source", "sample", "--display", "none", "--seconds", "1", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "pipeline:" in result.stderr
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["run", "--source", "no/such/file.mp4", "--display", "none"], "no such file or camera"),
+    (["run", "--source", "webcam:x", "--display", "none"], "webcam:N"),
+    (["--config", "missing.toml", "run"], "config file not found"),
+])
+def test_bad_input_is_one_line_and_status_2(args: list[str], message: str, tmp_path: Path) -> None:
+    result = magicbooth(*args, cwd=tmp_path)
+    assert result.returncode == 2
+    errors = [line for line in result.stderr.splitlines() if "error" in line]
+    assert len(errors) == 1 and message in errors[0], result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_verbose_shows_the_traceback(tmp_path: Path) -> None:
+    result = magicbooth("--verbose", "run", "--source", "no/such/file.mp4", "--display", "none", cwd=tmp_path)
+    assert result.returncode == 2 and "Traceback" in result.stderr
+
+
+def test_bad_config_value_fails_at_startup(tmp_path: Path) -> None:
+    (tmp_path / "magicbooth.toml").write_text("[display]\nmode = 3\n")
+    result = magicbooth("run", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "magicbooth.toml: [display] mode = 3: expected a string" in result.stderr
+
+
+def test_doctor_prints_a_table() -> None:
+    result = magicbooth("doctor")
+    assert result.returncode in (0, 1)
+    for name in ("platform", "runtime", "camera", "display", "disk"):
+        assert name in result.stdout
