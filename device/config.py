@@ -148,6 +148,7 @@ class ServiceConfig:
     config_poll_s: float = option(2.0, "With a bad config, how often to look for a fixed one.", low=0.2, high=60)
 
 
+@dataclass(frozen=True)
 class RecorderConfig:
     """How clips are encoded: H.264 in fragmented MP4, with a pre-roll of encoded packets."""
 
@@ -208,13 +209,13 @@ class Config:
     camera: CameraConfig = field(default_factory=CameraConfig)
     display: DisplayConfig = field(default_factory=DisplayConfig)
     inference: InferenceConfig = field(default_factory=InferenceConfig)
+    recorder: RecorderConfig = field(default_factory=RecorderConfig)
+    audio: AudioConfig = field(default_factory=AudioConfig)
+    storage: StorageConfig = field(default_factory=StorageConfig)
     booth: BoothConfig = field(default_factory=BoothConfig)
     headless: HeadlessConfig = field(default_factory=HeadlessConfig)
     gpio: GpioConfig = field(default_factory=GpioConfig)
     service: ServiceConfig = field(default_factory=ServiceConfig)
-    recorder: RecorderConfig = field(default_factory=RecorderConfig)
-    audio: AudioConfig = field(default_factory=AudioConfig)
-    storage: StorageConfig = field(default_factory=StorageConfig)
     source: str = field(default="built-in defaults", compare=False)
 
     def replace(self, section: str, **values: Any) -> Config:
