@@ -92,8 +92,8 @@ class BoothConfig:
     """The kiosk booth: timings of each screen and what it asks of the guest."""
 
     countdown_s: int = option(3, "Seconds of 3-2-1 countdown before recording starts.", low=0, high=10)
-    max_record_s: float = option(15.0, "Longest clip; recording stops by itself after this.", low=1, high=300)
-    post_roll_s: float = option(0.0, "Seconds recorded after the guest stops.", low=0, high=5)
+    max_record_s: float = option(15.0, "Longest booth clip (the recorder's own [recorder] max_clip_s still applies).",
+                                 low=1, high=300)
     review: bool = option(True, "Play the clip back with Keep / Retake before saving it.")
     review_timeout_s: float = option(20.0, "Review keeps the clip by itself after this long without input.",
                                      low=1, high=600)
@@ -112,11 +112,8 @@ class BoothConfig:
 
 @dataclass(frozen=True)
 class HeadlessConfig:
-    """The headless recorder: one button, one status LED, no display."""
+    """The headless recorder: one button, one status LED, no display (pre-roll and length: [recorder])."""
 
-    pre_roll_s: float = option(2.0, "Seconds kept from before the button press.", low=0, high=30)
-    max_record_s: float = option(60.0, "Longest clip; recording stops by itself after this.", low=1, high=3600)
-    post_roll_s: float = option(0.0, "Seconds recorded after the second press.", low=0, high=5)
     effect: str = option("", "Effect drawn into the recording; empty records the raw camera.")
 
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import cv2
 import numpy as np
 import pygame
 import pytest
-from _modes_support import ClipWriter, ManualClock, SyntheticCamera
+from _modes_support import ManualClock, SyntheticCamera, open_recorder
 
 from device.config import Config, parse_config
 from device.errors import CameraError
@@ -30,13 +30,24 @@ def config(**booth: object) -> Config:
     return parse_config(text)
 
 
+RIGS: list[Rig] = []
+
+
+@pytest.fixture(autouse=True)
+def close_rigs() -> Iterator[None]:
+    yield
+    while RIGS:
+        RIGS.pop().recorder.close()
+
+
 class Rig:
-    """A booth wired to a synthetic camera, a real recorder and a manual clock."""
+    """A booth wired to a synthetic camera, the real recorder and a manual clock."""
 
     def __init__(self, tmp_path: Path, surface: pygame.Surface, cfg: Config, deck: Deck | None = None) -> None:
         self.camera = SyntheticCamera()
         self.clock = ManualClock()
-        self.recorder = ClipWriter(tmp_path / "clips")
+        self.recorder = open_recorder(cfg, tmp_path / "clips")
+        RIGS.append(self)
         self.kept: list[Path] = []
         self.feed = LiveFeed(self.camera.open, cfg.camera, clock=self.clock)
         self.booth = Booth(cfg, self.feed, self.recorder, surface, deck=deck, when_kept=self.kept.append,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import signal
 import socket
@@ -13,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from _modes_support import ClipWriter, ManualClock, SyntheticCamera
+from _modes_support import ManualClock, SyntheticCamera, open_recorder
 
 from device.config import Config, parse_config
 from device.errors import ConfigError
@@ -25,7 +26,7 @@ from device.service import Notifier
 
 
 def config(extra: str = "") -> Config:
-    return parse_config("[headless]\npre_roll_s = 1.5\nmax_record_s = 3.0\n[gpio]\nhold_s = 1.0\n"
+    return parse_config("[recorder]\npre_roll_s = 0.5\nmax_clip_s = 3.0\n[gpio]\nhold_s = 1.0\n"
                         "bounce_s = 0.0\n" + extra)
 
 
@@ -34,7 +35,7 @@ class Rig:
         self.pins = pins
         self.camera = SyntheticCamera()
         self.clock = ManualClock()
-        self.recorder = ClipWriter(tmp_path / "clips")
+        self.recorder = open_recorder(cfg, tmp_path / "clips")
         self.shutdowns: list[float] = []
         self.kept: list[Path] = []
         self.light = open_status_light(cfg.gpio)
@@ -67,6 +68,7 @@ class Rig:
         for button in self.buttons:
             button.close()
         self.light.close()
+        self.recorder.close()
 
 
 @pytest.fixture
@@ -77,17 +79,20 @@ def rig(tmp_path: Path, mock_pins: Any) -> Any:
 
 
 def test_press_and_press_again_records_a_clip(rig: Rig) -> None:
-    rig.step(n=3)
+    rig.step(n=30)                                         # one second of frames: enough for the pre-roll
     assert rig.machine.state == "ready"
     rig.press()
-    assert rig.machine.state == "recording" and rig.recorder.starts == [1.5]   # pre-roll from config
+    assert rig.machine.state == "recording"
     rig.step(n=10)
     rig.press()
     assert rig.machine.state == "saving"
     rig.until(lambda: rig.machine.state == "ready")
     assert len(rig.kept) == 1
     clip = rig.kept[0]
-    assert clip.is_file() and clip.stat().st_size > 0 and clip.with_suffix(".json").is_file()
+    assert clip.is_file() and clip.stat().st_size > 0
+    meta = json.loads(clip.with_suffix(".json").read_text())
+    assert 0.1 < meta["pre_roll_s"] <= 0.6    # [recorder] pre_roll_s = 0.5, cut at a keyframe
+    assert meta["frames"] >= 25
     assert rig.machine.clips == [clip]
 
 
@@ -210,7 +215,7 @@ def test_run_headless_notifies_systemd(tmp_path: Path, mock_pins: Any) -> None:
     sock.settimeout(5)
     cfg = config()
     camera = SyntheticCamera(realtime=True)
-    recorder = ClipWriter(tmp_path / "clips")
+    recorder = open_recorder(cfg, tmp_path / "clips")
     notifier = Notifier({"NOTIFY_SOCKET": path, "WATCHDOG_USEC": "200000"})
     done: list[int] = []
     stop = threading.Event()
@@ -252,5 +257,5 @@ def test_run_headless_notifies_systemd(tmp_path: Path, mock_pins: Any) -> None:
     assert messages.count("WATCHDOG=1") >= 3
     assert messages[-1].startswith("STOPPING=1")
     assert shutdowns == []
-    recorder.join()
+    recorder.close()
     assert len(list((tmp_path / "clips").glob("*/*.mp4"))) == 1

@@ -64,6 +64,7 @@ class Booth:
         self._clock = clock
         self._pace = pygame.time.Clock()
         recorder.when_saved = lambda saved: self.events.post(Event(Action.SAVED, "recorder", payload=saved))
+        recorder.when_failed = lambda error: self.events.post(Event(Action.FAILED, "recorder", payload=error))
         self._state = "attract"
         self._entered = clock()
         self._last_input = self._entered
@@ -221,10 +222,12 @@ class Booth:
         return "recording" if self._since(now) >= self._cfg.countdown_s else None
 
     def _update_recording(self, events: list[Event], now: float) -> str | None:
+        self._clip = None
+        if not self._recorder.is_recording:        # the recorder ended it (its own maximum, disk space)
+            return "review"
         stop = any(e.action in (Action.PRESS, Action.BACK) for e in events)
         if stop or self._since(now) >= self._cfg.max_record_s:
-            self._clip = None
-            self._recorder.stop(self._cfg.post_roll_s)
+            self._recorder.stop(None)
             return "review"
         return None
 
@@ -406,5 +409,5 @@ def run_booth(config: Config, feed: FrameFeed, recorder: RecorderLike, *, screen
         for button in buttons:
             button.close()
         if recorder.is_recording:
-            recorder.stop(0.0)
+            recorder.stop(None)
     return 0

@@ -1,7 +1,7 @@
 """The headless recorder: one button, one status LED, no display.
 
-Press: start recording, with the configured pre-roll. Press again, or reach
-``[headless] max_record_s``: stop. Hold ``[gpio] hold_s``: stop any
+Press: start recording, with ``[recorder] pre_roll_s`` of pre-roll. Press
+again, or reach ``[recorder] max_clip_s``: stop. Hold ``[gpio] hold_s``: stop any
 recording, wait for it to be saved, then run the shutdown action (configurable,
 can be off). A hold begins as a press, so the seconds it recorded are kept too.
 ``SIGUSR1`` toggles recording like a press, for machines without a button.
@@ -59,7 +59,7 @@ class Headless:
                  when_kept: Callable[[Path], Any] | None = None,
                  storage_low: Callable[[], bool] | None = None, gate: WatchdogGate | None = None,
                  clock: Callable[[], float] = time.monotonic) -> None:
-        self._cfg = config.headless
+        self._max_s = config.recorder.max_clip_s
         self._shutdown_enabled = config.gpio.shutdown_on_hold
         self._feed = feed
         self._recorder = recorder
@@ -72,6 +72,7 @@ class Headless:
         self._gate = gate
         self._clock = clock
         recorder.when_saved = lambda saved: self.events.post(Event(Action.SAVED, "recorder", payload=saved))
+        recorder.when_failed = lambda error: self.events.post(Event(Action.FAILED, "recorder", payload=error))
         self._state = "ready"
         self._started = 0.0
         self._stopped_at = 0.0
@@ -113,8 +114,10 @@ class Headless:
                 return False
             self._handle(event, now)
         fresh = self._read()
-        if self._state == "recording" and now - self._started >= self._cfg.max_record_s:
-            log.info("maximum length reached (%.0f s)", self._cfg.max_record_s)
+        if self._state == "recording" and not self._recorder.is_recording:
+            self._state, self._stopped_at = "saving", now   # the recorder ended it: its maximum, disk space
+        elif self._state == "recording" and now - self._started >= self._max_s:
+            log.info("maximum length reached (%.0f s)", self._max_s)
             self._stop(now)
         if self._shutdown_pending and self._state != "saving" and not self._recorder.is_recording:
             return self._do_shutdown()
@@ -164,19 +167,19 @@ class Headless:
 
     def _start(self, now: float) -> None:
         try:
-            self._recorder.start(self._cfg.pre_roll_s)
+            self._recorder.start(None)
         except Exception as exc:
             self._fail(exc)
             return
         self._state = "recording"
         self._started = now
-        log.info("recording (pre-roll %.1f s)", self._cfg.pre_roll_s)
+        log.info("recording")
 
     def _stop(self, now: float) -> None:
         self._state = "saving"
         self._stopped_at = now
         try:
-            self._recorder.stop(self._cfg.post_roll_s)
+            self._recorder.stop(None)
         except Exception as exc:
             self._fail(exc)
             self._state = "ready"
@@ -277,7 +280,7 @@ def run_headless(config: Config, feed: FrameFeed, recorder: RecorderLike, *, pin
         for button in buttons:
             button.close()
         if recorder.is_recording:
-            recorder.stop(0.0)
+            recorder.stop(None)
         light.close()
     return 0
 

@@ -21,20 +21,25 @@ class FrameFeed(Protocol):
 class RecorderLike(Protocol):
     """What the modes need of ``device.recorder.Recorder``.
 
-    ``push`` is called with every frame (the recorder keeps its own pre-roll);
-    ``when_saved`` is called, from any thread, with the finished clip.
+    ``push`` is called with every frame (the recorder keeps its own pre-roll)
+    and must not be handed an array the caller changes later; ``when_saved``
+    and ``when_failed`` are called from any thread. ``None`` for a pre- or
+    post-roll means the recorder's configured value. The recorder may end a
+    clip by itself (its own maximum length, a full disk): ``is_recording``
+    then turns False.
     """
 
     when_saved: Callable[[Any], None] | None
+    when_failed: Callable[[Any], None] | None
 
     @property
     def is_recording(self) -> bool: ...
 
-    def start(self, pre_roll_s: float = 0.0) -> None: ...
+    def start(self, pre_roll_s: float | None = None) -> Any: ...
 
-    def stop(self, post_roll_s: float = 0.0) -> None: ...
+    def stop(self, post_roll_s: float | None = None) -> Any: ...
 
-    def push(self, frame_rgb: np.ndarray, t: float) -> None: ...
+    def push(self, frame_rgb: np.ndarray, t: float) -> Any: ...
 
 
 def clip_path(saved: Any) -> Path:
