@@ -26,8 +26,8 @@ from device.service import Notifier
 
 
 def config(extra: str = "") -> Config:
-    return parse_config("[recorder]\npre_roll_s = 0.5\nmax_clip_s = 3.0\nkeyframe_interval_s = 0.25\n[gpio]\nhold_s = 1.0\n"
-                        "bounce_s = 0.0\n" + extra)
+    return parse_config("[recorder]\npre_roll_s = 0.5\nmax_clip_s = 3.0\nkeyframe_interval_s = 0.25\n"
+                        "[gpio]\nhold_s = 1.0\nbounce_s = 0.0\n" + extra)
 
 
 class Rig:
