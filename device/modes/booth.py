@@ -11,7 +11,7 @@ iteration — is the only code that touches pygame and state.
 
 >>> booth = Booth(config, feed, recorder, screen, when_kept=uploads.add)
 >>> while booth.step(): pass
-or simply ``run_booth(config, feed, recorder)``.
+or simply ``run_booth(config, feed, recorder, screen)`` (``device.modes.launch`` builds them all).
 """
 
 from __future__ import annotations
@@ -364,21 +364,7 @@ def _pixels(canvas: pygame.Surface) -> np.ndarray:
         del view
 
 
-def open_screen(config: Config) -> pygame.Surface:
-    """A full-screen (kmsdrm on the Pi console) or windowed pygame display per ``[display] mode``."""
-    pygame.display.init()
-    pygame.font.init()
-    if config.display.mode == "window":
-        w, h = config.display.window_size if any(config.display.window_size) else config.camera.size
-        screen = pygame.display.set_mode((w, h))
-    else:
-        screen = pygame.display.set_mode((0, 0), pygame.FULLSCREEN)
-        pygame.mouse.set_visible(False)
-    pygame.display.set_caption("magicbooth")
-    return screen
-
-
-def run_booth(config: Config, feed: FrameFeed, recorder: RecorderLike, *, screen: pygame.Surface | None = None,
+def run_booth(config: Config, feed: FrameFeed, recorder: RecorderLike, screen: pygame.Surface, *,
               deck: Deck | None = None, when_kept: Callable[[Path], Any] | None = None,
               notifier: Notifier | None = None, pin_factory: Any = None) -> int:
     """Run the booth until the window closes or SIGTERM; returns the exit status.
@@ -389,7 +375,6 @@ def run_booth(config: Config, feed: FrameFeed, recorder: RecorderLike, *, screen
     available; without them the booth still works by touch and keyboard.
     """
     notifier = notifier or Notifier()
-    screen = screen or open_screen(config)
     booth = Booth(config, feed, recorder, screen, deck=deck, when_kept=when_kept,
                   gate=WatchdogGate(notifier, config.service.frame_stall_s))
     booth.when_state = lambda state: notifier.status(f"booth: {state}")

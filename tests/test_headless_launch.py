@@ -1,0 +1,106 @@
+"""``run_mode`` end to end, headless: the bundled sample as camera, the real recorder, mock GPIO, sd_notify."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from device.modes.config_error import EXIT_RELOAD
+from device.modes.launch import run_mode
+from device.service import Notifier
+
+
+class Systemd:
+    """A notify socket read in the background, as systemd reads it."""
+
+    def __init__(self, tmp_path: Path) -> None:
+        self.path = str(tmp_path / "notify")
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.sock.bind(self.path)
+        self.sock.settimeout(0.1)
+        self.messages: list[str] = []
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._listen)
+        self._thread.start()
+
+    def _listen(self) -> None:
+        while not self._done.is_set():
+            with contextlib.suppress(TimeoutError):
+                self.messages.append(self.sock.recv(4096).decode())
+
+    def notifier(self) -> Notifier:
+        return Notifier({"NOTIFY_SOCKET": self.path, "WATCHDOG_USEC": "500000"})
+
+    def close(self) -> None:
+        time.sleep(0.2)
+        self._done.set()
+        self._thread.join()
+        self.sock.close()
+
+
+def press_then_term(pins: Any, delays: tuple[float, float, float]) -> threading.Thread:
+    def act() -> None:
+        time.sleep(delays[0])
+        button = pins.pin("GPIO17")
+        button.drive_low()
+        button.drive_high()
+        time.sleep(delays[1])
+        button.drive_low()
+        button.drive_high()
+        time.sleep(delays[2])
+        os.kill(os.getpid(), signal.SIGTERM)
+    thread = threading.Thread(target=act)
+    thread.start()
+    return thread
+
+
+def test_headless_run_records_a_clip_from_the_sample(tmp_path: Path, mock_pins: Any,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("STATE_DIRECTORY", str(tmp_path / "state"))
+    config = tmp_path / "magicbooth.toml"
+    config.write_text(f'[camera]\nsource = "sample"\nsize = [320, 240]\n[storage]\nclips_dir = "{tmp_path}/clips"\n'
+                      "[recorder]\npre_roll_s = 0.5\n[gpio]\nbounce_s = 0.0\n")
+    systemd = Systemd(tmp_path)
+    actor = press_then_term(mock_pins, (1.0, 1.5, 1.5))
+    try:
+        status = run_mode(str(config), "headless", notifier=systemd.notifier(), shutdown=lambda: None)
+    finally:
+        actor.join()
+        systemd.close()
+    assert status == 0
+    assert systemd.messages[0].startswith("READY=1")
+    assert "WATCHDOG=1" in systemd.messages and systemd.messages[-1].startswith("STOPPING=1")
+    clips = list((tmp_path / "clips").glob("*/*.mp4"))
+    assert len(clips) == 1 and clips[0].with_suffix(".json").is_file()
+    assert (tmp_path / "state" / "last-good-config.toml").read_text() == config.read_text()
+
+
+def test_bad_config_waits_for_a_fix_instead_of_exiting(tmp_path: Path, mock_pins: Any,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("STATE_DIRECTORY", str(tmp_path / "state"))
+    config = tmp_path / "magicbooth.toml"
+    config.write_text("[camera]\nsource = 'sample'\nfps = 0\n")
+    systemd = Systemd(tmp_path)
+
+    def fix() -> None:
+        time.sleep(0.8)
+        config.write_text("[camera]\nsource = 'sample'\nfps = 15\n")
+    fixer = threading.Thread(target=fix)
+    fixer.start()
+    led = mock_pins.pin("GPIO27")
+    try:
+        status = run_mode(str(config), "headless", notifier=systemd.notifier())
+    finally:
+        fixer.join()
+        systemd.close()
+    assert status == EXIT_RELOAD
+    assert systemd.messages[0].startswith("READY=1\nSTATUS=config error:") and "fps = 0" in systemd.messages[0]
+    assert len(led.states) > 3                                          # the LED flashed the error pattern
