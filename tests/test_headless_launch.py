@@ -2,64 +2,16 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
-import signal
-import socket
 import threading
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
+from _modes_support import Systemd, press_then_term
 
 from device.modes.config_error import EXIT_RELOAD
 from device.modes.launch import run_mode
-from device.service import Notifier
-
-
-class Systemd:
-    """A notify socket read in the background, as systemd reads it."""
-
-    def __init__(self, tmp_path: Path) -> None:
-        self.path = str(tmp_path / "notify")
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-        self.sock.bind(self.path)
-        self.sock.settimeout(0.1)
-        self.messages: list[str] = []
-        self._done = threading.Event()
-        self._thread = threading.Thread(target=self._listen)
-        self._thread.start()
-
-    def _listen(self) -> None:
-        while not self._done.is_set():
-            with contextlib.suppress(TimeoutError):
-                self.messages.append(self.sock.recv(4096).decode())
-
-    def notifier(self) -> Notifier:
-        return Notifier({"NOTIFY_SOCKET": self.path, "WATCHDOG_USEC": "500000"})
-
-    def close(self) -> None:
-        time.sleep(0.2)
-        self._done.set()
-        self._thread.join()
-        self.sock.close()
-
-
-def press_then_term(pins: Any, delays: tuple[float, float, float]) -> threading.Thread:
-    def act() -> None:
-        time.sleep(delays[0])
-        button = pins.pin("GPIO17")
-        button.drive_low()
-        button.drive_high()
-        time.sleep(delays[1])
-        button.drive_low()
-        button.drive_high()
-        time.sleep(delays[2])
-        os.kill(os.getpid(), signal.SIGTERM)
-    thread = threading.Thread(target=act)
-    thread.start()
-    return thread
 
 
 def test_headless_run_records_a_clip_from_the_sample(tmp_path: Path, mock_pins: Any,
