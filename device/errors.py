@@ -56,5 +56,17 @@ class CredentialsError(UploadError, PermissionError):
     """Upload credentials are missing, unreadable or too widely readable."""
 
 
+class StoreUnavailableError(UploadError, ConnectionError):
+    """The object store cannot be reached or answered with a retryable error; try again later."""
+
+
+class UploadTargetError(UploadError):
+    """The configured store has no such bucket or rejects the target as configured."""
+
+
+class ClipIntegrityError(UploadError):
+    """A clip's file does not match its sidecar (size or sha256), or its sidecar is unusable."""
+
+
 class WorkerError(MagicboothError, RuntimeError):
     """A background thread would not stop in time."""

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from _modes_support import ManualClock, SyntheticCamera, open_recorder
 
 from device.config import Config, parse_config
 from device.errors import ConfigError
@@ -23,6 +22,7 @@ from device.modes.feed import LiveFeed
 from device.modes.headless import Headless, run_headless
 from device.modes.status_light import open_status_light
 from device.service import Notifier
+from tests._modes_support import ManualClock, SyntheticCamera, open_recorder
 
 
 def config(extra: str = "") -> Config:

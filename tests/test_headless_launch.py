@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from _modes_support import Systemd, press_then_term
 
 from device.modes.config_error import EXIT_RELOAD
 from device.modes.launch import run_mode
+from tests._modes_support import Systemd, press_then_term
 
 
 def test_headless_run_records_a_clip_from_the_sample(tmp_path: Path, mock_pins: Any,
