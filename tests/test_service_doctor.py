@@ -104,3 +104,19 @@ def test_doctor_table_lists_the_service_checks(capsys: pytest.CaptureFixture[str
         if line.startswith("FAIL"):
             i = out.splitlines().index(line)
             assert "fix:" in out.splitlines()[i + 1]                   # every failure carries its fix
+
+
+def test_as_service_runs_the_doctor_in_the_units_sandbox(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    from device.sandbox import sandbox_properties
+
+    unit = tmp_path / "magicbooth.service"
+    unit.write_text("[Unit]\nDescription=x\nStartLimitBurst=5\n[Service]\nType=notify\nUser=magicbooth\n"
+                    "SupplementaryGroups=video gpio\nDevicePolicy=closed\nDeviceAllow=char-gpiochip rw\n"
+                    "WatchdogSec=20\nTTYPath=/dev/tty1\n[Install]\nWantedBy=multi-user.target\n")
+    assert sandbox_properties(unit.read_text()) == ["User=magicbooth", "SupplementaryGroups=video gpio",
+                                                    "DevicePolicy=closed", "DeviceAllow=char-gpiochip rw"]
+    assert main(["doctor", "--as-service", str(unit), "--print-command"]) == 0
+    line = capsys.readouterr().out.strip()
+    assert line.startswith("systemd-run --wait --pipe --quiet --collect --service-type=exec --property User=magicbooth")
+    assert "--property 'DeviceAllow=char-gpiochip rw'" in line and line.endswith(" doctor")
+    assert "WatchdogSec" not in line and "TTYPath" not in line
