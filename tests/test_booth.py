@@ -249,3 +249,22 @@ def test_saved_screen_draws_a_qr_code(tmp_path: Path, screen: pygame.Surface) ->
     whites = np.all(middle == 255, axis=-1).mean()
     blacks = np.all(middle == 0, axis=-1).mean()
     assert whites > 0.2 and blacks > 0.2                   # a black-and-white module pattern
+
+
+def test_touch_mouse_and_keys_map_to_the_same_events(screen: pygame.Surface) -> None:
+    from device.modes.events import Action, from_pygame
+
+    size = screen.get_size()
+    finger = from_pygame(pygame.event.Event(pygame.FINGERDOWN, x=0.9, y=0.5, touch_id=0, finger_id=0,
+                                            dx=0, dy=0, pressure=1.0), size)
+    assert finger is not None and finger.action is Action.PRESS and finger.zone == "right"
+    click = from_pygame(pygame.event.Event(pygame.MOUSEBUTTONDOWN, button=1, pos=(10, 10), touch=False), size)
+    assert click is not None and click.action is Action.PRESS and click.zone == "left"
+    # SDL also reports a touch as a mouse click; that copy is ignored so one tap is one event.
+    assert from_pygame(pygame.event.Event(pygame.MOUSEBUTTONDOWN, button=1, pos=(10, 10), touch=True), size) is None
+    keys = {pygame.K_SPACE: Action.PRESS, pygame.K_ESCAPE: Action.BACK, pygame.K_RIGHT: Action.NEXT,
+            pygame.K_LEFT: Action.PREV}
+    for key, action in keys.items():
+        event = from_pygame(pygame.event.Event(pygame.KEYDOWN, key=key, mod=0, unicode="", scancode=0), size)
+        assert event is not None and event.action is action and event.zone == "center"
+    assert from_pygame(pygame.event.Event(pygame.QUIT), size).action is Action.QUIT  # type: ignore[union-attr]

@@ -10,7 +10,6 @@ blocks the main loop waiting for a reconnect), so the booth can show
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import time
 from collections.abc import Callable
@@ -87,8 +86,10 @@ class LiveFeed:
         if source is None:
             return
         exit_ = getattr(source, "__exit__", None) or (lambda *a: source.close())
-        with contextlib.suppress(Exception):
+        try:
             exit_(None, None, None)
+        except Exception as exc:   # a lost camera often fails to close cleanly; the next open starts fresh
+            log.warning("closing the lost camera failed: %s", exc)
 
     def __enter__(self) -> LiveFeed:
         return self
