@@ -20,6 +20,9 @@ log = logging.getLogger("magicbooth.run")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--mode", choices=("booth", "headless"),
+                        help="booth (kiosk state machine) or headless (GPIO button + LED); the services use this. "
+                             "Without it: the plain live preview")
     parser.add_argument("--source", help="auto | picamera2 | webcam[:N] | /dev/videoN | sample | FILE "
                         "(default: [camera] source)")
     parser.add_argument("--display", choices=("auto", "window", "fullscreen", "none"),
@@ -46,6 +49,10 @@ def stop_on_signals() -> Iterator[threading.Event]:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
+    if args.mode:
+        from device.modes.launch import run_mode
+
+        return run_mode(ctx.config_path, args.mode, source=args.source, display=args.display)
     config = ctx.config
     if args.hud:
         config = config.replace("display", hud=True)

@@ -383,14 +383,16 @@ def run_booth(config: Config, feed: FrameFeed, recorder: RecorderLike, screen: p
         buttons = bind_buttons(config.gpio, booth.events, pin_factory=pin_factory)
     except Exception as exc:  # no GPIO on this machine: touch and keyboard still work
         log.warning("GPIO buttons unavailable (%s); using touch and keyboard only", exc)
-    previous = signal.signal(signal.SIGTERM, lambda *_: booth.events.post(Event(Action.QUIT, "signal")))
+    handlers = {sig: signal.signal(sig, lambda *_: booth.events.post(Event(Action.QUIT, "signal")))
+                for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
         while booth.step():
             if not notifier.is_ready and booth.frames:
                 notifier.ready("booth: camera delivers frames")
     finally:
         notifier.stopping("booth stopping")
-        signal.signal(signal.SIGTERM, previous)
+        for sig, previous in handlers.items():
+            signal.signal(sig, previous)
         for button in buttons:
             button.close()
         if recorder.is_recording:

@@ -267,8 +267,10 @@ def run_headless(config: Config, feed: FrameFeed, recorder: RecorderLike, *, pin
         buttons = bind_buttons(config.gpio, events, pin_factory=pin_factory, hold=True)
     except Exception as exc:
         log.warning("record button unavailable (%s); send SIGUSR1 to start and stop recording", exc)
-    handlers = {signal.SIGTERM: signal.signal(signal.SIGTERM, lambda *_: events.post(Event(Action.QUIT, "signal"))),
-                signal.SIGUSR1: signal.signal(signal.SIGUSR1, lambda *_: events.post(Event(Action.PRESS, "signal")))}
+    quit_, press = (lambda *_: events.post(Event(Action.QUIT, "signal"))), (
+        lambda *_: events.post(Event(Action.PRESS, "signal")))
+    handlers = {sig: signal.signal(sig, handler)
+                for sig, handler in ((signal.SIGTERM, quit_), (signal.SIGINT, quit_), (signal.SIGUSR1, press))}
     try:
         while machine.step():
             if not notifier.is_ready and machine.frames:

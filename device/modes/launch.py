@@ -42,6 +42,7 @@ def run_mode(config_path: str | None, mode: str | None = "auto", *, source: str 
              notifier: Notifier | None = None, shutdown: Callable[[], None] | None = None) -> int:
     """Run the booth or the headless recorder until SIGTERM; returns the process exit status."""
     notifier = notifier or Notifier()
+    signal.signal(signal.SIGUSR1, signal.SIG_IGN)   # a press sent while starting must not kill the process
     config, error = load_resilient(config_path)
     wanted = "none" if mode == "headless" else display
     screen_owner = Display(config.display, mode=wanted)
