@@ -9,8 +9,10 @@ from typing import Any
 
 import pytest
 
+from device.config import load_config
 from device.modes.config_error import EXIT_RELOAD
 from device.modes.launch import run_mode
+from device.uploads import UploadQueue
 from tests._modes_support import Systemd, press_then_term
 
 
@@ -19,7 +21,8 @@ def test_headless_run_records_a_clip_from_the_sample(tmp_path: Path, mock_pins: 
     monkeypatch.setenv("STATE_DIRECTORY", str(tmp_path / "state"))
     config = tmp_path / "magicbooth.toml"
     config.write_text(f'[camera]\nsource = "sample"\nsize = [320, 240]\n[storage]\nclips_dir = "{tmp_path}/clips"\n'
-                      "[recorder]\npre_roll_s = 0.5\n[gpio]\nbounce_s = 0.0\n")
+                      "[recorder]\npre_roll_s = 0.5\n[gpio]\nbounce_s = 0.0\n"
+                      '[upload]\nendpoint = "http://127.0.0.1:9"\nbucket = "clips"\n')
     systemd = Systemd(tmp_path)
     actor = press_then_term(mock_pins, (1.0, 1.5, 1.5))
     try:
@@ -33,6 +36,12 @@ def test_headless_run_records_a_clip_from_the_sample(tmp_path: Path, mock_pins: 
     clips = list((tmp_path / "clips").glob("*/*.mp4"))
     assert len(clips) == 1 and clips[0].with_suffix(".json").is_file()
     assert (tmp_path / "state" / "last-good-config.toml").read_text() == config.read_text()
+    # The clip is queued in the upload database that magicbooth-upload.service drains.
+    queue = UploadQueue(load_config(config))
+    try:
+        assert queue.status().queued == 1
+    finally:
+        queue.close()
 
 
 def test_bad_config_waits_for_a_fix_instead_of_exiting(tmp_path: Path, mock_pins: Any,

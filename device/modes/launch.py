@@ -14,7 +14,7 @@ import logging
 import signal
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +29,7 @@ from device.modes.config_error import EXIT_RELOAD, wait_for_fixed_config
 from device.modes.deck import Deck
 from device.modes.feed import LiveFeed
 from device.modes.status_light import StatusLight, open_status_light
-from device.recorder import Recorder, upload_hook
+from device.recorder import Recorder
 from device.service import Notifier
 
 log = logging.getLogger(__name__)
@@ -50,7 +50,9 @@ def run_mode(config_path: str | None, mode: str | None = "auto", *, source: str 
         return _show_config_error(config_path, error, config, screen_owner, pin_factory, notifier)
     remember(config)
     feed = LiveFeed(lambda: open_source(source, config), config.camera)
-    try:
+    with ExitStack() as stack:
+        stack.callback(screen_owner.close)
+        stack.callback(feed.close)
         first = _first_frame(feed)
         if first is None:
             return 0
@@ -58,8 +60,8 @@ def run_mode(config_path: str | None, mode: str | None = "auto", *, source: str 
         if mode == "booth" and not screen_owner.is_shown:
             raise DisplayError("booth mode needs a display: connect a screen, or use --mode headless")
         use_booth = screen_owner.is_shown
-        hook = upload_hook(config)
-        when_kept = (lambda path: hook(Clip(path, read_sidecar(path)))) if hook is not None else None
+        when_kept, close_queue = _upload_keeper(config)
+        stack.callback(close_queue)
         with Recorder(config, first.size, config.camera.fps) as recorder:
             if use_booth:
                 from device.modes.booth import run_booth
@@ -74,9 +76,20 @@ def run_mode(config_path: str | None, mode: str | None = "auto", *, source: str 
 
             return run_headless(config, feed, recorder, pin_factory=pin_factory, shutdown=shutdown,
                                 when_kept=when_kept, storage_low=storage_low, notifier=notifier)
-    finally:
-        feed.close()
-        screen_owner.close()
+
+
+def _upload_keeper(config: Config) -> tuple[Callable[[Path], Any] | None, Callable[[], None]]:
+    """A ``when_kept`` that queues clips in the upload database the upload service drains (None if uploads are off)."""
+    if not config.upload.enabled:
+        return None, lambda: None
+    from device.uploads import UploadQueue
+
+    queue = UploadQueue(config)
+
+    def keep(path: Path) -> None:
+        queue.enqueue(Clip(path, read_sidecar(path)))
+
+    return keep, queue.close
 
 
 def _first_frame(feed: LiveFeed) -> Frame | None:
