@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import socket
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -19,6 +21,7 @@ from device.modes.booth import Booth
 from device.modes.deck import Deck, blit_frame
 from device.modes.events import bind_buttons
 from device.modes.feed import LiveFeed
+from device.service import Notifier, WatchdogGate
 from tests._modes_support import ManualClock, SyntheticCamera, open_recorder
 
 
@@ -43,15 +46,17 @@ def close_rigs() -> Iterator[None]:
 class Rig:
     """A booth wired to a synthetic camera, the real recorder and a manual clock."""
 
-    def __init__(self, tmp_path: Path, surface: pygame.Surface, cfg: Config, deck: Deck | None = None) -> None:
+    def __init__(self, tmp_path: Path, surface: pygame.Surface, cfg: Config, deck: Deck | None = None,
+                 notifier: Notifier | None = None) -> None:
         self.camera = SyntheticCamera()
         self.clock = ManualClock()
         self.recorder = open_recorder(cfg, tmp_path / "clips")
         RIGS.append(self)
         self.kept: list[Path] = []
         self.feed = LiveFeed(self.camera.open, cfg.camera, clock=self.clock)
+        self.gate = WatchdogGate(notifier, 0.5, clock=self.clock, interval_s=0.1) if notifier else None
         self.booth = Booth(cfg, self.feed, self.recorder, surface, deck=deck, when_kept=self.kept.append,
-                           clock=self.clock)
+                           clock=self.clock, gate=self.gate)
 
     def step(self, seconds: float = 0.1, n: int = 1) -> None:
         for _ in range(n):
@@ -268,3 +273,33 @@ def test_touch_mouse_and_keys_map_to_the_same_events(screen: pygame.Surface) -> 
         event = from_pygame(pygame.event.Event(pygame.KEYDOWN, key=key, mod=0, unicode="", scancode=0), size)
         assert event is not None and event.action is action and event.zone == "center"
     assert from_pygame(pygame.event.Event(pygame.QUIT), size).action is Action.QUIT  # type: ignore[union-attr]
+
+
+def test_watchdog_pings_stop_while_the_camera_is_lost(tmp_path: Path, screen: pygame.Surface) -> None:
+    path = str(tmp_path / "notify")
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    sock.bind(path)
+    sock.setblocking(False)
+
+    def pings() -> int:
+        count = 0
+        with contextlib.suppress(BlockingIOError):
+            while True:
+                count += sock.recv(64) == b"WATCHDOG=1"
+        return count
+
+    notifier = Notifier({"NOTIFY_SOCKET": path, "WATCHDOG_USEC": "200000"})
+    rig = Rig(tmp_path, screen, config(), notifier=notifier)
+    notifier.ready()
+    rig.step(0.1, n=10)
+    assert pings() >= 8                                     # one per 0.1 s of frames
+    rig.camera.unplugged = True
+    rig.step(0.1, n=6)                                      # within stall_s (0.5 s) a few more may go out
+    pings()
+    rig.step(0.1, n=20)
+    assert rig.booth.state == "failsafe" and pings() == 0   # systemd will restart a process whose camera is gone
+    rig.camera.unplugged = False
+    rig.until(lambda: rig.booth.frames > 12)
+    rig.step(0.1, n=3)
+    assert pings() >= 1
+    sock.close()
