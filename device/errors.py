@@ -70,3 +70,7 @@ class ClipIntegrityError(UploadError):
 
 class WorkerError(MagicboothError, RuntimeError):
     """A background thread would not stop in time."""
+
+
+class OutputError(MagicboothError, OSError):
+    """An output file (an annotated image, a report) cannot be written."""

@@ -28,32 +28,30 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from device import lifecycle, storage
-from device.audio import Microphone, load_music, music_file
+from device.audio import Microphone, audio_kind, music_file, soundtrack
 from device.clips import Clip
-from device.clipwriter import ClipWriter, best_movflags
+from device.clipwriter import ClipWriter, best_movflags, is_disk_full
 from device.config import Config
 from device.encoder import EncodedPacket, VideoEncoder, choose_encoder
 from device.errors import RecorderError, StorageFullError, WorkerError
 from device.frames import Frame
 from device.paths import clips_root
-from device.pipeline import FramePass
 from device.preroll import PacketRing
 from device.recovery import recover_partials
 from device.remux import remux
+
+if TYPE_CHECKING:
+    from device.pipeline import FramePass
 
 log = logging.getLogger(__name__)
 
 _Item = tuple  # ("frame", image, t) | ("start", _Take) | ("stop", _Take)
 STALL_GRACE_S = 1.0  # a stop completes this long after its post-roll even if frames stop coming
-
-
-def upload_hook(config: Config) -> Callable[[Clip], None] | None:
-    """Where a saved clip goes next: the upload queue plugs in here (until then, nowhere)."""
-    return None
 
 
 class RecordSink:
@@ -91,6 +89,7 @@ class _Take:
     end_t: float | None = None
     deadline: float | None = None  # wall-clock (monotonic) time by which a stop completes regardless
     claimed: bool = False  # stop() has returned this take's future
+    ended: bool = False  # its file is closed (or failed); nothing more may be written
 
 
 @dataclass(frozen=True)
@@ -119,7 +118,7 @@ class Recorder:
         self.effect = effect
         self.when_saved = when_saved
         self.when_failed = when_failed
-        self.movflags = movflags or best_movflags()
+        self.movflags = best_movflags() if movflags is None else movflags
         self.recover = recover
         self.live = live
         self.stopping = threading.Event()
@@ -156,7 +155,11 @@ class Recorder:
         self._encoder = VideoEncoder(name, self.size, self.fps, cfg.recorder)
         if cfg.audio.mic:
             keep = cfg.recorder.pre_roll_s + cfg.recorder.max_clip_s + cfg.recorder.post_roll_s + 5
-            self._mic = Microphone(cfg.audio.mic, cfg.audio.sample_rate, keep).start()
+            try:
+                self._mic = Microphone(cfg.audio.mic, cfg.audio.sample_rate, keep).start()
+            except RecorderError:
+                self._encoder.close()
+                raise
         self._finaliser = ThreadPoolExecutor(1, thread_name_prefix="clip-finalise")
         self._thread = threading.Thread(target=self._run, name="encoder", daemon=True)
         self._thread.start()
@@ -221,10 +224,11 @@ class Recorder:
             raise RecorderError("the recorder is not open; use 'with Recorder(...) as rec:'")
         pre = self.config.recorder.pre_roll_s if pre_roll_s is None else min(pre_roll_s, self._ring.seconds)
         try:
-            storage.ensure_space(self.root, self.config.storage)
+            free = storage.ensure_space(self.root, self.config.storage)
         except StorageFullError:
             self._storage_level = "full"
             raise
+        self._storage_level = storage.level_for(free, self.config.storage)
         now = datetime.now(UTC)
         with self._cond:
             if self._take is not None:
@@ -316,7 +320,12 @@ class Recorder:
                 self._check_take()
             except Exception as exc:  # the thread must survive to keep clips safe; report, don't die
                 log.exception("recorder: unexpected error")
-                self._fail(RecorderError(f"recorder failed: {exc}"))
+                error = RecorderError(f"recorder failed: {exc}")
+                take = self._take
+                if take is not None:
+                    self._end(take, "error", error)  # keeps whatever was written
+                else:
+                    self._fail(error)
         take = self._take
         if take is not None:
             self._end(take, "closed")
@@ -329,7 +338,7 @@ class Recorder:
                 items = self._ring.since(target)
                 if items:
                     self._open_writer(take, items[0])
-                    for item in items[1:] if take.writer is not None else ():
+                    for item in items[1:]:
                         self._write(take, item)
                     return
             assert self._encoder is not None
@@ -370,7 +379,8 @@ class Recorder:
             self._end(take, "error", exc)
 
     def _write(self, take: _Take, item: EncodedPacket) -> None:
-        assert take.writer is not None
+        if take.ended or take.writer is None:
+            return
         try:
             take.writer.write(item)
             if item.keyframe:
@@ -401,6 +411,9 @@ class Recorder:
 
     def _end(self, take: _Take, reason: str, error: RecorderError | None = None) -> None:
         """Close the clip's file here; hand the rest of finalisation to the finaliser thread."""
+        if take.ended:
+            return
+        take.ended = True
         with self._cond:
             if self._take is take:
                 self._take = None
@@ -430,16 +443,19 @@ class Recorder:
         meta = lifecycle.base_meta(take.id, started_at, self.device_id, take.effect)
         meta.update(duration_s=round(last - first + 1.0 / self.fps, 3), frames=writer.frames,
                     dropped_frames=dropped, encoder=self.encoder_name, pre_roll_s=round(pre_roll, 3),
-                    size=list(self.size), stop_reason=reason, audio=self._audio_kind())
+                    size=list(self.size), stop_reason=reason, audio=audio_kind(self.config.audio, self._mic))
         assert self._finaliser is not None
-        self._finaliser.submit(self._finish, take, writer.path, meta, first, last, error)
+        self._finaliser.submit(self._finish, take, writer, meta, first, last, error)
 
-    def _audio_kind(self) -> str:
-        kinds = [k for k, on in (("music", music_file(self.config.audio)), ("mic", self._mic)) if on]
-        return "+".join(kinds) or "none"
-
-    def _finish(self, take: _Take, partial: Path, meta: dict, first: float, last: float,
+    def _finish(self, take: _Take, writer: ClipWriter, meta: dict, first: float, last: float,
                 error: RecorderError | None) -> None:
+        try:
+            self._finalise(take, writer.path, meta, first, last, error)
+        finally:
+            writer.lock.release()  # from now on recovery may take the partial, if it is still there
+
+    def _finalise(self, take: _Take, partial: Path, meta: dict, first: float, last: float,
+                  error: RecorderError | None) -> None:
         add_audio = None
         if meta["audio"] != "none" and meta["stop_reason"] != "disk_full":
             add_audio = self._audio_adder(first, last + 1.0 / self.fps)
@@ -448,8 +464,9 @@ class Recorder:
         try:
             clip = lifecycle.finalise(partial, self.root, meta, add_audio)
         except (OSError, ValueError) as exc:
-            failure = error or RecorderError(f"clip {take.id}: finalising failed ({exc}); it stays in "
-                                             f"{partial} and is recovered at the next start")
+            why = (f"clip {take.id}: finalising failed ({exc}); it stays in {partial} and is recovered "
+                   f"at the next start")
+            failure = error or (StorageFullError(why) if is_disk_full(exc) else RecorderError(why))
             self._fail(failure, take)
             return
         take.future.set_result(clip)
@@ -462,18 +479,10 @@ class Recorder:
                 log.exception("when_saved hook failed for clip %s", clip.id)
 
     def _audio_adder(self, t0: float, t1: float) -> Callable[[Path, Path], None]:
-        audio = self.config.audio
-        mic = self._mic
+        audio, mic = self.config.audio, self._mic
 
         def add(src: Path, dst: Path) -> None:
-            rate = audio.sample_rate
-            mix = np.zeros((2, max(0, round((t1 - t0) * rate))), np.float32)
-            track = music_file(audio)
-            if track is not None:
-                mix += load_music(track, t1 - t0, rate, audio.music_volume, audio.fade_out_s)
-            if mic is not None:
-                mix += mic.samples(t0, t1) * audio.mic_volume
-            remux(src, dst, mix, rate, audio.bitrate_kbps)
+            remux(src, dst, soundtrack(audio, t0, t1, mic), audio.sample_rate, audio.bitrate_kbps)
         return add
 
     def _fail(self, error: RecorderError, take: _Take | None = None) -> None:

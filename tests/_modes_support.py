@@ -105,17 +105,29 @@ class Systemd:
         self.sock.close()
 
 
-def press_then_term(pins: Any, delays: tuple[float, float, float]) -> threading.Thread:
-    def act() -> None:
-        time.sleep(delays[0])
-        button = pins.pin("GPIO17")
-        button.drive_low()
-        button.drive_high()
-        time.sleep(delays[1])
-        button.drive_low()
-        button.drive_high()
-        time.sleep(delays[2])
-        os.kill(os.getpid(), signal.SIGTERM)
-    thread = threading.Thread(target=act)
-    thread.start()
-    return thread
+class PressThenTerm(threading.Thread):
+    """Press the record button twice, then SIGTERM this process, as an operator and systemd would.
+
+    Call ``finished()`` when the code under test returned: a SIGTERM still pending is then not
+    sent, so an early return fails the test instead of killing pytest.
+    """
+
+    def __init__(self, pins: Any, delays: tuple[float, float, float]) -> None:
+        super().__init__()
+        self.pins, self.delays = pins, delays
+        self._finished = threading.Event()
+        self.start()
+
+    def run(self) -> None:
+        button = self.pins.pin("GPIO17")
+        for delay in self.delays[:2]:
+            if self._finished.wait(delay):
+                return
+            button.drive_low()
+            button.drive_high()
+        if not self._finished.wait(self.delays[2]):
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    def finished(self) -> None:
+        self._finished.set()
+        self.join()

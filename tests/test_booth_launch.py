@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from device.modes.launch import run_mode
-from tests._modes_support import Systemd, press_then_term
+from tests._modes_support import PressThenTerm, Systemd
 
 
 def test_booth_run_records_and_keeps_a_clip(tmp_path: Path, mock_pins: Any, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -18,11 +18,11 @@ def test_booth_run_records_and_keeps_a_clip(tmp_path: Path, mock_pins: Any, monk
                       "[display]\nmode = \"window\"\n[booth]\ncountdown_s = 0\nreview = false\n"
                       "[gpio]\nbounce_s = 0.0\n")
     systemd = Systemd(tmp_path)
-    actor = press_then_term(mock_pins, (1.0, 1.5, 1.5))      # press: record; press: stop; then SIGTERM
+    actor = PressThenTerm(mock_pins, (1.0, 1.5, 1.5))      # press: record; press: stop; then SIGTERM
     try:
         status = run_mode(str(config), "booth", notifier=systemd.notifier())
     finally:
-        actor.join()
+        actor.finished()
         systemd.close()
     assert status == 0
     assert systemd.messages[0].startswith("READY=1")

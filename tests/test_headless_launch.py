@@ -13,7 +13,7 @@ from device.config import load_config
 from device.modes.config_error import EXIT_RELOAD
 from device.modes.launch import run_mode
 from device.uploads import UploadQueue
-from tests._modes_support import Systemd, press_then_term
+from tests._modes_support import PressThenTerm, Systemd
 
 
 def test_headless_run_records_a_clip_from_the_sample(tmp_path: Path, mock_pins: Any,
@@ -24,11 +24,11 @@ def test_headless_run_records_a_clip_from_the_sample(tmp_path: Path, mock_pins: 
                       "[recorder]\npre_roll_s = 0.5\n[gpio]\nbounce_s = 0.0\n"
                       '[upload]\nendpoint = "http://127.0.0.1:9"\nbucket = "clips"\n')
     systemd = Systemd(tmp_path)
-    actor = press_then_term(mock_pins, (1.0, 1.5, 1.5))
+    actor = PressThenTerm(mock_pins, (1.0, 1.5, 1.5))
     try:
         status = run_mode(str(config), "headless", notifier=systemd.notifier(), shutdown=lambda: None)
     finally:
-        actor.join()
+        actor.finished()
         systemd.close()
     assert status == 0
     assert systemd.messages[0].startswith("READY=1")

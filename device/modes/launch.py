@@ -71,9 +71,9 @@ def run_mode(config_path: str | None, mode: str | None = "auto", *, source: str 
                                  notifier=notifier, pin_factory=pin_factory)
             from device.modes.headless import run_headless
 
-        if config.headless.effect:
-            log.warning("[headless] effect = %r: effects are not wired into headless mode yet; recording the "
-                        "raw camera", config.headless.effect)
+            if config.headless.effect:
+                log.warning("[headless] effect = %r: effects are not wired into headless mode yet; recording "
+                            "the raw camera", config.headless.effect)
 
             def storage_low() -> bool:
                 return recorder.status.storage != "ok"
