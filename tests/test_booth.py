@@ -13,6 +13,7 @@ import cv2
 import numpy as np
 import pygame
 import pytest
+from _modes_support import ManualClock, SyntheticCamera, open_recorder
 
 from device.config import Config, parse_config
 from device.errors import CameraError
@@ -22,7 +23,6 @@ from device.modes.deck import Deck, blit_frame
 from device.modes.events import bind_buttons
 from device.modes.feed import LiveFeed
 from device.service import Notifier, WatchdogGate
-from tests._modes_support import ManualClock, SyntheticCamera, open_recorder
 
 
 def config(**booth: object) -> Config:

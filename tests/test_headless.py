@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from _modes_support import ManualClock, SyntheticCamera, open_recorder
 
 from device.config import Config, parse_config
 from device.errors import ConfigError
@@ -22,7 +23,6 @@ from device.modes.feed import LiveFeed
 from device.modes.headless import Headless, run_headless
 from device.modes.status_light import open_status_light
 from device.service import Notifier
-from tests._modes_support import ManualClock, SyntheticCamera, open_recorder
 
 
 def config(extra: str = "") -> Config:

@@ -8,12 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from _modes_support import PressThenTerm, Systemd
 
 from device.config import load_config
 from device.modes.config_error import EXIT_RELOAD
 from device.modes.launch import run_mode
 from device.uploads import UploadQueue
-from tests._modes_support import PressThenTerm, Systemd
 
 
 def test_headless_run_records_a_clip_from_the_sample(tmp_path: Path, mock_pins: Any,
