@@ -263,6 +263,16 @@ class PerceptionConfig:
 
 
 @dataclass(frozen=True)
+class EffectsConfig:
+    """Which effects the booth offers (names as listed by 'magicbooth effects')."""
+
+    default: str = option("sticker", "Effect shown when the booth starts (run --effect overrides it).")
+    carousel: tuple[str, ...] = option((), "Effects the next/previous controls cycle through, in order; "
+                                           "empty means every effect.")
+    watermark: str = option("AI effect", "Watermark drawn on the preview and clips; empty for none.")
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole configuration; ``source`` is the file it came from, if any."""
 
@@ -275,6 +285,7 @@ class Config:
     storage: StorageConfig = field(default_factory=StorageConfig)
     upload: UploadConfig = field(default_factory=UploadConfig)
     perception: PerceptionConfig = field(default_factory=PerceptionConfig)
+    effects: EffectsConfig = field(default_factory=EffectsConfig)
     booth: BoothConfig = field(default_factory=BoothConfig)
     headless: HeadlessConfig = field(default_factory=HeadlessConfig)
     gpio: GpioConfig = field(default_factory=GpioConfig)
