@@ -107,14 +107,14 @@ class BoothConfig:
     failsafe_s: float = option(4.0, "How long an error message stays up before returning to attract.",
                                low=0.5, high=60)
     qr_url: str = option("", "Saved screen: QR code of this URL; {id} becomes the clip id. Empty: no QR code.")
-    effects: tuple[str, ...] = option((), "Effects offered in the carousel, in order; empty means all.")
 
 
 @dataclass(frozen=True)
 class HeadlessConfig:
     """The headless recorder: one button, one status LED, no display (pre-roll and length: [recorder])."""
 
-    effect: str = option("", "Effect drawn into the recording; empty records the raw camera.")
+    effect: str = option("", "Effect drawn into the recording (a name from 'magicbooth effects'); empty records "
+                             "the raw camera.")
 
 
 @dataclass(frozen=True)

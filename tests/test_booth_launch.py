@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -31,3 +32,4 @@ def test_booth_run_records_and_keeps_a_clip(tmp_path: Path, mock_pins: Any, monk
     assert "WATCHDOG=1" in systemd.messages and systemd.messages[-1].startswith("STOPPING=1")
     clips = list((tmp_path / "clips").glob("*/*.mp4"))
     assert len(clips) == 1
+    assert json.loads(clips[0].with_suffix(".json").read_text())["effect"] == "sticker"   # [effects] default

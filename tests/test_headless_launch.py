@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from pathlib import Path
@@ -13,6 +14,7 @@ from _modes_support import PressThenTerm, Systemd
 from device.config import load_config
 from device.modes.config_error import EXIT_RELOAD
 from device.modes.launch import run_mode
+from device.service import Notifier
 from device.uploads import UploadQueue
 
 
@@ -65,3 +67,20 @@ def test_bad_config_waits_for_a_fix_instead_of_exiting(tmp_path: Path, mock_pins
     assert status == EXIT_RELOAD
     assert systemd.messages[0].startswith("READY=1\nSTATUS=config error:") and "fps = 0" in systemd.messages[0]
     assert len(led.states) > 3                                          # the LED flashed the error pattern
+
+
+def test_headless_records_with_the_configured_effect(tmp_path: Path, mock_pins: Any,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("STATE_DIRECTORY", str(tmp_path / "state"))
+    config = tmp_path / "magicbooth.toml"
+    config.write_text(f'[camera]\nsource = "sample"\nsize = [320, 240]\n[storage]\nclips_dir = "{tmp_path}/clips"\n'
+                      '[headless]\neffect = "cartoon"\n[effects]\nwatermark = ""\n[gpio]\nbounce_s = 0.0\n')
+    actor = PressThenTerm(mock_pins, (1.0, 1.0, 1.0))
+    try:
+        status = run_mode(str(config), "headless", notifier=Notifier({}), shutdown=lambda: None)
+    finally:
+        actor.finished()
+    assert status == 0
+    clip = next((tmp_path / "clips").glob("*/*.mp4"))
+    meta = json.loads(clip.with_suffix(".json").read_text())
+    assert meta["frames"] > 10 and meta["effect"] == "cartoon"

@@ -165,7 +165,7 @@ class Booth:
         self._state = state
         self._entered = now
         if state == "recording":
-            self._recorder.start(0.0)
+            self._recorder.start(0.0, effect=self.effect)   # the sidecar says which effect
         if self.when_state is not None:
             self.when_state(state)
 

@@ -1,9 +1,8 @@
 """The effects the booth's carousel offers, and how a frame is drawn through one.
 
 A ``Deck`` keeps the modes independent of the effect and perception packages:
-``raw_deck()`` just shows the camera; the run command builds one from the
-effect registry with ``Deck(names, titles, draw)`` where ``draw`` runs
-perception for the effect's needs and calls ``effect.render(canvas, scene, t)``.
+``raw_deck()`` just shows the camera; ``effect_deck.EffectDeck`` builds one
+from the effect registry, running perception for the active effect's needs.
 """
 
 from __future__ import annotations
@@ -35,6 +34,7 @@ class Deck:
     names: Sequence[str]
     titles: Sequence[str]
     draw: DrawFn
+    raw: frozenset[str] = frozenset({RAW})   # effects whose output is the camera frame unchanged
 
     def __post_init__(self) -> None:
         if not self.names or len(self.names) != len(self.titles):
@@ -42,7 +42,7 @@ class Deck:
 
     def is_raw(self, index: int) -> bool:
         """Whether the effect at ``index`` draws the plain camera (so the frame can be recorded as is)."""
-        return self.names[index % len(self.names)] == RAW
+        return self.names[index % len(self.names)] in self.raw
 
 
 def raw_deck() -> Deck:

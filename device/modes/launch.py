@@ -27,6 +27,7 @@ from device.frames import Frame
 from device.lastgood import config_file, load_resilient, remember
 from device.modes.config_error import EXIT_RELOAD, wait_for_fixed_config
 from device.modes.deck import Deck
+from device.modes.effect_deck import EffectDeck
 from device.modes.feed import LiveFeed
 from device.modes.status_light import StatusLight, open_status_light
 from device.recorder import Recorder
@@ -62,23 +63,27 @@ def run_mode(config_path: str | None, mode: str | None = "auto", *, source: str 
         use_booth = screen_owner.is_shown
         when_kept, close_queue = _upload_keeper(config)
         stack.callback(close_queue)
-        with Recorder(config, first.size, config.camera.fps) as recorder:
+        # Models load here, before the mode reports READY.
+        effect_names = None if use_booth else ((config.headless.effect,) if config.headless.effect else ())
+        fx = EffectDeck(config, effect_names) if deck is None and effect_names != () else None
+        if fx is not None:
+            stack.callback(fx.close)
+        with Recorder(config, first.size, config.camera.fps,
+                      effect="" if use_booth else config.headless.effect or "none") as recorder:
             if use_booth:
                 from device.modes.booth import run_booth
 
                 assert screen_owner.screen is not None
-                return run_booth(config, feed, recorder, screen_owner.screen, deck=deck, when_kept=when_kept,
+                return run_booth(config, feed, recorder, screen_owner.screen, when_kept=when_kept,
+                                 deck=deck or (fx.deck() if fx is not None else None),
                                  notifier=notifier, pin_factory=pin_factory)
             from device.modes.headless import run_headless
-
-            if config.headless.effect:
-                log.warning("[headless] effect = %r: effects are not wired into headless mode yet; recording "
-                            "the raw camera", config.headless.effect)
 
             def storage_low() -> bool:
                 return recorder.status.storage != "ok"
 
             return run_headless(config, feed, recorder, pin_factory=pin_factory, shutdown=shutdown,
+                                render=fx.render_rgb if fx is not None else None,
                                 when_kept=when_kept, storage_low=storage_low, notifier=notifier)
 
 
