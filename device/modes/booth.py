@@ -37,6 +37,7 @@ from device.modes.failsafe import detail, human_reason
 from device.modes.playback import ClipPlayer
 from device.modes.ports import FrameFeed, RecorderLike, clip_path
 from device.service import Notifier, WatchdogGate
+from effects.hud import Hud
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +64,7 @@ class Booth:
         self._gate = gate
         self._clock = clock
         self._pace = pygame.time.Clock()
+        self._hud = Hud("")   # the effects' countdown and REC overlays, on the screen only (not recorded)
         recorder.when_saved = lambda saved: self.events.post(Event(Action.SAVED, "recorder", payload=saved))
         recorder.when_failed = lambda error: self.events.post(Event(Action.FAILED, "recorder", payload=error))
         self._state = "attract"
@@ -149,7 +151,13 @@ class Booth:
             self._gate.frame_seen()
         canvas = self._canvas_for(frame)
         self._deck.draw(canvas, frame, self.effect, frame.t)
-        rgb = frame.image if self._deck.is_raw(self._effect) else _pixels(canvas)
+        overlay = self._deck.overlay
+        if overlay is not None:            # on a copy: the preview mirrors the canvas, text must not be
+            marked = canvas.copy()
+            overlay(marked)
+            rgb = _pixels(marked)
+        else:
+            rgb = frame.image if self._deck.is_raw(self._effect) else _pixels(canvas)
         self._recorder.push(rgb, frame.t)
 
     def _canvas_for(self, frame: Frame) -> pygame.Surface:
@@ -297,6 +305,8 @@ class Booth:
             screens.buttons(screen, "Retake", "Keep")
             return
         self._show(self._canvas, mirror=self._mirror)
+        if self._deck.overlay is not None and self._canvas is not None:
+            self._deck.overlay(screen)
         if state == "attract":
             screens.carousel(screen, self._deck.titles, self._effect)
             screens.text(screen, self._cfg.hint, (w // 2, h // 8), h // 12)
@@ -304,9 +314,10 @@ class Booth:
             screens.dim(screen)
             screens.wrapped(screen, self._cfg.consent_text, h // 14)
         elif state == "countdown":
-            screens.countdown(screen, self._cfg.countdown_s - self._since(now))
+            self._hud.countdown(screen, self._cfg.countdown_s - self._since(now), self._cfg.countdown_s)
         elif state == "recording":
-            screens.record_badge(screen, self._since(now), self._cfg.max_record_s, now)
+            self._hud.recording(screen, self._since(now), now)
+            screens.progress(screen, self._since(now) / self._cfg.max_record_s)
         elif state == "review":
             screens.dim(screen)
             screens.text(screen, "Saving…", (w // 2, h // 2), h // 10)

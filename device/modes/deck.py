@@ -35,6 +35,8 @@ class Deck:
     titles: Sequence[str]
     draw: DrawFn
     raw: frozenset[str] = frozenset({RAW})   # effects whose output is the camera frame unchanged
+    # Drawn unmirrored over the recording and over the preview (a watermark): never through the mirror.
+    overlay: Callable[[pygame.Surface], None] | None = None
 
     def __post_init__(self) -> None:
         if not self.names or len(self.names) != len(self.titles):

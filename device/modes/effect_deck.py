@@ -2,8 +2,8 @@
 
 Models load once per distinct ``needs`` set, all before the booth reports
 READY; only the active effect's perception workers run (DESIGN: perception
-runs only what the active effect needs). The watermark is drawn into the
-canvas, so it is on the preview and in the clips.
+runs only what the active effect needs). The watermark is the deck's
+overlay: burned into the clips, and drawn unmirrored over the preview.
 
 >>> fx = EffectDeck(config)                  # [effects] carousel and default
 >>> booth = Booth(config, feed, recorder, screen, deck=fx.deck())
@@ -61,22 +61,22 @@ class EffectDeck:
         first = self._carousel.name
         names = (first, *(n for n in self.names if n != first))
         titles = tuple(self.titles[self.names.index(n)] for n in names)
-        raw = frozenset() if self._config.effects.watermark else frozenset({RAW})
-        return Deck(names, titles, self.draw, raw)
+        overlay = self._hud.watermark if self._config.effects.watermark else None
+        return Deck(names, titles, self.draw, frozenset({RAW}), overlay)
 
     def draw(self, canvas: pygame.Surface, frame: Frame, name: str, t: float) -> None:
-        """Render effect ``name`` for ``frame`` onto ``canvas`` (frame size), watermark included."""
+        """Render effect ``name`` for ``frame`` onto ``canvas`` (frame size); the watermark is the deck's overlay."""
         if name != self._carousel.name:
             self._carousel.select(name)
         effect = self._carousel.current
         effect.render(canvas, self._scene(effect.needs, frame), t)
-        self._hud.watermark(canvas)
 
     def render_rgb(self, frame: Frame) -> np.ndarray:
         """The current effect on ``frame`` as a fresh H×W×3 RGB array (headless recording)."""
         if self._canvas is None or self._canvas.get_size() != frame.size:
             self._canvas = pygame.Surface(frame.size)
         self.draw(self._canvas, frame, self._carousel.name, frame.t)
+        self._hud.watermark(self._canvas)
         view = pygame.surfarray.pixels3d(self._canvas)
         try:
             return np.ascontiguousarray(view.transpose(1, 0, 2))

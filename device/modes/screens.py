@@ -1,4 +1,7 @@
-"""Drawing for the booth's screens: text, countdown, record dot and timer, buttons, QR code.
+"""Drawing for the booth's screens: text, carousel, buttons, progress bar, QR code.
+
+The countdown and the REC badge come from ``effects.hud.Hud``, so booth and
+effects share one look.
 
 Everything here draws onto a pygame Surface on the main thread. Sizes scale
 with the screen height so the same code suits a 480p panel and a 1080p TV.
@@ -58,21 +61,10 @@ def dim(surface: pygame.Surface, alpha: int = 170) -> None:
     surface.blit(veil, (0, 0))
 
 
-def countdown(surface: pygame.Surface, remaining_s: float) -> None:
-    """The big 3-2-1 number."""
+def progress(surface: pygame.Surface, fraction: float) -> None:
+    """A red bar along the bottom edge that fills up as the clip nears its maximum length."""
     w, h = surface.get_size()
-    text(surface, str(max(1, int(remaining_s) + (remaining_s % 1 > 0))), (w // 2, h // 2), h // 2, backdrop=False)
-
-
-def record_badge(surface: pygame.Surface, elapsed_s: float, max_s: float, t: float) -> None:
-    """Blinking red dot, elapsed time and a bar that fills up to the maximum length."""
-    w, h = surface.get_size()
-    r = max(6, h // 40)
-    if int(t * 2) % 2 == 0:
-        pygame.draw.circle(surface, RED, (r * 3, r * 3), r)
-    text(surface, f"{int(elapsed_s) // 60}:{int(elapsed_s) % 60:02d}", (r * 8, r * 3), r * 3)
-    frac = min(1.0, elapsed_s / max_s) if max_s else 0.0
-    pygame.draw.rect(surface, RED, (0, h - r, int(w * frac), r))
+    pygame.draw.rect(surface, RED, (0, h - max(4, h // 60), int(w * min(1.0, max(0.0, fraction))), h))
 
 
 def carousel(surface: pygame.Surface, titles: Sequence[str], index: int) -> None:
