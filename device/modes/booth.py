@@ -301,7 +301,7 @@ class Booth:
             self._draw_failsafe()
             return
         if state == "review" and self._player is not None:
-            self._show(screens_surface(self._player.frame_at(self._since(now))), mirror=False)
+            self._show(screens.surface_of(self._player.frame_at(self._since(now))), mirror=False)
             screens.buttons(screen, "Retake", "Keep")
             return
         self._show(self._canvas, mirror=self._mirror)
@@ -325,45 +325,15 @@ class Booth:
             self._draw_saved()
 
     def _draw_saved(self) -> None:
-        screen = self._screen
-        w, h = screen.get_size()
-        screens.dim(screen)
         message = "Saved — uploading…" if self._when_kept is not None else "Saved"
-        if self._cfg.qr_url and self._clip is not None:
-            url = self._cfg.qr_url.replace("{id}", self._clip.stem)
-            screens.text(screen, message, (w // 2, h // 8), h // 12)
-            screens.qr_code(screen, url, (w // 2, h // 2 + h // 16), int(h * 0.6))
-        else:
-            screens.text(screen, message, (w // 2, h // 2), h // 10)
+        url = self._cfg.qr_url.replace("{id}", self._clip.stem) if self._cfg.qr_url and self._clip else ""
+        screens.saved(self._screen, message, url)
 
     def _draw_failsafe(self) -> None:
-        screen = self._screen
-        w, h = screen.get_size()
-        screen.fill((20, 20, 30))
-        screens.text(screen, self._reason, (w // 2, h // 2 - h // 16), h // 14)
-        if self._detail:
-            screens.text(screen, self._detail, (w // 2, h // 2 + h // 12), h // 28, (200, 200, 200))
+        screens.failsafe(self._screen, self._reason, self._detail)
 
     def _show(self, picture: pygame.Surface | None, *, mirror: bool) -> None:
-        """Scale ``picture`` to fit the screen (letterboxed), mirrored for a selfie view if asked."""
-        screen = self._screen
-        screen.fill((0, 0, 0))
-        if picture is None:
-            return
-        if mirror:
-            picture = pygame.transform.flip(picture, True, False)
-        sw, sh = screen.get_size()
-        pw, ph = picture.get_size()
-        scale = min(sw / pw, sh / ph)
-        size = (max(1, int(pw * scale)), max(1, int(ph * scale)))
-        if size != (pw, ph):
-            picture = pygame.transform.scale(picture, size)
-        screen.blit(picture, picture.get_rect(center=(sw // 2, sh // 2)))
-
-
-def screens_surface(rgb: np.ndarray) -> pygame.Surface:
-    """An H×W×3 RGB array as a Surface."""
-    return pygame.image.frombuffer(np.ascontiguousarray(rgb).tobytes(), (rgb.shape[1], rgb.shape[0]), "RGB")
+        screens.show(self._screen, picture, mirror=mirror)
 
 
 def _pixels(canvas: pygame.Surface) -> np.ndarray:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 
+import numpy as np
 import pygame
 
 WHITE = (255, 255, 255)
@@ -102,3 +103,44 @@ def qr_code(surface: pygame.Surface, url: str, center: tuple[int, int], side: in
             if dark:
                 board.fill(BLACK, ((x + 4) * cell, (y + 4) * cell, cell, cell))
     surface.blit(board, board.get_rect(center=center))
+
+
+def show(screen: pygame.Surface, picture: pygame.Surface | None, *, mirror: bool) -> None:
+    """Scale ``picture`` to fit the screen (letterboxed), mirrored for a selfie view if asked."""
+    screen.fill(BLACK)
+    if picture is None:
+        return
+    if mirror:
+        picture = pygame.transform.flip(picture, True, False)
+    sw, sh = screen.get_size()
+    pw, ph = picture.get_size()
+    scale = min(sw / pw, sh / ph)
+    size = (max(1, int(pw * scale)), max(1, int(ph * scale)))
+    if size != (pw, ph):
+        picture = pygame.transform.scale(picture, size)
+    screen.blit(picture, picture.get_rect(center=(sw // 2, sh // 2)))
+
+
+def surface_of(rgb: np.ndarray) -> pygame.Surface:
+    """An H×W×3 RGB array as a Surface."""
+    return pygame.image.frombuffer(np.ascontiguousarray(rgb).tobytes(), (rgb.shape[1], rgb.shape[0]), "RGB")
+
+
+def saved(screen: pygame.Surface, message: str, url: str = "") -> None:
+    """The 'Saved' screen over the dimmed preview, with a QR code of ``url`` if there is one."""
+    w, h = screen.get_size()
+    dim(screen)
+    if url:
+        text(screen, message, (w // 2, h // 8), h // 12)
+        qr_code(screen, url, (w // 2, h // 2 + h // 16), int(h * 0.6))
+    else:
+        text(screen, message, (w // 2, h // 2), h // 10)
+
+
+def failsafe(screen: pygame.Surface, reason: str, detail: str = "") -> None:
+    """A short human reason, and under it, smaller, the error's own line for whoever maintains the booth."""
+    w, h = screen.get_size()
+    screen.fill((20, 20, 30))
+    text(screen, reason, (w // 2, h // 2 - h // 16), h // 14)
+    if detail:
+        text(screen, detail, (w // 2, h // 2 + h // 12), h // 28, (200, 200, 200))
