@@ -20,9 +20,9 @@ log = logging.getLogger("magicbooth.run")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--mode", choices=("booth", "headless"),
-                        help="booth (kiosk state machine) or headless (GPIO button + LED); the services use this. "
-                             "Without it: the plain live preview")
+    parser.add_argument("--mode", choices=("auto", "booth", "headless"),
+                        help="booth (kiosk state machine), headless (GPIO button + LED), or auto (booth when a "
+                             "display opens); the services use this. Without it: the plain live preview")
     parser.add_argument("--source", help="auto | picamera2 | webcam[:N] | /dev/videoN | sample | FILE "
                         "(default: [camera] source)")
     parser.add_argument("--display", choices=("auto", "window", "fullscreen", "none"),
