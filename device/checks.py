@@ -126,8 +126,10 @@ CHECKS: tuple[Callable[[Config], Check], ...] = (check_platform, check_versions,
 
 def run_checks(config: Config) -> list[Check]:
     """Run every check; a check that crashes is reported as a failure, not raised."""
+    from device.hwchecks import HW_CHECKS
+
     results = []
-    for check in CHECKS:
+    for check in (*CHECKS, *HW_CHECKS):
         try:
             results.append(check(config))
         except Exception as exc:

@@ -15,6 +15,7 @@ from device.camera import open_source
 from device.commands import Context
 from device.display import Display
 from device.effectchain import EffectChain
+from device.errors import UsageError
 from device.pipeline import Pipeline
 
 HELP = "run the booth: camera -> effects -> display (headless when there is no display)"
@@ -23,6 +24,10 @@ log = logging.getLogger("magicbooth.run")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--mode", choices=("auto", "booth", "headless", "preview"), default="auto",
+                        help="booth (kiosk state machine), headless (GPIO button + LED), auto (default: booth "
+                             "when a display opens, else headless), or preview (the live pipeline with an effect, "
+                             "no recording; takes --effect, --seconds and --hud)")
     parser.add_argument("--source", help="auto | picamera2 | webcam[:N] | /dev/videoN | sample | FILE "
                         "(default: [camera] source)")
     parser.add_argument("--display", choices=("auto", "window", "fullscreen", "none"),
@@ -51,6 +56,15 @@ def stop_on_signals() -> Iterator[threading.Event]:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
+    if args.mode != "preview":
+        preview_only = [flag for flag, value in (("--effect", args.effect), ("--seconds", args.seconds),
+                                                  ("--hud", args.hud)) if value]
+        if preview_only:
+            raise UsageError(f"{', '.join(preview_only)} only apply to --mode preview; the booth takes its "
+                             "effects from [effects], headless from [headless] effect")
+        from device.modes.launch import run_mode
+
+        return run_mode(ctx.config_path, args.mode, source=args.source, display=args.display)
     config = ctx.config
     if args.hud:
         config = config.replace("display", hud=True)

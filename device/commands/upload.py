@@ -9,7 +9,8 @@ import threading
 from types import FrameType
 
 from device.commands import Context
-from device.errors import StoreUnavailableError, UploadError
+from device.errors import ConfigError, StoreUnavailableError, UploadError
+from device.lastgood import load_resilient, remember
 from device.uploads import UploadQueue
 
 HELP = "upload finished clips to the configured S3 store (--once: one pass, then exit)"
@@ -27,7 +28,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
-    cfg = ctx.config
+    # A bad edit must not stop recorded clips from uploading: fall back to the last good copy.
+    try:
+        cfg = ctx.config
+    except ConfigError:
+        cfg, _error = load_resilient(ctx.config_path)   # logs the error and which copy is used
+    else:
+        remember(cfg)
     if not cfg.upload.enabled:
         raise UploadError(f"{cfg.source}: uploading is off; set [upload] endpoint and bucket "
                           f"(see 'magicbooth config --default')")
