@@ -52,5 +52,9 @@ class CredentialsError(UploadError, PermissionError):
     """Upload credentials are missing, unreadable or too widely readable."""
 
 
+class BenchError(MagicboothError, ValueError):
+    """A benchmark report to compare against is missing, malformed or of another schema."""
+
+
 class WorkerError(MagicboothError, RuntimeError):
     """A background thread would not stop in time."""
