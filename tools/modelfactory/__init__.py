@@ -1,0 +1,1 @@
+"""Model factory: float MediaPipe originals -> rewritten float -> calibrated full-int8 TFLite models."""

@@ -1,0 +1,81 @@
+"""Per-model input sets (calibration and held-out) cut from the augmented scenes.
+
+Detection sees the whole scene letterboxed to 128x128; segmentation sees it
+resized to its input; landmarks see a rotated face crop around each face the
+float detector finds, with the crop's size, centre and angle jittered the way
+a tracker's region of interest wobbles.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from tools.modelfactory import faces
+from tools.modelfactory.runner import Runner
+from tools.modelfactory.scenes import Scene, scenes
+from tools.modelfactory.specs import SPECS, ModelSpec
+
+LANDMARK_CROP_SCALE = 1.5  # crop side relative to the detector box, as MediaPipe's face ROI
+
+
+@dataclass
+class Dataset:
+    """Normalised float inputs per model name, plus how the scenes were made."""
+
+    split: str
+    inputs: dict[str, list[np.ndarray]] = field(default_factory=dict)
+    recipes: list[str] = field(default_factory=list)
+
+
+def normalise(rgb: np.ndarray, spec: ModelSpec) -> np.ndarray:
+    low, high = spec.value_range
+    return (rgb.astype(np.float32) * np.float32((high - low) / 255.0) + np.float32(low))[None]
+
+
+def build(split: str, count: int, float_models: dict[str, bytes],
+          progress: Callable[[str], None] = lambda _: None) -> Dataset:
+    """Make ``count`` scenes of ``split`` and the inputs each model sees in them."""
+    matte_runner = Runner(float_models["selfie_segmentation"])
+    detector = Runner(float_models["face_detection_short_range"])
+    seg_spec = SPECS["selfie_segmentation"]
+
+    def matte(image: np.ndarray) -> np.ndarray:
+        small = cv2.resize(image, seg_spec.size[::-1], interpolation=cv2.INTER_AREA)
+        mask = matte_runner(normalise(small, seg_spec))[0][0, :, :, 0]
+        return cv2.resize(mask, (image.shape[1], image.shape[0]), interpolation=cv2.INTER_LINEAR)
+
+    rng = np.random.default_rng(len(split) * 1009 + count)
+    data = Dataset(split, {name: [] for name in SPECS})
+    for index, scene in enumerate(scenes(split, count, matte)):
+        data.recipes.append(scene.recipe)
+        _add_scene(data, scene, detector, rng)
+        progress(f"{split} scene {index + 1}/{count}")
+    return data
+
+
+def _add_scene(data: Dataset, scene: Scene, detector: Runner, rng: np.random.Generator) -> None:
+    spec = SPECS["face_detection_short_range"]
+    square, scale, (pad_x, pad_y) = faces.letterbox(scene.image, spec.size[0])
+    detector_input = normalise(square, spec)
+    data.inputs[spec.name].append(detector_input)
+    for name in ("selfie_segmentation", "selfie_segmentation_landscape"):
+        seg = SPECS[name]
+        resized = cv2.resize(scene.image, seg.size[::-1], interpolation=cv2.INTER_AREA)
+        data.inputs[name].append(normalise(resized, seg))
+    landmark = SPECS["face_landmark"]
+    regressors, logits = detector(detector_input)
+    for detection in faces.decode(regressors, logits)[:2]:
+        to_scene = lambda p: (np.asarray(p) * spec.size[0] - (pad_x, pad_y)) / scale  # noqa: E731
+        box = to_scene(detection.box.reshape(2, 2))
+        eyes = to_scene(detection.keypoints[:2])
+        side = float(max(box[1] - box[0])) * LANDMARK_CROP_SCALE * float(rng.uniform(0.9, 1.15))
+        centre = box.mean(axis=0) + rng.uniform(-0.06, 0.06, 2) * side
+        # Right eye (subject's) is keypoint 0 and sits on the image's left: level the line left -> right.
+        dx, dy = eyes[1] - eyes[0]
+        angle = float(np.degrees(np.arctan2(dy, dx))) + float(rng.uniform(-8, 8))
+        crop = faces.face_crop(scene.image, centre, side, angle, landmark.size[0])
+        data.inputs[landmark.name].append(normalise(crop, landmark))

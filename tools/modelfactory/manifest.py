@@ -1,0 +1,59 @@
+"""Write ``models_tflite/manifest.toml``: files, hashes, input contract, outputs, quantization, source, license."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import tomli_w
+
+from tools.modelfactory import source
+from tools.modelfactory.quantize import DESCRIPTION
+from tools.modelfactory.specs import ModelSpec
+
+HEADER = ("# Written by tools/build_models.py; do not edit. device/inference.py checks every file's sha256\n"
+          "# against this manifest before loading it.\n")
+FLOAT_DESCRIPTION = ("float32 reference: the MediaPipe original with fp16 weights folded to fp32, a serving "
+                     "signature, and the custom Convolution2DTransposeBias as builtin TRANSPOSE_CONV + bias")
+
+
+def entry(spec: ModelSpec, original: source.Original, int8_file: str, int8_sha: str, float_file: str,
+          float_sha: str, passes: dict[str, int]) -> dict[str, object]:
+    """The manifest table for one model."""
+    return {
+        "task": spec.task,
+        "license": source.WHEEL_LICENSE,
+        "input": {
+            "shape": [1, spec.size[0], spec.size[1], 3],
+            "layout": "NHWC",
+            "dtype": "float32",
+            "range": list(spec.value_range),
+            "normalisation": spec.normalisation,
+        },
+        "outputs": dict(spec.outputs),
+        "int8": {
+            "file": int8_file,
+            "sha256": int8_sha,
+            "quantization": DESCRIPTION,
+            "io": "float32 input and outputs (quantize/dequantize inside the XNNPACK partition)",
+            "rewrites": {name: count for name, count in passes.items() if count},
+        },
+        "float": {
+            "file": float_file,
+            "sha256": float_sha,
+            "quantization": FLOAT_DESCRIPTION,
+            "io": "float32 input and outputs",
+        },
+        "source": {
+            "wheel": source.WHEEL_FILE,
+            "wheel_sha256": source.WHEEL_SHA256,
+            "path": original.member,
+            "sha256": original.sha256,
+            "license": source.WHEEL_LICENSE,
+        },
+    }
+
+
+def write(path: Path, models: dict[str, dict[str, object]]) -> None:
+    """Write the manifest with models in name order (stable bytes)."""
+    text = HEADER + tomli_w.dumps({"models": {name: models[name] for name in sorted(models)}})
+    path.write_text(text, encoding="utf-8")

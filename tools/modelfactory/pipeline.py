@@ -1,0 +1,105 @@
+"""The factory's stages: float originals -> checked float rewrites -> calibrated int8 -> files + manifest."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from tools.modelfactory import datasets, equivalence, fold, manifest, quantize, rewrite, source
+from tools.modelfactory import graph as g
+from tools.modelfactory.runner import Runner
+from tools.modelfactory.specs import SPECS, ModelSpec
+
+REWRITE_ORDER = ("fuse_activations", "prelu", "hard_swish", "global_average_pool")
+CALIBRATION_SCENES = 160
+CHECK_SAMPLES = 6
+
+
+@dataclass
+class FloatBuild:
+    """A model's float stages, kept so each step can be checked once real inputs exist."""
+
+    spec: ModelSpec
+    original: source.Original
+    reference: bytes = b""  # shipped float reference
+    rewritten: bytes = b""  # what gets quantized
+    steps: list[tuple[str, bytes, bytes]] = field(default_factory=list)  # (pass, before, after)
+    reference_model: object = None  # ModelT after the transpose-conv step, for the custom-op check
+    passes: dict[str, int] = field(default_factory=dict)
+    checks: list[equivalence.Check] = field(default_factory=list)
+
+
+def build_float(spec: ModelSpec, original: source.Original) -> FloatBuild:
+    """Fold, sign and rewrite one original; remember every step for the equivalence checks."""
+    build = FloatBuild(spec, original)
+    model = g.load(original.data)
+    build.passes["fold_dequantize"] = fold.fold_dequantize(model)
+    fold.add_signature(model, list(spec.inputs), [name for name, _ in spec.outputs])
+    build.passes["transpose_conv"] = rewrite.transpose_conv(model)
+    build.reference = g.save(model)
+    if build.passes["transpose_conv"]:
+        build.reference_model = g.load(build.reference)
+    else:
+        build.steps.append(("fold_dequantize+signature", original.data, build.reference))
+    before = build.reference
+    for name in REWRITE_ORDER:
+        build.passes[name] = rewrite.PASSES[name](model)
+        if build.passes[name]:
+            after = g.save(model)
+            build.steps.append((name, before, after))
+            before = after
+    build.rewritten = before
+    return build
+
+
+def check_float(build: FloatBuild, inputs: list[np.ndarray]) -> list[equivalence.Check]:
+    """Run every recorded step on real and random inputs; raises EquivalenceError on a mismatch."""
+    rng = np.random.default_rng(0)
+    low, high = build.spec.value_range
+    shape = (1, *build.spec.size, 3)
+    probes = inputs[:CHECK_SAMPLES] + [rng.uniform(low, high, shape).astype(np.float32) for _ in range(2)]
+    checks = []
+    if build.reference_model is not None:
+        checks.append(equivalence.compare_transpose_conv("transpose_conv", build.reference_model, probes))
+    for name, before, after in build.steps:
+        checks.append(equivalence.compare(name, before, after, probes))
+    build.checks = checks
+    return checks
+
+
+def load_floats(cache: Path, names: list[str]) -> dict[str, FloatBuild]:
+    wheel = source.fetch_wheel(cache)
+    return {name: build_float(SPECS[name], source.read_original(wheel, SPECS[name].member)) for name in names}
+
+
+def calibration_set(floats: dict[str, FloatBuild], count: int,
+                    progress: Callable[[str], None]) -> datasets.Dataset:
+    return datasets.build("calibration", count, {n: b.reference for n, b in floats.items()}, progress)
+
+
+def int8_model(build: FloatBuild, samples: list[np.ndarray], progress: Callable[[int], None]) -> bytes:
+    return quantize.full_int8(build.rewritten, samples, progress)
+
+
+def write_outputs(out_dir: Path, builds: dict[str, FloatBuild], int8: dict[str, bytes]) -> None:
+    """Write model files and merge their entries into the manifest (other models' entries are kept)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / "manifest.toml"
+    entries: dict[str, dict[str, object]] = {}
+    if path.is_file():
+        entries = tomllib.loads(path.read_text(encoding="utf-8")).get("models", {})
+    for name, build in builds.items():
+        int8_file, float_file = f"{name}_int8.tflite", f"{name}_float.tflite"
+        (out_dir / int8_file).write_bytes(int8[name])
+        (out_dir / float_file).write_bytes(build.reference)
+        entries[name] = manifest.entry(build.spec, build.original, int8_file, source.sha256(int8[name]),
+                                       float_file, source.sha256(build.reference), build.passes)
+    manifest.write(path, entries)
+
+
+def delegation_line(model: bytes) -> str:
+    return Runner(model).delegation.describe()

@@ -1,0 +1,185 @@
+"""Rewrite passes: turn ops XNNPACK's int8 path cannot take into equivalent ones it can.
+
+Each pass edits a ``ModelT`` in place, returns how many sites it changed, and
+keeps the float function unchanged (``equivalence`` checks that numerically):
+
+- ``fuse_activations``: a standalone RELU/RELU6 after CONV_2D, DEPTHWISE_CONV_2D
+  or ADD becomes the producer's fused activation (XNNPACK has no int8 RELU node,
+  and a fused clamp also gives the int8 range to the useful half).
+- ``transpose_conv``: MediaPipe's custom ``Convolution2DTransposeBias`` becomes
+  the builtin TRANSPOSE_CONV with its bias input.
+- ``prelu``: ``prelu(x) = x + (1 - a) * relu(-x)`` as DEPTHWISE(-1, RELU) ->
+  DEPTHWISE(1 - a) -> ADD; valid for any alpha sign or size.
+- ``hard_swish``: ``x * relu6(x + 3) / 6`` as MUL(DEPTHWISE(1/6), DEPTHWISE(1, +3, RELU6)).
+- ``global_average_pool``: an AVERAGE_POOL_2D whose window covers the whole
+  feature map becomes MEAN over height and width (keep dims).
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Callable
+
+import numpy as np
+from ai_edge_litert import schema_py_generated as fb
+
+from tools.modelfactory import graph as g
+
+Act = fb.ActivationFunctionType
+_FUSABLE = {"CONV_2D", "DEPTHWISE_CONV_2D", "ADD"}
+_ACTIVATIONS = {"RELU": Act.RELU, "RELU6": Act.RELU6}
+
+
+def fuse_activations(model: fb.ModelT) -> int:
+    """Fold standalone RELU/RELU6 into a single-consumer producer's fused activation."""
+    sub = model.subgraphs[0]
+    readers = g.consumers(sub)
+    writer = g.producers(sub)
+    drop: set[int] = set()
+    for i, op in enumerate(sub.operators):
+        activation = _ACTIVATIONS.get(g.op_name(model, op))
+        if activation is None:
+            continue
+        source = int(op.inputs[0])
+        if source not in writer or len(readers.get(source, [])) != 1 or g.is_graph_output(sub, source):
+            continue
+        producer = sub.operators[writer[source]]
+        options = producer.builtinOptions
+        if g.op_name(model, producer) not in _FUSABLE or options.fusedActivationFunction != Act.NONE:
+            continue
+        options.fusedActivationFunction = activation
+        producer.outputs = np.array([int(op.outputs[0])], dtype=np.int32)
+        drop.add(i)
+    sub.operators = [op for i, op in enumerate(sub.operators) if i not in drop]
+    g.compact(model)
+    return len(drop)
+
+
+# MediaPipe's custom op stores TfLiteTransposeConvParams raw: padding, stride_w, stride_h (int32 each);
+# TfLitePadding numbers SAME=1, VALID=2, the schema numbers SAME=0, VALID=1.
+_CUSTOM_PADDING = {1: fb.Padding.SAME, 2: fb.Padding.VALID}
+
+
+def transpose_conv(model: fb.ModelT) -> int:
+    """Replace ``Convolution2DTransposeBias`` with TRANSPOSE_CONV(output_shape, weights, input, bias)."""
+    sub = model.subgraphs[0]
+
+    def build(op: fb.OperatorT) -> list[fb.OperatorT] | None:
+        if g.op_name(model, op) != "CUSTOM:Convolution2DTransposeBias":
+            return None
+        padding, stride_w, stride_h = struct.unpack("<3i", bytes(op.customOptions)[:12])
+        source, weights, bias = (int(t) for t in op.inputs)
+        out = int(op.outputs[0])
+        shape = np.array(g.shape_of(sub.tensors[out]), dtype=np.int32)
+        shape_tensor = g.add_tensor(model, f"{bytes(sub.tensors[out].name).decode()}/output_shape",
+                                    (4,), np.int32, shape)
+        options = fb.TransposeConvOptionsT()
+        options.padding = _CUSTOM_PADDING[padding]
+        options.strideW, options.strideH = stride_w, stride_h
+        options.fusedActivationFunction = Act.NONE
+        return [g.make_op(model, fb.BuiltinOperator.TRANSPOSE_CONV, [shape_tensor, weights, source, bias], [out],
+                          fb.BuiltinOptions.TransposeConvOptions, options, version=3)]
+
+    return _replace_ops(model, build)
+
+
+def prelu(model: fb.ModelT) -> int:
+    """Replace PRELU with x + (1 - alpha) * relu(-x), all from int8-accelerated ops."""
+    sub = model.subgraphs[0]
+
+    def build(op: fb.OperatorT) -> list[fb.OperatorT] | None:
+        if g.op_name(model, op) != "PRELU":
+            return None
+        source, alpha_index = int(op.inputs[0]), int(op.inputs[1])
+        alpha = g.constant(model, alpha_index)
+        channels = g.shape_of(sub.tensors[source])[-1]
+        if alpha is None or alpha.size != channels:
+            raise ValueError(f"PRELU {_name(sub, source)}: only per-channel constant alpha can be rewritten")
+        alpha = alpha.reshape(-1).astype(np.float32)
+        name = _name(sub, int(op.outputs[0]))
+        negate, negated = g.depthwise_1x1(model, source, np.float32(-1), np.float32(0), Act.RELU, f"{name}/neg_relu")
+        scale, scaled = g.depthwise_1x1(model, negated, 1 - alpha, np.zeros(channels, np.float32), Act.NONE,
+                                        f"{name}/neg_scaled")
+        add = _add(model, source, scaled, int(op.outputs[0]))
+        return [negate, scale, add]
+
+    return _replace_ops(model, build)
+
+
+def hard_swish(model: fb.ModelT) -> int:
+    """Replace HARD_SWISH with (x / 6) * relu6(x + 3)."""
+    sub = model.subgraphs[0]
+
+    def build(op: fb.OperatorT) -> list[fb.OperatorT] | None:
+        if g.op_name(model, op) != "HARD_SWISH":
+            return None
+        source = int(op.inputs[0])
+        name = _name(sub, int(op.outputs[0]))
+        gate, gated = g.depthwise_1x1(model, source, np.float32(1), np.float32(3), Act.RELU6, f"{name}/gate")
+        sixth, sixths = g.depthwise_1x1(model, source, np.float32(1 / 6), np.float32(0), Act.NONE, f"{name}/sixth")
+        options = fb.MulOptionsT()
+        options.fusedActivationFunction = Act.NONE
+        mul = g.make_op(model, fb.BuiltinOperator.MUL, [sixths, gated], [int(op.outputs[0])],
+                        fb.BuiltinOptions.MulOptions, options)
+        return [gate, sixth, mul]
+
+    return _replace_ops(model, build)
+
+
+def global_average_pool(model: fb.ModelT) -> int:
+    """Replace a whole-map AVERAGE_POOL_2D with MEAN over axes 1, 2 (keep dims)."""
+    sub = model.subgraphs[0]
+
+    def build(op: fb.OperatorT) -> list[fb.OperatorT] | None:
+        if g.op_name(model, op) != "AVERAGE_POOL_2D":
+            return None
+        source = int(op.inputs[0])
+        _, height, width, _ = g.shape_of(sub.tensors[source])
+        opts = op.builtinOptions
+        whole = (opts.filterHeight, opts.filterWidth) == (height, width) and opts.padding == fb.Padding.VALID
+        if not whole or opts.fusedActivationFunction != Act.NONE:
+            return None
+        axes = g.add_tensor(model, f"{_name(sub, int(op.outputs[0]))}/axes", (2,), np.int32,
+                            np.array([1, 2], np.int32))
+        options = fb.ReducerOptionsT()
+        options.keepDims = True
+        return [g.make_op(model, fb.BuiltinOperator.MEAN, [source, axes], [int(op.outputs[0])],
+                          fb.BuiltinOptions.ReducerOptions, options)]
+
+    return _replace_ops(model, build)
+
+
+PASSES: dict[str, Callable[[fb.ModelT], int]] = {
+    "transpose_conv": transpose_conv,
+    "fuse_activations": fuse_activations,
+    "prelu": prelu,
+    "hard_swish": hard_swish,
+    "global_average_pool": global_average_pool,
+}
+
+
+def _replace_ops(model: fb.ModelT, build: Callable[[fb.OperatorT], list[fb.OperatorT] | None]) -> int:
+    """Swap each op for ``build(op)`` (None keeps it), in place and in order; return the count."""
+    sub = model.subgraphs[0]
+    result: list[fb.OperatorT] = []
+    changed = 0
+    for op in list(sub.operators):
+        replacement = build(op)
+        if replacement is None:
+            result.append(op)
+        else:
+            result.extend(replacement)
+            changed += 1
+    sub.operators = result
+    g.compact(model)
+    return changed
+
+
+def _add(model: fb.ModelT, left: int, right: int, output: int) -> fb.OperatorT:
+    options = fb.AddOptionsT()
+    options.fusedActivationFunction = Act.NONE
+    return g.make_op(model, fb.BuiltinOperator.ADD, [left, right], [output], fb.BuiltinOptions.AddOptions, options)
+
+
+def _name(sub: fb.SubGraphT, tensor: int) -> str:
+    return bytes(sub.tensors[tensor].name).decode()

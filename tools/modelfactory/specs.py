@@ -1,0 +1,72 @@
+"""What each shipped model is: where it comes from, its input contract and what its outputs mean."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """Static facts about one model; the manifest is written from these plus measured hashes."""
+
+    name: str
+    member: str  # path inside the mediapipe wheel
+    task: str  # "detection" | "landmarks" | "segmentation"
+    size: tuple[int, int]  # input (height, width)
+    value_range: tuple[float, float]  # RGB pixel 0..255 maps linearly onto this range
+    inputs: tuple[str, ...]
+    outputs: tuple[tuple[str, str], ...]  # (signature name, meaning)
+
+    @property
+    def normalisation(self) -> str:
+        low, high = self.value_range
+        return f"RGB, pixel / 255 * {high - low:g} + {low:g} (range {low:g}..{high:g})"
+
+
+SPECS: dict[str, ModelSpec] = {spec.name: spec for spec in (
+    ModelSpec(
+        name="face_detection_short_range",
+        member="mediapipe/modules/face_detection/face_detection_short_range.tflite",
+        task="detection",
+        size=(128, 128),
+        value_range=(-1.0, 1.0),
+        inputs=("image",),
+        outputs=(
+            ("regressors", "[1, 896, 16] per anchor: box centre dx, dy, w, h then 6 keypoints (x, y), in input "
+                           "pixels relative to the anchor centre (anchors: strides 8, 16, 16, 16; 2 per cell at "
+                           "stride 8, 6 at stride 16); keypoints right_eye, left_eye, nose_tip, mouth_center, "
+                           "right_ear_tragion, left_ear_tragion"),
+            ("classificators", "[1, 896, 1] per anchor face score logit; sigmoid gives 0..1"),
+        ),
+    ),
+    ModelSpec(
+        name="face_landmark",
+        member="mediapipe/modules/face_landmark/face_landmark.tflite",
+        task="landmarks",
+        size=(192, 192),
+        value_range=(0.0, 1.0),
+        inputs=("image",),
+        outputs=(
+            ("landmarks", "[1, 1, 1, 1404] 468 points (x, y, z) in input pixels; z is relative depth at x scale"),
+            ("face_flag", "[1, 1, 1, 1] face presence logit; sigmoid gives 0..1"),
+        ),
+    ),
+    ModelSpec(
+        name="selfie_segmentation",
+        member="mediapipe/modules/selfie_segmentation/selfie_segmentation.tflite",
+        task="segmentation",
+        size=(256, 256),
+        value_range=(0.0, 1.0),
+        inputs=("image",),
+        outputs=(("mask", "[1, 256, 256, 1] person probability 0..1 (sigmoid applied)"),),
+    ),
+    ModelSpec(
+        name="selfie_segmentation_landscape",
+        member="mediapipe/modules/selfie_segmentation/selfie_segmentation_landscape.tflite",
+        task="segmentation",
+        size=(144, 256),
+        value_range=(0.0, 1.0),
+        inputs=("image",),
+        outputs=(("mask", "[1, 144, 256, 1] person probability 0..1 (sigmoid applied)"),),
+    ),
+)}
