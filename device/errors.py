@@ -58,3 +58,7 @@ class BenchError(MagicboothError, ValueError):
 
 class WorkerError(MagicboothError, RuntimeError):
     """A background thread would not stop in time."""
+
+
+class OutputError(MagicboothError, OSError):
+    """An output file (an annotated image, a report) cannot be written."""

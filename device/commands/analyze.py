@@ -1,0 +1,113 @@
+"""``magicbooth analyze IMAGE``: what the models see in one image, as text or JSON.
+
+Coordinates are in the input image's pixels. ``--out`` writes a copy with the
+boxes, keypoints, mesh and mask outline drawn on it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+
+from device.commands import Context
+from device.errors import OutputError, SourceError
+from device.frames import Frame
+from device.perception.assembly import Perception, mesh_for
+from device.scene import KEYPOINT_NAMES, Scene
+
+HELP = "show what the face, mesh and mask models find in one image (--json for machine-readable output)"
+STAGES = ("detect", "landmarks", "segment")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("image", metavar="IMAGE", help="a PNG or JPEG image")
+    parser.add_argument("--json", action="store_true", help="print the result as one JSON object")
+    parser.add_argument("--out", metavar="FILE", help="write an annotated copy (PNG or JPEG)")
+
+
+def run(args: argparse.Namespace, ctx: Context) -> int:
+    image = read_image(args.image)
+    if args.out and Path(args.out).suffix.lower() not in (".png", ".jpg", ".jpeg"):
+        raise OutputError(f"{args.out}: --out must end in .png, .jpg or .jpeg")
+    perception = Perception(ctx.config, {"faces", "mesh", "mask"})
+    scene = perception.process_still(Frame(image, 0.0, 0))
+    result = to_json(scene)
+    if args.out:
+        write_annotated(args.out, scene)
+    print(json.dumps(result) if args.json else summary(result))
+    return 0
+
+
+def read_image(path: str) -> np.ndarray:
+    """An RGB uint8 image from a file, or a ``SourceError`` that says what to do."""
+    file = Path(path)
+    if not file.is_file():
+        raise SourceError(f"{path}: no such image file; give the path of a PNG or JPEG image")
+    data = np.fromfile(file, np.uint8)
+    bgr = cv2.imdecode(data, cv2.IMREAD_COLOR) if data.size else None
+    if bgr is None:
+        raise SourceError(f"{path}: not a readable image; give a PNG or JPEG file")
+    return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+
+
+def to_json(scene: Scene) -> dict[str, Any]:
+    """The issue's schema: faces with box, score, keypoints and landmarks, coverage and timings."""
+    width, height = scene.frame.size
+    faces = []
+    for face in scene.faces:
+        mesh = mesh_for(face, scene.meshes)
+        faces.append({
+            "box": [round(v, 2) for v in face.box],
+            "score": round(face.score, 4),
+            "keypoints": {name: [round(v, 2) for v in face.keypoints[name]] for name in KEYPOINT_NAMES},
+            "landmarks": [] if mesh is None else np.round(mesh.points[:, :2].astype(np.float64), 2).tolist(),
+        })
+    coverage = float(scene.mask.mean()) if scene.mask is not None else 0.0
+    return {
+        "width": width,
+        "height": height,
+        "faces": faces,
+        "person_coverage": round(coverage, 4),
+        "timings_ms": {stage: round(scene.timings.get(stage, 0.0), 3) for stage in STAGES},
+    }
+
+
+def summary(result: dict[str, Any]) -> str:
+    """A few human-readable lines."""
+    lines = [f"{result['width']}x{result['height']}: {len(result['faces'])} face(s), "
+             f"person covers {result['person_coverage']:.1%}"]
+    for i, face in enumerate(result["faces"], 1):
+        x, y, w, h = face["box"]
+        lines.append(f"  face {i}: box x={x:.0f} y={y:.0f} w={w:.0f} h={h:.0f}, score {face['score']:.2f}, "
+                     f"{len(face['landmarks'])} landmarks")
+    lines.append("  timings: " + ", ".join(f"{k} {v:.1f} ms" for k, v in result["timings_ms"].items()))
+    return "\n".join(lines)
+
+
+def write_annotated(path: str, scene: Scene) -> None:
+    """Draw mask outline, mesh, boxes and keypoints over the image and save it."""
+    canvas = cv2.cvtColor(scene.frame.image, cv2.COLOR_RGB2BGR)
+    thick = max(1, round(max(canvas.shape[:2]) / 400))
+    if scene.mask is not None:
+        solid = (scene.mask > 0.5).astype(np.uint8)
+        contours, _ = cv2.findContours(solid, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+        cv2.drawContours(canvas, contours, -1, (0, 220, 255), thick)
+    for mesh in scene.meshes:
+        for x, y in np.round(mesh.points[:, :2] - 0.5).astype(int):
+            cv2.circle(canvas, (int(x), int(y)), thick, (255, 200, 0), -1)
+    for face in scene.faces:
+        x, y, w, h = face.box
+        cv2.rectangle(canvas, (round(x), round(y)), (round(x + w), round(y + h)), (0, 255, 0), thick)
+        for px, py in face.keypoints.values():
+            cv2.circle(canvas, (round(px), round(py)), 2 * thick + 1, (0, 0, 255), -1)
+    try:
+        ok = cv2.imwrite(path, canvas)
+    except cv2.error as exc:
+        raise OutputError(f"{path}: cannot write the annotated image: {exc}") from None
+    if not ok:
+        raise OutputError(f"{path}: cannot write the annotated image; check the folder exists and is writable")

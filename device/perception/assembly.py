@@ -1,0 +1,257 @@
+"""Perception: frames in, ``Scene`` out, running only the models the effect needs.
+
+Offline (files, tests): ``process(frame)`` runs detector, mesh and mask in
+order on every frame, deterministically.
+
+Live (camera): ``start()``, then ``submit(frame)`` for each frame and
+``scene_for(frame)`` to draw it; each model has its own thread and the newest
+result wins, so neither call ever waits for a model.
+
+>>> perception = Perception(config, needs={"faces", "mask"})
+>>> scene = perception.process(frame)                      # offline
+>>> perception.start(); perception.submit(frame)           # live
+>>> scene = perception.scene_for(frame); perception.stop(timeout=2.0)
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+from device.config import Config, PerceptionConfig
+from device.errors import EffectError, WorkerError
+from device.frames import Frame
+from device.perception.detector import FaceDetector, to_faces
+from device.perception.landmarker import FaceLandmarker
+from device.perception.loading import open_model
+from device.perception.model import ModelIO
+from device.perception.segmenter import MaskOptions, Segmenter
+from device.perception.tracking import DetectionSmoother, FaceTracker, Smoothing
+from device.perception.workers import ModelWorker
+from device.scene import Face, FaceMesh, Scene
+
+NEEDS = frozenset({"faces", "mesh", "mask"})
+Opener = Callable[[str], ModelIO]
+
+
+@dataclass(frozen=True, slots=True)
+class _Faces:
+    faces: tuple[Face, ...]
+    meshes: tuple[FaceMesh, ...]
+
+
+class Perception:
+    """The perception stage; see the module docstring for the two modes."""
+
+    def __init__(self, config: Config, needs: Iterable[str], *, opener: Opener | None = None) -> None:
+        needs = frozenset(needs)
+        if needs - NEEDS:
+            raise EffectError(f"unknown perception needs {sorted(needs - NEEDS)}; expected a subset of "
+                              f"{sorted(NEEDS)}")
+        if "mesh" in needs:
+            needs |= {"faces"}
+        self.needs = needs
+        opts = config.perception
+        open_ = opener or (lambda kind: open_model(kind, config))
+        self.detector = (FaceDetector(open_("detector"), min_score=opts.min_face_score,
+                                      iou_threshold=opts.nms_iou, max_faces=opts.max_faces)
+                         if "faces" in needs else None)
+        smoothing = Smoothing(opts.smoothing, opts.smoothing_min_cutoff, opts.smoothing_beta)
+        self.tracker = (FaceTracker(FaceLandmarker(open_("landmarks")), max_faces=opts.max_faces,
+                                    redetect_every=opts.redetect_every, min_presence=opts.min_presence,
+                                    smoothing=smoothing)
+                        if "mesh" in needs else None)
+        self.segmenter = (Segmenter(open_(opts.segmentation_model), mask_options(opts))
+                          if "mask" in needs else None)
+        self._smoother = DetectionSmoother(smoothing)
+        self._workers: list[ModelWorker] = []
+        self._detections: tuple[int, np.ndarray, np.ndarray] | None = None
+        self._detections_lock = threading.Lock()
+
+    # ---- offline -------------------------------------------------------------------------------
+    def process(self, frame: Frame) -> Scene:
+        """Run every needed model on this frame, in order, and return its scene."""
+        timings: dict[str, float] = {}
+        faces: tuple[Face, ...] = ()
+        meshes: tuple[FaceMesh, ...] = ()
+        mask = None
+        if self.tracker is not None:
+            timings["detect"] = 0.0
+            if self.tracker.wants_detection:
+                rows, scores, timings["detect"] = self._detect(frame)
+                self.tracker.seed(rows, scores)
+            result, timings["landmarks"] = _timed(lambda: self._track(frame))
+            faces, meshes = result.faces, result.meshes
+        elif self.detector is not None:
+            rows, scores, timings["detect"] = self._detect(frame)
+            faces = to_faces(self._smoother(rows, frame.t), scores)
+        if self.segmenter is not None:
+            mask, timings["segment"] = _timed(lambda: self._segment(frame))
+        return Scene(frame, faces, meshes, mask, timings)
+
+    def process_still(self, frame: Frame) -> Scene:
+        """One unrelated image: detector faces (unsmoothed) and, in the same order, their meshes.
+
+        Tracking and temporal smoothing are reset, since a still has no past.
+        """
+        timings: dict[str, float] = {}
+        faces: tuple[Face, ...] = ()
+        meshes: tuple[FaceMesh, ...] = ()
+        mask = None
+        if self.detector is not None:
+            rows, scores, timings["detect"] = self._detect(frame)
+            faces = to_faces(rows, scores)
+            if self.tracker is not None:
+                self.tracker.reset()
+                self.tracker.seed(rows, scores)
+                found, timings["landmarks"] = _timed(lambda: self._track(frame))
+                meshes = tuple(mesh_for(face, found.meshes) for face in faces)
+                self.tracker.reset()
+        if self.segmenter is not None:
+            self.segmenter.reset()
+            mask, timings["segment"] = _timed(lambda: self._segment(frame))
+            self.segmenter.reset()
+        return Scene(frame, faces, tuple(m for m in meshes if m is not None), mask, timings)
+
+    # ---- live ----------------------------------------------------------------------------------
+    @property
+    def is_running(self) -> bool:
+        """True between ``start`` and ``stop``."""
+        return bool(self._workers)
+
+    def start(self) -> None:
+        """Start one worker thread per needed model."""
+        if self._workers:
+            raise WorkerError("perception already started")
+        if self.tracker is not None:
+            self._workers.append(ModelWorker("detect", self._live_detect_for_tracker))
+            self._workers.append(ModelWorker("landmarks", self._live_track))
+        elif self.detector is not None:
+            self._workers.append(ModelWorker("detect", self._live_detect))
+        if self.segmenter is not None:
+            self._workers.append(ModelWorker("segment", self._segment))
+        for worker in self._workers:
+            worker.start()
+
+    def stop(self, timeout: float = 2.0) -> None:
+        """Stop every worker; raises ``WorkerError`` naming any thread that will not end."""
+        stuck = []
+        for worker in self._workers:
+            worker.stopping.set()
+        for worker in self._workers:
+            try:
+                worker.stop(timeout)
+            except WorkerError as exc:
+                stuck.append(str(exc))
+        self._workers = []
+        if stuck:
+            raise WorkerError("; ".join(stuck))
+
+    def submit(self, frame: Frame) -> None:
+        """Offer a frame to every worker; never blocks."""
+        for worker in self._workers:
+            worker.submit(frame)
+
+    def scene_for(self, frame: Frame) -> Scene:
+        """The newest results from every worker, attached to ``frame``; never blocks."""
+        workers = {w.name: w for w in self._workers}
+        timings = {name: w.last_ms for name, w in workers.items()}
+        faces: tuple[Face, ...] = ()
+        meshes: tuple[FaceMesh, ...] = ()
+        if "landmarks" in workers:
+            tracked = workers["landmarks"].latest
+            if tracked is not None:
+                faces, meshes = tracked.faces, tracked.meshes
+        elif "detect" in workers and workers["detect"].latest is not None:
+            faces = workers["detect"].latest
+        mask = workers["segment"].latest if "segment" in workers else None
+        if mask is not None and mask.shape[::-1] != frame.size:
+            mask = None  # from before a change of frame size
+        return Scene(frame, faces, meshes, mask, timings)
+
+    def wait_for(self, index: int, timeout: float) -> bool:
+        """Block until every worker has handled frame ``index`` or later (tests and benchmarks)."""
+        return all(w.wait_for_result(index, timeout) for w in self._workers)
+
+    def __enter__(self) -> Perception:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._workers:
+            self.stop()
+
+    # ---- steps ---------------------------------------------------------------------------------
+    def _detect(self, frame: Frame) -> tuple[np.ndarray, np.ndarray, float]:
+        assert self.detector is not None
+        image, scale = _analysis_image(frame)
+        started = time.perf_counter()
+        rows, scores = self.detector.detect(image)
+        if scale != 1.0:
+            rows = rows * scale
+        return rows, scores, (time.perf_counter() - started) * 1000
+
+    def _track(self, frame: Frame) -> _Faces:
+        assert self.tracker is not None
+        faces, meshes = self.tracker.update(frame.image, frame.t)
+        return _Faces(faces, meshes)
+
+    def _segment(self, frame: Frame) -> np.ndarray:
+        assert self.segmenter is not None
+        image, _ = _analysis_image(frame)
+        return self.segmenter.segment(image, frame.size)
+
+    def _live_detect(self, frame: Frame) -> tuple[Face, ...]:
+        rows, scores, _ = self._detect(frame)
+        return to_faces(self._smoother(rows, frame.t), scores)
+
+    def _live_detect_for_tracker(self, frame: Frame) -> bool | None:
+        """Detect only while the tracker asks for it; hand the rows to the landmark worker."""
+        assert self.tracker is not None
+        if not self.tracker.wants_detection:
+            return None
+        rows, scores, _ = self._detect(frame)
+        with self._detections_lock:
+            self._detections = (frame.index, rows, scores)
+        return True
+
+    def _live_track(self, frame: Frame) -> _Faces:
+        assert self.tracker is not None
+        with self._detections_lock:
+            fresh, self._detections = self._detections, None
+        if fresh is not None and self.tracker.wants_detection:
+            self.tracker.seed(fresh[1], fresh[2])
+        return self._track(frame)
+
+
+def mesh_for(face: Face, meshes: tuple[FaceMesh, ...]) -> FaceMesh | None:
+    """The mesh whose bounds hold the centre of this detection, if any."""
+    x, y, w, h = face.box
+    cx, cy = x + w / 2, y + h / 2
+    for mesh in meshes:
+        lo, hi = mesh.points[:, :2].min(axis=0), mesh.points[:, :2].max(axis=0)
+        if lo[0] <= cx <= hi[0] and lo[1] <= cy <= hi[1]:
+            return mesh
+    return None
+
+
+def mask_options(opts: PerceptionConfig) -> MaskOptions:
+    """The segmenter's clean-up options from the ``[perception]`` config section."""
+    return MaskOptions(threshold=opts.mask_threshold, smoothing=opts.mask_smoothing, min_blob=opts.mask_min_blob,
+                       feather=opts.mask_feather, every=opts.mask_every, skip_change=opts.mask_skip_change)
+
+
+def _analysis_image(frame: Frame) -> tuple[np.ndarray, float]:
+    """The image to detect and segment on (the low-res stream if any) and its scale to frame pixels."""
+    if frame.lores is None:
+        return frame.image, 1.0
+    return frame.lores, frame.size[0] / frame.lores.shape[1]
+
+
+def _timed(step: Callable[[], object]) -> tuple:
+    started = time.perf_counter()
+    result = step()
+    return result, (time.perf_counter() - started) * 1000

@@ -1,0 +1,75 @@
+"""FaceDetector: BlazeFace short-range on a letterboxed frame, in frame pixels.
+
+>>> detector = FaceDetector(model_io, max_faces=2)
+>>> rows, scores = detector.detect(frame.image)   # rows: xyxy + 6 keypoints
+>>> faces = to_faces(rows, scores)
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from device.perception.anchors import NUM_KEYPOINTS, decode, ssd_anchors, weighted_nms
+from device.perception.model import ModelIO
+from device.scene import KEYPOINT_NAMES, Face
+
+VALUE_RANGE = (-1.0, 1.0)
+
+
+class FaceDetector:
+    """Finds up to ``max_faces`` faces; rows are xyxy then six keypoint x, y pairs, in pixels."""
+
+    def __init__(self, model: ModelIO, *, min_score: float = 0.5, iou_threshold: float = 0.3,
+                 max_faces: int = 2) -> None:
+        self.model = model
+        self.min_score = min_score
+        self.iou_threshold = iou_threshold
+        self.max_faces = max_faces
+        self._side = model.input_size[0]
+        self._anchors = ssd_anchors(self._side)
+        box_shape = [s for s in model.output_shapes if s[-1] == 4 + 2 * NUM_KEYPOINTS]
+        if not box_shape or int(np.prod(box_shape[0])) != self._anchors.shape[0] * (4 + 2 * NUM_KEYPOINTS):
+            raise ValueError(f"{model.name}: outputs {model.output_shapes} are not BlazeFace's 896 anchors")
+        self._box_output = model.output_shapes.index(box_shape[0])
+        self.calls = 0
+
+    def detect(self, image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Detect faces in an RGB image; returns (rows (K, 16), scores (K,)) in image pixels."""
+        self.calls += 1
+        pixels, scale, pad_x, pad_y = letterbox(image, self._side)
+        outputs = self.model.run(pixels)
+        raw_boxes = outputs[self._box_output]
+        raw_scores = outputs[1 - self._box_output]
+        rows, scores = decode(raw_boxes, raw_scores, self._anchors, self.min_score, self._side)
+        rows, scores = weighted_nms(rows, scores, self.iou_threshold, self.max_faces)
+        rows = rows.reshape(-1, 2)  # every column pair is an x, y
+        rows = (rows * self._side - (pad_x, pad_y)) / scale
+        return rows.reshape(-1, 4 + 2 * NUM_KEYPOINTS).astype(np.float32), scores
+
+
+def letterbox(image: np.ndarray, side: int) -> tuple[np.ndarray, float, float, float]:
+    """Fit the image into side×side keeping its aspect ratio, centred, black borders.
+
+    Returns the square and the (scale, pad_x, pad_y) that map image pixels to it.
+    """
+    h, w = image.shape[:2]
+    scale = min(side / w, side / h)
+    new_w, new_h = max(1, round(w * scale)), max(1, round(h * scale))
+    small = cv2.resize(image, (new_w, new_h), interpolation=cv2.INTER_LINEAR)
+    left, top = (side - new_w) // 2, (side - new_h) // 2
+    square = cv2.copyMakeBorder(small, top, side - new_h - top, left, side - new_w - left,
+                                cv2.BORDER_CONSTANT, value=(0, 0, 0))
+    # Use the exact scale of the resized content so padding maps back precisely.
+    return square, new_w / w, float(left), float(top)
+
+
+def to_faces(rows: np.ndarray, scores: np.ndarray) -> tuple[Face, ...]:
+    """Detector rows to ``Face`` objects with named keypoints."""
+    faces = []
+    for row, score in zip(rows, scores, strict=True):
+        x0, y0, x1, y1 = (float(v) for v in row[:4])
+        points = row[4:].reshape(-1, 2)
+        keypoints = {name: (float(p[0]), float(p[1])) for name, p in zip(KEYPOINT_NAMES, points, strict=True)}
+        faces.append(Face((x0, y0, x1 - x0, y1 - y0), float(score), keypoints))
+    return tuple(faces)

@@ -1,0 +1,80 @@
+"""Scene assembly: only the needed models, offline order, live workers with newest-wins."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+from perception_helpers import moving_face_clip
+
+from device.config import Config
+from device.errors import EffectError, WorkerError
+from device.frames import Frame
+from device.perception import Perception
+from device.perception.workers import ModelWorker
+
+
+def test_only_needed_models_load() -> None:
+    mask_only = Perception(Config(), {"mask"})
+    assert mask_only.detector is None and mask_only.tracker is None and mask_only.segmenter is not None
+    mesh = Perception(Config(), {"mesh"})
+    assert mesh.needs == {"faces", "mesh"} and mesh.segmenter is None
+    with pytest.raises(EffectError, match="unknown perception needs"):
+        Perception(Config(), {"faces", "hands"})
+
+
+def test_offline_scene_and_timings() -> None:
+    frames, _ = moving_face_clip(4)
+    perception = Perception(Config(), {"faces", "mask"})
+    scene = perception.process(frames[0])
+    assert scene.frame is frames[0] and len(scene.faces) == 1 and scene.meshes == ()
+    assert scene.mask is not None and scene.mask.shape == (480, 640)
+    assert set(scene.timings) == {"detect", "segment"} and all(v > 0 for v in scene.timings.values())
+
+
+def test_lores_stream_is_scaled_to_frame_pixels() -> None:
+    frames, _ = moving_face_clip(2)
+    full = Perception(Config(), {"faces"}).process(frames[1]).faces[0]
+    small = frames[1].image[::2, ::2].copy()
+    half = Perception(Config(), {"faces"}).process(Frame(frames[1].image, frames[1].t, 1, lores=small)).faces[0]
+    assert np.allclose(full.box, half.box, atol=0.1 * full.box[2])  # a 2× scale bug would be far off
+
+
+def test_live_workers_newest_wins() -> None:
+    frames, _ = moving_face_clip(30)
+    with Perception(Config(), {"faces", "mesh", "mask"}) as perception:
+        perception.start()
+        assert perception.is_running
+        for f in frames:  # paced like a camera slower than the models
+            perception.submit(f)
+            assert perception.wait_for(f.index, timeout=20)
+        scene = perception.scene_for(frames[-1])
+    assert not perception.is_running
+    assert len(scene.faces) == 1 and len(scene.meshes) == 1
+    assert scene.mask is not None and scene.mask.shape == (480, 640)
+    assert {"detect", "landmarks", "segment"} <= set(scene.timings)
+
+
+def test_worker_drops_stale_frames_and_reports_stuck_thread() -> None:
+    release = threading.Event()
+    started = threading.Event()
+
+    def step(frame: Frame) -> int:
+        started.set()
+        release.wait(5)
+        return frame.index
+
+    worker: ModelWorker[int] = ModelWorker("stuck", step)
+    worker.start()
+    frames = [Frame(np.zeros((4, 4, 3), np.uint8), i / 30, i) for i in range(3)]
+    worker.submit(frames[0])
+    assert started.wait(5)
+    worker.submit(frames[1])
+    worker.submit(frames[2])  # replaces frame 1, which is never processed
+    assert worker.dropped == 1 and worker.latest is None
+    with pytest.raises(WorkerError, match="did not stop"):
+        worker.stop(timeout=0.1)
+    release.set()
+    worker.stop(timeout=5)
+    assert worker.latest == 0 and not worker.is_alive
