@@ -140,8 +140,6 @@ class BenchConfig:
     cpu_ms_target: float = option(20.0, "Target CPU milliseconds per frame, all threads together.", low=0.1)
     rss_mb_target: float = option(350.0, "Target peak resident memory in MB.", low=1)
     effect: str = option("", "Effect for the end-to-end run; empty means the heaviest (mesh + mask).")
-    encoder: str = option("libx264", "Encoder used while recording in the end-to-end run.",
-                          choices=("libx264", "h264_v4l2m2m"))
     sample_interval_s: float = option(1.0, "Seconds between temperature and clock samples.", low=0.05, high=60)
 
 

@@ -1,13 +1,14 @@
-"""The whole booth at once: live source -> perception -> effect -> display, while recording.
+"""The whole booth at once: live source -> perception -> effect -> display, while recording a clip.
 
 This is the number that decides whether a device can be a booth: frames per
 second actually shown, frames dropped, capture-to-display latency, and the
-CPU time a frame costs across every thread (capture, models, encoder).
-The first ``warmup_s`` are not measured (first invokes, encoder start).
+CPU time a frame costs across every thread (capture, model workers, render,
+encoder). The first ``warmup_s`` are not measured (first invokes, encoder start).
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import tempfile
 import threading
@@ -16,7 +17,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from device.bench.encoding import RecordingSink, encoder_available
+from device.bench import components
+from device.bench.encoding import RecorderSink
 from device.bench.measures import Record, measured, not_measured, rounded, summarize
 from device.bench.resources import ResourceWindow
 from device.bench.stages import is_camera_spec, offscreen_display
@@ -44,66 +46,70 @@ class EndToEnd:
     """One measured run of the live pipeline; ``run()`` returns its record."""
 
     def __init__(self, config: Config, source: str, *, effect: str | None, seconds: float,
-                 warmup_s: float = 2.0, encoder: str = "libx264",
-                 when_progress: Callable[[float], None] | None = None) -> None:
+                 warmup_s: float = 2.0, when_progress: Callable[[float], None] | None = None) -> None:
         self.config = config
         self.source_spec = source
-        self.effect = effect
+        self.effect_spec = effect
         self.seconds = seconds
         self.warmup_s = warmup_s
-        self.encoder = encoder
         self.when_progress = when_progress
         self.missing: list[str] = []
 
     def run(self) -> Record:
         spec = self.source_spec
+        names = components.effect_names(self.effect_spec)  # a bad --effect fails before anything runs
         try:
             source = open_source(spec, self.config, realtime=True, loop=True)
             source.open()
         except (MagicboothError, OSError) as exc:
             return not_measured(f"could not open source {spec!r}: {exc}")
-        why = encoder_available(self.encoder)
-        if why:
-            source.close()
-            return not_measured(f"cannot record: {why}")
-        stages = self._stages()
-        with tempfile.TemporaryDirectory(prefix="magicbooth-bench-") as tmp, \
-                offscreen_display(self.config) as (display, no_screen):
-            recorder = RecordingSink(self.encoder, source.size, round(source.fps or 30), Path(tmp))
-            stamp = _Stamp()
-            pipeline = Pipeline(source, stages=stages, sinks=[display, stamp, recorder], live=True)
+        fps = round(source.fps or self.config.camera.fps)
+        with contextlib.ExitStack() as stack:
+            stack.callback(source.close)
+            tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="magicbooth-bench-")))
+            perception = self._perception(names)
+            if perception is not None:
+                perception.start()
+                stack.callback(perception.stop)
+            display, no_screen = stack.enter_context(offscreen_display(self.config))
             try:
-                record = self._measure(pipeline, stamp, recorder)
-            finally:
-                recorder.stop()
-        record.update(source=source.describe(), live_camera=is_camera_spec(spec), encoder=self.encoder,
-                      display=(f"{display.driver}" + (f" ({no_screen})" if no_screen else "")),
-                      effect=self.effect, missing=self.missing)
+                from device.recorder import Recorder
+
+                recorder = Recorder(self.config, source.size, fps, root=tmp, effect="+".join(names),
+                                    recover=False).open()
+            except MagicboothError as exc:
+                return not_measured(f"cannot record: {exc}")
+            stack.callback(recorder.close)
+            stages: list[Any] = [components.PerceptionStage(perception)] if perception is not None else []
+            stages += [components.EffectStage(_create(name)) for name in names]
+            stamp = _Stamp()
+            pipeline = Pipeline(source, stages=stages, sinks=[display, stamp, RecorderSink(recorder)], live=True)
+            record = self._measure(pipeline, stamp, recorder)
+            record.update(source=source.describe(), live_camera=is_camera_spec(spec), encoder=recorder.encoder_name,
+                          display=display.driver + (f" ({no_screen})" if no_screen else ""),
+                          effect="+".join(names), missing=self.missing)
         return record
 
-    def _stages(self) -> list[Any]:
-        """Perception and effect stages, when this build has them."""
-        stages: list[Any] = []
+    def _perception(self, names: list[str]) -> Any:
+        needs = components.needs_of(names)
+        if not needs:
+            return None
         try:
-            from device.perception import Perception  # noqa: F401
-        except ImportError:
-            self.missing.append("perception: device.perception is not part of this build")
-        try:
-            import effects as effects_pkg
+            from device.perception import Perception
 
-            effects_pkg.registry()  # type: ignore[attr-defined]
-        except (ImportError, AttributeError):
-            self.missing.append("effect: the effect registry is not part of this build")
-        return stages
+            return Perception(self.config, needs=needs)
+        except (MagicboothError, OSError, ImportError) as exc:
+            self.missing.append(f"perception ({', '.join(sorted(needs))}): {exc}")
+            return None
 
-    def _measure(self, pipeline: Pipeline, stamp: _Stamp, recorder: RecordingSink) -> Record:
+    def _measure(self, pipeline: Pipeline, stamp: _Stamp, recorder: Any) -> Record:
         stop = threading.Event()
         window = ResourceWindow()
         latencies: list[float] = []
         loop_ms: list[float] = []
         stage_ms: dict[str, list[float]] = {}
-        state: dict[str, Any] = {"start": None, "frames": 0, "drops0": 0, "enc_drops0": 0, "usage": None,
-                                 "end": None}
+        worker_ms: dict[str, list[float]] = {}
+        state: dict[str, Any] = {"start": None, "frames": 0, "usage": None}
         began = time.monotonic()
         measure_from = began + self.warmup_s
         measure_until = measure_from + self.seconds
@@ -111,11 +117,12 @@ class EndToEnd:
         def when_frame(work: FramePass) -> None:
             now = time.monotonic()
             if self.when_progress is not None:
-                self.when_progress(min(1.0, (now - began) / (self.warmup_s + self.seconds)))
+                self.when_progress((now - began) / (self.warmup_s + self.seconds))
             if state["start"] is None:
                 if now >= measure_from:
+                    recorder.start(pre_roll_s=0.0)
                     window.begin()
-                    state.update(start=now, drops0=pipeline.dropped, enc_drops0=recorder.dropped)
+                    state.update(start=now, drops0=pipeline.dropped, rec_drops0=recorder.dropped_frames)
                 return
             if state["usage"] is not None:
                 return
@@ -125,32 +132,38 @@ class EndToEnd:
             loop_ms.append(sum(timings.values()))
             for name, ms in timings.items():
                 stage_ms.setdefault(name, []).append(ms)
+            if work.scene is not None:
+                for name, ms in work.scene.timings.items():
+                    if ms > 0:
+                        worker_ms.setdefault(f"model worker {name}", []).append(ms)
             if now >= measure_until:
-                state["usage"] = window.end(state["frames"])
-                state["end"] = now
-                state["drops"] = pipeline.dropped - state["drops0"]
-                state["enc_drops"] = recorder.dropped - state["enc_drops0"]
+                state.update(usage=window.end(state["frames"]), end=now, drops=pipeline.dropped - state["drops0"],
+                             rec_drops=recorder.dropped_frames - state["rec_drops0"])
                 stop.set()
 
         pipeline.when_frame = when_frame
         pipeline.run(stop, max_seconds=self.warmup_s + self.seconds + 30.0)
         if state["usage"] is None or state["frames"] < 2:
             return not_measured(f"the pipeline delivered only {state['frames']} measured frames")
-        if recorder.error:
-            return not_measured(f"recording failed: {recorder.error}")
-        usage = state["usage"]
-        span = state["end"] - state["start"]
-        encode = recorder.encode_ms[-state["frames"]:] or [0.0]
-        dropped = state["drops"] + state["enc_drops"]
+        clip = recorder.stop(post_roll_s=0.0).result(timeout=60)
+        usage, span = state["usage"], state["end"] - state["start"]
         return measured(
             frames=state["frames"], seconds=round(span, 3), fps=round(state["frames"] / span, 2),
             target_fps=round(pipeline.source.fps or 30, 2),
-            dropped_frames=dropped, dropped_capture=state["drops"], dropped_recording=state["enc_drops"],
+            dropped_frames=state["drops"] + state["rec_drops"], dropped_capture=state["drops"],
+            dropped_recording=state["rec_drops"],
             latency_ms=summarize(latencies), latency_samples_ms=rounded(latencies),
             loop_ms=summarize(loop_ms), loop_samples_ms=rounded(loop_ms),
             stage_ms={name: summarize(ms) for name, ms in stage_ms.items()},
-            encode_ms=summarize(encode),
+            worker_ms={name: summarize(ms) for name, ms in worker_ms.items()},
+            clip_bytes=clip.video.stat().st_size,
             cpu_ms_per_frame=usage["cpu_ms_per_frame"], process_cpu_percent=usage["process_cpu_percent"],
             cpu_percent_per_core=usage["cpu_percent_per_core"], peak_rss_mb=usage["peak_rss_mb"],
             peak_rss_scope=usage["peak_rss_scope"],
         )
+
+
+def _create(name: str) -> Any:
+    import effects
+
+    return effects.create(name)

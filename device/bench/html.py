@@ -79,12 +79,13 @@ def _end_to_end(report: dict[str, Any]) -> str:
             ["CPU per core (whole system)", ", ".join("n/a" if c is None else f"{c:.0f} %"
                                                        for c in e["cpu_percent_per_core"])],
             ["peak RSS", f"{e['peak_rss_mb']} MB ({e.get('peak_rss_scope')})"],
+            ["clip recorded", f"{e['clip_bytes'] / 1e6:.2f} MB"],
             ["missing from this run", "; ".join(e["missing"]) or "nothing"]]
     charts = [svg.histogram(e["latency_samples_ms"], "Capture-to-display latency", limit=None),
               svg.histogram(e["loop_samples_ms"], "Main-loop time per frame", limit=budget)]
-    stage_rows = [(name, s["median"], s["p90"]) for name, s in e["stage_ms"].items()]
-    stage_rows.append(("record (encoder thread)", e["encode_ms"]["median"], e["encode_ms"]["p90"]))
-    charts.append(svg.bars(stage_rows, "Live pipeline stages (median, p90 mark)", limit=budget))
+    stage_rows = [(name, s["median"], s["p90"]) for name, s in {**e["stage_ms"], **e["worker_ms"]}.items()]
+    charts.append(svg.bars(stage_rows, "Live pipeline: main-loop stages and model workers (median, p90 mark)",
+                           limit=budget))
     return _table(["", "value"], rows) + '<div class="grid">' + "".join(charts) + "</div>"
 
 

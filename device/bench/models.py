@@ -1,7 +1,7 @@
 """Per-model micro-benchmark, the way TFLite's ``benchmark_model`` reports one model.
 
 For each model, variant (float reference, int8) and thread count: time to
-load and allocate (init), the first invoke (XNNPACK packs weights here), and
+load, check and allocate it through the runtime loader (init), the first invoke (XNNPACK packs weights here), and
 warm invokes (median, p90, p99, stddev over N), plus how many XNNPACK
 partitions the graph split into (one is best; each extra one is a hand-off to
 the default kernels and back).
@@ -23,7 +23,7 @@ from device.config import Config
 
 log = logging.getLogger(__name__)
 
-Opener = Callable[[int], Any]  # threads -> an un-allocated LiteRT interpreter
+Opener = Callable[[int], Any]  # threads -> a loaded ``device.inference.Model``
 
 
 @dataclass(frozen=True)
@@ -37,12 +37,30 @@ class ModelCase:
 
 
 def discover(config: Config) -> tuple[list[ModelCase], str | None]:
-    """The models the runtime loader knows, float and int8; or none and why."""
+    """Every model in the runtime loader's manifest, float reference and int8; or none and why."""
     try:
-        from device import inference  # noqa: F401  (the models branch's loader)
+        from device.inference import MODELS_DIR, read_manifest
     except ImportError:
         return [], "the model loader (device.inference) is not part of this build"
-    return [], "the model loader's API is not wired into the benchmark yet"
+    from device.errors import ModelError
+
+    try:
+        entries = read_manifest()
+    except ModelError as exc:
+        return [], str(exc)
+    cases = []
+    for (name, variant), entry in sorted(entries.items(), key=lambda kv: (kv[0][0], kv[0][1] != "float")):
+        cases.append(ModelCase(name, variant, _opener(name, variant), str(MODELS_DIR / entry.file)))
+    return cases, None
+
+
+def _opener(name: str, variant: str) -> Opener:
+    def open_(threads: int) -> Any:
+        from device.inference import load_model
+
+        return load_model(name, threads, variant=variant)
+
+    return open_
 
 
 def random_inputs(interpreter: Any, seed: int = 0) -> list[tuple[int, np.ndarray]]:
@@ -61,13 +79,13 @@ def random_inputs(interpreter: Any, seed: int = 0) -> list[tuple[int, np.ndarray
     return inputs
 
 
-def partitions_of(interpreter: Any) -> int | None:
-    """XNNPACK partitions, counted by the model tooling's delegation walk (``None`` if absent)."""
-    try:
-        from device.delegation import delegation_of
-    except ImportError:
-        return None
-    return delegation_of(interpreter).partitions
+def raw_interpreter(model: Any) -> Any:
+    """The LiteRT interpreter inside a loaded model: timed bare, as ``benchmark_model`` does.
+
+    ``Model.invoke`` adds numpy (de)quantization around it; that cost belongs
+    to the perception stage, which the stage benchmark measures.
+    """
+    return getattr(model, "interpreter", None) or model._interpreter
 
 
 def benchmark(case: ModelCase, threads: int, runs: int, *, when_run: Callable[[], None] | None = None) -> Record:
@@ -76,11 +94,11 @@ def benchmark(case: ModelCase, threads: int, runs: int, *, when_run: Callable[[]
     gc.collect()
     began = time.perf_counter()
     try:
-        interpreter = case.open(threads)
-        interpreter.allocate_tensors()
+        model = case.open(threads)
     except Exception as exc:
         return not_measured(f"could not load {case.path or case.name}: {exc}", **ident)
     init_ms = (time.perf_counter() - began) * 1000.0
+    interpreter = raw_interpreter(model)
     inputs = random_inputs(interpreter)
     for index, data in inputs:
         interpreter.set_tensor(index, data)
@@ -98,7 +116,8 @@ def benchmark(case: ModelCase, threads: int, runs: int, *, when_run: Callable[[]
             when_run()
     return measured(**ident, init_ms=round(init_ms, 3), first_invoke_ms=round(first_ms, 3),
                     warm_ms=summarize(samples), samples_ms=rounded(samples),
-                    xnnpack_partitions=partitions_of(interpreter))
+                    xnnpack_partitions=model.delegation.partitions,
+                    ops_outside_xnnpack=len(model.delegation.undelegated))
 
 
 def benchmark_all(cases: Sequence[ModelCase], threads: Sequence[int], runs: int,

@@ -82,7 +82,7 @@ def run_bench(settings: BenchSettings, config: Config) -> dict[str, Any]:
         if "end_to_end" in settings.parts:
             progress.phase("end to end")
             e2e = EndToEnd(config, s["source"], effect=s["effect"], seconds=s["seconds"],
-                           warmup_s=config.bench.warmup_s, encoder=config.bench.encoder,
+                           warmup_s=config.bench.warmup_s,
                            when_progress=progress.fraction)
             report["end_to_end"] = e2e.run()
         else:
@@ -115,10 +115,10 @@ def _stages(config: Config, s: dict[str, Any], progress: Progress) -> list[dict[
         reason = "no frames were captured, so nothing downstream could be measured"
         return records + [{"status": "not_measured", "reason": reason, "name": name, "kind": kind}
                           for name, kind in (("perception", "perception"), ("effects", "effect"),
-                                             ("encode libx264", "encoder"), ("display blit", "display"))]
+                                             ("encoders", "encoder"), ("display blit", "display"))]
     perception, scenes = stages.measure_perception(cfg, frames, progress.tick)
     records += perception
     records += stages.measure_effects(cfg, frames, scenes, progress.tick)
-    records += stages.measure_encoders(frames, config.bench.fps, progress.tick)
+    records += stages.measure_encoders(cfg, frames, config.bench.fps, progress.tick)
     records += stages.measure_display(cfg, frames, progress.tick)
     return records

@@ -120,21 +120,15 @@ def measure_perception(config: Config, frames: Sequence[Frame], tick: Tick) -> t
 
 
 def measure_effects(config: Config, frames: Sequence[Frame], scenes: Sequence[Any], tick: Tick) -> list[Record]:
-    """Each registered effect's ``render`` cost on the perceived frames."""
+    """Each installed effect's ``render`` cost on the perceived frames."""
     try:
-        import effects as effects_pkg
-
-        registry = effects_pkg.registry()  # type: ignore[attr-defined]
-    except (ImportError, AttributeError):
-        return [not_measured("the effect registry (effects) is not part of this build", name="effects",
-                             kind="effect")]
+        import effects
+    except ImportError:
+        return [not_measured("the effects package is not part of this build", name="effects", kind="effect")]
     if not scenes:
         return [not_measured("no perception scenes to draw on (perception not measured)", name="effects",
                              kind="effect")]
-    records = []
-    for name, effect in registry.items():
-        records.append(_time_effect(name, effect, scenes, tick))
-    return records
+    return [_time_effect(name, effects.create(name), scenes, tick) for name in effects.available()]
 
 
 def _time_effect(name: str, effect: Any, scenes: Sequence[Any], tick: Tick) -> Record:
@@ -152,12 +146,12 @@ def _time_effect(name: str, effect: Any, scenes: Sequence[Any], tick: Tick) -> R
     return measured(name=f"effect {name}", kind="effect", ms=summarize(samples), samples_ms=rounded(samples))
 
 
-def measure_encoders(frames: Sequence[Frame], fps: int, tick: Tick) -> list[Record]:
+def measure_encoders(config: Config, frames: Sequence[Frame], fps: int, tick: Tick) -> list[Record]:
     """libx264 and the Pi 4's hardware encoder, each as fast as it will go."""
     images = [f.image for f in frames]
     records = []
-    for codec in ENCODERS:
-        records.append(benchmark_encoder(codec, images, fps))
+    for name in ENCODERS:
+        records.append(benchmark_encoder(name, images, fps, config))
         tick()
     return records
 
