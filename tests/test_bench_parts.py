@@ -195,3 +195,21 @@ def test_charts_are_inline_svg_with_their_data() -> None:
     line = svg.line([(0.0, 50.0), (1.0, 55.0), (2.0, None)], "Temperature", "°C")
     assert 'class="series"' in line and line.count(",") >= 2
     assert "not measured" in svg.line([(0.0, None)], "Temperature", "°C")
+
+
+def test_pi4_prediction_scales_by_the_reference_models_instruction_count() -> None:
+    from device.bench.predict import predict_pi4
+
+    report = _report()
+    assert predict_pi4(report, ipc=1.0, fps=30)["status"] == "not_measured"
+    report["models"].append(measured(name="face_detection_short_range", variant="float", threads=1, init_ms=1.0,
+                                     warm_ms=summarize([1.1, 1.32, 1.5])))
+    p = predict_pi4(report, ipc=1.0, fps=30)
+    assert p["status"] == "predicted"
+    assert p["basis"]["pi4_reference_ms"] == pytest.approx(13.2)  # 19.8 M instructions at 1.5 GHz, IPC 1
+    assert p["slowdown"] == pytest.approx(10.0)  # 13.2 ms there / 1.32 ms here
+    assert p["cpu_ms_per_frame"] == pytest.approx(120.0)  # 12 ms here
+    assert p["cores_needed_at_target"] == pytest.approx(3.6, abs=0.01)
+    assert p["slowest_stage"] == "model worker segment" and p["slowest_stage_ms"] == pytest.approx(250.0)
+    assert p["fits"] is False and p["fps_limit"] == pytest.approx(4.0)
+    assert p["stage_ms"] == {"encode libx264": pytest.approx(40.0)}

@@ -138,6 +138,18 @@ def _thermal(report: dict[str, Any]) -> str:
         svg.line(clocks, "CPU clock", "MHz") + "</div>"
 
 
+def _prediction(report: dict[str, Any]) -> str:
+    from device.bench.summary import prediction_line
+
+    p = report.get("prediction")
+    out = f"<p>{escape(prediction_line(p))}.</p>"
+    if p and p.get("stage_ms"):
+        out += svg.bars([(name, ms, None) for name, ms in p["stage_ms"].items()],
+                        "Predicted Pi 4 cost per stage (scaled medians)", limit=report["verdict"]["budget_ms"])
+    return out + ("<p>A first-order estimate: one slowdown factor for all code, from one model's ARM instruction "
+                  "count; caches, memory bandwidth and the Pi 4's hardware encoder are not modelled.</p>")
+
+
 def _compare(report: dict[str, Any]) -> str:
     cmp = report.get("compare")
     if not cmp:
@@ -168,6 +180,7 @@ def render(report: dict[str, Any]) -> str:
         "<h2>Per stage</h2>", _stages(report),
         "<h2>Per model</h2>", _models(report),
         "<h2>Temperature and clock</h2>", _thermal(report),
+        "<h2>Raspberry Pi 4 prediction</h2>", _prediction(report),
         _compare(report),
         "</body></html>\n",
     ])

@@ -18,6 +18,7 @@ from device import __version__
 from device.bench import device_info, models, stages
 from device.bench.endtoend import EndToEnd
 from device.bench.measures import is_measured
+from device.bench.predict import predict_pi4
 from device.bench.progress import Progress
 from device.bench.schema import SCHEMA_ID, SCHEMA_VERSION
 from device.bench.thermal import ThermalSampler
@@ -101,6 +102,7 @@ def run_bench(settings: BenchSettings, config: Config) -> dict[str, Any]:
     report["thermal"] = sampler.as_dict()
     report["verdict"] = judge(report["end_to_end"], report["stages"], budget_ms=s["budget_ms"],
                               cpu_ms_target=config.bench.cpu_ms_target, rss_mb_target=config.bench.rss_mb_target)
+    report["prediction"] = predict_pi4(report, config.bench.pi4_ipc, config.bench.fps)
     report["duration_s"] = round(time.monotonic() - started, 2)
     report["created"] = datetime.now(UTC).isoformat(timespec="seconds")
     return report

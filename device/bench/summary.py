@@ -65,6 +65,7 @@ def render(report: dict[str, Any]) -> str:
                            for m in report["models"]])]
     else:
         out += ["", f"models: {NM}: {report.get('models_note')}"]
+    out += ["", prediction_line(report.get("prediction"))]
     th = report["thermal"]
     if th.get("temperature_c"):
         t = th["temperature_c"]
@@ -80,3 +81,21 @@ def render(report: dict[str, Any]) -> str:
                         "" if r["delta_percent"] is None else f"{r['delta_percent']:+.1f}%", r["change"]]
                        for r in cmp["rows"]])]
     return "\n".join(out)
+
+
+def prediction_line(p: dict[str, Any] | None) -> str:
+    """One paragraph: what the run predicts for a Raspberry Pi 4."""
+    if not p:
+        return "Pi 4 prediction: not made"
+    if p["status"] != "predicted":
+        return f"Pi 4 prediction: {NM}: {p['reason']}"
+    b = p["basis"]
+    text = (f"Pi 4 prediction (×{p['slowdown']:.1f} slower than here: {b['reference']} is {b['host_ms']:.2f} ms here "
+            f"and ~{b['a72_instructions'] / 1e6:.1f} M A72 instructions = {b['pi4_reference_ms']:.1f} ms at IPC "
+            f"{b['assumed_ipc']:g}, {b['clock_mhz']} MHz)")
+    if "cpu_ms_per_frame" in p:
+        text += (f": {p['cpu_ms_per_frame']:.0f} ms CPU per frame = {p['cores_needed_at_target']:.1f} of "
+                 f"{b['cores']} cores at the target rate; slowest stage {p['slowest_stage']} "
+                 f"~{p['slowest_stage_ms']:.0f} ms (median); about {p['fps_limit']:.0f} fps — "
+                 + ("fits" if p["fits"] else "does NOT fit"))
+    return text
