@@ -207,10 +207,10 @@ class Config:
     display: DisplayConfig = field(default_factory=DisplayConfig)
     inference: InferenceConfig = field(default_factory=InferenceConfig)
     perception: PerceptionConfig = field(default_factory=PerceptionConfig)
-    bench: BenchConfig = field(default_factory=BenchConfig)
     recorder: RecorderConfig = field(default_factory=RecorderConfig)
     audio: AudioConfig = field(default_factory=AudioConfig)
     storage: StorageConfig = field(default_factory=StorageConfig)
+    bench: BenchConfig = field(default_factory=BenchConfig)
     source: str = field(default="built-in defaults", compare=False)
 
     def replace(self, section: str, **values: Any) -> Config:

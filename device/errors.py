@@ -44,6 +44,10 @@ class StorageFullError(RecorderError):
     """Free space fell below the configured minimum."""
 
 
+class ClipNotFoundError(MagicboothError, LookupError):
+    """No clip in the library has the given id."""
+
+
 class UploadError(MagicboothError, OSError):
     """Uploading a clip failed."""
 

@@ -38,7 +38,9 @@ from device.clipwriter import ClipWriter, best_movflags
 from device.config import Config
 from device.encoder import EncodedPacket, VideoEncoder, choose_encoder
 from device.errors import RecorderError, StorageFullError, WorkerError
+from device.frames import Frame
 from device.paths import clips_root
+from device.pipeline import FramePass
 from device.preroll import PacketRing
 from device.recovery import recover_partials
 from device.remux import remux
@@ -47,6 +49,32 @@ log = logging.getLogger(__name__)
 
 _Item = tuple  # ("frame", image, t) | ("start", _Take) | ("stop", _Take)
 STALL_GRACE_S = 1.0  # a stop completes this long after its post-roll even if frames stop coming
+
+
+def upload_hook(config: Config) -> Callable[[Clip], None] | None:
+    """Where a saved clip goes next: the upload queue plugs in here (until then, nowhere)."""
+    return None
+
+
+class RecordSink:
+    """A pipeline sink that pushes each finished frame (effects burned in) to the recorder.
+
+    Offline sources (files read as fast as they decode) are stamped from the
+    frame index, so the clip plays at the file's rate, not at decoding speed.
+    """
+
+    name = "record"
+
+    def __init__(self, recorder: Recorder, live: bool = True) -> None:
+        self.recorder = recorder
+        self.live = live
+
+    def time_of(self, frame: Frame) -> float:
+        """The time a frame is recorded at: its own ``t`` live, its index / fps offline."""
+        return frame.t if self.live else frame.index / self.recorder.fps
+
+    def __call__(self, work: FramePass) -> None:
+        self.recorder.push(work.image, self.time_of(work.frame))  # a fresh array per frame
 
 
 @dataclass
@@ -83,7 +111,7 @@ class Recorder:
     def __init__(self, config: Config, size: tuple[int, int], fps: int, *, root: Path | None = None,
                  effect: str = "", when_saved: Callable[[Clip], None] | None = None,
                  when_failed: Callable[[RecorderError], None] | None = None, movflags: str | None = None,
-                 recover: bool = True) -> None:
+                 recover: bool = True, live: bool = True) -> None:
         self.config = config
         self.size = size
         self.fps = fps
@@ -93,6 +121,7 @@ class Recorder:
         self.when_failed = when_failed
         self.movflags = movflags or best_movflags()
         self.recover = recover
+        self.live = live
         self.stopping = threading.Event()
         self.error: RecorderError | None = None
         self._cond = threading.Condition()
@@ -163,12 +192,17 @@ class Recorder:
     # -- the render loop's side --------------------------------------------------------------------
 
     def push(self, image: np.ndarray, t: float) -> bool:
-        """Queue one RGB frame taken at monotonic time ``t``; never blocks. False if a frame was dropped.
+        """Queue one RGB frame taken at monotonic time ``t``; False if a frame was dropped.
 
+        Live, it never blocks: a full queue drops its oldest frame. Offline
+        (``live=False``: files, tests) it waits for room and drops nothing.
         The recorder keeps a reference to ``image``: pass an array the caller will not modify.
         """
         dropped = False
         with self._cond:
+            if not self.live:
+                self._cond.wait_for(lambda: self._queued_frames < self.config.recorder.queue_frames
+                                    or self._thread is None, timeout=30)
             if self._queued_frames >= self.config.recorder.queue_frames:
                 self._drop_oldest_frame()
                 dropped = True
@@ -271,6 +305,7 @@ class Recorder:
                     item = self._queue.popleft()
                     if item[0] == "frame":
                         self._queued_frames -= 1
+                        self._cond.notify_all()  # room for an offline push()
                 elif self.stopping.is_set():
                     break
             try:

@@ -16,7 +16,7 @@ GOLDEN = [
     ("[camera]\nfsp = 30\n", "f.toml: unknown key [camera] fsp; expected one of: source, size, fps, buffer_count, "
                              "analysis_size, loop, realtime, timeout_s, reopen_max_backoff_s"),
     ("[camra]\nfps = 30\n", "f.toml: unknown section [camra]; expected one of: device, camera, display, inference, "
-     "perception, bench, recorder, audio, storage"),
+     "perception, recorder, audio, storage, bench"),
     ("[camera]\nsize = [640]\n", "f.toml: [camera] size = [640]: expected a list of 2 integers from 16 to 4096"),
     ('[display]\nmode = "tv"\n', 'f.toml: [display] mode = "tv": expected one of auto, window, fullscreen, none'),
     ("[display]\nmirror = 1\n", "f.toml: [display] mirror = 1: expected true or false"),

@@ -96,3 +96,13 @@ def test_recovery_removes_only_derived_half_copies(tmp_path, leftover):
     clips = recover_partials(tmp_path, config_for(tmp_path))
     assert len(clips) == 1 and not half.exists()
     assert read_back(clips[0].video)["frames"] >= (elapsed - 1.5) * FPS
+
+
+def test_recovery_adds_the_configured_music(tmp_path):
+    record_then_kill(tmp_path, 1.6)
+    cfg = config_for(tmp_path).replace("audio", music="bundled")
+    clip = recover_partials(tmp_path, cfg)[0]
+    got = read_back(clip.video)
+    assert clip.meta["audio"] == "music"
+    assert got["audio"][0][0] == "aac"
+    assert got["audio"][0][1] == pytest.approx(clip.meta["duration_s"], abs=0.06)
