@@ -103,7 +103,8 @@ class PerceptionConfig:
     smoothing_min_cutoff: float = option(
         1.0, "One-Euro cut-off (Hz) for a still face; lower is steadier but lags more.", low=0.01, high=100)
     smoothing_beta: float = option(
-        5.0, "One-Euro speed coefficient (per face-width per second); higher lags less when moving.",
+        5.0, "One-Euro speed coefficient: cut-off Hz added per face size (eye distance) moved per second; "
+        "higher lags less when moving.",
         low=0.0, high=1000)
     segmentation_model: str = option("landscape", "landscape (144×256, faster) | general (256×256).",
                                      choices=("landscape", "general"))

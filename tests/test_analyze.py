@@ -62,3 +62,10 @@ def test_bad_image_is_one_line_exit_2(tmp_path: Path, capsys: pytest.CaptureFixt
     assert main(["analyze", str(path)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and str(path) in err[0] and "Traceback" not in err[0]
+
+
+def test_bad_output_path_fails_first(photo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    for out in (tmp_path / "missing" / "a.png", tmp_path / "a.gif"):
+        assert main(["analyze", str(photo), "--out", str(out)]) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and str(out) in err[0]

@@ -78,3 +78,20 @@ def test_worker_drops_stale_frames_and_reports_stuck_thread() -> None:
     release.set()
     worker.stop(timeout=5)
     assert worker.latest == 0 and not worker.is_alive
+
+
+def test_stage_in_offline_pipeline_gives_every_frame_a_scene() -> None:
+    from device.camera import FileSource, sample_path
+    from device.perception.stage import PerceptionStage
+    from device.pipeline import Pipeline
+
+    config = Config()
+    stage = PerceptionStage(Perception(config, {"mesh", "mask"}), live=False)
+    scenes = []
+    pipeline = Pipeline(FileSource(sample_path()), stages=[stage], live=False)
+    pipeline.when_frame = lambda work: scenes.append(work.scene)
+    stats = pipeline.run(max_frames=20)
+    assert stats.frames == 20 and len(scenes) == 20
+    assert all(len(s.meshes) == 1 and s.mask is not None for s in scenes)
+    assert "perception.landmarks" in stats.stage_ms
+    assert stage.perception.detector.calls < 5  # tracked, not re-detected

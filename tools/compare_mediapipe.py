@@ -1,7 +1,8 @@
 """Compare our perception with MediaPipe 0.10.14's legacy solutions on the same frames.
 
 Both pipelines see the same 640×480 RGB frames (the bundled sample clip), in
-the same process, in alternating rounds so that machine load hits both alike.
+the same process, back to back per configuration, in rounds that alternate
+which side goes first so that machine load hits both alike.
 The measure is process CPU time per frame (every thread counts), so a pipeline
 cannot look fast by spreading work over cores.
 
@@ -47,8 +48,10 @@ from device.config import Config  # noqa: E402
 from device.frames import Frame  # noqa: E402
 from device.perception import Perception  # noqa: E402
 from device.perception.anchors import iou  # noqa: E402
+from device.perception.loading import open_reference  # noqa: E402
 
 TARGET = 0.85
+SETTLE_S = 0.05
 SIZE = (640, 480)
 CONFIGS = {"det": {"faces"}, "seg": {"mask"}, "mesh": {"mesh"}, "det+seg": {"faces", "mask"},
            "det+mesh": {"faces", "mesh"}}
@@ -89,8 +92,9 @@ def load_frames(count: int) -> list[np.ndarray]:
     return frames
 
 
-def ours(config: Config, needs: set[str]) -> Callable[[np.ndarray, int], Output]:
-    perception = Perception(config, needs)
+def ours(config: Config, needs: set[str], variant: str) -> Callable[[np.ndarray, int], Output]:
+    opener = (lambda kind: open_reference(kind, config)) if variant == "float" else None
+    perception = Perception(config, needs, opener=opener)
 
     def run(image: np.ndarray, index: int) -> Output:
         scene = perception.process(Frame(image, index / 30, index))
@@ -134,7 +138,12 @@ def mediapipe_pipeline(names: tuple[str, ...], max_faces: int) -> Callable[[np.n
 
 
 def timed(pipeline: Callable[[np.ndarray, int], Output], frames: list[np.ndarray]) -> tuple[float, list[Output]]:
-    """CPU milliseconds per frame, and the outputs."""
+    """CPU milliseconds per frame over the whole clip, and the outputs.
+
+    A short pause first lets any background thread of the previous pipeline
+    finish, so its CPU time is not charged to this one.
+    """
+    time.sleep(SETTLE_S)
     outputs = []
     started = time.process_time()
     for i, image in enumerate(frames):
@@ -172,8 +181,11 @@ def _nme(points: np.ndarray, reference: np.ndarray) -> float:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--frames", type=int, default=120, help="frames per configuration and round")
-    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds; the median is reported")
+    parser.add_argument("--rounds", type=int, default=5, help="repeats; the median is reported")
     parser.add_argument("--threads", type=int, default=1, help="LiteRT threads for our models")
+    parser.add_argument("--variant", choices=("int8", "float"), default="int8",
+                        help="our models: the shipped int8 ones, or their float references (to separate "
+                             "pipeline overhead from model speed)")
     args = parser.parse_args(argv)
     os.environ.setdefault("GLOG_minloglevel", "2")
     logging.getLogger().setLevel(logging.WARNING)
@@ -186,17 +198,18 @@ def main(argv: list[str] | None = None) -> int:
 
     config = Config().replace("inference", threads=args.threads).replace("perception", max_faces=1)
     frames = load_frames(args.frames)
-    print(f"{len(frames)} frames {SIZE[0]}x{SIZE[1]}, {args.rounds} rounds, our threads={args.threads}, "
+    print(f"{len(frames)} frames {SIZE[0]}x{SIZE[1]}, {args.rounds} rounds, our models {args.variant} "
+          f"with threads={args.threads}, "
           f"segmentation={config.perception.segmentation_model}, max_faces=1 on both sides")
     ms: dict[tuple[str, str], list[float]] = {}
     results: dict[tuple[str, str], list[Output]] = {}
-    for _ in range(args.rounds):
+    for round_ in range(args.rounds):
         for name, needs in CONFIGS.items():
-            for side, make in (("ours", lambda n=needs: ours(config, n)),
-                               ("mediapipe", lambda name=name: mediapipe_pipeline(MP_SOLUTIONS[name], 1))):
-                pipeline = make()
-                pipeline(frames[0], 0)  # warm-up outside the clock (first-call allocations)
-                cost, outputs = timed(pipeline, frames)
+            sides = {"ours": ours(config, needs, args.variant), "mediapipe": mediapipe_pipeline(MP_SOLUTIONS[name], 1)}
+            order = list(sides) if round_ % 2 == 0 else list(sides)[::-1]  # neither side always goes first
+            for side in order:
+                sides[side](frames[0], 0)  # warm-up outside the clock (first-call allocations)
+                cost, outputs = timed(sides[side], frames)
                 ms.setdefault((name, side), []).append(cost)
                 results[(name, side)] = outputs
     ratios = {}

@@ -32,8 +32,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
     image = read_image(args.image)
-    if args.out and Path(args.out).suffix.lower() not in (".png", ".jpg", ".jpeg"):
-        raise OutputError(f"{args.out}: --out must end in .png, .jpg or .jpeg")
+    if args.out:
+        check_output(args.out)
     perception = Perception(ctx.config, {"faces", "mesh", "mask"})
     scene = perception.process_still(Frame(image, 0.0, 0))
     result = to_json(scene)
@@ -53,6 +53,15 @@ def read_image(path: str) -> np.ndarray:
     if bgr is None:
         raise SourceError(f"{path}: not a readable image; give a PNG or JPEG file")
     return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+
+
+def check_output(path: str) -> None:
+    """Fail before the models run if the annotated image could not be written."""
+    out = Path(path)
+    if out.suffix.lower() not in (".png", ".jpg", ".jpeg"):
+        raise OutputError(f"{path}: --out must end in .png, .jpg or .jpeg")
+    if not out.parent.resolve().is_dir():
+        raise OutputError(f"{path}: folder {out.parent} does not exist; create it or choose another --out")
 
 
 def to_json(scene: Scene) -> dict[str, Any]:

@@ -47,7 +47,7 @@ def decode(raw_boxes: np.ndarray, raw_scores: np.ndarray, anchors: np.ndarray, m
     Returns ``boxes`` (K, 4 + 2·6) as xmin, ymin, xmax, ymax then keypoint x, y
     pairs, all in 0..1 of the model input, and ``scores`` (K,).
     """
-    logits = np.clip(raw_scores.reshape(-1), -SCORE_CLIP, SCORE_CLIP)
+    logits = raw_scores.reshape(-1)
     # sigmoid(x) >= t  <=>  x >= logit(t): filter before any other arithmetic.
     threshold = np.log(min_score / (1.0 - min_score)) if 0.0 < min_score < 1.0 else -np.inf
     hits = np.flatnonzero(logits >= threshold)
@@ -62,14 +62,14 @@ def decode(raw_boxes: np.ndarray, raw_scores: np.ndarray, anchors: np.ndarray, m
     out[:, 0], out[:, 1], out[:, 2], out[:, 3] = cx - half_w, cy - half_h, cx + half_w, cy + half_h
     keypoints = raw[:, 4:4 + 2 * NUM_KEYPOINTS].reshape(-1, NUM_KEYPOINTS, 2) + centre[:, None, :]
     out[:, 4:] = keypoints.reshape(-1, 2 * NUM_KEYPOINTS)
-    scores = 1.0 / (1.0 + np.exp(-logits[hits]))
+    scores = 1.0 / (1.0 + np.exp(-np.minimum(logits[hits], SCORE_CLIP)))
     return out, scores.astype(np.float32)
 
 
 def iou(box: np.ndarray, boxes: np.ndarray) -> np.ndarray:
     """Intersection over union of one xyxy box with many."""
-    ix = np.clip(np.minimum(box[2], boxes[:, 2]) - np.maximum(box[0], boxes[:, 0]), 0, None)
-    iy = np.clip(np.minimum(box[3], boxes[:, 3]) - np.maximum(box[1], boxes[:, 1]), 0, None)
+    ix = np.maximum(np.minimum(box[2], boxes[:, 2]) - np.maximum(box[0], boxes[:, 0]), 0)
+    iy = np.maximum(np.minimum(box[3], boxes[:, 3]) - np.maximum(box[1], boxes[:, 1]), 0)
     inter = ix * iy
     area = (box[2] - box[0]) * (box[3] - box[1])
     areas = (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])

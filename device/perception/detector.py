@@ -28,10 +28,7 @@ class FaceDetector:
         self.max_faces = max_faces
         self._side = model.input_size[0]
         self._anchors = ssd_anchors(self._side)
-        box_shape = [s for s in model.output_shapes if s[-1] == 4 + 2 * NUM_KEYPOINTS]
-        if not box_shape or int(np.prod(box_shape[0])) != self._anchors.shape[0] * (4 + 2 * NUM_KEYPOINTS):
-            raise ValueError(f"{model.name}: outputs {model.output_shapes} are not BlazeFace's 896 anchors")
-        self._box_output = model.output_shapes.index(box_shape[0])
+        model.require("regressors", "classificators")
         self.calls = 0
 
     def detect(self, image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -39,9 +36,8 @@ class FaceDetector:
         self.calls += 1
         pixels, scale, pad_x, pad_y = letterbox(image, self._side)
         outputs = self.model.run(pixels)
-        raw_boxes = outputs[self._box_output]
-        raw_scores = outputs[1 - self._box_output]
-        rows, scores = decode(raw_boxes, raw_scores, self._anchors, self.min_score, self._side)
+        rows, scores = decode(outputs["regressors"], outputs["classificators"], self._anchors, self.min_score,
+                              self._side)
         rows, scores = weighted_nms(rows, scores, self.iou_threshold, self.max_faces)
         rows = rows.reshape(-1, 2)  # every column pair is an x, y
         rows = (rows * self._side - (pad_x, pad_y)) / scale

@@ -21,17 +21,13 @@ class FaceLandmarker:
     def __init__(self, model: ModelIO) -> None:
         self.model = model
         self._side = model.input_size[0]
-        sizes = [int(np.prod(s)) for s in model.output_shapes]
-        if NUM_LANDMARKS * 3 not in sizes or 1 not in sizes:
-            raise ValueError(f"{model.name}: outputs {model.output_shapes} are not Face Mesh's 468 points")
-        self._points_output = sizes.index(NUM_LANDMARKS * 3)
-        self._presence_output = sizes.index(1)
+        model.require("landmarks", "face_flag")
         self.calls = 0
 
     def landmarks(self, image: np.ndarray, roi: Roi) -> tuple[np.ndarray, float]:
         """(468, 3) points in frame pixels (z in pixels, relative) and the face presence 0..1."""
         self.calls += 1
         outputs = self.model.run(roi.crop(image, self._side))
-        raw = outputs[self._points_output].reshape(NUM_LANDMARKS, 3)
-        logit = float(np.clip(outputs[self._presence_output].reshape(-1)[0], -80, 80))
+        raw = outputs["landmarks"].reshape(NUM_LANDMARKS, 3)
+        logit = max(-80.0, min(80.0, float(outputs["face_flag"].reshape(-1)[0])))
         return roi.project(raw, self._side), 1.0 / (1.0 + np.exp(-logit))
