@@ -95,3 +95,35 @@ def scene(name: str, t: float = 0.0, index: int = 0) -> Scene:
 def empty_scene(name: str = "astronaut") -> Scene:
     """The same frame with nothing detected."""
     return Scene(Frame(frame(name), 0.0, 0))
+
+
+def draw(effect: object, scene: Scene, t: float = 0.0) -> np.ndarray:
+    """Render one frame headless and return the canvas as an (H, W, 3) RGB array."""
+    from effects.surface import new_canvas, read_rgb
+
+    canvas = new_canvas(scene.frame.size)
+    effect.render(canvas, scene, t)  # type: ignore[attr-defined]
+    return read_rgb(canvas).copy()
+
+
+def changed(a: np.ndarray, b: np.ndarray, threshold: int = 12) -> np.ndarray:
+    """Boolean (H, W): pixels whose largest channel difference exceeds ``threshold``."""
+    return np.abs(a.astype(np.int16) - b.astype(np.int16)).max(axis=2) > threshold
+
+
+def with_mouth_opened(scene: Scene, by: float) -> Scene:
+    """The scene with every mesh's jaw (points below the mouth centre) lowered by ``by`` mouth widths.
+
+    A real open mouth moves the lower lip and chin down; this gives the kaiju test a known
+    mouth opening on a real face without a second photo.
+    """
+    meshes = []
+    for m in scene.meshes:
+        p = m.points.copy()
+        centre_y = p[[13, 14], 1].mean()
+        width = np.linalg.norm(p[61, :2] - p[291, :2])
+        below = p[:, 1] > centre_y
+        p[below, 1] += by * width
+        meshes.append(FaceMesh(p))
+    faces = tuple(face_from_mesh(m.points) for m in meshes)
+    return Scene(scene.frame, faces, tuple(meshes), scene.mask, scene.timings)

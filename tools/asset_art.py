@@ -173,7 +173,8 @@ def wrinkles(mesh: dict[str, np.ndarray]) -> np.ndarray:
 
     def crease(pts: np.ndarray, depth: float, width: int = 2) -> None:
         p = np.round(pts * 16).astype(np.int32)
-        cv2.polylines(g, [p + (0, int(width * 16))], False, 128 + depth * 0.4, width + 1, AA, 4)
+        depth *= 0.6
+        cv2.polylines(g, [p + (0, int(width * 16))], False, 128 + depth * 0.5, width + 1, AA, 4)
         cv2.polylines(g, [p], False, 128 - depth, width, AA, 4)
 
     top, brows = f.p(10)[1], (f.p(105)[1] + f.p(334)[1]) / 2
@@ -188,7 +189,7 @@ def wrinkles(mesh: dict[str, np.ndarray]) -> np.ndarray:
         c = f.p(corner)
         for a in (-25, 0, 25):
             d = np.array([math.cos(math.radians(a)), math.sin(math.radians(a))]) * ed * 0.35
-            crease(np.array([c + (k * ed * 0.05, 0), c + (k * d[0], d[1])]), 50)
+            crease(np.array([c + (k * ed * 0.08, 0), c + (k * d[0], d[1])]), 40, 1)
     for eye, k in (("right_eye_0", 1), ("left_eye_0", 1)):
         pts = f.loop(eye)
         lo = pts[pts[:, 1] >= np.median(pts[:, 1])]
@@ -204,7 +205,7 @@ def wrinkles(mesh: dict[str, np.ndarray]) -> np.ndarray:
     rng = np.random.default_rng(7)
     for c in rng.uniform(0.2, 0.8, (28, 2)) * TEX:
         cv2.circle(g, tuple(np.int32(c)), int(rng.integers(2, 5)), float(rng.uniform(95, 115)), -1, AA)
-    g = cv2.GaussianBlur(g, (0, 0), 0.8) + _noise((TEX, TEX), 8, 0.7) * 10
+    g = cv2.GaussianBlur(g, (0, 0), 1.6) + _noise((TEX, TEX), 8, 0.7) * 10
     return np.clip(g, 0, 255).astype(np.uint8)
 
 
