@@ -71,7 +71,8 @@ class ClipWriter:
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
             self._container = av.open(str(path), "w", format="mp4",
-                                      options={"movflags": movflags or best_movflags(), "flush_packets": "1"})
+                                      options={"movflags": best_movflags() if movflags is None else movflags,
+                                               "flush_packets": "1"})
             self._stream = self._container.add_stream_from_template(template)
             if metadata:  # lands in the header, so recovery can read it back from a cut-off file
                 self._container.metadata[META_KEY] = json.dumps(metadata, sort_keys=True)

@@ -119,7 +119,7 @@ class Recorder:
         self.effect = effect
         self.when_saved = when_saved
         self.when_failed = when_failed
-        self.movflags = movflags or best_movflags()
+        self.movflags = best_movflags() if movflags is None else movflags
         self.recover = recover
         self.live = live
         self.stopping = threading.Event()
