@@ -1,4 +1,4 @@
-"""The booth's parts as pipeline stages, and which effect the end-to-end run draws.
+"""Which effect the end-to-end run draws, and an effect as a pipeline stage.
 
 "Heaviest" means the effect (or pair of effects) that needs the face mesh and
 the person mask, so every model runs and the render does the most work.
@@ -45,21 +45,8 @@ def needs_of(names: list[str]) -> frozenset[str]:
     return out
 
 
-class PerceptionStage:
-    """Live perception: offer the frame to the model workers, take their newest results (never waits)."""
-
-    name = "perception"
-
-    def __init__(self, perception: Any) -> None:
-        self.perception = perception
-
-    def __call__(self, work: FramePass) -> None:
-        self.perception.submit(work.frame)
-        work.scene = self.perception.scene_for(work.frame)
-
-
 class EffectStage:
-    """One effect drawing onto the frame's canvas."""
+    """One effect drawing onto the frame's canvas (perception's and the recorder's stages come from them)."""
 
     def __init__(self, effect: Any) -> None:
         self.effect = effect

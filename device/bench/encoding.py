@@ -1,8 +1,4 @@
-"""H.264 encoding for the benchmark: each encoder's speed, and the recorder as a pipeline sink.
-
-Both go through the recorder's own code (``device.encoder``, ``device.recorder``),
-so the cost measured is the cost the booth pays.
-"""
+"""H.264 encoder speed, through the recorder's own ``VideoEncoder`` so the cost is the booth's."""
 
 from __future__ import annotations
 
@@ -10,7 +6,6 @@ import logging
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import av
 import numpy as np
@@ -61,15 +56,3 @@ def benchmark_encoder(name: str, images: Sequence[np.ndarray], fps: int, config:
                     cpu_ms_per_frame=round(1000.0 * cpu / len(images), 3),
                     detail=f"{w}x{h}, {len(images)} frames, preset {config.recorder.preset}, "
                            f"about {size / max(1, len(images)) / 1024:.1f} KiB per frame")
-
-
-class RecorderSink:
-    """The recorder as the pipeline's last sink: every frame pushed, one clip recorded."""
-
-    name = "record"
-
-    def __init__(self, recorder: Any) -> None:
-        self.recorder = recorder
-
-    def __call__(self, work: Any) -> None:
-        self.recorder.push(work.image, work.frame.t)  # work.image is this frame's own copy; nothing edits it later

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 from device.bench import components
-from device.bench.encoding import RecorderSink
 from device.bench.measures import Record, measured, not_measured, rounded, summarize
 from device.bench.resources import ResourceWindow
 from device.bench.stages import is_camera_spec, offscreen_display
@@ -26,8 +25,11 @@ from device.camera import open_source
 from device.config import Config
 from device.errors import MagicboothError
 from device.pipeline import FramePass, Pipeline
+from device.recorder import Recorder, RecordSink
 
 log = logging.getLogger(__name__)
+
+WORKER_PREFIX = "perception."  # live PerceptionStage reports each worker's time as perception.<model>
 
 
 class _Stamp:
@@ -73,17 +75,16 @@ class EndToEnd:
                 stack.callback(perception.stop)
             display, no_screen = stack.enter_context(offscreen_display(self.config))
             try:
-                from device.recorder import Recorder
-
-                recorder = Recorder(self.config, source.size, fps, root=tmp, effect="+".join(names),
+                recorder = Recorder(self.config, source.size, fps, root=tmp, effect="+".join(names), live=True,
                                     recover=False).open()
             except MagicboothError as exc:
                 return not_measured(f"cannot record: {exc}")
             stack.callback(recorder.close)
-            stages: list[Any] = [components.PerceptionStage(perception)] if perception is not None else []
+            stages: list[Any] = [] if perception is None else [perception]
             stages += [components.EffectStage(_create(name)) for name in names]
             stamp = _Stamp()
-            pipeline = Pipeline(source, stages=stages, sinks=[display, stamp, RecorderSink(recorder)], live=True)
+            pipeline = Pipeline(source, stages=stages, sinks=[display, stamp, RecordSink(recorder, live=True)],
+                                live=True)
             record = self._measure(pipeline, stamp, recorder)
             record.update(source=source.describe(), live_camera=is_camera_spec(spec), encoder=recorder.encoder_name,
                           display=display.driver + (f" ({no_screen})" if no_screen else ""),
@@ -96,8 +97,9 @@ class EndToEnd:
             return None
         try:
             from device.perception import Perception
+            from device.perception.stage import PerceptionStage
 
-            return Perception(self.config, needs=needs)
+            return PerceptionStage(Perception(self.config, needs=needs), live=True)
         except (MagicboothError, OSError, ImportError) as exc:
             self.missing.append(f"perception ({', '.join(sorted(needs))}): {exc}")
             return None
@@ -110,6 +112,7 @@ class EndToEnd:
         stage_ms: dict[str, list[float]] = {}
         worker_ms: dict[str, list[float]] = {}
         state: dict[str, Any] = {"start": None, "frames": 0, "usage": None}
+        found = {"faces": 0, "meshes": 0, "mask": 0}
         began = time.monotonic()
         measure_from = began + self.warmup_s
         measure_until = measure_from + self.seconds
@@ -128,14 +131,19 @@ class EndToEnd:
                 return
             state["frames"] += 1
             latencies.append((stamp.shown_at - work.frame.t) * 1000.0)
-            timings = {k: v for k, v in work.timings.items() if k != stamp.name}
-            loop_ms.append(sum(timings.values()))
-            for name, ms in timings.items():
-                stage_ms.setdefault(name, []).append(ms)
-            if work.scene is not None:
-                for name, ms in work.scene.timings.items():
+            loop = 0.0
+            for name, ms in work.timings.items():
+                if name.startswith(WORKER_PREFIX):  # the model workers' own last times, on their threads
                     if ms > 0:
-                        worker_ms.setdefault(f"model worker {name}", []).append(ms)
+                        worker_ms.setdefault(f"model worker {name.removeprefix(WORKER_PREFIX)}", []).append(ms)
+                elif name != stamp.name:
+                    stage_ms.setdefault(name, []).append(ms)
+                    loop += ms
+            loop_ms.append(loop)
+            if work.scene is not None:
+                found["faces"] += bool(work.scene.faces)
+                found["meshes"] += bool(work.scene.meshes)
+                found["mask"] += work.scene.mask is not None
             if now >= measure_until:
                 state.update(usage=window.end(state["frames"]), end=now, drops=pipeline.dropped - state["drops0"],
                              rec_drops=recorder.dropped_frames - state["rec_drops0"])
@@ -146,6 +154,7 @@ class EndToEnd:
         if state["usage"] is None or state["frames"] < 2:
             return not_measured(f"the pipeline delivered only {state['frames']} measured frames")
         clip = recorder.stop(post_roll_s=0.0).result(timeout=60)
+        self._check_exercised(found, state["frames"])
         usage, span = state["usage"], state["end"] - state["start"]
         return measured(
             frames=state["frames"], seconds=round(span, 3), fps=round(state["frames"] / span, 2),
@@ -156,11 +165,20 @@ class EndToEnd:
             loop_ms=summarize(loop_ms), loop_samples_ms=rounded(loop_ms),
             stage_ms={name: summarize(ms) for name, ms in stage_ms.items()},
             worker_ms={name: summarize(ms) for name, ms in worker_ms.items()},
-            clip_bytes=clip.video.stat().st_size,
+            clip_bytes=clip.video.stat().st_size, found=found,
             cpu_ms_per_frame=usage["cpu_ms_per_frame"], process_cpu_percent=usage["process_cpu_percent"],
             cpu_percent_per_core=usage["cpu_percent_per_core"], peak_rss_mb=usage["peak_rss_mb"],
             peak_rss_scope=usage["peak_rss_scope"],
         )
+
+
+    def _check_exercised(self, found: dict[str, int], frames: int) -> None:
+        """A run whose models found nothing did not draw the heavy part of the effect: say so."""
+        needs = components.needs_of(components.effect_names(self.effect_spec))
+        for need, key in (("faces", "faces"), ("mesh", "meshes"), ("mask", "mask")):
+            if need in needs and found[key] == 0 and not any(m.startswith("perception") for m in self.missing):
+                self.missing.append(f"{need}: perception found none in {frames} frames, so the effect's "
+                                    f"{need} drawing was not exercised")
 
 
 def _create(name: str) -> Any:

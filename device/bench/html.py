@@ -80,6 +80,7 @@ def _end_to_end(report: dict[str, Any]) -> str:
                                                        for c in e["cpu_percent_per_core"])],
             ["peak RSS", f"{e['peak_rss_mb']} MB ({e.get('peak_rss_scope')})"],
             ["clip recorded", f"{e['clip_bytes'] / 1e6:.2f} MB"],
+            ["perception found", ", ".join(f"{k} in {v}/{e['frames']} frames" for k, v in e["found"].items())],
             ["missing from this run", "; ".join(e["missing"]) or "nothing"]]
     charts = [svg.histogram(e["latency_samples_ms"], "Capture-to-display latency", limit=None),
               svg.histogram(e["loop_samples_ms"], "Main-loop time per frame", limit=budget)]

@@ -103,19 +103,24 @@ def measure_perception(config: Config, frames: Sequence[Frame], tick: Tick) -> t
                              kind="perception")], []
     per_model: dict[str, list[float]] = {}
     totals, scenes = [], []
+    found = {"faces": 0, "meshes": 0, "mask": 0}
     for frame in frames:
         began = time.perf_counter()
         scene = perception.process(frame)
         totals.append((time.perf_counter() - began) * 1000.0)
         scenes.append(scene)
+        found["faces"] += bool(scene.faces)
+        found["meshes"] += bool(scene.meshes)
+        found["mask"] += scene.mask is not None
         for name, ms in scene.timings.items():
             per_model.setdefault(name, []).append(ms)
         tick()
     records = [measured(name=f"perception {name}", kind="perception", ms=summarize(ms), samples_ms=rounded(ms))
                for name, ms in per_model.items()]
     records.append(measured(name="perception total", kind="perception", ms=summarize(totals),
-                            samples_ms=rounded(totals), detail="all models in order on one thread, with "
-                            "decoding and tracking"))
+                            samples_ms=rounded(totals), found=found,
+                            detail="all models in order on one thread, with decoding and tracking; found "
+                                   + ", ".join(f"{k} in {v}/{len(frames)} frames" for k, v in found.items())))
     return records, scenes
 
 
