@@ -39,6 +39,9 @@ def test_quick_run_on_the_sample_completes(quick: dict) -> None:
     assert e2e["fps"] > 5 and e2e["cpu_ms_per_frame"] > 0 and e2e["peak_rss_mb"] > 20
     assert e2e["clip_bytes"] > 10_000  # it really recorded
     assert e2e["frames"] == len(e2e["latency_samples_ms"])
+    by_thread = e2e["cpu_ms_per_frame_by_thread"]
+    assert "MainThread" in by_thread and "capture" in by_thread
+    assert 0.5 * e2e["cpu_ms_per_frame"] < sum(by_thread.values()) < 1.1 * e2e["cpu_ms_per_frame"] + 0.5
     assert report["verdict"]["status"] in ("pass", "fail", "incomplete")
     assert report["verdict"]["bottleneck"]["stage"]
     names = {s["name"]: s for s in report["stages"]}

@@ -167,7 +167,8 @@ class EndToEnd:
             worker_ms={name: summarize(ms) for name, ms in worker_ms.items()},
             clip_bytes=clip.video.stat().st_size, found=found,
             cpu_ms_per_frame=usage["cpu_ms_per_frame"], process_cpu_percent=usage["process_cpu_percent"],
-            cpu_percent_per_core=usage["cpu_percent_per_core"], peak_rss_mb=usage["peak_rss_mb"],
+            cpu_percent_per_core=usage["cpu_percent_per_core"],
+            cpu_ms_per_frame_by_thread=usage["cpu_ms_per_frame_by_thread"], peak_rss_mb=usage["peak_rss_mb"],
             peak_rss_scope=usage["peak_rss_scope"],
         )
 

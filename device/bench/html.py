@@ -84,6 +84,8 @@ def _end_to_end(report: dict[str, Any]) -> str:
             ["missing from this run", "; ".join(e["missing"]) or "nothing"]]
     charts = [svg.histogram(e["latency_samples_ms"], "Capture-to-display latency", limit=None),
               svg.histogram(e["loop_samples_ms"], "Main-loop time per frame", limit=budget)]
+    charts.append(svg.bars([(name, ms, None) for name, ms in e["cpu_ms_per_frame_by_thread"].items()],
+                           "CPU ms per frame by thread (all cores)"))
     stage_rows = [(name, s["median"], s["p90"]) for name, s in {**e["stage_ms"], **e["worker_ms"]}.items()]
     charts.append(svg.bars(stage_rows, "Live pipeline: main-loop stages and model workers (median, p90 mark)",
                            limit=budget))

@@ -8,6 +8,7 @@ shared or faster box hides how much of a small board's CPU a frame needs.
 from __future__ import annotations
 
 import os
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +39,43 @@ def process_cpu_s() -> float:
     """User + system CPU seconds of this process so far, across all its threads."""
     times = os.times()
     return times.user + times.system
+
+
+def thread_cpu_s(task_dir: Path = Path("/proc/self/task")) -> dict[int, tuple[str, float]]:
+    """CPU seconds of each live thread of this process: tid -> (name, user + system).
+
+    Python threads are named from ``threading`` (their native id); threads
+    started by libraries (XNNPACK's pool, libx264, FFmpeg) keep the name the
+    kernel has for them.
+    """
+    names = {t.native_id: t.name for t in threading.enumerate() if t.native_id is not None}
+    tick = os.sysconf("SC_CLK_TCK")
+    out: dict[int, tuple[str, float]] = {}
+    try:
+        tasks = list(task_dir.iterdir())
+    except OSError:
+        return out
+    for task in tasks:
+        try:
+            stat = (task / "stat").read_text()
+            comm = (task / "comm").read_text().strip()
+        except OSError:
+            continue  # the thread ended meanwhile
+        fields = stat[stat.rindex(")") + 2:].split()
+        tid = int(task.name)
+        out[tid] = (names.get(tid, f"native: {comm}"), (int(fields[11]) + int(fields[12])) / tick)
+    return out
+
+
+def cpu_by_thread(before: dict[int, tuple[str, float]], after: dict[int, tuple[str, float]],
+                  frames: int) -> dict[str, float]:
+    """CPU ms per frame, by thread name (threads of one name summed), largest first."""
+    totals: dict[str, float] = {}
+    for tid, (name, seconds) in after.items():
+        spent = seconds - before.get(tid, (name, 0.0))[1]
+        if spent > 0:
+            totals[name] = totals.get(name, 0.0) + spent
+    return {name: round(1000.0 * s / frames, 3) for name, s in sorted(totals.items(), key=lambda kv: -kv[1])}
 
 
 def peak_rss_mb(status: Path = SELF_STATUS) -> float | None:
@@ -71,16 +109,19 @@ class ResourceWindow:
     _wall: float = 0.0
     _cpu: float = 0.0
     _cores: list[tuple[int, int]] = field(default_factory=list)
+    _threads: dict[int, tuple[str, float]] = field(default_factory=dict)
 
     def begin(self) -> None:
         self.peak_reset = reset_peak_rss()
         self._cores = core_times()
+        self._threads = thread_cpu_s()
         self._cpu = process_cpu_s()
         self._wall = time.monotonic()
 
     def end(self, frames: int) -> dict[str, Any]:
         wall = time.monotonic() - self._wall
         cpu = process_cpu_s() - self._cpu
+        threads = thread_cpu_s()
         cores_now = core_times()
         per_core = []
         for (busy0, total0), (busy1, total1) in zip(self._cores, cores_now, strict=False):
@@ -92,6 +133,7 @@ class ResourceWindow:
             "cpu_ms_per_frame": round(1000.0 * cpu / frames, 3) if frames else None,
             "process_cpu_percent": round(100.0 * cpu / wall, 1) if wall > 0 else None,
             "cpu_percent_per_core": per_core,
+            "cpu_ms_per_frame_by_thread": cpu_by_thread(self._threads, threads, frames) if frames else {},
             "peak_rss_mb": _round(peak_rss_mb()),
             "peak_rss_scope": "this window" if self.peak_reset else "whole process (VmHWM could not be reset)",
         }

@@ -47,6 +47,8 @@ def render(report: dict[str, Any]) -> str:
         out += ["", f"end to end: {e['fps']} fps, {e['dropped_frames']} dropped, latency median "
                 f"{e['latency_ms']['median']:.1f} ms (p90 {e['latency_ms']['p90']:.1f}), CPU {e['cpu_ms_per_frame']} "
                 f"ms/frame, peak RSS {e['peak_rss_mb']} MB; effect {e['effect'] or 'none'}, recording {e['encoder']}"]
+        out.append("  CPU ms/frame by thread: " + ", ".join(f"{name} {ms:.1f}" for name, ms in
+                                                         e["cpu_ms_per_frame_by_thread"].items()))
         out.append("  perception found " + ", ".join(f"{k} in {v}/{e['frames']}" for k, v in e["found"].items())
                    + " frames")
         if e["missing"]:
