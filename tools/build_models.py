@@ -67,6 +67,8 @@ def main(argv: list[str] | None = None) -> int:
             samples = data.inputs[name]
             with tqdm(total=len(samples), desc=f"{name} calibrate", unit="img", leave=False) as bar:
                 int8[name] = pipeline.int8_model(floats[name], samples, lambda _: bar.update())
+            for note in floats[name].range_notes:
+                say(f"{name}: range cap {note}")
             say(f"{name}: int8 {len(int8[name]) // 1024} KiB, {pipeline.delegation_line(int8[name])}")
     except (source.SourceError, EquivalenceError) as exc:
         print(f"build_models: {exc}", file=sys.stderr)

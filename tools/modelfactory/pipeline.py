@@ -9,12 +9,12 @@ from pathlib import Path
 
 import numpy as np
 
-from tools.modelfactory import datasets, equivalence, fold, manifest, quantize, rewrite, source
+from tools.modelfactory import datasets, equivalence, fold, manifest, quantize, ranges, rewrite, source
 from tools.modelfactory import graph as g
 from tools.modelfactory.runner import Runner
 from tools.modelfactory.specs import SPECS, ModelSpec
 
-REWRITE_ORDER = ("fuse_activations", "prelu", "hard_swish", "global_average_pool")
+REWRITE_ORDER = ("fuse_activations", "prelu", "hard_swish", "global_average_pool", "depth_to_space_upsample")
 CALIBRATION_SCENES = 160
 CHECK_SAMPLES = 6
 
@@ -31,6 +31,7 @@ class FloatBuild:
     reference_model: object = None  # ModelT after the transpose-conv step, for the custom-op check
     passes: dict[str, int] = field(default_factory=dict)
     checks: list[equivalence.Check] = field(default_factory=list)
+    range_notes: list[str] = field(default_factory=list)
 
 
 def build_float(spec: ModelSpec, original: source.Original) -> FloatBuild:
@@ -82,7 +83,10 @@ def calibration_set(floats: dict[str, FloatBuild], count: int,
 
 
 def int8_model(build: FloatBuild, samples: list[np.ndarray], progress: Callable[[int], None]) -> bytes:
-    return quantize.full_int8(build.rewritten, samples, progress)
+    """Calibrate, cap the ranges that matter, quantize; the cap notes go into ``build.range_notes``."""
+    calibrated = ranges.calibrate(build.rewritten, samples, progress)
+    capped, build.range_notes = ranges.cap_ranges(calibrated, build.spec, build.rewritten, samples)
+    return quantize.full_int8(capped, list(samples[0].shape))
 
 
 def write_outputs(out_dir: Path, builds: dict[str, FloatBuild], int8: dict[str, bytes]) -> None:

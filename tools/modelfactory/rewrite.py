@@ -8,9 +8,11 @@ keeps the float function unchanged (``equivalence`` checks that numerically):
   and a fused clamp also gives the int8 range to the useful half).
 - ``transpose_conv``: MediaPipe's custom ``Convolution2DTransposeBias`` becomes
   the builtin TRANSPOSE_CONV with its bias input.
-- ``prelu``: ``prelu(x) = x + (1 - a) * relu(-x)`` as DEPTHWISE(-1, RELU) ->
-  DEPTHWISE(1 - a) -> ADD; valid for any alpha sign or size.
+- ``prelu``: ``a*x + relu((1 - a)*x)`` when all alphas are <= 1, else
+  ``x + (1 - a) * relu(-x)``; both from 1x1 DEPTHWISE_CONV_2D and ADD.
 - ``hard_swish``: ``x * relu6(x + 3) / 6`` as MUL(DEPTHWISE(1/6), DEPTHWISE(1, +3, RELU6)).
+- ``depth_to_space_upsample``: a TRANSPOSE_CONV whose kernel equals its stride
+  becomes CONV_2D 1x1 + DEPTH_TO_SPACE (same function, much faster in int8).
 - ``global_average_pool``: an AVERAGE_POOL_2D whose window covers the whole
   feature map becomes MEAN over height and width (keep dims).
 """
@@ -84,7 +86,12 @@ def transpose_conv(model: fb.ModelT) -> int:
 
 
 def prelu(model: fb.ModelT) -> int:
-    """Replace PRELU with x + (1 - alpha) * relu(-x), all from int8-accelerated ops."""
+    """Replace PRELU with per-channel ops XNNPACK's int8 path takes.
+
+    With every alpha <= 1: ``prelu(x) = a*x + relu((1 - a)*x)`` (two 1x1 depthwise
+    convolutions and an ADD). Otherwise ``prelu(x) = x + (1 - a) * relu(-x)``
+    (negate with RELU, scale, ADD), which holds for any alpha.
+    """
     sub = model.subgraphs[0]
 
     def build(op: fb.OperatorT) -> list[fb.OperatorT] | None:
@@ -96,12 +103,15 @@ def prelu(model: fb.ModelT) -> int:
         if alpha is None or alpha.size != channels:
             raise ValueError(f"PRELU {_name(sub, source)}: only per-channel constant alpha can be rewritten")
         alpha = alpha.reshape(-1).astype(np.float32)
+        zeros = np.zeros(channels, np.float32)
         name = _name(sub, int(op.outputs[0]))
+        if float(alpha.max()) <= 1.0:
+            linear, linear_out = g.depthwise_1x1(model, source, alpha, zeros, Act.NONE, f"{name}/linear")
+            hinge, hinge_out = g.depthwise_1x1(model, source, 1 - alpha, zeros, Act.RELU, f"{name}/hinge")
+            return [linear, hinge, _add(model, linear_out, hinge_out, int(op.outputs[0]))]
         negate, negated = g.depthwise_1x1(model, source, np.float32(-1), np.float32(0), Act.RELU, f"{name}/neg_relu")
-        scale, scaled = g.depthwise_1x1(model, negated, 1 - alpha, np.zeros(channels, np.float32), Act.NONE,
-                                        f"{name}/neg_scaled")
-        add = _add(model, source, scaled, int(op.outputs[0]))
-        return [negate, scale, add]
+        scale, scaled = g.depthwise_1x1(model, negated, 1 - alpha, zeros, Act.NONE, f"{name}/neg_scaled")
+        return [negate, scale, _add(model, source, scaled, int(op.outputs[0]))]
 
     return _replace_ops(model, build)
 
@@ -149,8 +159,53 @@ def global_average_pool(model: fb.ModelT) -> int:
     return _replace_ops(model, build)
 
 
+def depth_to_space_upsample(model: fb.ModelT) -> int:
+    """Replace a TRANSPOSE_CONV whose kernel equals its stride with CONV_2D 1x1 + DEPTH_TO_SPACE.
+
+    With kernel == stride the output blocks do not overlap: each input pixel writes
+    one stride x stride block, i.e. a 1x1 convolution to block * out_channels
+    channels rearranged by DEPTH_TO_SPACE. XNNPACK's int8 TRANSPOSE_CONV is slow
+    (it was most of the int8 segmentation time); this form is a plain int8 GEMM.
+    """
+    sub = model.subgraphs[0]
+
+    def build(op: fb.OperatorT) -> list[fb.OperatorT] | None:
+        if g.op_name(model, op) != "TRANSPOSE_CONV" or len(op.inputs) < 4 or op.inputs[3] < 0:
+            return None
+        weights, bias = g.constant(model, int(op.inputs[1])), g.constant(model, int(op.inputs[3]))
+        options = op.builtinOptions
+        out_channels, kh, kw, in_channels = weights.shape
+        if (kh, kw) != (options.strideH, options.strideW) or kh != kw or weights is None or bias is None:
+            return None
+        block = kh
+        source, out = int(op.inputs[2]), int(op.outputs[0])
+        _, height, width, _ = g.shape_of(sub.tensors[source])
+        # DEPTH_TO_SPACE takes channel (dy * block + dx) * out_channels + c to pixel offset (dy, dx), channel c.
+        conv_w = weights.transpose(1, 2, 0, 3).reshape(block * block * out_channels, 1, 1, in_channels)
+        conv_b = np.tile(bias, block * block)
+        name = _name(sub, out)
+        w = g.add_tensor(model, f"{name}/s2d_w", conv_w.shape, np.float32, conv_w)
+        b = g.add_tensor(model, f"{name}/s2d_b", conv_b.shape, np.float32, conv_b)
+        mid = g.add_tensor(model, f"{name}/s2d", (1, height, width, block * block * out_channels))
+        conv_options = fb.Conv2DOptionsT()
+        conv_options.padding = fb.Padding.VALID
+        conv_options.strideW = conv_options.strideH = 1
+        conv_options.dilationWFactor = conv_options.dilationHFactor = 1
+        conv_options.fusedActivationFunction = options.fusedActivationFunction
+        conv = g.make_op(model, fb.BuiltinOperator.CONV_2D, [source, w, b], [mid],
+                         fb.BuiltinOptions.Conv2DOptions, conv_options)
+        d2s_options = fb.DepthToSpaceOptionsT()
+        d2s_options.blockSize = block
+        d2s = g.make_op(model, fb.BuiltinOperator.DEPTH_TO_SPACE, [mid], [out],
+                        fb.BuiltinOptions.DepthToSpaceOptions, d2s_options)
+        return [conv, d2s]
+
+    return _replace_ops(model, build)
+
+
 PASSES: dict[str, Callable[[fb.ModelT], int]] = {
     "transpose_conv": transpose_conv,
+    "depth_to_space_upsample": depth_to_space_upsample,
     "fuse_activations": fuse_activations,
     "prelu": prelu,
     "hard_swish": hard_swish,

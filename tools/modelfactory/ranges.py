@@ -1,0 +1,104 @@
+"""Activation ranges: calibrated min/max, then capped where the raw maximum wastes int8 precision.
+
+Min/max calibration lets a few irrelevant extremes set a tensor's scale. Two
+places matter here, and both are capped by what the app can observe:
+
+- logits that feed a sigmoid (segmentation mask, face scores, face flag):
+  beyond +-LOGIT_CAP the sigmoid is flat to within 3e-4, so a wider range only
+  coarsens the values near 0.5 that decide a mask edge or a detection;
+- BlazeFace box regressors: anchors far from any face emit offsets in the
+  thousands. The range is set from the anchors that score at all in float.
+
+A cap is pushed back through RESHAPE and CONCATENATION to the tensors that feed
+them, so the head convolutions themselves get the fine scale.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from ai_edge_litert import _pywrap_tensorflow_lite_calibration_wrapper as calibration
+from ai_edge_litert import schema_py_generated as fb
+
+from tools.modelfactory import graph as g
+from tools.modelfactory.runner import Runner
+from tools.modelfactory.specs import ModelSpec
+
+LOGIT_CAP = 8.0
+REGRESSOR_SCORE_FLOOR = 0.01  # anchors scoring below this in float do not set the regressor range
+REGRESSOR_MARGIN = 1.25
+_PASS_THROUGH = {"RESHAPE", "CONCATENATION"}
+
+
+def calibrate(float_model: bytes, samples: Sequence[np.ndarray], progress=lambda _: None) -> bytes:
+    """Float model with per-tensor min/max recorded over ``samples``."""
+    wrapper = calibration.CalibrationWrapper(float_model, [], [])
+    wrapper.Prepare([list(samples[0].shape)])
+    for i, sample in enumerate(samples):
+        wrapper.FeedTensor([np.ascontiguousarray(sample, dtype=np.float32)])
+        progress(i + 1)
+    return bytes(wrapper.Calibrate())
+
+
+def cap_ranges(calibrated: bytes, spec: ModelSpec, float_model: bytes, samples: Sequence[np.ndarray]) -> tuple[
+        bytes, list[str]]:
+    """Apply the caps for ``spec``'s task; returns the edited model and one line per cap."""
+    model = g.load(calibrated)
+    sub = model.subgraphs[0]
+    notes: list[str] = []
+    for tensor in _sigmoid_logits(model, spec):
+        notes += _cap(model, tensor, -LOGIT_CAP, LOGIT_CAP)
+    if spec.task == "detection":
+        bound = _regressor_bound(float_model, samples)
+        notes += _cap(model, int(sub.outputs[0]), -bound, bound)
+    return g.save(model), notes
+
+
+def _sigmoid_logits(model: fb.ModelT, spec: ModelSpec) -> list[int]:
+    """Tensors whose values only matter through a sigmoid."""
+    sub = model.subgraphs[0]
+    found = [int(op.inputs[0]) for op in sub.operators if g.op_name(model, op) == "LOGISTIC"
+             and int(op.outputs[0]) in {int(t) for t in sub.outputs}]
+    if spec.task == "detection":
+        found.append(int(sub.outputs[1]))  # classificators: score logits
+    if spec.task == "landmarks":
+        found.append(int(sub.outputs[1]))  # face flag logit
+    return found
+
+
+def _regressor_bound(float_model: bytes, samples: Sequence[np.ndarray]) -> float:
+    runner = Runner(float_model)
+    largest = 0.0
+    for sample in samples:
+        regressors, logits = runner(sample)
+        scores = 1 / (1 + np.exp(-np.clip(logits.reshape(-1).astype(np.float64), -60, 60)))
+        relevant = regressors.reshape(-1, regressors.shape[-1])[scores >= REGRESSOR_SCORE_FLOOR]
+        if relevant.size:
+            largest = max(largest, float(np.abs(relevant).max()))
+    return largest * REGRESSOR_MARGIN
+
+
+def _cap(model: fb.ModelT, tensor: int, low: float, high: float) -> list[str]:
+    sub = model.subgraphs[0]
+    writer = g.producers(sub)
+    notes = []
+    pending = [tensor]
+    while pending:
+        index = pending.pop()
+        quant = sub.tensors[index].quantization
+        if quant is None or quant.min is None:
+            continue
+        old = (float(quant.min[0]), float(quant.max[0]))
+        new = (max(old[0], low), min(old[1], high))
+        if new[0] >= new[1]:  # range entirely outside the cap: leave it alone
+            continue
+        if new != old:
+            quant.min = np.array([new[0]], np.float32)
+            quant.max = np.array([new[1]], np.float32)
+            notes.append(f"{bytes(sub.tensors[index].name).decode()}: [{old[0]:.3g}, {old[1]:.3g}] -> "
+                         f"[{new[0]:.3g}, {new[1]:.3g}]")
+        if index in writer and g.op_name(model, sub.operators[writer[index]]) in _PASS_THROUGH:
+            pending.extend(int(t) for t in sub.operators[writer[index]].inputs
+                           if t >= 0 and g.constant(model, int(t)) is None)
+    return notes
