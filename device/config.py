@@ -200,6 +200,35 @@ class StorageConfig:
 
 
 @dataclass(frozen=True)
+class UploadConfig:
+    """Where finished clips are uploaded (any S3-compatible store); off until endpoint and bucket are set."""
+
+    endpoint: str = option("", "S3 endpoint URL, e.g. \"http://127.0.0.1:8333\"; empty turns uploading off.")
+    bucket: str = option("", "Bucket the clips go to; it must already exist.")
+    prefix: str = option("booths", "Key prefix: objects go to <prefix>/<device id>/<yyyy-mm-dd>/<clip id>.mp4|.json.")
+    credentials_file: str = option(
+        "/etc/magicbooth/s3.toml", "TOML file with access_key_id and secret_access_key, mode 0600; "
+        "under systemd LoadCredential=s3.toml:<file> ($CREDENTIALS_DIRECTORY/s3.toml) takes precedence.")
+    region: str = option("us-east-1", "Signing region; most S3-compatible stores accept any.")
+    part_size_mb: int = option(8, "Multipart part size in MiB; larger clips go up in parts that survive restarts "
+                               "(S3 needs at least 5).", low=5, high=512)
+    max_kbytes_per_s: int = option(0, "Bandwidth limit for uploads in KiB/s; 0 means unlimited.",
+                                   low=0, high=10_000_000)
+    connect_timeout_s: float = option(5.0, "Give up connecting to the store after this long.", low=0.1, high=120)
+    read_timeout_s: float = option(30.0, "Give up on a stalled request after this long.", low=0.1, high=600)
+    retry_min_s: float = option(2.0, "First wait after a failed attempt; doubles each time, with jitter.",
+                                low=0.01, high=3600)
+    retry_max_s: float = option(600.0, "Longest wait between attempts.", low=0.01, high=86400)
+    checksum_sha256: bool = option(True, "Send x-amz-checksum-sha256 so the store itself checks the sidecar's hash "
+                                   "(single-part objects); turn off for stores that reject the header.")
+
+    @property
+    def enabled(self) -> bool:
+        """Uploading is on once both an endpoint and a bucket are configured."""
+        return bool(self.endpoint and self.bucket)
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole configuration; ``source`` is the file it came from, if any."""
 
@@ -211,6 +240,7 @@ class Config:
     recorder: RecorderConfig = field(default_factory=RecorderConfig)
     audio: AudioConfig = field(default_factory=AudioConfig)
     storage: StorageConfig = field(default_factory=StorageConfig)
+    upload: UploadConfig = field(default_factory=UploadConfig)
     bench: BenchConfig = field(default_factory=BenchConfig)
     source: str = field(default="built-in defaults", compare=False)
 

@@ -60,6 +60,18 @@ class BenchError(MagicboothError, ValueError):
     """A benchmark report to compare against is missing, malformed or of another schema."""
 
 
+class StoreUnavailableError(UploadError, ConnectionError):
+    """The object store cannot be reached or answered with a retryable error; try again later."""
+
+
+class UploadTargetError(UploadError):
+    """The configured store has no such bucket or rejects the target as configured."""
+
+
+class ClipIntegrityError(UploadError):
+    """A clip's file does not match its sidecar (size or sha256), or its sidecar is unusable."""
+
+
 class WorkerError(MagicboothError, RuntimeError):
     """A background thread would not stop in time."""
 
