@@ -123,27 +123,13 @@ class PerceptionConfig:
 
 
 @dataclass(frozen=True)
-class BenchConfig:
-    """``magicbooth bench``: how long it runs and the targets it judges against."""
+class EffectsConfig:
+    """Which effects the booth offers (names as listed by 'magicbooth effects')."""
 
-    seconds: float = option(120.0, "Full run: seconds of the end-to-end run (long enough to show throttling).",
-                            low=1, high=3600)
-    quick_seconds: float = option(8.0, "--quick: seconds of the end-to-end run.", low=1, high=600)
-    warmup_s: float = option(2.0, "Seconds of the end-to-end run left out of the figures (model and encoder start).",
-                             low=0, high=60)
-    threads: tuple[int, ...] = option((1, 2, 4), "Thread counts for the per-model benchmark (a full run skips "
-                                      "counts above the number of cores).", low=1, high=16)
-    warm_runs: int = option(100, "Full run: warm invokes per model and thread count.", low=1, high=10000)
-    quick_warm_runs: int = option(20, "--quick: warm invokes per model and thread count.", low=1, high=10000)
-    stage_frames: int = option(90, "Full run: frames per stage measured alone.", low=2, high=1000)
-    quick_stage_frames: int = option(30, "--quick: frames per stage measured alone.", low=2, high=1000)
-    fps: int = option(30, "Frame rate the booth must hold; the frame budget is 1000/fps ms.", low=1, high=120)
-    cpu_ms_target: float = option(20.0, "Target CPU milliseconds per frame, all threads together.", low=0.1)
-    rss_mb_target: float = option(350.0, "Target peak resident memory in MB.", low=1)
-    effect: str = option("", "Effect for the end-to-end run; empty means the heaviest (mesh + mask).")
-    sample_interval_s: float = option(1.0, "Seconds between temperature and clock samples.", low=0.05, high=60)
-    pi4_ipc: float = option(1.0, "Instructions per cycle assumed for a Pi 4's Cortex-A72 when the report turns "
-                            "ARM instruction counts into a Pi 4 prediction.", low=0.1, high=4)
+    default: str = option("sticker", "Effect shown when the booth starts (run --effect overrides it).")
+    carousel: tuple[str, ...] = option((), "Effects the next/previous controls cycle through, in order; "
+                                           "empty means every effect.")
+    watermark: str = option("AI effect", "Watermark drawn on the preview and clips; empty for none.")
 
 
 @dataclass(frozen=True)
@@ -229,6 +215,30 @@ class UploadConfig:
 
 
 @dataclass(frozen=True)
+class BenchConfig:
+    """``magicbooth bench``: how long it runs and the targets it judges against."""
+
+    seconds: float = option(120.0, "Full run: seconds of the end-to-end run (long enough to show throttling).",
+                            low=1, high=3600)
+    quick_seconds: float = option(8.0, "--quick: seconds of the end-to-end run.", low=1, high=600)
+    warmup_s: float = option(2.0, "Seconds of the end-to-end run left out of the figures (model and encoder start).",
+                             low=0, high=60)
+    threads: tuple[int, ...] = option((1, 2, 4), "Thread counts for the per-model benchmark (a full run skips "
+                                      "counts above the number of cores).", low=1, high=16)
+    warm_runs: int = option(100, "Full run: warm invokes per model and thread count.", low=1, high=10000)
+    quick_warm_runs: int = option(20, "--quick: warm invokes per model and thread count.", low=1, high=10000)
+    stage_frames: int = option(90, "Full run: frames per stage measured alone.", low=2, high=1000)
+    quick_stage_frames: int = option(30, "--quick: frames per stage measured alone.", low=2, high=1000)
+    fps: int = option(30, "Frame rate the booth must hold; the frame budget is 1000/fps ms.", low=1, high=120)
+    cpu_ms_target: float = option(20.0, "Target CPU milliseconds per frame, all threads together.", low=0.1)
+    rss_mb_target: float = option(350.0, "Target peak resident memory in MB.", low=1)
+    effect: str = option("", "Effect for the end-to-end run; empty means the heaviest (mesh + mask).")
+    sample_interval_s: float = option(1.0, "Seconds between temperature and clock samples.", low=0.05, high=60)
+    pi4_ipc: float = option(1.0, "Instructions per cycle assumed for a Pi 4's Cortex-A72 when the report turns "
+                            "ARM instruction counts into a Pi 4 prediction.", low=0.1, high=4)
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole configuration; ``source`` is the file it came from, if any."""
 
@@ -237,6 +247,7 @@ class Config:
     display: DisplayConfig = field(default_factory=DisplayConfig)
     inference: InferenceConfig = field(default_factory=InferenceConfig)
     perception: PerceptionConfig = field(default_factory=PerceptionConfig)
+    effects: EffectsConfig = field(default_factory=EffectsConfig)
     recorder: RecorderConfig = field(default_factory=RecorderConfig)
     audio: AudioConfig = field(default_factory=AudioConfig)
     storage: StorageConfig = field(default_factory=StorageConfig)

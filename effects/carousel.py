@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from device.config import EffectsConfig
 from device.errors import EffectError
 from effects import registry
 from effects.base import Effect
@@ -35,6 +36,16 @@ class EffectCarousel:
             raise EffectError(f"unknown effect {start!r}; valid effects: {', '.join(self.names)}")
         self._index = self.names.index(start) if start is not None else 0
         self.when_changed: Callable[[Effect], None] | None = None
+
+    @classmethod
+    def from_config(cls, config: EffectsConfig, start: str | None = None) -> EffectCarousel:
+        """The carousel the ``[effects]`` section describes; ``start`` (run --effect) wins over its default."""
+        names = config.carousel or tuple(registry.available())
+        first = start or config.default
+        if first not in names:
+            registry.get(first)  # an unknown name fails here, listing the valid ones
+            names = (first, *names)
+        return cls(names, start=first)
 
     @property
     def current(self) -> Effect:

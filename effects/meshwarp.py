@@ -65,9 +65,14 @@ class MeshWarper:
         if not front.any():
             return None
         dst, tex, tris = dst[front], tex[front], tris[front]
-        # Affine dst -> tex per triangle: solve [x y 1] @ A = [u v].
-        lhs = np.concatenate([dst, np.ones((len(dst), 3, 1))], axis=2)
-        coef = np.linalg.solve(lhs, tex)                              # (n, 3, 2)
+        e1, e2 = e1[front], e2[front]
+        # Affine dst -> tex per triangle, in closed form: tex = t0 + [f1 f2] @ inv([e1 e2]) @ (p - d0).
+        inv = np.stack([np.stack([e2[:, 1], -e2[:, 0]], 1), np.stack([-e1[:, 1], e1[:, 0]], 1)], 1)
+        inv /= cross[front, None, None]                               # rows of inv([e1 e2])
+        f = np.stack([tex[:, 1] - tex[:, 0], tex[:, 2] - tex[:, 0]], 2)  # (n, 2, 2): columns f1, f2
+        lin = f @ inv                                                 # (n, 2, 2): tex = lin @ (p - d0) + t0
+        shift = tex[:, 0] - np.einsum("nij,nj->ni", lin, dst[:, 0])
+        coef = np.concatenate([lin.transpose(0, 2, 1), shift[:, None, :]], axis=1)  # (n, 3, 2) like [x y 1] @ coef
         depth = points[tris, 2].mean(1) if points.shape[1] > 2 else np.zeros(len(tris))
         order = np.argsort(-depth, kind="stable")                     # far first; near ones overwrite
         # Rasterise and evaluate the (continuous, piecewise-linear) map at reduced resolution,

@@ -101,12 +101,14 @@ class TimeMachine(Effect):
 
         Only rows from just above the eyes down are warped; the field is built at 1/4 size.
         """
-        rw = region.shape[1]
         top = int(max(pts[list(UNDER_EYES), 1].min() - 0.25 * fw, 0))
-        band = region[top:]
-        bh = band.shape[0]
-        if bh < 4:
+        left = int(max(pts[:, 0].min() - 4, 0))
+        right = int(min(pts[:, 0].max() + 5, region.shape[1]))
+        band = region[top:, left:right]
+        bh, rw = band.shape[:2]
+        if bh < 4 or rw < 4:
             return region
+        pts = pts[:, :2] - (left, 0)
         q = 4
         yy, xx = np.mgrid[0:bh:q, 0:rw:q].astype(np.float32)
         yy += top
@@ -123,7 +125,7 @@ class TimeMachine(Effect):
         dy = cv2.resize(dy * age, (rw, bh), interpolation=cv2.INTER_LINEAR)
         gx, gy = np.meshgrid(np.arange(rw, dtype=np.float32), np.arange(bh, dtype=np.float32))
         out = region.copy()
-        out[top:] = cv2.remap(band, gx, gy - dy, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+        out[top:, left:right] = cv2.remap(band, gx, gy - dy, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
         return out
 
     def _wrinkle(self, region: np.ndarray, pts: np.ndarray, age: float) -> None:
@@ -143,16 +145,25 @@ class TimeMachine(Effect):
         skin[:] = cv2.multiply(mixed, cv2.merge([shade, shade, shade]), dtype=cv2.CV_8U)
 
     def _grey_hair(self, region: np.ndarray, person: np.ndarray, pts: np.ndarray, age: float) -> None:
-        """Person mask minus the face hull, above mouth level: lighten and desaturate towards silver."""
-        rh, rw = region.shape[:2]
-        hull = np.zeros((rh, rw), np.uint8)
-        oval = cv2.convexHull(np.round(pts[:, :2] * 16).astype(np.int32))
-        cv2.fillConvexPoly(hull, oval, 255, cv2.LINE_8, 4)
-        outside = 1 - cv2.GaussianBlur(hull, (0, 0), 3).astype(np.float32) / 255
+        """Person mask minus the face hull, above mouth level: lighten and desaturate towards silver.
+
+        The weight map is smooth, so it is built at half size; only rows above the mouth are touched.
+        """
         mouth_y = float(pts[[13, 14], 1].mean())
-        rows = np.clip((mouth_y - np.arange(rh, dtype=np.float32)) / max(rh * 0.1, 1), 0, 1)[:, None]
-        hair = np.clip((person - 0.1) / 0.5, 0, 1)  # only confidently-person pixels
-        weight = np.ascontiguousarray(hair * outside * (rows * age), np.float32)
+        rh = min(region.shape[0], int(mouth_y) + 1)
+        rw = region.shape[1]
+        if rh < 4 or rw < 4:
+            return
+        region, person = region[:rh], person[:rh]
+        hw, hh = max(rw // 2, 1), max(rh // 2, 1)
+        hull = np.zeros((hh, hw), np.uint8)
+        cv2.fillConvexPoly(hull, cv2.convexHull(np.round(pts[:, :2] * 8).astype(np.int32)), 255, cv2.LINE_8, 4)
+        outside = 1 - cv2.GaussianBlur(hull, (0, 0), 1.5).astype(np.float32) / 255
+        rows = np.clip((mouth_y - np.arange(0, rh, rh / hh, dtype=np.float32)[:hh]) / max(rh * 0.1, 1), 0, 1)
+        small = cv2.resize(person, (hw, hh), interpolation=cv2.INTER_AREA)
+        hair = np.clip((small - 0.1) * 2, 0, 1)  # only confidently-person pixels
+        weight = cv2.resize(hair * outside * (rows[:, None] * age), (rw, rh), interpolation=cv2.INTER_LINEAR)
+        weight[person < 0.1] = 0  # the half-size map must not bleed onto the background
         silver = cv2.cvtColor(cv2.convertScaleAbs(cv2.cvtColor(region, cv2.COLOR_RGB2GRAY), alpha=0.5, beta=150),
                               cv2.COLOR_GRAY2RGB)
         region[:] = cv2.blendLinear(silver, region, weight, 1 - weight)

@@ -83,3 +83,29 @@ def test_carousel_rejects_unknown_names() -> None:
         EffectCarousel(["none", "bogus"])
     with pytest.raises(EffectError, match="valid effects: none, cartoon"):
         EffectCarousel(["none", "cartoon"], start="sticker")
+
+
+def test_carousel_from_config() -> None:
+    from device.config import EffectsConfig
+
+    c = EffectCarousel.from_config(EffectsConfig(default="kaiju", carousel=("sticker", "kaiju")))
+    assert (c.names, c.name) == (("sticker", "kaiju"), "kaiju")
+    c = EffectCarousel.from_config(EffectsConfig(carousel=("sticker", "kaiju")), start="cartoon")
+    assert (c.names, c.name) == (("cartoon", "sticker", "kaiju"), "cartoon")
+    assert EffectCarousel.from_config(EffectsConfig()).names == tuple(EXPECTED_NEEDS)
+    with pytest.raises(EffectError, match="unknown effect 'bogus'"):
+        EffectCarousel.from_config(EffectsConfig(), start="bogus")
+
+
+def test_effect_stage_draws_into_the_pipeline_canvas() -> None:
+    import numpy as np
+    from photos import frame, scene
+
+    from device.pipeline import FramePass
+    from effects.stage import EffectStage
+
+    sc = scene("astronaut")
+    work = FramePass(sc.frame, np.array(frame("astronaut")), scene=sc)
+    EffectStage(EffectCarousel(["cartoon"]))(work)
+    assert work.canvas is not None
+    assert np.abs(work.image.astype(int) - frame("astronaut")).mean() > 5  # drawn into the shared image

@@ -55,8 +55,7 @@ def test_render_is_deterministic(tmp_path: Path) -> None:
     a, b = tmp_path / "a.mp4", tmp_path / "b.mp4"
     for dst in (a, b):
         assert main(["render", str(src), str(dst), "--effect", "cartoon", "--option", "levels=4"]) == 0
-    fa, fb = decode(a)[1], decode(b)[1]
-    assert all(np.array_equal(x, y) for x, y in zip(fa, fb, strict=True))
+    assert a.read_bytes() == b.read_bytes()
 
 
 def test_render_an_image(tmp_path: Path) -> None:

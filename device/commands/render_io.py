@@ -66,9 +66,14 @@ class VideoReader:
 
 
 class H264Writer:
-    """Encode RGB frames to an H.264 MP4 with libx264 (yuv420p, so sizes are cropped to even)."""
+    """Encode RGB frames to an H.264 MP4 with libx264 (yuv420p, so sizes are cropped to even).
 
-    def __init__(self, path: Path, fps: Fraction, crf: int = 20) -> None:
+    Preset ``ultrafast``: with the analysis-heavy presets (veryfast, medium) this libx264 gave
+    different bitstreams for identical input from run to run in one process; ultrafast is
+    byte-for-byte repeatable, and quick on a Pi.
+    """
+
+    def __init__(self, path: Path, fps: Fraction, crf: int = 18) -> None:
         import av
 
         self.path, self.fps, self.crf = path, fps, crf
@@ -87,8 +92,10 @@ class H264Writer:
             self._stream = self._container.add_stream("libx264", rate=self.fps)
             self._stream.width, self._stream.height = w, h
             self._stream.pix_fmt = "yuv420p"
-            self._stream.options = {"crf": str(self.crf), "preset": "veryfast"}
-        frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(image[:h, :w]), format="rgb24")
+            self._stream.options = {"crf": str(self.crf), "preset": "ultrafast"}
+        # Convert to I420 ourselves: PyAV's own rgb24 -> yuv420p path gave run-to-run differences.
+        yuv = cv2.cvtColor(np.ascontiguousarray(image[:h, :w]), cv2.COLOR_RGB2YUV_I420)
+        frame = av.VideoFrame.from_ndarray(yuv, format="yuv420p")
         frame.pts = self.count
         frame.time_base = 1 / Fraction(self.fps)
         for packet in self._stream.encode(frame):
