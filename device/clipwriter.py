@@ -70,9 +70,9 @@ class ClipWriter:
         self._fsync_fragments = fsync_fragments
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self._container = av.open(str(path), "w", format="mp4",
-                                      options={"movflags": best_movflags() if movflags is None else movflags,
-                                               "flush_packets": "1"})
+            flags = best_movflags() if movflags is None else movflags
+            options = {"flush_packets": "1", **({"movflags": flags} if flags else {})}  # "": plain MP4
+            self._container = av.open(str(path), "w", format="mp4", options=options)
             self._stream = self._container.add_stream_from_template(template)
             if metadata:  # lands in the header, so recovery can read it back from a cut-off file
                 self._container.metadata[META_KEY] = json.dumps(metadata, sort_keys=True)

@@ -63,7 +63,9 @@ class VideoEncoder:
     copy its parameters (SPS/PPS included) with ``add_stream_from_template``.
     """
 
-    def __init__(self, name: str, size: tuple[int, int], fps: int, config: RecorderConfig) -> None:
+    def __init__(self, name: str, size: tuple[int, int], fps: int, config: RecorderConfig,
+                 global_header: bool = True) -> None:
+        """``global_header=False`` behaves like encoders that keep SPS/PPS in-band only."""
         self.name = name
         self.size = size
         self.fps = fps
@@ -78,7 +80,8 @@ class VideoEncoder:
             stream.time_base = TIME_BASE
             ctx = stream.codec_context
             ctx.time_base = TIME_BASE
-            ctx.flags |= av.codec.context.Flags.global_header
+            if global_header:
+                ctx.flags |= av.codec.context.Flags.global_header
             self._null.start_encoding()
         except (av.FFmpegError, OSError, ValueError) as exc:
             self._null.close()

@@ -28,22 +28,25 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from device import lifecycle, storage
 from device.audio import Microphone, load_music, music_file
 from device.clips import Clip
-from device.clipwriter import ClipWriter, best_movflags
+from device.clipwriter import ClipWriter, best_movflags, is_disk_full
 from device.config import Config
 from device.encoder import EncodedPacket, VideoEncoder, choose_encoder
 from device.errors import RecorderError, StorageFullError, WorkerError
 from device.frames import Frame
 from device.paths import clips_root
-from device.pipeline import FramePass
 from device.preroll import PacketRing
 from device.recovery import recover_partials
 from device.remux import remux
+
+if TYPE_CHECKING:
+    from device.pipeline import FramePass
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +94,7 @@ class _Take:
     end_t: float | None = None
     deadline: float | None = None  # wall-clock (monotonic) time by which a stop completes regardless
     claimed: bool = False  # stop() has returned this take's future
+    ended: bool = False  # its file is closed (or failed); nothing more may be written
 
 
 @dataclass(frozen=True)
@@ -156,7 +160,11 @@ class Recorder:
         self._encoder = VideoEncoder(name, self.size, self.fps, cfg.recorder)
         if cfg.audio.mic:
             keep = cfg.recorder.pre_roll_s + cfg.recorder.max_clip_s + cfg.recorder.post_roll_s + 5
-            self._mic = Microphone(cfg.audio.mic, cfg.audio.sample_rate, keep).start()
+            try:
+                self._mic = Microphone(cfg.audio.mic, cfg.audio.sample_rate, keep).start()
+            except RecorderError:
+                self._encoder.close()
+                raise
         self._finaliser = ThreadPoolExecutor(1, thread_name_prefix="clip-finalise")
         self._thread = threading.Thread(target=self._run, name="encoder", daemon=True)
         self._thread.start()
@@ -221,10 +229,11 @@ class Recorder:
             raise RecorderError("the recorder is not open; use 'with Recorder(...) as rec:'")
         pre = self.config.recorder.pre_roll_s if pre_roll_s is None else min(pre_roll_s, self._ring.seconds)
         try:
-            storage.ensure_space(self.root, self.config.storage)
+            free = storage.ensure_space(self.root, self.config.storage)
         except StorageFullError:
             self._storage_level = "full"
             raise
+        self._storage_level = storage.level_for(free, self.config.storage)
         now = datetime.now(UTC)
         with self._cond:
             if self._take is not None:
@@ -316,7 +325,12 @@ class Recorder:
                 self._check_take()
             except Exception as exc:  # the thread must survive to keep clips safe; report, don't die
                 log.exception("recorder: unexpected error")
-                self._fail(RecorderError(f"recorder failed: {exc}"))
+                error = RecorderError(f"recorder failed: {exc}")
+                take = self._take
+                if take is not None:
+                    self._end(take, "error", error)  # keeps whatever was written
+                else:
+                    self._fail(error)
         take = self._take
         if take is not None:
             self._end(take, "closed")
@@ -329,7 +343,7 @@ class Recorder:
                 items = self._ring.since(target)
                 if items:
                     self._open_writer(take, items[0])
-                    for item in items[1:] if take.writer is not None else ():
+                    for item in items[1:]:
                         self._write(take, item)
                     return
             assert self._encoder is not None
@@ -370,7 +384,8 @@ class Recorder:
             self._end(take, "error", exc)
 
     def _write(self, take: _Take, item: EncodedPacket) -> None:
-        assert take.writer is not None
+        if take.ended or take.writer is None:
+            return
         try:
             take.writer.write(item)
             if item.keyframe:
@@ -401,6 +416,9 @@ class Recorder:
 
     def _end(self, take: _Take, reason: str, error: RecorderError | None = None) -> None:
         """Close the clip's file here; hand the rest of finalisation to the finaliser thread."""
+        if take.ended:
+            return
+        take.ended = True
         with self._cond:
             if self._take is take:
                 self._take = None
@@ -448,8 +466,9 @@ class Recorder:
         try:
             clip = lifecycle.finalise(partial, self.root, meta, add_audio)
         except (OSError, ValueError) as exc:
-            failure = error or RecorderError(f"clip {take.id}: finalising failed ({exc}); it stays in "
-                                             f"{partial} and is recovered at the next start")
+            why = (f"clip {take.id}: finalising failed ({exc}); it stays in {partial} and is recovered "
+                   f"at the next start")
+            failure = error or (StorageFullError(why) if is_disk_full(exc) else RecorderError(why))
             self._fail(failure, take)
             return
         take.future.set_result(clip)

@@ -106,3 +106,16 @@ def test_recovery_adds_the_configured_music(tmp_path):
     assert clip.meta["audio"] == "music"
     assert got["audio"][0][0] == "aac"
     assert got["audio"][0][1] == pytest.approx(clip.meta["duration_s"], abs=0.06)
+
+
+def test_opening_a_recorder_recovers_partials_and_hands_them_on(tmp_path):
+    from recorder_support import SIZE
+
+    from device.recorder import Recorder
+
+    record_then_kill(tmp_path, 1.6)
+    saved = []
+    with Recorder(config_for(tmp_path), SIZE, FPS, when_saved=saved.append):
+        pass
+    assert len(saved) == 1 and saved[0].meta["stop_reason"] == "recovered"
+    assert saved[0].video.exists() and not list((tmp_path / ".partial").glob("*.mp4"))

@@ -93,3 +93,25 @@ def test_start_and_stop_misuse_is_a_clear_error(tmp_path):
 def test_forced_encoder_that_is_missing_fails_with_one_clear_line():
     with pytest.raises(RecorderError, match=r"h264_v4l2m2m.*\[recorder\] encoder"):
         choose_encoder("h264_v4l2m2m", SIZE, FPS)
+
+
+def test_an_encoder_without_a_global_header_still_gives_an_avcc_header(tmp_path):
+    """Hardware encoders may keep SPS/PPS in-band only; the muxer must still write them into the MP4."""
+    import av
+
+    from device.clipwriter import ClipWriter
+    from device.config import RecorderConfig
+    from device.encoder import VideoEncoder
+
+    enc = VideoEncoder("libx264", SIZE, FPS, RecorderConfig(), global_header=False)
+    assert not enc.template.codec_context.extradata
+    writer = ClipWriter(tmp_path / "c.mp4", enc.template)
+    for i in range(45):
+        for item in enc.encode(numbered(i), i / FPS):
+            writer.write(item)
+    writer.close()
+    enc.close()
+    with av.open(str(tmp_path / "c.mp4")) as c:
+        avcc = bytes(c.streams.video[0].codec_context.extradata or b"")
+    assert avcc[:1] == b"\x01" and len(avcc) > 10          # an avcC record with the parameter sets
+    assert read_back(tmp_path / "c.mp4")["indices"] == list(range(45))

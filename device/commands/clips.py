@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from device.clips import Clip, find_clip, iter_clips
+from device.clips import PARTIAL_DIR, Clip, find_clip, iter_clips
 from device.commands import Context
 from device.errors import MagicboothError
 from device.paths import clips_root
@@ -72,6 +72,10 @@ def _list(root, ctx: Context, as_json: bool) -> int:
     else:
         print(f"no clips in {root}")
     print(status.message)
+    leftovers = sorted((root / PARTIAL_DIR).glob("*.mp4")) if (root / PARTIAL_DIR).is_dir() else []
+    if leftovers:
+        print(f"{len(leftovers)} file(s) in {root / PARTIAL_DIR}: unfinished or unplayable recordings; "
+              f"the recorder recovers unfinished ones when it next starts")
     return 0
 
 
