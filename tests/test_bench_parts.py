@@ -213,3 +213,23 @@ def test_pi4_prediction_scales_by_the_reference_models_instruction_count() -> No
     assert p["slowest_stage"] == "model worker segment" and p["slowest_stage_ms"] == pytest.approx(250.0)
     assert p["fits"] is False and p["fps_limit"] == pytest.approx(4.0)
     assert p["stage_ms"] == {"encode libx264": pytest.approx(40.0)}
+    assert p["basis"]["kind"] == "reference_model"
+
+
+def test_pi4_prediction_from_an_arm_counts_file(tmp_path: Path) -> None:
+    from device.bench.predict import load_arm_counts, predict_pi4
+
+    parts = {"frame": 90_000_000, "effect": 10_000_000, "encode libx264": 20_000_000, "detector": 25_000_000,
+             "tracker (detector + landmarks)": 30_000_000, "segmenter": 60_000_000}
+    path = tmp_path / "counts.json"
+    path.write_text(json.dumps({"schema": "magicbooth.arm-counts", "cpu": "cortex-a72", "effect": "kaiju",
+                                "manifest_sha256": "abcd", "measured": "now", "parts": parts}))
+    p = predict_pi4(_report(), ipc=1.0, fps=30, arm_counts=load_arm_counts(path), manifest_sha256="ffff0000")
+    assert p["basis"]["kind"] == "arm_counts" and "other model files" in p["basis"]["warning"]
+    assert p["cpu_ms_per_frame"] == pytest.approx(60.0)  # 90 M at 1.5 G/s
+    assert p["slowest_stage"] == "model worker: segmenter" and p["slowest_stage_ms"] == pytest.approx(40.0)
+    assert p["fits"] is False and p["fps_limit"] == pytest.approx(25.0)
+    assert p["with_hardware_encoder"]["cpu_ms_per_frame"] == pytest.approx(46.7, abs=0.05)
+    path.write_text(json.dumps({"schema": "magicbooth.arm-counts", "parts": {"frame": 1}}))
+    with pytest.raises(BenchError, match="not an ARM counts file"):
+        load_arm_counts(path)

@@ -37,7 +37,12 @@ def main() -> int:
     parser.add_argument("--frames", type=int, default=8, help="frames counted (after 2 warm-up frames)")
     parser.add_argument("--effect", default="", help="effect name (default: the benchmark's heaviest)")
     parser.add_argument("--threads", type=int, default=1, help="LiteRT threads per model")
+    parser.add_argument("--needs", default="", help="perception part only: comma-separated subset of "
+                        "faces,mesh,mask to run (default: what the effect needs)")
+    parser.add_argument("--site", action="append", default=[], help="extra import folder (e.g. an unpacked "
+                        "aarch64 PyAV wheel when the guest venv has none)")
     args = parser.parse_args()
+    sys.path[:0] = args.site
 
     import pygame
 
@@ -49,7 +54,8 @@ def main() -> int:
 
     config = Config().replace("inference", threads=args.threads)
     names = effect_names(args.effect or None)
-    perception = Perception(config, needs=needs_of(names) or {"faces"})
+    needs = set(args.needs.split(",")) if args.needs else (needs_of(names) or {"faces"})
+    perception = Perception(config, needs=needs)
     drawers = [effects.create(n) for n in names]
     encoder = None
     if args.part in ("encode", "frame"):

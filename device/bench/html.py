@@ -149,8 +149,8 @@ def _prediction(report: dict[str, Any]) -> str:
     if p and p.get("stage_ms"):
         out += svg.bars([(name, ms, None) for name, ms in p["stage_ms"].items()],
                         "Predicted Pi 4 cost per stage (scaled medians)", limit=report["verdict"]["budget_ms"])
-    return out + ("<p>A first-order estimate: one slowdown factor for all code, from one model's ARM instruction "
-                  "count; caches, memory bandwidth and the Pi 4's hardware encoder are not modelled.</p>")
+    return out + ("<p>A first-order estimate from ARM instruction counts at an assumed instructions-per-cycle: "
+                  "caches and memory bandwidth are not modelled, and capture and the display are not counted.</p>")
 
 
 def _compare(report: dict[str, Any]) -> str:

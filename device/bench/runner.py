@@ -38,6 +38,7 @@ class BenchSettings:
     source: str | None = None
     effect: str | None = None
     progress: bool = True
+    arm_counts: dict[str, Any] | None = None
     parts: frozenset[str] = field(default_factory=lambda: frozenset({"end_to_end", "stages", "models"}))
 
 
@@ -102,7 +103,8 @@ def run_bench(settings: BenchSettings, config: Config) -> dict[str, Any]:
     report["thermal"] = sampler.as_dict()
     report["verdict"] = judge(report["end_to_end"], report["stages"], budget_ms=s["budget_ms"],
                               cpu_ms_target=config.bench.cpu_ms_target, rss_mb_target=config.bench.rss_mb_target)
-    report["prediction"] = predict_pi4(report, config.bench.pi4_ipc, config.bench.fps)
+    report["prediction"] = predict_pi4(report, config.bench.pi4_ipc, config.bench.fps, settings.arm_counts,
+                                       _manifest_sha256())
     report["duration_s"] = round(time.monotonic() - started, 2)
     report["created"] = datetime.now(UTC).isoformat(timespec="seconds")
     return report
@@ -124,3 +126,15 @@ def _stages(config: Config, s: dict[str, Any], progress: Progress) -> list[dict[
     records += stages.measure_encoders(cfg, frames, config.bench.fps, progress.tick)
     records += stages.measure_display(cfg, frames, progress.tick)
     return records
+
+
+def _manifest_sha256() -> str | None:
+    """Which model files are installed (to tell whether an ARM counts file still applies)."""
+    import hashlib
+
+    try:
+        from device.inference import MANIFEST, MODELS_DIR
+
+        return hashlib.sha256((MODELS_DIR / MANIFEST).read_bytes()).hexdigest()
+    except (ImportError, OSError):
+        return None

@@ -88,18 +88,29 @@ def render(report: dict[str, Any]) -> str:
 
 
 def prediction_line(p: dict[str, Any] | None) -> str:
-    """One paragraph: what the run predicts for a Raspberry Pi 4."""
+    """One paragraph: what the run predicts for a Raspberry Pi 4, and from what."""
     if not p:
         return "Pi 4 prediction: not made"
     if p["status"] != "predicted":
         return f"Pi 4 prediction: {NM}: {p['reason']}"
     b = p["basis"]
-    text = (f"Pi 4 prediction (×{p['slowdown']:.1f} slower than here: {b['reference']} is {b['host_ms']:.2f} ms here "
-            f"and ~{b['a72_instructions'] / 1e6:.1f} M A72 instructions = {b['pi4_reference_ms']:.1f} ms at IPC "
-            f"{b['assumed_ipc']:g}, {b['clock_mhz']} MHz)")
+    at = f"IPC {b['assumed_ipc']:g} at {b['clock_mhz']} MHz"
+    if b["kind"] == "arm_counts":
+        text = (f"Pi 4 prediction (from {b['instructions_per_frame'] / 1e6:.1f} M {b['cpu_counted']} instructions per "
+                f"frame of {b['effect']}, counted {b['measured']}; {at})")
+        if b.get("warning"):
+            text += f" [{b['warning']}]"
+    else:
+        text = (f"Pi 4 prediction (×{p['slowdown']:.1f} slower than here: {b['reference']} is {b['host_ms']:.2f} ms "
+                f"here and ~{b['a72_instructions'] / 1e6:.1f} M A72 instructions = {b['pi4_reference_ms']:.1f} ms at "
+                f"{at}; no ARM counts file, so a cruder basis)")
     if "cpu_ms_per_frame" in p:
         text += (f": {p['cpu_ms_per_frame']:.0f} ms CPU per frame = {p['cores_needed_at_target']:.1f} of "
                  f"{b['cores']} cores at the target rate; slowest stage {p['slowest_stage']} "
-                 f"~{p['slowest_stage_ms']:.0f} ms (median); about {p['fps_limit']:.0f} fps — "
+                 f"~{p['slowest_stage_ms']:.0f} ms; about {p['fps_limit']:.0f} fps — "
                  + ("fits" if p["fits"] else "does NOT fit"))
+    if "with_hardware_encoder" in p:
+        hw = p["with_hardware_encoder"]
+        text += (f"; with the Pi 4's hardware encoder {hw['cpu_ms_per_frame']:.0f} ms "
+                 f"({hw['cores_needed_at_target']:.1f} cores)")
     return text

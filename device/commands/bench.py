@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from device.bench import compare, html, summary
+from device.bench.predict import load_arm_counts
 from device.bench.runner import BenchSettings, run_bench
 from device.commands import Context
 from device.errors import BenchError
@@ -48,16 +49,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", metavar="FILE", help="write the report as JSON (schema magicbooth.bench/1)")
     parser.add_argument("--html", metavar="FILE", help="write a self-contained HTML report with charts")
     parser.add_argument("--compare", metavar="PREV.json", help="show the changes against an earlier --json report")
+    parser.add_argument("--arm-counts", metavar="FILE", help="ARM instruction counts per frame from "
+                        "tools/bench_arm.sh: the basis of the Pi 4 prediction (default: scale by one model)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar (it goes to stderr)")
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
     previous = compare.load_report(args.compare) if args.compare else None
+    counts = load_arm_counts(args.arm_counts) if args.arm_counts else None
     for target in (args.json, args.html):
         if target and not Path(target).parent.resolve().is_dir():
             raise BenchError(f"{target}: its folder does not exist; create it or give another path")
     settings = BenchSettings(quick=args.quick, seconds=args.seconds, threads=args.threads, source=args.source,
-                             effect=args.effect, progress=not args.no_progress and sys.stderr.isatty())
+                             effect=args.effect, progress=not args.no_progress and sys.stderr.isatty(),
+                             arm_counts=counts)
     report = run_bench(settings, ctx.config)
     if previous is not None:
         report["compare"] = compare.compare(previous, report, against=str(args.compare))
