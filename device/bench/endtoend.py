@@ -75,7 +75,9 @@ class EndToEnd:
                 stack.callback(perception.stop)
             display, no_screen = stack.enter_context(offscreen_display(self.config))
             try:
-                recorder = Recorder(self.config, source.size, fps, root=tmp, effect="+".join(names), live=True,
+                # one clip for the whole run: lift [recorder] max_clip_s above the run's length
+                long_clip = self.config.replace("recorder", max_clip_s=min(3600.0, self.warmup_s + self.seconds + 60))
+                recorder = Recorder(long_clip, source.size, fps, root=tmp, effect="+".join(names), live=True,
                                     recover=False).open()
             except MagicboothError as exc:
                 return not_measured(f"cannot record: {exc}")
@@ -165,7 +167,8 @@ class EndToEnd:
             loop_ms=summarize(loop_ms), loop_samples_ms=rounded(loop_ms),
             stage_ms={name: summarize(ms) for name, ms in stage_ms.items()},
             worker_ms={name: summarize(ms) for name, ms in worker_ms.items()},
-            clip_bytes=clip.video.stat().st_size, found=found,
+            clip_bytes=clip.video.stat().st_size, clip_seconds=clip.meta.get("duration_s"),
+            clip_frames=clip.meta.get("frames"), found=found,
             cpu_ms_per_frame=usage["cpu_ms_per_frame"], process_cpu_percent=usage["process_cpu_percent"],
             cpu_percent_per_core=usage["cpu_percent_per_core"],
             cpu_ms_per_frame_by_thread=usage["cpu_ms_per_frame_by_thread"], peak_rss_mb=usage["peak_rss_mb"],

@@ -79,7 +79,8 @@ def _end_to_end(report: dict[str, Any]) -> str:
             ["CPU per core (whole system)", ", ".join("n/a" if c is None else f"{c:.0f} %"
                                                        for c in e["cpu_percent_per_core"])],
             ["peak RSS", f"{e['peak_rss_mb']} MB ({e.get('peak_rss_scope')})"],
-            ["clip recorded", f"{e['clip_bytes'] / 1e6:.2f} MB"],
+            ["clip recorded", f"{e['clip_bytes'] / 1e6:.2f} MB, {e.get('clip_seconds')} s, "
+             f"{e.get('clip_frames')} frames"],
             ["perception found", ", ".join(f"{k} in {v}/{e['frames']} frames" for k, v in e["found"].items())],
             ["missing from this run", "; ".join(e["missing"]) or "nothing"]]
     charts = [svg.histogram(e["latency_samples_ms"], "Capture-to-display latency", limit=None),
