@@ -71,6 +71,24 @@ def load_music(path: Path, duration_s: float, sample_rate: int, volume: float = 
     return track
 
 
+def audio_kind(config: AudioConfig, mic: Microphone | None) -> str:
+    """What a clip's sound is made of, for its sidecar: ``none``, ``music``, ``mic`` or ``music+mic``."""
+    kinds = [name for name, on in (("music", music_file(config) is not None), ("mic", mic is not None)) if on]
+    return "+".join(kinds) or "none"
+
+
+def soundtrack(config: AudioConfig, t0: float, t1: float, mic: Microphone | None = None) -> np.ndarray:
+    """The sound for frame times t0..t1: the music (trimmed, faded out) mixed with the microphone."""
+    rate = config.sample_rate
+    mix = np.zeros((2, max(0, round((t1 - t0) * rate))), np.float32)
+    track = music_file(config)
+    if track is not None:
+        mix += load_music(track, t1 - t0, rate, config.music_volume, config.fade_out_s)
+    if mic is not None:
+        mix += mic.samples(t0, t1) * config.mic_volume
+    return mix
+
+
 class Microphone:
     """Captures a PyAV input (ALSA ``default``, ``hw:1,0``; ``lavfi:GRAPH`` for tests) on a thread.
 

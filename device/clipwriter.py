@@ -19,8 +19,10 @@ from typing import Any
 
 import av
 
+from device.clips import fsync_dir
 from device.encoder import EncodedPacket
 from device.errors import RecorderError, StorageFullError
+from device.lifecycle import PartialLock
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +71,11 @@ class ClipWriter:
         self._offset: int | None = None
         self._fsync_fragments = fsync_fragments
         path.parent.mkdir(parents=True, exist_ok=True)
+        # Created and locked before FFmpeg opens it, so recovery never sees it unlocked.
+        try:
+            self.lock = PartialLock(path, create=True)
+        except OSError as exc:
+            raise as_recorder_error(exc, path) from exc
         try:
             flags = best_movflags() if movflags is None else movflags
             options = {"flush_packets": "1", **({"movflags": flags} if flags else {})}  # "": plain MP4
@@ -76,11 +83,12 @@ class ClipWriter:
             self._stream = self._container.add_stream_from_template(template)
             if metadata:  # lands in the header, so recovery can read it back from a cut-off file
                 self._container.metadata[META_KEY] = json.dumps(metadata, sort_keys=True)
-            self._container.start_encoding()  # header now: the file exists from the first moment
+            self._container.start_encoding()  # the header now, so that a salvage can put it back
             self._fd = os.open(path, os.O_RDWR)
             # What a salvage restores: the fragmented header, and the end of the last whole fragment.
             self._header = os.pread(self._fd, os.fstat(self._fd).st_size, 0)
         except (av.FFmpegError, OSError) as exc:
+            self.lock.release()
             raise as_recorder_error(exc, path) from exc
         self._good = (len(self._header), 0, None)  # (file size, frames, last_t) at the last fragment end
         self._broken = False
@@ -102,6 +110,8 @@ class ClipWriter:
             if item.keyframe and self.frames:  # the previous fragment has just been written out
                 if self._fsync_fragments:
                     os.fsync(self._fd)
+                    if not self._good[1]:
+                        fsync_dir(self.path.parent)  # the new file's name survives a power cut too
                 self._good = (os.fstat(self._fd).st_size, self.frames, self.last_t)
         except (av.FFmpegError, OSError) as exc:
             self._broken = True
@@ -111,6 +121,8 @@ class ClipWriter:
 
     def close(self) -> None:
         """Finish the file (index for hybrid MP4) and fsync it; safe to call twice.
+
+        ``lock`` stays held: whoever finalises the clip releases it.
 
         If a write or the close itself failed (e.g. the disk is full), the file
         is cut back to its last whole fragment with its fragmented header, so it

@@ -88,51 +88,6 @@ class InferenceConfig:
 
 
 @dataclass(frozen=True)
-class PerceptionConfig:
-    """Face detection, face mesh tracking and the person mask."""
-
-    max_faces: int = option(2, "Most faces detected and tracked at once.", low=1, high=8)
-    min_face_score: float = option(0.5, "Detector score a face needs to count.", low=0.01, high=0.99)
-    nms_iou: float = option(0.3, "Detections overlapping more than this are blended into one face.",
-                            low=0.05, high=0.95)
-    min_presence: float = option(0.5, "Mesh presence below this means the tracked face is lost.",
-                                 low=0.01, high=0.99)
-    redetect_every: int = option(
-        10, "While fewer than max_faces are tracked, look for new faces every N frames.", low=1, high=1000)
-    smoothing: bool = option(True, "Smooth keypoints and landmarks with a One-Euro filter.")
-    smoothing_min_cutoff: float = option(
-        1.0, "One-Euro cut-off (Hz) for a still face; lower is steadier but lags more.", low=0.01, high=100)
-    smoothing_beta: float = option(
-        5.0, "One-Euro speed coefficient: cut-off Hz added per face size (eye distance) moved per second; "
-        "higher lags less when moving.",
-        low=0.0, high=1000)
-    segmentation_model: str = option("landscape", "landscape (144×256, faster) | general (256×256).",
-                                     choices=("landscape", "general"))
-    mask_threshold: float = option(0.5, "Alpha above this becomes person, below it background; 0 keeps a soft "
-                                   "mask.", low=0.0, high=0.99)
-    mask_smoothing: float = option(0.5, "Temporal smoothing: weight of the previous mask; 0 is off.",
-                                   low=0.0, high=0.99)
-    mask_min_blob: float = option(0.01, "Remove person blobs smaller than this fraction of the frame; 0 is off.",
-                                  low=0.0, high=0.5)
-    mask_feather: float = option(0.02, "Feather the mask edge by this fraction of its width; 0 is off.",
-                                 low=0.0, high=0.2)
-    mask_every: int = option(1, "Run the segmentation model on every Nth frame only.", low=1, high=30)
-    mask_skip_change: float = option(
-        0.0, "Reuse the last mask while the frame's mean pixel change (0-255) stays below this; 0 is off.",
-        low=0.0, high=255)
-
-
-@dataclass(frozen=True)
-class EffectsConfig:
-    """Which effects the booth offers (names as listed by 'magicbooth effects')."""
-
-    default: str = option("sticker", "Effect shown when the booth starts (run --effect overrides it).")
-    carousel: tuple[str, ...] = option((), "Effects the next/previous controls cycle through, in order; "
-                                           "empty means every effect.")
-    watermark: str = option("AI effect", "Watermark drawn on the preview and clips; empty for none.")
-
-
-@dataclass(frozen=True)
 class RecorderConfig:
     """How clips are encoded: H.264 in fragmented MP4, with a pre-roll of encoded packets."""
 
@@ -215,6 +170,41 @@ class UploadConfig:
 
 
 @dataclass(frozen=True)
+class PerceptionConfig:
+    """Face detection, face mesh tracking and the person mask."""
+
+    max_faces: int = option(2, "Most faces detected and tracked at once.", low=1, high=8)
+    min_face_score: float = option(0.5, "Detector score a face needs to count.", low=0.01, high=0.99)
+    nms_iou: float = option(0.3, "Detections overlapping more than this are blended into one face.",
+                            low=0.05, high=0.95)
+    min_presence: float = option(0.5, "Mesh presence below this means the tracked face is lost.",
+                                 low=0.01, high=0.99)
+    redetect_every: int = option(
+        10, "While fewer than max_faces are tracked, look for new faces every N frames.", low=1, high=1000)
+    smoothing: bool = option(True, "Smooth keypoints and landmarks with a One-Euro filter.")
+    smoothing_min_cutoff: float = option(
+        1.0, "One-Euro cut-off (Hz) for a still face; lower is steadier but lags more.", low=0.01, high=100)
+    smoothing_beta: float = option(
+        5.0, "One-Euro speed coefficient: cut-off Hz added per face size (eye distance) moved per second; "
+        "higher lags less when moving.",
+        low=0.0, high=1000)
+    segmentation_model: str = option("landscape", "landscape (144×256, faster) | general (256×256).",
+                                     choices=("landscape", "general"))
+    mask_threshold: float = option(0.5, "Alpha above this becomes person, below it background; 0 keeps a soft "
+                                   "mask.", low=0.0, high=0.99)
+    mask_smoothing: float = option(0.5, "Temporal smoothing: weight of the previous mask; 0 is off.",
+                                   low=0.0, high=0.99)
+    mask_min_blob: float = option(0.01, "Remove person blobs smaller than this fraction of the frame; 0 is off.",
+                                  low=0.0, high=0.5)
+    mask_feather: float = option(0.02, "Feather the mask edge by this fraction of its width; 0 is off.",
+                                 low=0.0, high=0.2)
+    mask_every: int = option(1, "Run the segmentation model on every Nth frame only.", low=1, high=30)
+    mask_skip_change: float = option(
+        0.0, "Reuse the last mask while the frame's mean pixel change (0-255) stays below this; 0 is off.",
+        low=0.0, high=255)
+
+
+@dataclass(frozen=True)
 class BenchConfig:
     """``magicbooth bench``: how long it runs and the targets it judges against."""
 
@@ -246,12 +236,11 @@ class Config:
     camera: CameraConfig = field(default_factory=CameraConfig)
     display: DisplayConfig = field(default_factory=DisplayConfig)
     inference: InferenceConfig = field(default_factory=InferenceConfig)
-    perception: PerceptionConfig = field(default_factory=PerceptionConfig)
-    effects: EffectsConfig = field(default_factory=EffectsConfig)
     recorder: RecorderConfig = field(default_factory=RecorderConfig)
     audio: AudioConfig = field(default_factory=AudioConfig)
     storage: StorageConfig = field(default_factory=StorageConfig)
     upload: UploadConfig = field(default_factory=UploadConfig)
+    perception: PerceptionConfig = field(default_factory=PerceptionConfig)
     bench: BenchConfig = field(default_factory=BenchConfig)
     source: str = field(default="built-in defaults", compare=False)
 

@@ -14,6 +14,7 @@ recovery finalises the partial again.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import logging
 import os
@@ -27,6 +28,35 @@ from device import __version__
 from device.clips import PARTIAL_DIR, Clip, durable_replace, fsync_dir, write_sidecar
 
 log = logging.getLogger(__name__)
+
+
+class PartialInUse(RuntimeError):
+    """Another recorder is still writing or finalising this partial."""
+
+
+class PartialLock:
+    """An exclusive ``flock`` on a partial, held from its creation until it is finalised.
+
+    Recovery (in this or another process, e.g. ``magicbooth record`` from cron
+    next to the booth) skips locked partials; a killed recorder's lock goes
+    with its process, so its partial becomes recoverable.
+    """
+
+    def __init__(self, path: Path, create: bool = False) -> None:
+        flags = os.O_RDWR | (os.O_CREAT | os.O_EXCL if create else 0)
+        self.path = path
+        self._fd: int | None = os.open(path, flags, 0o644)
+        try:
+            fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(self._fd)
+            self._fd = None
+            raise PartialInUse(f"{path} is in use by a running recorder") from None
+
+    def release(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
 
 
 def new_clip_id(now: datetime | None = None) -> str:

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from device import lifecycle, storage
-from device.audio import Microphone, load_music, music_file
+from device.audio import Microphone, audio_kind, music_file, soundtrack
 from device.clips import Clip
 from device.clipwriter import ClipWriter, best_movflags, is_disk_full
 from device.config import Config
@@ -52,11 +52,6 @@ log = logging.getLogger(__name__)
 
 _Item = tuple  # ("frame", image, t) | ("start", _Take) | ("stop", _Take)
 STALL_GRACE_S = 1.0  # a stop completes this long after its post-roll even if frames stop coming
-
-
-def upload_hook(config: Config) -> Callable[[Clip], None] | None:
-    """Where a saved clip goes next: the upload queue plugs in here (until then, nowhere)."""
-    return None
 
 
 class RecordSink:
@@ -448,16 +443,19 @@ class Recorder:
         meta = lifecycle.base_meta(take.id, started_at, self.device_id, take.effect)
         meta.update(duration_s=round(last - first + 1.0 / self.fps, 3), frames=writer.frames,
                     dropped_frames=dropped, encoder=self.encoder_name, pre_roll_s=round(pre_roll, 3),
-                    size=list(self.size), stop_reason=reason, audio=self._audio_kind())
+                    size=list(self.size), stop_reason=reason, audio=audio_kind(self.config.audio, self._mic))
         assert self._finaliser is not None
-        self._finaliser.submit(self._finish, take, writer.path, meta, first, last, error)
+        self._finaliser.submit(self._finish, take, writer, meta, first, last, error)
 
-    def _audio_kind(self) -> str:
-        kinds = [k for k, on in (("music", music_file(self.config.audio)), ("mic", self._mic)) if on]
-        return "+".join(kinds) or "none"
-
-    def _finish(self, take: _Take, partial: Path, meta: dict, first: float, last: float,
+    def _finish(self, take: _Take, writer: ClipWriter, meta: dict, first: float, last: float,
                 error: RecorderError | None) -> None:
+        try:
+            self._finalise(take, writer.path, meta, first, last, error)
+        finally:
+            writer.lock.release()  # from now on recovery may take the partial, if it is still there
+
+    def _finalise(self, take: _Take, partial: Path, meta: dict, first: float, last: float,
+                  error: RecorderError | None) -> None:
         add_audio = None
         if meta["audio"] != "none" and meta["stop_reason"] != "disk_full":
             add_audio = self._audio_adder(first, last + 1.0 / self.fps)
@@ -481,18 +479,10 @@ class Recorder:
                 log.exception("when_saved hook failed for clip %s", clip.id)
 
     def _audio_adder(self, t0: float, t1: float) -> Callable[[Path, Path], None]:
-        audio = self.config.audio
-        mic = self._mic
+        audio, mic = self.config.audio, self._mic
 
         def add(src: Path, dst: Path) -> None:
-            rate = audio.sample_rate
-            mix = np.zeros((2, max(0, round((t1 - t0) * rate))), np.float32)
-            track = music_file(audio)
-            if track is not None:
-                mix += load_music(track, t1 - t0, rate, audio.music_volume, audio.fade_out_s)
-            if mic is not None:
-                mix += mic.samples(t0, t1) * audio.mic_volume
-            remux(src, dst, mix, rate, audio.bitrate_kbps)
+            remux(src, dst, soundtrack(audio, t0, t1, mic), audio.sample_rate, audio.bitrate_kbps)
         return add
 
     def _fail(self, error: RecorderError, take: _Take | None = None) -> None:

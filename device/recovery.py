@@ -26,7 +26,7 @@ from typing import Any
 import av
 
 from device import lifecycle
-from device.audio import load_music, music_file
+from device.audio import music_file, soundtrack
 from device.clips import PARTIAL_DIR, Clip, iter_clips, write_sidecar
 from device.clipwriter import META_KEY
 from device.config import Config
@@ -56,7 +56,19 @@ def _meta_from_partial(partial: Path, stored: dict[str, str], device_id: str) ->
 
 
 def recover_partial(partial: Path, root: Path, config: Config) -> Clip | None:
-    """Finalise one partial; returns the clip, or None if nothing in it plays."""
+    """Finalise one partial; returns the clip, or None if nothing in it plays or it is in use."""
+    try:
+        lock = lifecycle.PartialLock(partial)
+    except lifecycle.PartialInUse:
+        log.info("recovery: %s is being recorded by a running recorder; left alone", partial.name)
+        return None
+    try:
+        return _recover(partial, root, config)
+    finally:
+        lock.release()
+
+
+def _recover(partial: Path, root: Path, config: Config) -> Clip | None:
     clip_id = partial.stem
     for name in (f"{clip_id}.final.mp4", f"{clip_id}.recovered.mp4"):
         if (partial.parent / name).exists():
@@ -88,8 +100,7 @@ def recover_partial(partial: Path, root: Path, config: Config) -> Clip | None:
         audio = config.audio
 
         def add_music(src: Path, dst: Path) -> None:
-            samples = load_music(track, probe.duration_s, audio.sample_rate, audio.music_volume, audio.fade_out_s)
-            remux(copy, dst, samples, audio.sample_rate, audio.bitrate_kbps)
+            remux(copy, dst, soundtrack(audio, 0.0, probe.duration_s), audio.sample_rate, audio.bitrate_kbps)
 
         meta["audio"] = "music"
         add: Callable[[Path, Path], None] = add_music

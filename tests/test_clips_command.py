@@ -88,3 +88,14 @@ def test_clips_list_show_and_delete(setup, capsys, monkeypatch):
 
     assert main(["--config", cfg, "clips", "show", "nosuchclip"]) == 2
     assert "no clip with id 'nosuchclip'" in capsys.readouterr().err
+
+
+def test_record_hands_the_clip_to_the_upload_queue_when_uploads_are_configured(setup, tmp_path):
+    cfg, clips = setup
+    with open(cfg, "a") as fh:
+        fh.write(f'[device]\nstate_dir = "{tmp_path / "state"}"\n'
+                 '[upload]\nendpoint = "http://127.0.0.1:9"\nbucket = "booth"\n')
+    assert record(cfg, "--seconds", "0.5", "--pre-roll", "0") == 0
+    (clip,) = iter_clips(clips)
+    assert clip.upload_state == "queued"                   # the queue's own bookkeeping in the sidecar
+    assert (tmp_path / "state" / "uploads.sqlite3").exists()

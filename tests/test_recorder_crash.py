@@ -119,3 +119,22 @@ def test_opening_a_recorder_recovers_partials_and_hands_them_on(tmp_path):
         pass
     assert len(saved) == 1 and saved[0].meta["stop_reason"] == "recovered"
     assert saved[0].video.exists() and not list((tmp_path / ".partial").glob("*.mp4"))
+
+
+def test_recovery_leaves_a_partial_that_is_still_being_recorded_alone(tmp_path):
+    """E.g. 'magicbooth record' from cron starting while the booth records: the booth's clip is not touched."""
+    from recorder_support import SIZE, push_paced
+
+    from device.recorder import Recorder
+
+    cfg = config_for(tmp_path, pre_roll_s=0.0)
+    with Recorder(cfg, SIZE, FPS) as rec:
+        rec.start()
+        push_paced(rec, 0, 40)
+        partial = next((tmp_path / ".partial").glob("*.mp4"))
+        assert recover_partials(tmp_path, cfg) == []           # locked: skipped, not renamed
+        assert partial.exists()
+        push_paced(rec, 40, 20)
+        clip = rec.stop().result(timeout=20)
+    assert read_back(clip.video)["indices"] == list(range(60))
+    assert recover_partials(tmp_path, cfg) == []

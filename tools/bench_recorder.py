@@ -2,7 +2,8 @@
 """Benchmark the clip recorder on this machine; every comparison is a ratio inside one run.
 
 Measures, on frames of the bundled sample clip (a real face):
-1. libx264 encode cost per frame at 640x480 and 1280x720 (CPU ms, all threads; and wall ms);
+1. libx264 encode cost per frame at 640x480 and 1280x720 (CPU ms, all threads; and wall ms),
+   RGB->YUV conversion included, and that conversion alone: OpenCV against FFmpeg's swscale;
 2. the container's cost: muxing the same packets into a plain MP4, a fragmented MP4 and the
    recorder's crash-safe writer (hybrid fragmented + fsync per fragment), as ratios to plain;
    and the pre-roll's cost: the ring buffer per packet, plus the encoding that has to run
@@ -11,6 +12,8 @@ Measures, on frames of the bundled sample clip (a real face):
    the partial is decoded and compared with the time recorded (plain MP4 for reference).
 
     python tools/bench_recorder.py [--quick] [--json out.json]
+
+Pi CPU cost (ARM instruction counts in the emulated rootfs): see tools/arm64_encode_count.py.
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ sys.path.insert(0, str(ROOT))
 from device.camera import sample_path  # noqa: E402
 from device.clipwriter import FRAGMENTED, ClipWriter, best_movflags  # noqa: E402
 from device.config import RecorderConfig  # noqa: E402
-from device.encoder import VideoEncoder  # noqa: E402
+from device.encoder import VideoEncoder, to_i420  # noqa: E402
 from device.preroll import PacketRing  # noqa: E402
 
 FPS = 30
@@ -71,6 +74,16 @@ def bench_encode(size: tuple[int, int], count: int) -> dict:
     return {"size": f"{size[0]}x{size[1]}", "frames": count, "cpu_ms_per_frame": 1000 * cpu / count,
             "wall_ms_per_frame": 1000 * wall / count, "kbit_per_s": size_kb * 8 * FPS / count,
             "share_of_one_core_at_30fps": cpu / count * FPS, "packets": packets, "encoder": enc}
+
+
+def bench_conversion(size: tuple[int, int], count: int) -> dict:
+    """RGB -> YUV 4:2:0 per frame: FFmpeg's swscale (via PyAV) against OpenCV (what the encoder uses)."""
+    frames = sample_frames(size, count)
+    swscale, _ = timed(lambda: [av.VideoFrame.from_ndarray(f, format="rgb24").reformat(format="yuv420p")
+                                for f in frames])
+    opencv, _ = timed(lambda: [to_i420(f, size) for f in frames])
+    return {"swscale_ms": 1000 * swscale / count, "opencv_ms": 1000 * opencv / count,
+            "opencv_vs_swscale": opencv / swscale}
 
 
 def bench_containers(encoded: dict, tmp: Path, repeats: int) -> dict:
@@ -180,6 +193,10 @@ def main() -> int:
               f"{r['kbit_per_s']:.0f} kbit/s")
     report["encode"] = {k: {kk: vv for kk, vv in v.items() if kk not in ("packets", "encoder")}
                         for k, v in encoded.items()}
+    conversion = bench_conversion((640, 480), count)
+    print(f"RGB->I420 at 640x480 (inside the figures above): OpenCV {conversion['opencv_ms']:.2f} ms, "
+          f"swscale {conversion['swscale_ms']:.2f} ms ({conversion['opencv_vs_swscale']:.2f}x)")
+    report["conversion"] = conversion
 
     print("\n## container and pre-roll overhead (same 640x480 packets, best of 5)")
     with tempfile.TemporaryDirectory() as tmp:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,42 +49,34 @@ def main(argv: list[str] | None = None) -> int:
     names = args.models or list(SPECS)
     started = time.monotonic()
     say = lambda text: tqdm.write(f"[{time.monotonic() - started:6.1f}s] {text}")  # noqa: E731
+    bars: list[tqdm] = []
+
+    def bar(desc: str, total: int):
+        for old in bars:
+            old.close()
+        bars[:] = [tqdm(total=total, desc=desc, unit="step", leave=False)]
+        return bars[0].update
+
     try:
         say(f"fetching {source.WHEEL_FILE}")
-        # Calibration scenes need the float detector (landmark crops) and segmenter (cut-outs).
-        needed = sorted(set(names) | {"face_detection_short_range", "selfie_segmentation"})
-        floats = pipeline.load_floats(args.cache, needed)
-        for name in names:
-            passes = ", ".join(f"{k} {v}" for k, v in floats[name].passes.items() if v)
-            say(f"{name}: float rewritten ({passes})")
-        with tqdm(total=args.scenes, desc="calibration scenes", unit="scene", leave=False) as bar:
-            data = pipeline.calibration_set(floats, args.scenes, lambda _: bar.update())
-        say(f"calibration set: {args.scenes} scenes, "
-            + ", ".join(f"{n} {len(data.inputs[n])}" for n in names) + " inputs")
-        int8: dict[str, bytes] = {}
-        for name in names:
-            for check in pipeline.check_float(floats[name], data.inputs[name]):
-                say(f"{name}: equivalent after {check.describe()}")
-            samples = data.inputs[name]
-            with tqdm(total=len(samples), desc=f"{name} calibrate", unit="img", leave=False) as bar:
-                int8[name] = pipeline.int8_model(floats[name], samples, lambda _: bar.update())
-            for note in floats[name].range_notes:
-                say(f"{name}: range cap {note}")
-            say(f"{name}: int8 {len(int8[name]) // 1024} KiB, {pipeline.delegation_line(int8[name])}")
+        results = pipeline.build(names, args.cache, args.scenes, say, bar)
     except (source.SourceError, EquivalenceError) as exc:
         print(f"build_models: {exc}", file=sys.stderr)
         return 2
+    finally:
+        for old in bars:
+            old.close()
     if args.check:
-        return _compare(args.out, {n: floats[n] for n in names}, int8, say)
-    pipeline.write_outputs(args.out, {n: floats[n] for n in names}, int8)
+        return _compare(args.out, results, say)
+    pipeline.write_outputs(args.out, results)
     say(f"wrote {len(names)} model(s) and manifest.toml to {args.out}")
     return 0
 
 
-def _compare(out: Path, floats: dict, int8: dict[str, bytes], say) -> int:
+def _compare(out: Path, results: dict[str, pipeline.Result], say: Callable[[str], None]) -> int:
     differing = []
-    for name, build in floats.items():
-        for suffix, data in (("int8", int8[name]), ("float", build.reference)):
+    for name, result in results.items():
+        for suffix, data in (("int8", result.int8), ("float", result.float.reference)):
             path = out / f"{name}_{suffix}.tflite"
             same = path.is_file() and path.read_bytes() == data
             say(f"{path.name}: {'identical' if same else 'DIFFERS'}")

@@ -6,7 +6,9 @@ import argparse
 import logging
 import threading
 import time
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future
+from contextlib import contextmanager
 
 from device.camera import open_source
 from device.clips import Clip
@@ -14,8 +16,9 @@ from device.commands import Context
 from device.commands.run import stop_on_signals
 from device.config import Config
 from device.errors import EffectError
+from device.paths import clips_root
 from device.pipeline import Pipeline, Stage
-from device.recorder import Recorder, RecordSink, upload_hook
+from device.recorder import Recorder, RecordSink
 
 HELP = "record one clip now from the camera (or a file) into the clip library, without the UI"
 
@@ -61,11 +64,11 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     stages = effect_stages(args.effect, config)
     source = open_source(args.source, config)
     pipeline = Pipeline(source, stages=stages, max_backoff_s=config.camera.reopen_max_backoff_s)
-    with stop_on_signals() as stop, source:
+    with stop_on_signals() as stop, source, upload_queue(config) as when_saved:
         fps = round(source.fps) or config.camera.fps
         # The recorder opens (recovery, encoder probe) before capture starts, so no frame waits on it.
         with Recorder(config, source.size, fps, effect=args.effect or "", live=pipeline.live,
-                      when_saved=upload_hook(config)) as recorder:
+                      when_saved=when_saved) as recorder:
             sink = RecordSink(recorder, live=pipeline.live)
             pipeline.sinks.append(sink)
             pipeline.start()
@@ -79,6 +82,21 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     print(f"saved {clip.video} ({meta['duration_s']:.1f} s, {meta['frames']} frames, "
           f"{meta['dropped_frames']} dropped by the encoder, {capture_drops} by capture)")
     return 0
+
+
+@contextmanager
+def upload_queue(config: Config) -> Iterator[Callable[[Clip], None] | None]:
+    """The upload queue's ``enqueue`` when ``[upload]`` is configured (``magicbooth upload`` drains it)."""
+    if not config.upload.enabled:
+        yield None
+        return
+    from device.uploads import UploadQueue
+
+    queue = UploadQueue(config, clips_root=clips_root(config))
+    try:
+        yield queue.enqueue
+    finally:
+        queue.close()
 
 
 def _record(pipeline: Pipeline, recorder: Recorder, sink: RecordSink, pre_roll: float, seconds: float,

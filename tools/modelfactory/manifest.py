@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from importlib import metadata
 from pathlib import Path
 
 import tomli_w
@@ -53,7 +54,14 @@ def entry(spec: ModelSpec, original: source.Original, int8_file: str, int8_sha: 
     }
 
 
-def write(path: Path, models: dict[str, dict[str, object]]) -> None:
+def build_info() -> dict[str, str]:
+    """The tool versions that decide the bytes (a rebuild with others may differ)."""
+    return {"command": "python tools/build_models.py", "ai_edge_litert": metadata.version("ai-edge-litert"),
+            "numpy": metadata.version("numpy"), "opencv": metadata.version("opencv-python-headless"),
+            "scikit_image": metadata.version("scikit-image"), "matplotlib": metadata.version("matplotlib")}
+
+
+def write(path: Path, models: dict[str, dict[str, object]], build: dict[str, str]) -> None:
     """Write the manifest with models in name order (stable bytes)."""
-    text = HEADER + tomli_w.dumps({"models": {name: models[name] for name in sorted(models)}})
+    text = HEADER + tomli_w.dumps({"build": build, "models": {name: models[name] for name in sorted(models)}})
     path.write_text(text, encoding="utf-8")

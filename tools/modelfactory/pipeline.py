@@ -44,8 +44,8 @@ def build_float(spec: ModelSpec, original: source.Original) -> FloatBuild:
     build.reference = g.save(model)
     if build.passes["transpose_conv"]:
         build.reference_model = g.load(build.reference)
-    else:
-        build.steps.append(("fold_dequantize+signature", original.data, build.reference))
+    # LiteRT runs MediaPipe's custom transpose conv only through XNNPACK's float path, which is enough here.
+    build.steps.append(("fold_dequantize+signature+transpose_conv", original.data, build.reference))
     before = build.reference
     for name in REWRITE_ORDER:
         build.passes[name] = rewrite.PASSES[name](model)
@@ -89,21 +89,57 @@ def int8_model(build: FloatBuild, samples: list[np.ndarray], progress: Callable[
     return quantize.full_int8(capped, list(samples[0].shape))
 
 
-def write_outputs(out_dir: Path, builds: dict[str, FloatBuild], int8: dict[str, bytes]) -> None:
+def write_outputs(out_dir: Path, results: dict[str, Result]) -> None:
     """Write model files and merge their entries into the manifest (other models' entries are kept)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / "manifest.toml"
     entries: dict[str, dict[str, object]] = {}
     if path.is_file():
         entries = tomllib.loads(path.read_text(encoding="utf-8")).get("models", {})
-    for name, build in builds.items():
+    for name, result in results.items():
         int8_file, float_file = f"{name}_int8.tflite", f"{name}_float.tflite"
-        (out_dir / int8_file).write_bytes(int8[name])
-        (out_dir / float_file).write_bytes(build.reference)
-        entries[name] = manifest.entry(build.spec, build.original, int8_file, source.sha256(int8[name]),
-                                       float_file, source.sha256(build.reference), build.passes)
-    manifest.write(path, entries)
+        (out_dir / int8_file).write_bytes(result.int8)
+        (out_dir / float_file).write_bytes(result.float.reference)
+        entries[name] = manifest.entry(result.float.spec, result.float.original, int8_file,
+                                       source.sha256(result.int8), float_file, source.sha256(result.float.reference),
+                                       result.float.passes)
+    manifest.write(path, entries, manifest.build_info())
 
 
 def delegation_line(model: bytes) -> str:
     return Runner(model).delegation.describe()
+
+
+@dataclass
+class Result:
+    """One built model: its float stages and its int8 bytes."""
+
+    float: FloatBuild
+    int8: bytes
+
+
+def build(names: list[str], cache: Path, scenes: int = CALIBRATION_SCENES,
+          say: Callable[[str], None] = lambda _: None,
+          bar: Callable[[str, int], Callable[[], None]] = lambda _d, _n: (lambda: None)) -> dict[str, Result]:
+    """The whole factory for ``names``; ``say`` gets progress lines, ``bar(desc, total)`` gives a tick function."""
+    # Calibration scenes need the float detector (landmark crops) and segmenter (cut-outs).
+    needed = sorted(set(names) | {"face_detection_short_range", "selfie_segmentation"})
+    floats = load_floats(cache, needed)
+    for name in names:
+        passes = ", ".join(f"{k} {v}" for k, v in floats[name].passes.items() if v)
+        say(f"{name}: float rewritten ({passes})")
+    tick = bar("calibration scenes", scenes)
+    data = calibration_set(floats, scenes, lambda _: tick())
+    say(f"calibration set: {scenes} scenes, " + ", ".join(f"{n} {len(data.inputs[n])}" for n in names) + " inputs")
+    results: dict[str, Result] = {}
+    for name in names:
+        for check in check_float(floats[name], data.inputs[name]):
+            say(f"{name}: equivalent after {check.describe()}")
+        samples = data.inputs[name]
+        tick = bar(f"{name} calibrate", len(samples))
+        int8 = int8_model(floats[name], samples, lambda _, t=tick: t())
+        for note in floats[name].range_notes:
+            say(f"{name}: range cap {note}")
+        say(f"{name}: int8 {len(int8) // 1024} KiB, {delegation_line(int8)}")
+        results[name] = Result(floats[name], int8)
+    return results

@@ -1,0 +1,78 @@
+"""The committed models: hashes match the manifest, int8 really is int8, one XNNPACK partition each."""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from device.inference import MODELS_DIR, load_model, read_manifest
+from tools.modelfactory import graph as g
+
+MANIFEST = tomllib.loads((MODELS_DIR / "manifest.toml").read_text(encoding="utf-8"))
+NAMES = sorted(MANIFEST["models"])
+
+
+def test_all_four_models_are_shipped() -> None:
+    assert NAMES == ["face_detection_short_range", "face_landmark", "selfie_segmentation",
+                     "selfie_segmentation_landscape"]
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("variant", ["int8", "float"])
+def test_sha256_matches_manifest(name: str, variant: str) -> None:
+    entry = MANIFEST["models"][name][variant]
+    assert hashlib.sha256((MODELS_DIR / entry["file"]).read_bytes()).hexdigest() == entry["sha256"]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_manifest_records_source_license_and_contract(name: str) -> None:
+    model = MANIFEST["models"][name]
+    assert model["source"]["wheel"].startswith("mediapipe-0.10.14-")
+    assert model["source"]["path"].startswith("mediapipe/modules/")
+    assert len(model["source"]["sha256"]) == 64
+    assert model["license"] == "Apache-2.0"
+    assert model["input"]["layout"] == "NHWC" and len(model["input"]["range"]) == 2
+    assert model["outputs"]
+
+
+def _int8_facts(path: Path) -> tuple[set[str], list[bool]]:
+    """Tensor types present; per conv weight tensor, whether it has one scale per output channel."""
+    model = g.load(path.read_bytes())
+    sub = model.subgraphs[0]
+    types = {g.TYPE_NAMES[t.type] for t in sub.tensors}
+    per_channel = []
+    for op in sub.operators:
+        if g.op_name(model, op) in ("CONV_2D", "DEPTHWISE_CONV_2D"):
+            weights = sub.tensors[int(op.inputs[1])]
+            if g.TYPE_NAMES[weights.type] == "INT8":
+                quant = weights.quantization
+                channels = int(weights.shape[quant.quantizedDimension])
+                per_channel.append(len(quant.scale) == channels)
+    return types, per_channel
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_int8_model_is_signed_int8_with_per_channel_weights(name: str) -> None:
+    types, per_channel = _int8_facts(MODELS_DIR / MANIFEST["models"][name]["int8"]["file"])
+    assert "INT8" in types
+    assert "UINT8" not in types
+    assert per_channel and all(per_channel)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_int8_model_runs_as_one_xnnpack_partition(name: str) -> None:
+    model = load_model(name, threads=1)
+    assert model.delegation.partitions == 1
+    assert model.delegation.undelegated == ()
+    outputs = model.invoke(np.zeros(model.input_shape, np.float32))
+    assert list(outputs) == list(MANIFEST["models"][name]["outputs"])
+    assert all(np.isfinite(v).all() for v in outputs.values())
+
+
+def test_read_manifest_gives_both_variants() -> None:
+    entries = read_manifest()
+    assert {(n, v) for n in NAMES for v in ("int8", "float")} <= set(entries)
