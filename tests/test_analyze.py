@@ -8,10 +8,10 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from perception_helpers import astronaut
 
 from device.cli import main
 from device.scene import KEYPOINT_NAMES
+from tests.perception_helpers import astronaut
 
 
 @pytest.fixture

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from perception_helpers import astronaut, frame, grace_hopper, rocket
 
 from device.config import Config
 from device.perception import Perception
 from device.perception.anchors import iou
 from device.perception.detector import FaceDetector, letterbox
 from device.perception.loading import open_model, open_reference
+from tests.perception_helpers import astronaut, frame, grace_hopper, rocket
 
 PHOTOS = {"astronaut": astronaut, "grace_hopper": grace_hopper}
 

@@ -6,11 +6,11 @@ import math
 
 import numpy as np
 import pytest
-from perception_helpers import astronaut, frame, grace_hopper, nme, rotated
 
 from device.config import Config
 from device.perception import Perception
 from device.perception.roi import Roi
+from tests.perception_helpers import astronaut, frame, grace_hopper, nme, rotated
 
 
 @pytest.fixture(scope="module")

@@ -6,13 +6,13 @@ import threading
 
 import numpy as np
 import pytest
-from perception_helpers import moving_face_clip
 
 from device.config import Config
 from device.errors import EffectError, WorkerError
 from device.frames import Frame
 from device.perception import Perception
 from device.perception.workers import ModelWorker
+from tests.perception_helpers import moving_face_clip
 
 
 def test_only_needed_models_load() -> None:

@@ -7,11 +7,11 @@ import itertools
 import cv2
 import numpy as np
 import pytest
-from perception_helpers import astronaut
 
 from device.config import Config
 from device.perception.loading import open_model
 from device.perception.segmenter import MaskOptions, Segmenter, remove_small_blobs
+from tests.perception_helpers import astronaut
 
 
 @pytest.fixture(scope="module")

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
-from perception_helpers import astronaut, frame, moving_face_clip
 
 from device.config import Config
 from device.frames import Frame
 from device.perception import Perception
 from device.perception.one_euro import OneEuroFilter
+from tests.perception_helpers import astronaut, frame, moving_face_clip
 
 
 def _run(config: Config, frames: list[Frame]) -> tuple[Perception, list]:
