@@ -205,6 +205,16 @@ class PerceptionConfig:
 
 
 @dataclass(frozen=True)
+class EffectsConfig:
+    """Which effects the booth offers (names as listed by 'magicbooth effects')."""
+
+    default: str = option("sticker", "Effect shown when the booth starts (run --effect overrides it).")
+    carousel: tuple[str, ...] = option((), "Effects the next/previous controls cycle through, in order; "
+                                           "empty means every effect.")
+    watermark: str = option("AI effect", "Watermark drawn on the preview and clips; empty for none.")
+
+
+@dataclass(frozen=True)
 class BenchConfig:
     """``magicbooth bench``: how long it runs and the targets it judges against."""
 
@@ -241,6 +251,7 @@ class Config:
     storage: StorageConfig = field(default_factory=StorageConfig)
     upload: UploadConfig = field(default_factory=UploadConfig)
     perception: PerceptionConfig = field(default_factory=PerceptionConfig)
+    effects: EffectsConfig = field(default_factory=EffectsConfig)
     bench: BenchConfig = field(default_factory=BenchConfig)
     source: str = field(default="built-in defaults", compare=False)
 

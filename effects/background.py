@@ -51,6 +51,7 @@ class Background(Effect):
         elif o.mode == "video":
             self._video = _user_video(o.file) if o.file else assets.video("clouds.mp4")
         self._fitted: dict[tuple[int, int, int], np.ndarray] = {}
+        self._out: np.ndarray | None = None
 
     def backdrop(self, frame: np.ndarray, t: float) -> np.ndarray:
         """What shows where the person is not."""
@@ -78,4 +79,6 @@ class Background(Effect):
             return
         # Feather outwards only, so where the mask is 1 the person stays exactly as captured.
         alpha = cv2.max(scene.mask, feather_mask(scene.mask, self.options.feather))
-        blit_rgb(canvas, blend(frame, self.backdrop(frame, t), alpha))
+        if self._out is None or self._out.shape != frame.shape:
+            self._out = np.empty_like(frame)
+        blit_rgb(canvas, blend(frame, self.backdrop(frame, t), alpha, out=self._out))

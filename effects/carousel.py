@@ -68,6 +68,21 @@ class EffectCarousel:
     def previous(self) -> Effect:
         return self._move(-1)
 
+    def on_key(self, key: int) -> bool:
+        """Keyboard switching for the booth: right arrow / n next, left arrow / p previous.
+
+        Returns True if the key switched effects, so the caller can stop handling it.
+        """
+        import pygame
+
+        if key in (pygame.K_RIGHT, pygame.K_n):
+            self.next()
+        elif key in (pygame.K_LEFT, pygame.K_p):
+            self.previous()
+        else:
+            return False
+        return True
+
     def select(self, name: str) -> Effect:
         if name not in self.names:
             raise EffectError(f"unknown effect {name!r}; valid effects: {', '.join(self.names)}")

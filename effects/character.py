@@ -53,9 +53,9 @@ def match_colour(patch: np.ndarray, frame: np.ndarray, weight: np.ndarray, amoun
         return patch
     src_mean, src_std = (v.ravel() for v in cv2.meanStdDev(np.ascontiguousarray(patch[::4, ::4]), mask=mask))
     ref_mean, ref_std = (v.ravel() for v in cv2.meanStdDev(np.ascontiguousarray(frame[::4, ::4]), mask=mask))
-    gain = float(np.clip(1 + amount * (_LUMA @ ref_std / (_LUMA @ src_std + 1e-3) - 1), 0.7, 1.4))
+    gain = float(np.clip(1 + amount * (_LUMA @ ref_std / (_LUMA @ src_std + 1e-3) - 1), 0.8, 1.25))
     d_luma = _LUMA @ (ref_mean - src_mean)
-    shift = amount * (0.8 * d_luma + 0.35 * (ref_mean - src_mean - d_luma))
+    shift = amount * (0.6 * d_luma + 0.35 * (ref_mean - src_mean - d_luma))
     matrix = np.hstack([np.eye(3) * gain, (src_mean * (1 - gain) + shift)[:, None]]).astype(np.float32)
     return cv2.transform(patch, matrix)
 

@@ -16,10 +16,13 @@ def feather_mask(mask: np.ndarray, px: float, work: int = 4) -> np.ndarray:
     return cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)
 
 
-def blend(front: np.ndarray, back: np.ndarray, alpha: np.ndarray) -> np.ndarray:
-    """front * alpha + back * (1 - alpha) for uint8 images and a float32 0..1 alpha (one SIMD pass)."""
+def blend(front: np.ndarray, back: np.ndarray, alpha: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """front * alpha + back * (1 - alpha) for uint8 images and a float32 0..1 alpha (one SIMD pass).
+
+    ``out`` may be a reused buffer: a frame-sized allocation per call costs page faults.
+    """
     alpha = np.ascontiguousarray(alpha, np.float32)
-    return cv2.blendLinear(front, back, alpha, 1.0 - alpha)
+    return cv2.blendLinear(front, back, alpha, cv2.subtract(1.0, alpha), dst=out)
 
 
 def fit(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:

@@ -6,6 +6,8 @@ copying; ``pygame.surfarray.pixels3d`` is a (W, H, 3) view of a surface — tran
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 import pygame
 
@@ -38,6 +40,11 @@ def read_rgb(canvas: pygame.Surface) -> np.ndarray:
     return np.frombuffer(pygame.image.tobytes(canvas, "RGB"), np.uint8).reshape(h, w, 3)
 
 
+# Byte order R, G, B in memory, like the pipeline's canvas (``pygame.image.frombuffer(..., "RGB")``):
+# blitting RGB arrays onto it is then a plain copy, not a per-pixel channel swap.
+RGB_MASKS = (0x0000FF, 0x00FF00, 0xFF0000, 0) if sys.byteorder == "little" else (0xFF0000, 0x00FF00, 0x0000FF, 0)
+
+
 def new_canvas(size: tuple[int, int]) -> pygame.Surface:
-    """An opaque 24-bit canvas of (width, height) for offline rendering and tests."""
-    return pygame.Surface(size, 0, 24)
+    """An opaque 24-bit RGB canvas of (width, height) for offline rendering, benchmarks and tests."""
+    return pygame.Surface(size, 0, 24, RGB_MASKS)

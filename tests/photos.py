@@ -2,22 +2,19 @@
 
 Frames are built from the public-domain astronaut (scikit-image) and Grace Hopper
 (matplotlib) portraits at 640x480, plus a composite with both faces. Scenes come from the
-project's perception when it is importable, else from ``tests/data/scenes.npz``, which
-``tools/make_test_scenes.py`` made with MediaPipe's float models on the same frames.
+project's own int8 perception (``device.perception``), run once per frame and cached.
 """
 
 from __future__ import annotations
 
 import functools
-from pathlib import Path
 
 import cv2
 import numpy as np
 
 from device.frames import Frame
-from device.scene import Face, FaceMesh, Scene
+from device.scene import FaceMesh, Scene
 
-DATA = Path(__file__).resolve().parent / "data" / "scenes.npz"
 NAMES = ("astronaut", "grace_hopper", "two")
 
 
@@ -40,15 +37,10 @@ def frame(name: str) -> np.ndarray:
         img = cv2.resize(photos["astronaut"], (640, 640), interpolation=cv2.INTER_AREA)[:480]
     elif name == "grace_hopper":
         img = cv2.resize(photos["grace_hopper"], (640, 750), interpolation=cv2.INTER_AREA)[40:520]
-    elif name == "two":
-        left = cv2.resize(photos["astronaut"], (320, 320), interpolation=cv2.INTER_AREA)
-        right = cv2.resize(photos["grace_hopper"], (320, 375), interpolation=cv2.INTER_AREA)
-        img = np.zeros((480, 640, 3), np.uint8)
-        img[80:400, :320] = left
-        img[80:455, 320:] = right
-        img[:80] = img[80:81]
-        img[455:, 320:] = right[-1]
-        img[400:, :320] = left[-1]
+    elif name == "two":  # both portraits side by side, cropped around the head, with headroom for stickers
+        left = photos["astronaut"][0:390, 65:385]
+        right = cv2.resize(photos["grace_hopper"][30:493, 74:454], (320, 390), interpolation=cv2.INTER_AREA)
+        img = cv2.copyMakeBorder(np.hstack([left, right]), 90, 0, 0, 0, cv2.BORDER_REPLICATE)
     else:
         raise KeyError(name)
     img = np.ascontiguousarray(img)
@@ -56,40 +48,21 @@ def frame(name: str) -> np.ndarray:
     return img
 
 
-def face_from_mesh(points: np.ndarray) -> Face:
-    """Detector-style box and keypoints derived from a mesh (only for the stored fixture)."""
-    from effects.assets import face_model
+@functools.cache
+def _perception() -> object:
+    from device.config import Config
+    from device.perception import Perception
 
-    model = face_model()
-    p = points[:, :2]
-    lo, hi = p.min(0), p.max(0)
-    kp = {
-        "right_eye": tuple(p[model.contour("right_eye_0")].mean(0)),
-        "left_eye": tuple(p[model.contour("left_eye_0")].mean(0)),
-        "nose_tip": tuple(p[1]),
-        "mouth_center": tuple(p[[13, 14]].mean(0)),
-        "right_ear_tragion": tuple(p[234]),
-        "left_ear_tragion": tuple(p[454]),
-    }
-    kp = {k: (float(v[0]), float(v[1])) for k, v in kp.items()}
-    return Face((float(lo[0]), float(lo[1]), float(hi[0] - lo[0]), float(hi[1] - lo[1])), 1.0, kp)
+    return Perception(Config(), {"faces", "mesh", "mask"})
 
 
 @functools.cache
-def _stored() -> dict[str, np.ndarray]:
-    with np.load(DATA) as data:
-        return {k: data[k] for k in data.files}
-
-
-def scene(name: str, t: float = 0.0, index: int = 0) -> Scene:
-    """The scene for a test frame: faces, meshes and person mask at frame size."""
-    image = frame(name)
-    data = _stored()
-    meshes = tuple(FaceMesh(m.astype(np.float32)) for m in data[f"{name}/meshes"])
-    faces = tuple(face_from_mesh(m.points) for m in meshes)
-    mask = cv2.resize(data[f"{name}/mask"].astype(np.float32) / 255, (image.shape[1], image.shape[0]),
-                      interpolation=cv2.INTER_LINEAR)
-    return Scene(Frame(image, t, index), faces, meshes, mask)
+def scene(name: str) -> Scene:
+    """The scene the project's int8 perception finds in a test frame, faces ordered left to right."""
+    found = _perception().process_still(Frame(frame(name), 0.0, 0))  # type: ignore[attr-defined]
+    assert len(found.faces) == len(found.meshes), "every test face should get a mesh"
+    pairs = sorted(zip(found.faces, found.meshes, strict=True), key=lambda fm: fm[0].box[0])
+    return Scene(found.frame, tuple(f for f, _ in pairs), tuple(m for _, m in pairs), found.mask, found.timings)
 
 
 def empty_scene(name: str = "astronaut") -> Scene:
@@ -125,5 +98,4 @@ def with_mouth_opened(scene: Scene, by: float) -> Scene:
         below = p[:, 1] > centre_y
         p[below, 1] += by * width
         meshes.append(FaceMesh(p))
-    faces = tuple(face_from_mesh(m.points) for m in meshes)
-    return Scene(scene.frame, faces, tuple(meshes), scene.mask, scene.timings)
+    return Scene(scene.frame, scene.faces, tuple(meshes), scene.mask, scene.timings)

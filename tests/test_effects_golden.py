@@ -12,9 +12,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from photos import draw, scene, with_mouth_opened
 
 import effects
+from tests.photos import draw, scene, with_mouth_opened
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "effects"
 CASES = {

@@ -7,13 +7,13 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from photos import changed, draw, empty_scene, frame, scene, with_mouth_opened
 
 import effects
 from device.errors import EffectError
 from device.scene import Scene
 from effects import assets
 from effects.compose import fit
+from tests.photos import changed, draw, empty_scene, frame, scene, with_mouth_opened
 
 
 def interior(mask: np.ndarray, value: int, margin: int) -> np.ndarray:

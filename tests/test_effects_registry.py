@@ -78,6 +78,15 @@ def test_carousel_wraps_and_resets() -> None:
     assert seen == ["cartoon", "none", "cartoon", "sticker"]
 
 
+def test_carousel_keys() -> None:
+    import pygame
+
+    carousel = EffectCarousel(["none", "sticker", "cartoon"])
+    assert carousel.on_key(pygame.K_RIGHT) and carousel.name == "sticker"
+    assert carousel.on_key(pygame.K_p) and carousel.name == "none"
+    assert not carousel.on_key(pygame.K_a) and carousel.name == "none"
+
+
 def test_carousel_rejects_unknown_names() -> None:
     with pytest.raises(EffectError, match="valid effects"):
         EffectCarousel(["none", "bogus"])
@@ -99,10 +108,10 @@ def test_carousel_from_config() -> None:
 
 def test_effect_stage_draws_into_the_pipeline_canvas() -> None:
     import numpy as np
-    from photos import frame, scene
 
     from device.pipeline import FramePass
     from effects.stage import EffectStage
+    from tests.photos import frame, scene
 
     sc = scene("astronaut")
     work = FramePass(sc.frame, np.array(frame("astronaut")), scene=sc)

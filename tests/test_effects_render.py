@@ -8,9 +8,9 @@ import av
 import cv2
 import numpy as np
 import pytest
-from photos import frame
 
 from device.cli import main
+from tests.photos import frame
 
 
 def write_photo_clip(path: Path, count: int) -> Path:
@@ -84,3 +84,31 @@ def test_bad_effect_or_option_is_one_line_and_exit_2(tmp_path: Path, args: list[
 def test_missing_input_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["render", str(tmp_path / "none.mp4"), str(tmp_path / "o.mp4")]) == 2
     assert "no such file" in capsys.readouterr().err
+
+
+def test_render_a_face_effect_through_perception(tmp_path: Path) -> None:
+    """The whole offline path: decode, int8 perception on every frame, sticker, H.264."""
+    base = np.asarray(frame("two"))
+    src = tmp_path / "faces.mp4"
+    with av.open(str(src), "w") as out:
+        stream = out.add_stream("libx264", rate=10)
+        stream.width, stream.height, stream.pix_fmt = 640, 480, "yuv420p"
+        for i in range(5):
+            vf = av.VideoFrame.from_ndarray(np.roll(base, 3 * i, axis=1), format="rgb24")
+            vf.pts = i
+            for packet in stream.encode(vf):
+                out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)
+    dst = tmp_path / "crowned.mp4"
+    assert main(["render", str(src), str(dst), "--effect", "sticker", "--option", "design=crown"]) == 0
+    _, frames = decode(dst)
+    _, originals = decode(src)
+    assert len(frames) == 5
+    for got, original in zip(frames, originals, strict=True):
+        gold = (got[..., 0].astype(int) > 200) & (got[..., 1] > 150) & (got[..., 2] < 90)
+        was = (original[..., 0].astype(int) > 200) & (original[..., 1] > 150) & (original[..., 2] < 90)
+        ys, xs = np.nonzero(gold & ~was)
+        assert len(xs) > 300, "crowns are drawn"
+        assert xs.min() < 320 < xs.max(), "on both heads"
+        assert (ys < 240).mean() > 0.98, "above the faces"

@@ -70,37 +70,58 @@ class FaceCanvas:
         return c + (pts - c) * by
 
 
+def _fur(img: np.ndarray, seed: int, colour: tuple[int, int, int], count: int = 2500) -> None:
+    """Short soft strands all over, combed outwards from the centre."""
+    rng = np.random.default_rng(seed)
+    h, w = img.shape[:2]
+    centre = np.array([w / 2, h * 0.55])
+    for x, y in rng.uniform(0, 1, (count, 2)) * (w, h):
+        d = np.array([x, y]) - centre
+        d = d / (np.linalg.norm(d) + 1e-6) * rng.uniform(4, 9)
+        shade = tuple(int(c * rng.uniform(0.6, 1.4)) for c in colour)
+        cv2.line(img, (int(x), int(y)), (int(x + d[0]), int(y + d[1])), shade, 1, AA)
+
+
 def ape_face(mesh: dict[str, np.ndarray]) -> np.ndarray:
-    """Our own ape: dark fur, pale bare skin round eyes and muzzle, heavy brow, wide nostrils."""
+    """Our own ape: dark shaggy fur, bare leathery skin round the eyes and a big muzzle, heavy brow."""
     f = FaceCanvas(mesh)
-    f.fill((74, 54, 40))
-    fur = _noise((TEX, TEX), 1, 1.0) * 0.25 + _noise((TEX, TEX), 2, 4.0) * 0.15
-    f.shade(1 + fur)
-    skin = (118, 96, 82)
-    eyes_c = (f.p(33) + f.p(263)) / 2
+    f.fill((52, 38, 30))
+    _fur(f.img, 1, (70, 50, 38))
+    skin = (104, 88, 78)
     ed = float(np.linalg.norm(f.p(263) - f.p(33)))
+    eyes_c = (f.p(33) + f.p(263)) / 2
+    mask = np.zeros((TEX, TEX), np.uint8)
     for side in (f.p(33, 133), f.p(362, 263)):
-        cv2.ellipse(f.img, tuple(np.int32(side + (0, ed * 0.06))), (int(ed * 0.42), int(ed * 0.36)), 0, 0, 360, skin,
-                    -1, AA)
-    cv2.ellipse(f.img, tuple(np.int32(eyes_c + (0, ed * 0.25))), (int(ed * 0.3), int(ed * 0.4)), 0, 0, 360, skin, -1,
-                AA)
-    muzzle_c = (f.p(1) + f.p(14)) / 2 + (0, ed * 0.12)
-    cv2.ellipse(f.img, tuple(np.int32(muzzle_c)), (int(ed * 0.62), int(ed * 0.55)), 0, 0, 360, skin, -1, AA)
-    f.shade(f.radial(0.35) * (1 + _noise((TEX, TEX), 3, 2.0) * 0.08))
+        centre = tuple(np.int32(side + (0, ed * 0.04)))
+        cv2.ellipse(mask, centre, (int(ed * 0.4), int(ed * 0.3)), 0, 0, 360, 255, -1, AA)
+    cv2.ellipse(mask, tuple(np.int32(eyes_c + (0, ed * 0.3))), (int(ed * 0.22), int(ed * 0.4)), 0, 0, 360, 255, -1, AA)
+    muzzle_c = (f.p(1) + f.p(14)) / 2 + (0, ed * 0.15)
+    cv2.ellipse(mask, tuple(np.int32(muzzle_c)), (int(ed * 0.66), int(ed * 0.58)), 0, 0, 360, 255, -1, AA)
+    soft = cv2.GaussianBlur(mask, (0, 0), 2.5).astype(np.float32)[..., None] / 255
+    bare = np.empty_like(f.img)
+    bare[:] = skin
+    bare = np.clip(bare * (1 + _noise((TEX, TEX), 3, 1.5) * 0.12)[..., None], 0, 255)
+    f.img = (f.img * (1 - soft) + bare * soft).astype(np.uint8)
+    # Muzzle bulges: lighter towards its centre.
+    yy, xx = np.mgrid[0:TEX, 0:TEX].astype(np.float32)
+    bulge = np.exp(-(((xx - muzzle_c[0]) / (ed * 0.55)) ** 2 + ((yy - muzzle_c[1] + ed * 0.1) / (ed * 0.45)) ** 2))
+    f.shade(f.radial(0.3) * (1 + 0.25 * bulge))
     for side in ("right_eye_0", "left_eye_0"):
-        _poly(f.img, f.dilated(side, 1.6), (70, 52, 44))
-        _poly(f.img, f.dilated(side, 1.15), (40, 28, 24))
+        _poly(f.img, f.dilated(side, 1.5), (62, 48, 42))
+        _poly(f.img, f.dilated(side, 1.15), (34, 24, 20))
     for brow in ("right_eyebrow_1", "left_eyebrow_1"):
-        pts = f.loop(brow) + (0, ed * 0.05)
-        _poly(f.img, pts, (44, 32, 26), closed=False, thickness=max(3, int(ed * 0.16)))
+        pts = f.loop(brow) + (0, ed * 0.06)
+        _poly(f.img, pts, (30, 22, 18), closed=False, thickness=max(4, int(ed * 0.2)))
+        _poly(f.img, pts - (0, ed * 0.05), (80, 64, 54), closed=False, thickness=2)
     for wing in (f.p(98, 97), f.p(327, 326)):
-        cv2.ellipse(f.img, tuple(np.int32(wing)), (int(ed * 0.13), int(ed * 0.08)), 20, 0, 360, (30, 20, 18), -1, AA)
-    _poly(f.img, f.loop("lips_0"), (92, 66, 58))
-    _poly(f.img, f.loop("lips_1"), (36, 24, 22), thickness=3)
+        cv2.ellipse(f.img, tuple(np.int32(wing + (0, ed * 0.02))), (int(ed * 0.1), int(ed * 0.06)), 25, 0, 360,
+                    (22, 14, 12), -1, AA)
+    _poly(f.img, f.loop("lips_0"), (64, 46, 42))
+    _poly(f.img, f.loop("lips_1"), (26, 16, 14), thickness=3)
     for k in (-1, 1):
-        c = f.p(1) + (k * ed * 0.35, ed * 0.15)
-        cv2.ellipse(f.img, tuple(np.int32(c)), (int(ed * 0.3), int(ed * 0.25)), 0, 200 if k < 0 else -20, 250 if k < 0
-                    else 30, (110, 88, 74), 2, AA)
+        c = f.p(1) + (k * ed * 0.38, ed * 0.1)
+        cv2.ellipse(f.img, tuple(np.int32(c)), (int(ed * 0.3), int(ed * 0.28)), 0, 200 if k < 0 else -20,
+                    250 if k < 0 else 30, (70, 56, 48), 2, AA)
     return f.img
 
 

@@ -47,16 +47,16 @@ def main() -> int:
     import pygame
 
     import effects
-    from device.bench.components import effect_names, needs_of
+    from device.bench.components import effect_name, needs_of
     from device.camera import open_source
     from device.config import Config
     from device.perception import Perception
 
     config = Config().replace("inference", threads=args.threads)
-    names = effect_names(args.effect or None)
-    needs = set(args.needs.split(",")) if args.needs else (needs_of(names) or {"faces"})
+    name = effect_name(args.effect or None)
+    needs = set(args.needs.split(",")) if args.needs else (needs_of(name) or {"faces"})
     perception = Perception(config, needs=needs)
-    drawers = [effects.create(n) for n in names]
+    drawer = effects.create(name)
     encoder = None
     if args.part in ("encode", "frame"):
         from device.encoder import VideoEncoder
@@ -79,8 +79,7 @@ def main() -> int:
             mark(11 + 2 * (i - 2))
             mark(10 + 2 * (i - 2))
         if args.part in ("effect", "frame"):
-            for fx in drawers:
-                fx.render(canvas, scene, frame.t)
+            drawer.render(canvas, scene, frame.t)
         if encoder is not None:
             encoder.encode(image, frame.t)
         if counted:

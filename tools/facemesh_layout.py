@@ -135,13 +135,41 @@ def triangles(edges: list[tuple[int, int]], uv: np.ndarray) -> np.ndarray:
             break
         e = crowded[0]
         tris.discard(max((t for t in tris if set(e) <= set(t)), key=area))
-    out = []
-    for t in sorted(tris):
-        p = uv[list(t)]
-        # Counter-clockwise in image coordinates, so every triangle has the same winding.
-        cross = (p[1, 0] - p[0, 0]) * (p[2, 1] - p[0, 1]) - (p[1, 1] - p[0, 1]) * (p[2, 0] - p[0, 0])
-        out.append(t if cross > 0 else (t[0], t[2], t[1]))
-    return np.array(out, dtype=np.int16)
+    return orient(sorted(tris), uv)
+
+
+def orient(tris: list[tuple[int, ...]], uv: np.ndarray) -> np.ndarray:
+    """Wind every triangle consistently with its neighbours (as on the 3-D surface), then pick the
+    global direction that makes most triangles counter-clockwise in the layout.
+
+    Winding each triangle counter-clockwise in the 2-D layout on its own would be wrong where the
+    layout folds (nose wings): there the surface faces away, and the renderer must see that.
+    """
+    edge_owner: dict[tuple[int, int], list[int]] = {}
+    for i, t in enumerate(tris):
+        for a, b in ((t[0], t[1]), (t[1], t[2]), (t[2], t[0])):
+            edge_owner.setdefault((min(a, b), max(a, b)), []).append(i)
+    wound: dict[int, tuple[int, ...]] = {0: tris[0]}
+    queue = [0]
+    while queue:
+        i = queue.pop()
+        t = wound[i]
+        for a, b in ((t[0], t[1]), (t[1], t[2]), (t[2], t[0])):
+            for j in edge_owner[(min(a, b), max(a, b))]:
+                if j in wound:
+                    continue
+                u = tris[j]
+                # A neighbour must run along the shared edge the other way (b -> a).
+                directed = {(u[0], u[1]), (u[1], u[2]), (u[2], u[0])}
+                wound[j] = u if (b, a) in directed else (u[0], u[2], u[1])
+                queue.append(j)
+    if len(wound) != len(tris):
+        raise ValueError("face mesh is not one connected surface")
+    out = np.array([wound[i] for i in range(len(tris))], dtype=np.int16)
+    p = uv[out]
+    e1, e2 = p[:, 1] - p[:, 0], p[:, 2] - p[:, 0]
+    cross = e1[:, 0] * e2[:, 1] - e1[:, 1] * e2[:, 0]
+    return out if (cross > 0).sum() >= len(out) / 2 else out[:, [0, 2, 1]]
 
 
 def chains(edges: list[tuple[int, int]]) -> list[list[int]]:

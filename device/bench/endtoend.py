@@ -26,6 +26,8 @@ from device.config import Config
 from device.errors import MagicboothError
 from device.pipeline import FramePass, Pipeline
 from device.recorder import Recorder, RecordSink
+from effects.carousel import EffectCarousel
+from effects.stage import EffectStage
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +61,7 @@ class EndToEnd:
 
     def run(self) -> Record:
         spec = self.source_spec
-        names = components.effect_names(self.effect_spec)  # a bad --effect fails before anything runs
+        name = components.effect_name(self.effect_spec)  # a bad --effect fails before anything runs
         try:
             source = open_source(spec, self.config, realtime=True, loop=True)
             source.open()
@@ -69,7 +71,7 @@ class EndToEnd:
         with contextlib.ExitStack() as stack:
             stack.callback(source.close)
             tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="magicbooth-bench-")))
-            perception = self._perception(names)
+            perception = self._perception(name)
             if perception is not None:
                 perception.start()
                 stack.callback(perception.stop)
@@ -77,24 +79,26 @@ class EndToEnd:
             try:
                 # one clip for the whole run: lift [recorder] max_clip_s above the run's length
                 long_clip = self.config.replace("recorder", max_clip_s=min(3600.0, self.warmup_s + self.seconds + 60))
-                recorder = Recorder(long_clip, source.size, fps, root=tmp, effect="+".join(names), live=True,
+                recorder = Recorder(long_clip, source.size, fps, root=tmp, effect=name, live=True,
                                     recover=False).open()
             except MagicboothError as exc:
                 return not_measured(f"cannot record: {exc}")
             stack.callback(recorder.close)
             stages: list[Any] = [] if perception is None else [perception]
-            stages += [components.EffectStage(_create(name)) for name in names]
+            stages.append(EffectStage(EffectCarousel([name], start=name)))
             stamp = _Stamp()
             pipeline = Pipeline(source, stages=stages, sinks=[display, stamp, RecordSink(recorder, live=True)],
                                 live=True)
             record = self._measure(pipeline, stamp, recorder)
+            if "stage_ms" in record and EffectStage.name in record["stage_ms"]:
+                record["stage_ms"][f"effect {name}"] = record["stage_ms"].pop(EffectStage.name)
             record.update(source=source.describe(), live_camera=is_camera_spec(spec), encoder=recorder.encoder_name,
                           display=display.driver + (f" ({no_screen})" if no_screen else ""),
-                          effect="+".join(names), missing=self.missing)
+                          effect=name, missing=self.missing)
         return record
 
-    def _perception(self, names: list[str]) -> Any:
-        needs = components.needs_of(names)
+    def _perception(self, name: str) -> Any:
+        needs = components.needs_of(name)
         if not needs:
             return None
         try:
@@ -178,14 +182,8 @@ class EndToEnd:
 
     def _check_exercised(self, found: dict[str, int], frames: int) -> None:
         """A run whose models found nothing did not draw the heavy part of the effect: say so."""
-        needs = components.needs_of(components.effect_names(self.effect_spec))
+        needs = components.needs_of(components.effect_name(self.effect_spec))
         for need, key in (("faces", "faces"), ("mesh", "meshes"), ("mask", "mask")):
             if need in needs and found[key] == 0 and not any(m.startswith("perception") for m in self.missing):
                 self.missing.append(f"{need}: perception found none in {frames} frames, so the effect's "
                                     f"{need} drawing was not exercised")
-
-
-def _create(name: str) -> Any:
-    import effects
-
-    return effects.create(name)
