@@ -120,7 +120,11 @@ def test_verdict_names_the_slowest_stage_and_fails_a_missed_target() -> None:
     assert partial["status"] == "incomplete"  # never a pass without the models
     drops = verdict.judge(_e2e(worker_ms={}, dropped_frames=2), stages, budget_ms=33.3, cpu_ms_target=20,
                           rss_mb_target=350)
-    assert drops["status"] == "fail" and "dropped" in drops["summary"]
+    assert drops["status"] == "fail" and "dropped" in drops["summary"] and drops["contention"] is None
+    busy = verdict.judge(_e2e(worker_ms={}, dropped_frames=2, cpu_percent_per_core=[99.0, 98.0],
+                              process_cpu_percent=50.0), stages, budget_ms=33.3, cpu_ms_target=20, rss_mb_target=350)
+    assert busy["contention"] == {"cores": 2, "busy_cores": 1.97, "this_process_cores": 0.5, "other_cores": 1.47}
+    assert "other processes kept 1.5 of 2 cores busy" in busy["summary"]
 
 
 def test_verdict_without_a_live_run_is_not_measured_not_a_pass() -> None:

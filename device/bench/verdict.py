@@ -78,5 +78,20 @@ def judge(end_to_end: Record, stages: list[Record], *, budget_ms: float, cpu_ms_
     else:
         status = "pass"
         why = "every target met"
+    busy = contention(end_to_end) if live else None
+    if busy and busy["other_cores"] >= 0.5 and status != "pass":
+        why += (f" — note: other processes kept {busy['other_cores']:.1f} of {busy['cores']} cores busy during the "
+                "run, so fps, drops and latency here reflect a shared machine; CPU per frame does not")
     return {"status": status, "budget_ms": round(budget_ms, 3), "bottleneck": worst, "targets": targets,
-            "summary": why}
+            "summary": why, "contention": busy}
+
+
+def contention(end_to_end: Record) -> dict[str, Any] | None:
+    """How many cores other processes used during the live run (system-wide busy minus ours)."""
+    cores = [c for c in end_to_end.get("cpu_percent_per_core", []) if c is not None]
+    ours = end_to_end.get("process_cpu_percent")
+    if not cores or ours is None:
+        return None
+    busy = sum(cores) / 100.0
+    return {"cores": len(cores), "busy_cores": round(busy, 2), "this_process_cores": round(ours / 100.0, 2),
+            "other_cores": round(max(0.0, busy - ours / 100.0), 2)}
