@@ -237,3 +237,20 @@ def test_pi4_prediction_from_an_arm_counts_file(tmp_path: Path) -> None:
     path.write_text(json.dumps({"schema": "magicbooth.arm-counts", "parts": {"frame": 1}}))
     with pytest.raises(BenchError, match="not an ARM counts file"):
         load_arm_counts(path)
+
+
+def test_progress_runs_phases_by_weight_to_the_end(capsys: pytest.CaptureFixture[str]) -> None:
+    from device.bench.progress import Progress
+
+    seen: list[str] = []
+    progress = Progress({"a": 3.0, "b": 1.0}, enabled=True)
+    progress.when_phase = seen.append
+    tick = progress.phase("a", steps=3)
+    tick()
+    assert progress._bar.n == 250  # one of three steps of three quarters of the run
+    progress.phase("b")
+    progress.fraction(0.5)
+    assert progress._bar.n == 875
+    progress.close()
+    assert seen == ["a", "b"] and progress._bar.n == 1000
+    assert "b" in capsys.readouterr().err  # drawn on stderr, named by phase
