@@ -39,7 +39,12 @@ def histogram(samples: Sequence[float], title: str, unit: str = "ms", *, bins: i
     """Counts of ``samples`` in equal bins, with an optional budget line at ``limit``."""
     if not samples:
         return _frame(title, W, 60, [f'<text x="{PAD_L}" y="44" font-size="12">no samples</text>'], "histogram")
-    lo, hi = min(samples), max(samples)
+    ordered = sorted(samples)
+    lo, hi = ordered[0], ordered[-1]
+    tail = ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))] * 1.25
+    clipped = hi > tail > lo  # a few far outliers would squash the rest into one bin: pile them in the last
+    if clipped:
+        hi = tail
     if limit is not None and limit > hi and limit < hi * 3:
         hi = limit
     hi = hi if hi > lo else lo + 1.0
@@ -63,8 +68,10 @@ def histogram(samples: Sequence[float], title: str, unit: str = "ms", *, bins: i
         x = PAD_L + pw * (tick - lo) / (hi - lo)
         body.append(f'<text x="{x:.1f}" y="{H - PAD_B + 14}" text-anchor="middle" font-size="10">{_fmt(tick)}</text>')
         tick += step
+    more = sum(1 for s in samples if s > hi)
     body.append(f'<text x="{PAD_L + pw / 2:.0f}" y="{H - 6}" text-anchor="middle" font-size="11">{escape(unit)} '
-                f'(n={len(samples)})</text>')
+                f'(n={len(samples)}' + (f"; {more} above {_fmt(hi)} {escape(unit)} in the last bar" if more else "")
+                + ")</text>")
     body.append(f'<text x="{PAD_L - 6}" y="{PAD_T + 8}" text-anchor="end" font-size="10">{top}</text>')
     if limit is not None and lo <= limit <= hi:
         x = PAD_L + pw * (limit - lo) / (hi - lo)
