@@ -48,6 +48,8 @@ def metrics(report: dict[str, Any]) -> dict[str, tuple[float | None, str, str]]:
         label = f"model {record['name']} {record['variant']} ×{record['threads']}"
         ok = is_measured(record)
         out[f"{label} warm median"] = (record["warm_ms"]["median"] if ok else None, "ms", "lower")
+        cpu = record.get("warm_cpu_ms") if ok else None
+        out[f"{label} warm CPU median"] = (cpu["median"] if cpu else None, "ms", "lower")
         out[f"{label} init"] = (record["init_ms"] if ok else None, "ms", "lower")
     for record in report.get("stages", []):
         ok = is_measured(record)

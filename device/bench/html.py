@@ -6,7 +6,7 @@ from html import escape
 from typing import Any
 
 from device.bench import svg
-from device.bench.measures import is_measured
+from device.bench.measures import is_measured, stage_cpu_ms
 
 STYLE = """
 body{font:14px/1.45 system-ui,sans-serif;margin:24px auto;max-width:1000px;color:#222;padding:0 12px}
@@ -99,7 +99,7 @@ def _stages(report: dict[str, Any]) -> str:
     bar_rows = [(s["name"], s["ms"]["median"] if is_measured(s) else None,
                  s["ms"]["p90"] if is_measured(s) else None) for s in stages]
     table = _table(["stage", "median ms", "p90 ms", "fps", "CPU ms/frame", "notes"],
-                   [[s["name"], s["ms"]["median"], s["ms"]["p90"], s.get("fps", "-"), s.get("cpu_ms_per_frame", "-"),
+                   [[s["name"], s["ms"]["median"], s["ms"]["p90"], s.get("fps", "-"), stage_cpu_ms(s),
                      s.get("detail", "")] if is_measured(s) else
                     [s["name"], None, None, None, None, s["reason"]] for s in stages])
     hists = [svg.histogram(s["samples_ms"], s["name"]) for s in stages if is_measured(s)]
@@ -116,13 +116,15 @@ def _models(report: dict[str, Any]) -> str:
         if is_measured(m):
             w = m["warm_ms"]
             rows.append([m["name"], m["variant"], m["threads"], m["init_ms"], m["first_invoke_ms"], w["median"],
-                         w["p90"], w["p99"], w["stddev"], m["xnnpack_partitions"]])
+                         w["p90"], w["p99"], w["stddev"], m.get("warm_cpu_ms", {}).get("median"),
+                         m["xnnpack_partitions"]])
         else:
-            rows.append([m["name"], m["variant"], m["threads"], None, None, None, None, None, None, m["reason"]])
+            rows.append([m["name"], m["variant"], m["threads"], None, None, None, None, None, None, None,
+                         m["reason"]])
     hists = [svg.histogram(m["samples_ms"], f"{m['name']} {m['variant']} ×{m['threads']}", bins=20)
              for m in models if is_measured(m)]
     return (_table(["model", "variant", "threads", "init ms", "first invoke ms", "warm median", "p90", "p99",
-                    "stddev", "XNNPACK partitions"], rows)
+                    "stddev", "CPU median (all threads)", "XNNPACK partitions"], rows)
             + '<div class="grid">' + "".join(hists) + "</div>")
 
 

@@ -30,6 +30,13 @@ def is_measured(record: Record | None) -> bool:
     return bool(record) and record.get("status") == MEASURED
 
 
+def stage_cpu_ms(record: Record) -> float | str:
+    """A measured stage's CPU ms per frame (whole-run or per-frame median); '-' where it has none."""
+    if "cpu_ms_per_frame" in record:
+        return record["cpu_ms_per_frame"]
+    return record["cpu_ms"]["median"] if "cpu_ms" in record else "-"
+
+
 def percentile(ordered: Sequence[float], q: float) -> float:
     """Linear-interpolated percentile ``q`` (0..100) of already sorted values."""
     if not ordered:

@@ -102,12 +102,13 @@ def measure_perception(config: Config, frames: Sequence[Frame], tick: Tick) -> t
         return [not_measured(f"perception models would not load: {exc}", name="perception",
                              kind="perception")], []
     per_model: dict[str, list[float]] = {}
-    totals, scenes = [], []
+    totals, cpu, scenes = [], [], []
     found = {"faces": 0, "meshes": 0, "mask": 0}
     for frame in frames:
-        began = time.perf_counter()
+        began, cpu_began = time.perf_counter(), time.process_time()
         scene = perception.process(frame)
         totals.append((time.perf_counter() - began) * 1000.0)
+        cpu.append((time.process_time() - cpu_began) * 1000.0)
         scenes.append(scene)
         found["faces"] += bool(scene.faces)
         found["meshes"] += bool(scene.meshes)
@@ -118,7 +119,7 @@ def measure_perception(config: Config, frames: Sequence[Frame], tick: Tick) -> t
     records = [measured(name=f"perception {name}", kind="perception", ms=summarize(ms), samples_ms=rounded(ms))
                for name, ms in per_model.items()]
     records.append(measured(name="perception total", kind="perception", ms=summarize(totals),
-                            samples_ms=rounded(totals), found=found,
+                            samples_ms=rounded(totals), cpu_ms=summarize(cpu), found=found,
                             detail="all models in order on one thread, with decoding and tracking; found "
                                    + ", ".join(f"{k} in {v}/{len(frames)} frames" for k, v in found.items())))
     return records, scenes
@@ -139,16 +140,18 @@ def measure_effects(config: Config, frames: Sequence[Frame], scenes: Sequence[An
 def _time_effect(name: str, effect: Any, scenes: Sequence[Any], tick: Tick) -> Record:
     import pygame
 
-    samples = []
+    samples, cpu = [], []
     for scene in scenes:
         image = scene.frame.image.copy()
         h, w = image.shape[:2]
         canvas = pygame.image.frombuffer(image, (w, h), "RGB")
-        began = time.perf_counter()
+        began, cpu_began = time.perf_counter(), time.process_time()
         effect.render(canvas, scene, scene.frame.t)
         samples.append((time.perf_counter() - began) * 1000.0)
+        cpu.append((time.process_time() - cpu_began) * 1000.0)
         tick()
-    return measured(name=f"effect {name}", kind="effect", ms=summarize(samples), samples_ms=rounded(samples))
+    return measured(name=f"effect {name}", kind="effect", ms=summarize(samples), samples_ms=rounded(samples),
+                    cpu_ms=summarize(cpu))
 
 
 def measure_encoders(config: Config, frames: Sequence[Frame], fps: int, tick: Tick) -> list[Record]:
@@ -195,20 +198,21 @@ def measure_display(config: Config, frames: Sequence[Frame], tick: Tick) -> list
     with offscreen_display(config) as (display, no_screen):
         if not display.is_shown:
             return [not_measured(no_screen or "no display", name="display blit", kind="display")]
-        samples = []
+        samples, cpu = [], []
         for frame in frames:
             image = np.ascontiguousarray(frame.image)
             h, w = image.shape[:2]
             canvas = pygame.image.frombuffer(image, (w, h), "RGB")
-            began = time.perf_counter()
+            began, cpu_began = time.perf_counter(), time.process_time()
             display.show(canvas)
             samples.append((time.perf_counter() - began) * 1000.0)
+            cpu.append((time.process_time() - cpu_began) * 1000.0)
             tick()
         detail = f"{display.driver} driver, {display.mode}" + (", mirrored" if display.mirror else "")
         if no_screen:
             detail += "; into a software surface only"
         records.append(measured(name="display blit", kind="display", ms=summarize(samples),
-                                samples_ms=rounded(samples), detail=detail))
+                                samples_ms=rounded(samples), cpu_ms=summarize(cpu), detail=detail))
     if no_screen:
         records.append(not_measured(f"{no_screen}; the flip to a real screen (kmsdrm or a window) "
                                     "costs extra there", name="display screen", kind="display"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from device.bench.measures import is_measured
+from device.bench.measures import is_measured, stage_cpu_ms
 
 NM = "not measured"
 
@@ -57,15 +57,16 @@ def render(report: dict[str, Any]) -> str:
         out += ["", f"end to end: {NM}: {e['reason']}"]
     out += ["", table(["stage", "median ms", "p90 ms", "fps", "CPU ms/frame", "note"],
                       [[s["name"], s["ms"]["median"], s["ms"]["p90"], s.get("fps", "-"),
-                        s.get("cpu_ms_per_frame", "-"), ""]
+                        stage_cpu_ms(s), ""]
                        if is_measured(s) else [s["name"], None, None, None, None, s["reason"]]
                        for s in report["stages"]])]
     if report["models"]:
-        out += ["", table(["model", "variant", "thr", "init ms", "first ms", "median", "p90", "p99", "std", "parts"],
+        out += ["", table(["model", "variant", "thr", "init ms", "first ms", "median", "p90", "p99", "std", "cpu med",
+                           "parts"],
                           [[m["name"], m["variant"], m["threads"], m["init_ms"], m["first_invoke_ms"],
                             m["warm_ms"]["median"], m["warm_ms"]["p90"], m["warm_ms"]["p99"], m["warm_ms"]["stddev"],
-                            m["xnnpack_partitions"]] if is_measured(m) else
-                           [m["name"], m["variant"], m["threads"], None, None, None, None, None, None, None]
+                            m.get("warm_cpu_ms", {}).get("median"), m["xnnpack_partitions"]] if is_measured(m) else
+                           [m["name"], m["variant"], m["threads"], None, None, None, None, None, None, None, None]
                            for m in report["models"]])]
     else:
         out += ["", f"models: {NM}: {report.get('models_note')}"]
