@@ -98,6 +98,8 @@ def test_compare_and_a_missing_camera(quick: dict, tmp_path: Path, capsys: pytes
     assert all(t["value"] is None for t in report["verdict"]["targets"])
     capture = [s for s in report["stages"] if s["kind"] == "capture"]
     assert capture and all(s["status"] == "not_measured" for s in capture)
+    encode = next(s for s in report["stages"] if s["name"] == "encode libx264")
+    assert encode["status"] == "measured" and encode["detail"].startswith("on the bundled sample")
     rows = {r["metric"]: r for r in report["compare"]["rows"]}
     assert rows["end to end fps"]["change"] == "only before" and rows["end to end fps"]["delta"] is None
     model_rows = [r for r in rows.values() if r["metric"].startswith("model ") and r["delta"] is not None]
