@@ -89,8 +89,19 @@ def check_disk(config: Config) -> Check:
                  "free space or use a larger SD card; each minute of 640x480 video is about 10 MB")
 
 
+def check_clips(config: Config) -> Check:
+    """The clip library's storage level (ok / low / full) and how many clips await upload."""
+    from device.paths import clips_root
+    from device.storage import storage_status
+
+    status = storage_status(clips_root(config), config.storage)
+    return Check("clips", status.level != "full", status.message,
+                 "upload or delete clips ('magicbooth clips list'), lower [storage] min_free_mb, "
+                 "or allow [storage] delete_unuploaded", warn=status.level == "low")
+
+
 CHECKS: tuple[Callable[[Config], Check], ...] = (check_platform, check_versions, check_camera, check_display,
-                                                 check_disk)
+                                                 check_disk, check_clips)
 
 
 def run_checks(config: Config) -> list[Check]:

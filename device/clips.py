@@ -98,3 +98,18 @@ def iter_clips(root: Path) -> Iterator[Clip]:
     for day in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
         for video in sorted(day.glob("*.mp4")):
             yield Clip(video, read_sidecar(video))
+
+
+def find_clip(root: Path, clip_id: str) -> Clip:
+    """The clip whose id is ``clip_id`` or starts with it (if only one does)."""
+    from device.errors import ClipNotFoundError
+
+    clips = list(iter_clips(root))
+    exact = [c for c in clips if c.id == clip_id]
+    matches = exact or ([c for c in clips if c.id.startswith(clip_id)] if clip_id else [])
+    if len(matches) == 1:
+        return matches[0]
+    if not matches:
+        raise ClipNotFoundError(f"{root}: no clip with id '{clip_id}'; see 'magicbooth clips list'")
+    raise ClipNotFoundError(f"{root}: '{clip_id}' matches {len(matches)} clips "
+                            f"({', '.join(c.id for c in matches[:3])}...); give more of the id")

@@ -88,6 +88,88 @@ class InferenceConfig:
 
 
 @dataclass(frozen=True)
+class RecorderConfig:
+    """How clips are encoded: H.264 in fragmented MP4, with a pre-roll of encoded packets."""
+
+    encoder: str = option("auto", "auto (probe h264_v4l2m2m, then libx264) | libx264 | h264_v4l2m2m.",
+                          choices=("auto", "libx264", "h264_v4l2m2m"))
+    crf: int = option(23, "libx264 quality: lower is better and bigger.", low=0, high=51)
+    preset: str = option("ultrafast", "libx264 speed preset; faster presets cost less CPU per frame.",
+                         choices=("ultrafast", "superfast", "veryfast", "faster", "fast", "medium"))
+    bitrate_kbps: int = option(4000, "h264_v4l2m2m target bitrate (the hardware encoder has no CRF).",
+                               low=100, high=50000)
+    threads: int = option(0, "libx264 threads; 0 lets the encoder decide.", low=0, high=16)
+    keyframe_interval_s: float = option(1.0, "Seconds between keyframes: one MP4 fragment each, so also "
+                                        "the most a pulled plug can cost.", low=0.2, high=10)
+    pre_roll_s: float = option(3.0, "Seconds of encoded video kept before start(), aligned to a keyframe.",
+                               low=0, high=30)
+    post_roll_s: float = option(0.0, "Seconds recorded after stop().", low=0, high=30)
+    max_clip_s: float = option(60.0, "A clip stops by itself after this many seconds.", low=1, high=3600)
+    queue_frames: int = option(8, "Frames waiting for the encoder; when full, frames are dropped and counted.",
+                               low=1, high=300)
+
+
+@dataclass(frozen=True)
+class AudioConfig:
+    """Sound in clips: a music track and/or a microphone, muxed as AAC."""
+
+    music: str = option("none", "none | bundled (the project's own royalty-free track) | a path to an audio file.")
+    music_volume: float = option(0.8, "Music gain, 0 to 1.", low=0, high=1)
+    fade_out_s: float = option(1.5, "Music fades out over the last seconds of the clip.", low=0, high=10)
+    mic: str = option("", "ALSA capture device (e.g. default or hw:1,0); empty means no microphone.")
+    mic_volume: float = option(1.0, "Microphone gain, 0 to 4.", low=0, high=4)
+    sample_rate: int = option(48000, "Audio sample rate of clips.", choices=(32000, 44100, 48000))
+    bitrate_kbps: int = option(128, "AAC bitrate.", low=32, high=320)
+
+
+@dataclass(frozen=True)
+class StorageConfig:
+    """Where clips live and how the disk is kept from filling up."""
+
+    clips_dir: str = option("", "Clip library; empty means <state_dir>/clips (./clips outside systemd).")
+    min_free_mb: float = option(200.0, "Below this much free space recording stops cleanly and will not "
+                                "start; 0 turns the guard off (a full disk still stops it cleanly).",
+                                low=0, high=1_000_000)
+    low_free_mb: float = option(1000.0, "Below this, retention deletes old clips and the status shows 'low'.",
+                                low=0, high=1_000_000)
+    check_interval_s: float = option(1.0, "How often free space is checked while recording (also after every "
+                                     "fragment).", low=0.1, high=60)
+    max_age_days: int = option(0, "Uploaded clips older than this are deleted; 0 keeps them until space is low.",
+                               low=0, high=3650)
+    delete_unuploaded: bool = option(False, "Let retention delete clips that were never uploaded (oldest "
+                                     "first, after all uploaded ones).")
+
+
+@dataclass(frozen=True)
+class UploadConfig:
+    """Where finished clips are uploaded (any S3-compatible store); off until endpoint and bucket are set."""
+
+    endpoint: str = option("", "S3 endpoint URL, e.g. \"http://127.0.0.1:8333\"; empty turns uploading off.")
+    bucket: str = option("", "Bucket the clips go to; it must already exist.")
+    prefix: str = option("booths", "Key prefix: objects go to <prefix>/<device id>/<yyyy-mm-dd>/<clip id>.mp4|.json.")
+    credentials_file: str = option(
+        "/etc/magicbooth/s3.toml", "TOML file with access_key_id and secret_access_key, mode 0600; "
+        "under systemd LoadCredential=s3.toml:<file> ($CREDENTIALS_DIRECTORY/s3.toml) takes precedence.")
+    region: str = option("us-east-1", "Signing region; most S3-compatible stores accept any.")
+    part_size_mb: int = option(8, "Multipart part size in MiB; larger clips go up in parts that survive restarts "
+                               "(S3 needs at least 5).", low=5, high=512)
+    max_kbytes_per_s: int = option(0, "Bandwidth limit for uploads in KiB/s; 0 means unlimited.",
+                                   low=0, high=10_000_000)
+    connect_timeout_s: float = option(5.0, "Give up connecting to the store after this long.", low=0.1, high=120)
+    read_timeout_s: float = option(30.0, "Give up on a stalled request after this long.", low=0.1, high=600)
+    retry_min_s: float = option(2.0, "First wait after a failed attempt; doubles each time, with jitter.",
+                                low=0.01, high=3600)
+    retry_max_s: float = option(600.0, "Longest wait between attempts.", low=0.01, high=86400)
+    checksum_sha256: bool = option(True, "Send x-amz-checksum-sha256 so the store itself checks the sidecar's hash "
+                                   "(single-part objects); turn off for stores that reject the header.")
+
+    @property
+    def enabled(self) -> bool:
+        """Uploading is on once both an endpoint and a bucket are configured."""
+        return bool(self.endpoint and self.bucket)
+
+
+@dataclass(frozen=True)
 class PerceptionConfig:
     """Face detection, face mesh tracking and the person mask."""
 
@@ -123,6 +205,16 @@ class PerceptionConfig:
 
 
 @dataclass(frozen=True)
+class EffectsConfig:
+    """Which effects the booth offers (names as listed by 'magicbooth effects')."""
+
+    default: str = option("sticker", "Effect shown when the booth starts (run --effect overrides it).")
+    carousel: tuple[str, ...] = option((), "Effects the next/previous controls cycle through, in order; "
+                                           "empty means every effect.")
+    watermark: str = option("AI effect", "Watermark drawn on the preview and clips; empty for none.")
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole configuration; ``source`` is the file it came from, if any."""
 
@@ -130,7 +222,12 @@ class Config:
     camera: CameraConfig = field(default_factory=CameraConfig)
     display: DisplayConfig = field(default_factory=DisplayConfig)
     inference: InferenceConfig = field(default_factory=InferenceConfig)
+    recorder: RecorderConfig = field(default_factory=RecorderConfig)
+    audio: AudioConfig = field(default_factory=AudioConfig)
+    storage: StorageConfig = field(default_factory=StorageConfig)
+    upload: UploadConfig = field(default_factory=UploadConfig)
     perception: PerceptionConfig = field(default_factory=PerceptionConfig)
+    effects: EffectsConfig = field(default_factory=EffectsConfig)
     source: str = field(default="built-in defaults", compare=False)
 
     def replace(self, section: str, **values: Any) -> Config:

@@ -44,12 +44,28 @@ class StorageFullError(RecorderError):
     """Free space fell below the configured minimum."""
 
 
+class ClipNotFoundError(MagicboothError, LookupError):
+    """No clip in the library has the given id."""
+
+
 class UploadError(MagicboothError, OSError):
     """Uploading a clip failed."""
 
 
 class CredentialsError(UploadError, PermissionError):
     """Upload credentials are missing, unreadable or too widely readable."""
+
+
+class StoreUnavailableError(UploadError, ConnectionError):
+    """The object store cannot be reached or answered with a retryable error; try again later."""
+
+
+class UploadTargetError(UploadError):
+    """The configured store has no such bucket or rejects the target as configured."""
+
+
+class ClipIntegrityError(UploadError):
+    """A clip's file does not match its sidecar (size or sha256), or its sidecar is unusable."""
 
 
 class WorkerError(MagicboothError, RuntimeError):

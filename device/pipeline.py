@@ -68,10 +68,10 @@ class RollingStats:
         self.frames = 0
         self.dropped = 0
 
-    def record(self, work: FramePass, done_at: float) -> None:
+    def record(self, work: FramePass, done_at: float, latency_ms: float) -> None:
         self.frames += 1
         self._times.append(done_at)
-        self._latency.append((done_at - work.frame.t) * 1000.0)
+        self._latency.append(latency_ms)
         for name, ms in work.timings.items():
             self._stage.setdefault(name, deque(maxlen=self._window)).append(ms)
 
@@ -162,7 +162,10 @@ class Pipeline:
             began = time.perf_counter()
             stage(work)
             work.timings[stage.name] = (time.perf_counter() - began) * 1000.0
-        self.stats.record(work, time.monotonic())
+        done = time.monotonic()
+        # live: capture to the end of the last sink; offline frames carry media time, so only processing counts
+        latency_ms = (done - frame.t) * 1000.0 if self.live else sum(work.timings.values())
+        self.stats.record(work, done, latency_ms)
         if self.when_frame is not None:
             self.when_frame(work)
         return work

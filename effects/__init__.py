@@ -1,1 +1,16 @@
-"""Magic-expression effects drawn with pygame."""
+"""Magic-expression effects drawn with pygame.
+
+>>> import effects
+>>> fx = effects.create("sticker", {"design": "crown"})
+>>> fx.render(canvas, scene, t)          # canvas: pygame.Surface at frame size
+"""
+
+import os
+
+os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+
+from effects.base import Effect
+from effects.options import EffectOptions
+from effects.registry import available, create, describe, get
+
+__all__ = ["Effect", "EffectOptions", "available", "create", "describe", "get"]

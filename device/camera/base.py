@@ -66,9 +66,13 @@ class FrameSource(abc.ABC):
         lores = None
         if isinstance(image, tuple):
             image, lores = image
-        frame = Frame(image=image, t=time.monotonic(), index=self._index, lores=lores)
+        frame = Frame(image=image, t=self._timestamp(), index=self._index, lores=lores)
         self._index += 1
         return frame
+
+    def _timestamp(self) -> float:
+        """When the current frame was taken: the monotonic clock for live sources."""
+        return time.monotonic()
 
     def describe(self) -> str:
         """One line for logs: backend, size and fps."""

@@ -74,7 +74,7 @@ class FileSource(FrameSource):
             first = self._convert(bgr)
             self._size = (first.shape[1], first.shape[0])
         self._served_still = False
-        self._next_due = time.monotonic()
+        self._next_due = self._t0 = time.monotonic()
 
     def _close(self) -> None:
         if self._capture is not None:
@@ -86,6 +86,12 @@ class FileSource(FrameSource):
         if self._want_size and (bgr.shape[1], bgr.shape[0]) != tuple(self._want_size):
             bgr = cv2.resize(bgr, tuple(self._want_size), interpolation=cv2.INTER_AREA)
         return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+
+    def _timestamp(self) -> float:
+        """Paced: the clock. As fast as possible: media time (index / fps), so clips keep real speed."""
+        if self._realtime:
+            return time.monotonic()
+        return self._t0 + self._index / self._fps
 
     def _pace(self) -> None:
         if not self._realtime:

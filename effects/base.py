@@ -1,0 +1,59 @@
+"""The ``Effect`` base class every effect module subclasses.
+
+An effect draws one complete output picture for a ``Scene`` onto a pygame canvas the size of
+the frame. It is pure: no camera, GPIO, network or clip files; assets come from
+``effects.assets`` (loaded once per process). It may keep state between frames (smoothing,
+particles), which ``reset()`` clears; given the same sequence of scenes it draws the same pictures.
+
+>>> fx = effects.create("sticker", {"design": "crown"})
+>>> fx.render(canvas, scene, t)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import ClassVar
+
+import pygame
+
+from device.scene import Scene
+from effects.options import EffectOptions
+
+NEEDS = frozenset({"faces", "mesh", "mask"})
+
+
+class Effect:
+    """Base class. Subclasses set ``name``, ``title``, ``needs`` and usually a nested ``Options``.
+
+    Subclasses must override ``render``. They may override ``reset`` when they keep state.
+    """
+
+    name: ClassVar[str] = ""
+    title: ClassVar[str] = ""
+    needs: ClassVar[frozenset[str]] = frozenset()
+
+    @dataclasses.dataclass(frozen=True)
+    class Options(EffectOptions):
+        pass
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        if not set(cls.needs) <= NEEDS:
+            raise TypeError(f"{cls.__name__}.needs must be a subset of {sorted(NEEDS)}")
+        cls.needs = frozenset(cls.needs)
+        if "Options" not in cls.__dict__:  # give each effect its own class so ``effect`` is its name
+            cls.Options = dataclasses.dataclass(frozen=True)(type("Options", (cls.Options,), {}))
+        cls.Options.effect = cls.name
+
+    def __init__(self, options: EffectOptions | None = None) -> None:
+        self.options = options if options is not None else self.Options()
+
+    def render(self, canvas: pygame.Surface, scene: Scene, t: float) -> None:
+        """Draw the picture for ``scene`` at time ``t`` (seconds) onto ``canvas``."""
+        raise NotImplementedError
+
+    def reset(self) -> None:
+        """Forget state carried between frames (called when the effect is switched in)."""
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.name} {self.options}>"

@@ -1,0 +1,18 @@
+"""No effect: the camera picture as it is (the booth's idle look, and the pipeline baseline)."""
+
+from __future__ import annotations
+
+import pygame
+
+from device.scene import Scene
+from effects.base import Effect
+from effects.surface import blit_rgb
+
+
+class Plain(Effect):
+    name = "none"
+    title = "No effect"
+    needs = frozenset()
+
+    def render(self, canvas: pygame.Surface, scene: Scene, t: float) -> None:
+        blit_rgb(canvas, scene.frame.image)

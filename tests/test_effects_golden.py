@@ -1,0 +1,57 @@
+"""Golden images: every effect on the two-face photo, compared with tolerances.
+
+Regenerate after an intended change with ``MAGICBOOTH_UPDATE_GOLDEN=1 pytest tests/test_effects_golden.py``
+and look at the new PNGs before committing them.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+import effects
+from tests.photos import draw, scene, with_mouth_opened
+
+GOLDEN = Path(__file__).resolve().parent / "golden" / "effects"
+CASES = {
+    "sticker-bunny": ("sticker", {"design": "bunny"}),
+    "sticker-tophat": ("sticker", {"design": "tophat"}),
+    "character-ape": ("character", {"character": "ape"}),
+    "character-robot": ("character", {"character": "robot"}),
+    "background-image": ("background", {"mode": "image"}),
+    "kaiju-breath": ("kaiju", {"shake": "0"}),
+    "timemachine": ("timemachine", {"duration": "0"}),
+    "beauty": ("beauty", {}),
+    "cartoon": ("cartoon", {}),
+}
+
+
+def rendered(case: str) -> np.ndarray:
+    name, options = CASES[case]
+    sc = scene("two")
+    if name == "kaiju":
+        sc = with_mouth_opened(sc, 0.3)
+    fx = effects.create(name, options)
+    out = draw(fx, sc, t=0.0)
+    if name == "kaiju":
+        out = draw(fx, sc, t=0.2)  # a few frames in, so the beam has grown
+    return cv2.resize(out, (160, 120), interpolation=cv2.INTER_AREA)
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_matches_golden(case: str) -> None:
+    path = GOLDEN / f"{case}.png"
+    out = rendered(case)
+    if os.environ.get("MAGICBOOTH_UPDATE_GOLDEN"):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        cv2.imwrite(str(path), out[:, :, ::-1])
+    golden = cv2.imread(str(path))
+    assert golden is not None, f"missing {path}; create it with MAGICBOOTH_UPDATE_GOLDEN=1"
+    diff = np.abs(out.astype(int) - golden[:, :, ::-1])
+    # Small numeric drift (OpenCV/pygame versions, CPU paths) passes; a moved or missing feature does not.
+    assert diff.mean() < 1.5, f"{case}: mean difference {diff.mean():.2f}"
+    assert np.percentile(diff.max(axis=2), 99.5) < 40, f"{case}: local differences too large"

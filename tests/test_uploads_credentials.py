@@ -1,0 +1,66 @@
+"""Credentials files: 0600 only, systemd LoadCredential= first, secrets never echoed."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from upload_helpers import write_credentials
+
+from device.credentials import credentials_path, load_credentials
+from device.errors import CredentialsError
+
+SECRET = "s3cr3t-Value-42"
+
+
+def test_private_file_is_read(tmp_path: Path) -> None:
+    path = write_credentials(tmp_path / "s3.toml", "AKID", SECRET)
+    creds = load_credentials(path)
+    assert (creds.access_key_id, creds.secret_access_key, creds.source) == ("AKID", SECRET, str(path))
+    assert SECRET not in repr(creds) and SECRET not in str(creds)
+
+
+@pytest.mark.parametrize("mode", [0o640, 0o644, 0o604, 0o660, 0o602])
+def test_group_or_world_access_is_refused(tmp_path: Path, mode: int) -> None:
+    path = write_credentials(tmp_path / "s3.toml", "AKID", SECRET, mode=mode)
+    with pytest.raises(CredentialsError, match=r"readable or writable by its group or other users.*chmod 600") as info:
+        load_credentials(path)
+    assert str(path) in str(info.value) and SECRET not in str(info.value)
+    assert isinstance(info.value, PermissionError)
+
+
+def test_read_only_owner_file_is_fine(tmp_path: Path) -> None:
+    assert load_credentials(write_credentials(tmp_path / "s3.toml", "AKID", SECRET, mode=0o400)).access_key_id == "AKID"
+
+
+def test_missing_file_says_how_to_fix(tmp_path: Path) -> None:
+    with pytest.raises(CredentialsError, match="not found; create it"):
+        load_credentials(tmp_path / "nope.toml")
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    (f'access_key_id = "AKID"\nsecret_access_key = "{SECRET}', "not valid TOML"),
+    ('access_key_id = "AKID"\n', "secret_access_key is missing"),
+    (f'access_key_id = ""\nsecret_access_key = "{SECRET}"\n', "access_key_id is missing or empty"),
+    (f'access_key_id = "AKID"\nsecret_access_key = "{SECRET}"\nregion = "x"\n', "unknown key region"),
+])
+def test_bad_contents_are_named_without_echoing_the_secret(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "s3.toml"
+    path.write_text(text)
+    os.chmod(path, 0o600)
+    with pytest.raises(CredentialsError, match=message) as info:
+        load_credentials(path)
+    assert SECRET not in str(info.value)
+
+
+def test_systemd_credential_wins_over_configured_file(tmp_path: Path) -> None:
+    creds_dir = tmp_path / "creds"
+    creds_dir.mkdir()
+    write_credentials(creds_dir / "s3.toml", "FROM-SYSTEMD", SECRET, mode=0o400)
+    path = credentials_path("/etc/magicbooth/s3.toml", {"CREDENTIALS_DIRECTORY": str(creds_dir)})
+    assert path == creds_dir / "s3.toml"
+    assert load_credentials(path).access_key_id == "FROM-SYSTEMD"
+    assert credentials_path("/etc/x.toml", {"CREDENTIALS_DIRECTORY": str(tmp_path / "empty")}) == Path("/etc/x.toml")
+    with pytest.raises(CredentialsError, match="credentials_file is empty"):
+        credentials_path("", {})

@@ -1,0 +1,98 @@
+"""Pieces of the upload queue that need no server: keys, days, backoff, throttle, config, the database."""
+
+from __future__ import annotations
+
+import random
+import time
+from pathlib import Path
+
+import pytest
+
+from device.backoff import Backoff
+from device.config import parse_config
+from device.errors import ClipIntegrityError, ConfigError
+from device.s3 import Throttle, ThrottledReader
+from device.upload_db import QueueDB
+from device.uploads import clip_day, device_id, object_key, sidecar_payload
+
+
+def test_object_keys_come_from_device_day_and_clip() -> None:
+    assert object_key("booths", "booth-07", "2026-11-20", "c1", "mp4") == "booths/booth-07/2026-11-20/c1.mp4"
+    assert object_key("/a/b/", "d", "2026-01-02", "c", "json") == "a/b/d/2026-01-02/c.json"
+    assert object_key("", "d", "2026-01-02", "c", "json") == "d/2026-01-02/c.json"
+
+
+def test_day_comes_from_directory_then_sidecar_never_the_clock(tmp_path: Path) -> None:
+    assert clip_day(tmp_path / "2025-01-31" / "x.mp4", {"started_at": "2026-11-20T00:00:00"}) == "2025-01-31"
+    assert clip_day(tmp_path / "misc" / "x.mp4", {"started_at": "2026-11-20T10:00:00+00:00"}) == "2026-11-20"
+    with pytest.raises(ClipIntegrityError, match="cannot tell the clip's day"):
+        clip_day(tmp_path / "misc" / "x.mp4", {})
+
+
+def test_device_id_defaults_to_hostname_and_is_key_safe() -> None:
+    import socket
+
+    assert device_id(parse_config('[device]\nid = "booth 07/α"\n')) == "booth-07"
+    assert device_id(parse_config("")) == device_id(parse_config('[device]\nid = ""\n'))
+    assert device_id(parse_config("")).startswith(socket.gethostname()[:3])
+
+
+def test_uploaded_sidecar_leaves_out_local_queue_state() -> None:
+    a = sidecar_payload({"id": "c", "sha256": "ab", "upload_state": "queued", "upload_error": "x"})
+    b = sidecar_payload({"sha256": "ab", "id": "c", "upload_state": "uploaded", "upload_error": ""})
+    assert a == b and b"upload" not in a
+
+
+def test_backoff_doubles_with_jitter_up_to_the_cap() -> None:
+    backoff = Backoff(1.0, 10.0, random.Random(7))
+    delays = [backoff.next() for _ in range(8)]
+    ceilings = [1, 2, 4, 8, 10, 10, 10, 10]
+    assert all(c / 2 <= d <= c for d, c in zip(delays, ceilings, strict=True))
+    assert len(set(delays)) == len(delays), "jittered"
+    backoff.reset()
+    assert backoff.next() <= 1.0
+    with pytest.raises(ValueError):
+        Backoff(0, 1)
+
+
+def test_throttled_reader_paces_reads() -> None:
+    data = bytes(range(256)) * 1024                # 256 KiB
+    reader = ThrottledReader(data, Throttle(512 * 1024, burst=16 * 1024))
+    start = time.monotonic()
+    out = b"".join(iter(lambda: reader.read(8192), b""))
+    elapsed = time.monotonic() - start
+    assert out == data
+    assert 0.4 < elapsed < 2.0, elapsed          # 256 KiB at 512 KiB/s is 0.5 s
+    assert reader.seek(0) == 0 and reader.read(3) == data[:3]
+
+
+def test_upload_config_defaults_and_limits() -> None:
+    cfg = parse_config("")
+    assert not cfg.upload.enabled and cfg.upload.prefix == "booths"
+    on = parse_config('[upload]\nendpoint = "http://127.0.0.1:8333"\nbucket = "clips"\nprefix = "booths"\n'
+                      'credentials_file = "/etc/magicbooth/s3.toml"\n')
+    assert on.upload.enabled and on.upload.credentials_file == "/etc/magicbooth/s3.toml"
+    with pytest.raises(ConfigError, match=r"\[upload\] part_size_mb = 4: expected an integer from 5"):
+        parse_config("[upload]\npart_size_mb = 4\n")
+    with pytest.raises(ConfigError, match=r"unknown key \[upload\] secret_access_key"):
+        parse_config('[upload]\nsecret_access_key = "x"\n')
+
+
+def test_database_survives_reopen_and_requeues_interrupted_jobs(tmp_path: Path) -> None:
+    db = QueueDB(tmp_path / "q.sqlite3")
+    assert db.add("a", tmp_path / "a.mp4") and not db.add("a", tmp_path / "a.mp4")
+    db.add("b", tmp_path / "b.mp4")
+    db.set_state("a", "uploading")
+    db.start_multipart("k", "a", "upload-1", 5 << 20, 11 << 20)
+    db.record_part("k", 1, "etag1", 5 << 20)
+    db.close()
+    db = QueueDB(tmp_path / "q.sqlite3")
+    assert db._rows("PRAGMA journal_mode")[0][0] == "wal"
+    assert db._rows("PRAGMA synchronous")[0][0] == 2          # FULL
+    assert db.requeue_interrupted() == 1
+    assert [j.clip_id for j in db.jobs("queued")] == ["a", "b"]
+    state = db.multipart("k")
+    assert state is not None and state.upload_id == "upload-1" and state.parts == {1: "etag1"}
+    db.record_object("k", "a", "etag-all", 11 << 20)
+    assert db.multipart("k") is None and db.object_etag("k") == "etag-all"
+    db.close()
