@@ -19,7 +19,8 @@ NAME = "face_detection_short_range"
 def test_detector_pipeline_reproduces_the_shipped_bytes() -> None:
     results = pipeline.build([NAME], source.default_cache())
     result = results[NAME]
-    assert [c.step for c in result.float.checks] == ["fold_dequantize+signature+transpose_conv", "fuse_activations"]
+    assert [c.step for c in result.float.checks] == ["fold_dequantize+signature+transpose_conv", "fuse_activations",
+                                                  "equalize"]
     assert all(c.passed for c in result.float.checks)
     assert result.float.passes["fold_dequantize"] > 0
     assert Runner(result.int8).delegation.fully_delegated

@@ -95,3 +95,23 @@ def test_stage_in_offline_pipeline_gives_every_frame_a_scene() -> None:
     assert all(len(s.meshes) == 1 and s.mask is not None for s in scenes)
     assert "perception.landmarks" in stats.stage_ms
     assert stage.perception.detector.calls < 5  # tracked, not re-detected
+
+
+def test_switching_needs_loads_once_and_restarts_workers() -> None:
+    frames, _ = moving_face_clip(6)
+    perception = Perception(Config(), {"mask"})
+    segmenter = perception.segmenter
+    perception.set_needs({"mesh"})
+    assert perception.segmenter is None and perception.tracker is not None
+    assert len(perception.process(frames[0]).meshes) == 1
+    perception.set_needs({"mask", "faces"})
+    assert perception.segmenter is segmenter and perception.tracker is None  # kept, not reloaded
+    perception.start()
+    try:
+        perception.set_needs({"faces"})
+        assert perception.is_running and perception.worker_names == ("detect",)
+        perception.submit(frames[1])
+        assert perception.wait_for(1, timeout=10)
+        assert len(perception.scene_for(frames[1]).faces) == 1
+    finally:
+        perception.stop()

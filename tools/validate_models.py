@@ -46,8 +46,11 @@ def main(argv: list[str] | None = None) -> int:
     floats = {n: (args.models_dir / f"{n}_float.tflite").read_bytes() for n in SPECS}
     say(f"building {args.scenes} held-out scenes")
     held_out = datasets.build("held_out", args.scenes, floats)
-    try:
-        rewritten = {n: b.rewritten for n, b in pipeline.load_floats(args.cache, names).items()}
+    try:  # the exact float graphs that were quantized, for per-layer attribution and profiles
+        floats_built = pipeline.load_floats(args.cache, sorted(set(names) | set(pipeline.SCENE_MODELS)))
+        say("rebuilding the calibration set to recover the quantized float graphs")
+        calibration = pipeline.calibration_set(floats_built, pipeline.CALIBRATION_SCENES, lambda _: None)
+        rewritten = {n: pipeline.equalized(floats_built[n], calibration.inputs[n]) for n in names}
     except source.SourceError as exc:
         say(f"no per-layer attribution: {exc}")
         rewritten = {}

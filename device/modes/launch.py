@@ -44,6 +44,24 @@ def run_mode(config_path: str | None, mode: str | None = "auto", *, source: str 
     """Run the booth or the headless recorder until SIGTERM; returns the process exit status."""
     notifier = notifier or Notifier()
     signal.signal(signal.SIGUSR1, signal.SIG_IGN)   # a press sent while starting must not kill the process
+    previous = {sig: signal.signal(sig, _exit_during_startup) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        return _run_mode(config_path, mode, notifier, source=source, display=display, deck=deck,
+                         pin_factory=pin_factory, shutdown=shutdown)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _exit_during_startup(signum: int, _frame: object) -> None:
+    """SIGTERM/SIGINT before a mode takes over its own signals: unwind cleanly (camera closed, exit 0)."""
+    log.info("received %s while starting; stopping", signal.Signals(signum).name)
+    raise SystemExit(0)
+
+
+def _run_mode(config_path: str | None, mode: str | None, notifier: Notifier, *, source: str | None,
+              display: str | None, deck: Deck | None, pin_factory: Any,
+              shutdown: Callable[[], None] | None) -> int:
     config, error = load_resilient(config_path)
     wanted = "none" if mode == "headless" else display
     screen_owner = Display(config.display, mode=wanted)

@@ -1,9 +1,11 @@
 """Perception: faces, a tracked 468-point face mesh and a person mask, as a ``Scene``.
 
 One module per concern: ``anchors`` (SSD anchors, decoding, weighted NMS),
-``detector``, ``roi`` (rotated face crops), ``landmarker``, ``one_euro`` and
-``tracking``, ``segmenter``, ``workers`` (live threads) and ``assembly``
-(the ``Perception`` stage).
+``detector`` (letterbox + BlazeFace), ``roi`` (rotated face crops),
+``landmarker`` (Face Mesh), ``one_euro`` and ``tracking`` (mesh-to-mesh
+tracking with smoothing), ``segmenter`` (mask and its clean-up), ``model`` and
+``loading`` (models through ``device.inference``), ``workers`` (live threads),
+``assembly`` (the ``Perception`` stage) and ``stage`` (its pipeline adapter).
 """
 
 from device.perception.assembly import NEEDS, Perception

@@ -48,29 +48,63 @@ class Perception:
     """The perception stage; see the module docstring for the two modes."""
 
     def __init__(self, config: Config, needs: Iterable[str], *, opener: Opener | None = None) -> None:
-        needs = frozenset(needs)
-        if needs - NEEDS:
-            raise EffectError(f"unknown perception needs {sorted(needs - NEEDS)}; expected a subset of "
-                              f"{sorted(NEEDS)}")
-        if "mesh" in needs:
-            needs |= {"faces"}
-        self.needs = needs
+        self._config = config
+        self._open: Opener = opener or (lambda kind: open_model(kind, config))
+        self._detector: FaceDetector | None = None
+        self._tracker: FaceTracker | None = None
+        self._segmenter: Segmenter | None = None
         opts = config.perception
-        open_ = opener or (lambda kind: open_model(kind, config))
-        self.detector = (FaceDetector(open_("detector"), min_score=opts.min_face_score,
-                                      iou_threshold=opts.nms_iou, max_faces=opts.max_faces)
-                         if "faces" in needs else None)
-        smoothing = Smoothing(opts.smoothing, opts.smoothing_min_cutoff, opts.smoothing_beta)
-        self.tracker = (FaceTracker(FaceLandmarker(open_("landmarks")), max_faces=opts.max_faces,
-                                    redetect_every=opts.redetect_every, min_presence=opts.min_presence,
-                                    smoothing=smoothing)
-                        if "mesh" in needs else None)
-        self.segmenter = (Segmenter(open_(opts.segmentation_model), mask_options(opts))
-                          if "mask" in needs else None)
-        self._smoother = DetectionSmoother(smoothing)
+        self._smoothing = Smoothing(opts.smoothing, opts.smoothing_min_cutoff, opts.smoothing_beta)
+        self._smoother = DetectionSmoother(self._smoothing)
         self._workers: list[ModelWorker] = []
         self._detections: tuple[int, np.ndarray, np.ndarray] | None = None
         self._detections_lock = threading.Lock()
+        self.needs: frozenset[str] = frozenset()
+        self.set_needs(needs)
+
+    def set_needs(self, needs: Iterable[str]) -> None:
+        """Switch to another effect's needs ("mesh" implies "faces").
+
+        Models load on first use and stay loaded, so switching back is instant;
+        live workers restart with the new set.
+        """
+        wanted = frozenset(needs)
+        if wanted - NEEDS:
+            raise EffectError(f"unknown perception needs {sorted(wanted - NEEDS)}; expected a subset of "
+                              f"{sorted(NEEDS)}")
+        if "mesh" in wanted:
+            wanted |= {"faces"}
+        opts = self._config.perception
+        if "faces" in wanted and self._detector is None:
+            self._detector = FaceDetector(self._open("detector"), min_score=opts.min_face_score,
+                                          iou_threshold=opts.nms_iou, max_faces=opts.max_faces)
+        if "mesh" in wanted and self._tracker is None:
+            self._tracker = FaceTracker(FaceLandmarker(self._open("landmarks")), max_faces=opts.max_faces,
+                                        redetect_every=opts.redetect_every, min_presence=opts.min_presence,
+                                        smoothing=self._smoothing)
+        if "mask" in wanted and self._segmenter is None:
+            self._segmenter = Segmenter(self._open(opts.segmentation_model), mask_options(opts))
+        running = self.is_running
+        if running:
+            self.stop()
+        self.needs = wanted
+        if running:
+            self.start()
+
+    @property
+    def detector(self) -> FaceDetector | None:
+        """The face detector while faces are needed."""
+        return self._detector if "faces" in self.needs else None
+
+    @property
+    def tracker(self) -> FaceTracker | None:
+        """The mesh tracker while the mesh is needed."""
+        return self._tracker if "mesh" in self.needs else None
+
+    @property
+    def segmenter(self) -> Segmenter | None:
+        """The segmenter while the mask is needed."""
+        return self._segmenter if "mask" in self.needs else None
 
     # ---- offline -------------------------------------------------------------------------------
     def process(self, frame: Frame) -> Scene:
@@ -122,6 +156,16 @@ class Perception:
     def is_running(self) -> bool:
         """True between ``start`` and ``stop``."""
         return bool(self._workers)
+
+    @property
+    def worker_names(self) -> tuple[str, ...]:
+        """The live worker threads, by model: detect, landmarks, segment."""
+        return tuple(w.name for w in self._workers)
+
+    @property
+    def dropped(self) -> dict[str, int]:
+        """Frames each live worker skipped because a newer one arrived first."""
+        return {w.name: w.dropped for w in self._workers}
 
     def start(self) -> None:
         """Start one worker thread per needed model."""

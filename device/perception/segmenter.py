@@ -67,9 +67,9 @@ class Segmenter:
         pixels = cv2.resize(image, self.model.input_size, interpolation=cv2.INTER_LINEAR)
         prob = np.asarray(self.model.run(pixels)["mask"], np.float32).reshape(pixels.shape[:2])
         alpha = self._clean(self._smooth(prob))
-        # Scaling 8-bit alpha and then mapping it to float through a table costs a third of scaling
-        # float32 at frame size, and 1/255 steps are finer than any display of a mask.
-        mask = cv2.LUT(cv2.resize(alpha, (w, h), interpolation=cv2.INTER_LINEAR), _TO_UNIT)
+        # 8-bit alpha becomes float at model size (a table lookup), then one float resize to the frame:
+        # linear interpolation of values in 0..1 stays in 0..1, so no clipping pass at frame size.
+        mask = cv2.resize(cv2.LUT(alpha, _TO_UNIT), (w, h), interpolation=cv2.INTER_LINEAR)
         mask.flags.writeable = False  # reused on skipped frames and shared by scenes: effects must copy
         self._mask = mask
         return mask

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tools.modelfactory import datasets, equivalence, fold, manifest, quantize, ranges, rewrite, source
+from tools.modelfactory import datasets, equalize, equivalence, fold, manifest, quantize, ranges, rewrite, source
 from tools.modelfactory import graph as g
 from tools.modelfactory.runner import Runner
 from tools.modelfactory.specs import SPECS, ModelSpec
@@ -17,6 +17,8 @@ from tools.modelfactory.specs import SPECS, ModelSpec
 REWRITE_ORDER = ("fuse_activations", "prelu", "hard_swish", "global_average_pool", "depth_to_space_upsample")
 CALIBRATION_SCENES = 160
 CHECK_SAMPLES = 6
+# Calibration scenes need the float detector (landmark crops) and segmenter (cut-outs).
+SCENE_MODELS = ("face_detection_short_range", "selfie_segmentation")
 
 
 @dataclass
@@ -26,7 +28,8 @@ class FloatBuild:
     spec: ModelSpec
     original: source.Original
     reference: bytes = b""  # shipped float reference
-    rewritten: bytes = b""  # what gets quantized
+    rewritten: bytes = b""  # after the op rewrites
+    quantizable: bytes = b""  # after cross-layer equalization: what gets calibrated and quantized
     steps: list[tuple[str, bytes, bytes]] = field(default_factory=list)  # (pass, before, after)
     reference_model: object = None  # ModelT after the transpose-conv step, for the custom-op check
     passes: dict[str, int] = field(default_factory=dict)
@@ -82,10 +85,25 @@ def calibration_set(floats: dict[str, FloatBuild], count: int,
     return datasets.build("calibration", count, {n: b.reference for n, b in floats.items()}, progress)
 
 
+EQUALIZE_SAMPLES = 40
+
+
+def equalized(build: FloatBuild, samples: list[np.ndarray]) -> bytes:
+    """Cross-layer equalization on calibration activations; checked like the rewrites."""
+    model = g.load(build.rewritten)
+    build.passes["equalize"] = equalize.equalize(model, equalize.channel_peaks(build.rewritten,
+                                                                               samples[:EQUALIZE_SAMPLES]))
+    build.quantizable = g.save(model)
+    build.checks.append(equivalence.compare("equalize", build.rewritten, build.quantizable,
+                                            samples[:CHECK_SAMPLES]))
+    return build.quantizable
+
+
 def int8_model(build: FloatBuild, samples: list[np.ndarray], progress: Callable[[int], None]) -> bytes:
-    """Calibrate, cap the ranges that matter, quantize; the cap notes go into ``build.range_notes``."""
-    calibrated = ranges.calibrate(build.rewritten, samples, progress)
-    capped, build.range_notes = ranges.cap_ranges(calibrated, build.spec, build.rewritten, samples)
+    """Equalize, calibrate, cap the ranges that matter, quantize; the cap notes go into ``build.range_notes``."""
+    source_model = equalized(build, samples)
+    calibrated = ranges.calibrate(source_model, samples, progress)
+    capped, build.range_notes = ranges.cap_ranges(calibrated, build.spec, source_model, samples)
     return quantize.full_int8(capped, list(samples[0].shape))
 
 
@@ -122,8 +140,7 @@ def build(names: list[str], cache: Path, scenes: int = CALIBRATION_SCENES,
           say: Callable[[str], None] = lambda _: None,
           bar: Callable[[str, int], Callable[[], None]] = lambda _d, _n: (lambda: None)) -> dict[str, Result]:
     """The whole factory for ``names``; ``say`` gets progress lines, ``bar(desc, total)`` gives a tick function."""
-    # Calibration scenes need the float detector (landmark crops) and segmenter (cut-outs).
-    needed = sorted(set(names) | {"face_detection_short_range", "selfie_segmentation"})
+    needed = sorted(set(names) | set(SCENE_MODELS))
     floats = load_floats(cache, needed)
     for name in names:
         passes = ", ".join(f"{k} {v}" for k, v in floats[name].passes.items() if v)
@@ -138,6 +155,7 @@ def build(names: list[str], cache: Path, scenes: int = CALIBRATION_SCENES,
         samples = data.inputs[name]
         tick = bar(f"{name} calibrate", len(samples))
         int8 = int8_model(floats[name], samples, lambda _, t=tick: t())
+        say(f"{name}: equivalent after {floats[name].checks[-1].describe()}")
         for note in floats[name].range_notes:
             say(f"{name}: range cap {note}")
         say(f"{name}: int8 {len(int8) // 1024} KiB, {delegation_line(int8)}")

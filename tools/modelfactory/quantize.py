@@ -25,3 +25,14 @@ def full_int8(calibrated_model: bytes, input_shape: list[int]) -> bytes:
     result = wrapper.QuantizeModel(io_type, io_type, False, np.dtype(np.int8).num, np.dtype(np.int32).num,
                                    False, False)
     return bytes(result)
+
+
+def int8_with_islands(calibrated_model: bytes, input_shape: list[int], islands_hidden: bool) -> bytes:
+    """Like ``full_int8``, but lets ops hidden as float islands stay float (see ``islands``)."""
+    if not islands_hidden:
+        return full_int8(calibrated_model, input_shape)
+    wrapper = calibration.CalibrationWrapper(calibrated_model, [], [])
+    io_type = np.dtype(np.float32).num
+    result = wrapper.QuantizeModel(io_type, io_type, True, np.dtype(np.int8).num, np.dtype(np.int32).num,
+                                   False, False)
+    return bytes(result)

@@ -1,4 +1,4 @@
-"""Activation ranges: calibrated min/max, then capped where the raw maximum wastes int8 precision.
+"""Activation ranges: exact observed min/max, then capped where the raw maximum wastes int8 precision.
 
 Min/max calibration lets a few irrelevant extremes set a tensor's scale. Two
 places matter here, and both are capped by what the app can observe:
@@ -15,11 +15,12 @@ them, so the head convolutions themselves get the fine scale.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 from ai_edge_litert import _pywrap_tensorflow_lite_calibration_wrapper as calibration
 from ai_edge_litert import schema_py_generated as fb
+from ai_edge_litert.interpreter import Interpreter, OpResolverType
 
 from tools.modelfactory import graph as g
 from tools.modelfactory.runner import Runner
@@ -31,14 +32,52 @@ REGRESSOR_MARGIN = 1.25
 _PASS_THROUGH = {"RESHAPE", "CONCATENATION"}
 
 
-def calibrate(float_model: bytes, samples: Sequence[np.ndarray], progress=lambda _: None) -> bytes:
-    """Float model with per-tensor min/max recorded over ``samples``."""
+def observed_ranges(float_model: bytes, samples: Sequence[np.ndarray],
+                    progress: Callable[[int], None] = lambda _: None) -> dict[int, tuple[float, float]]:
+    """Exact min/max of every float activation over ``samples``, by tensor index.
+
+    Runs LiteRT's builtin kernels with every tensor preserved: the calibration
+    wrapper's own logger records some tensors after an in-place op (MUL, ADD)
+    has overwritten them and reported ranges up to 6x too wide here.
+    """
+    interpreter = Interpreter(model_content=float_model, num_threads=1, experimental_preserve_all_tensors=True,
+                              experimental_op_resolver_type=OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES)
+    interpreter.allocate_tensors()
+    detail = interpreter.get_input_details()[0]
+    tensors = [t["index"] for t in interpreter.get_tensor_details() if t["dtype"] == np.float32]
+    found: dict[int, tuple[float, float]] = {}
+    for i, sample in enumerate(samples):
+        interpreter.set_tensor(detail["index"], sample.astype(np.float32))
+        interpreter.invoke()
+        for index in tensors:
+            try:
+                value = interpreter.get_tensor(index)
+            except ValueError:
+                continue
+            low, high = float(value.min()), float(value.max())
+            if index in found:
+                low, high = min(low, found[index][0]), max(high, found[index][1])
+            found[index] = (low, high)
+        progress(i + 1)
+    return found
+
+
+def calibrate(float_model: bytes, samples: Sequence[np.ndarray],
+              progress: Callable[[int], None] = lambda _: None) -> bytes:
+    """The float model with every activation's observed min/max recorded for the quantizer."""
     wrapper = calibration.CalibrationWrapper(float_model, [], [])
     wrapper.Prepare([list(samples[0].shape)])
-    for i, sample in enumerate(samples):
-        wrapper.FeedTensor([np.ascontiguousarray(sample, dtype=np.float32)])
-        progress(i + 1)
-    return bytes(wrapper.Calibrate())
+    wrapper.FeedTensor([np.ascontiguousarray(samples[0], dtype=np.float32)])
+    model = g.load(bytes(wrapper.Calibrate()))  # the wrapper only provides the min/max fields to fill
+    sub = model.subgraphs[0]
+    for index, (low, high) in observed_ranges(float_model, samples, progress).items():
+        if index >= len(sub.tensors):  # kernel scratch tensors the model file does not have
+            continue
+        quant = sub.tensors[index].quantization
+        if quant is not None and quant.min is not None and len(quant.min) == 1:
+            quant.min = np.array([min(low, 0.0)], np.float32)
+            quant.max = np.array([max(high, 0.0)], np.float32)
+    return g.save(model)
 
 
 def cap_ranges(calibrated: bytes, spec: ModelSpec, float_model: bytes, samples: Sequence[np.ndarray]) -> tuple[
