@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from device.camera import open_source
+from device.camera.threaded import ThreadedSource
 from device.clips import Clip, read_sidecar
 from device.config import Config
 from device.display import Display
@@ -70,7 +71,9 @@ def _run_mode(config_path: str | None, mode: str | None, notifier: Notifier, *, 
             raise error  # run by hand: one line and status 2; only a service waits for the file to be fixed
         return _show_config_error(config_path, error, config, screen_owner, pin_factory, notifier)
     remember(config)
-    feed = LiveFeed(lambda: open_source(source, config), config.camera)
+    cam = config.camera
+    feed = LiveFeed(lambda: ThreadedSource(open_source(source, config), timeout_s=cam.timeout_s,
+                                           max_backoff_s=cam.reopen_max_backoff_s), cam)
     with ExitStack() as stack:
         stack.callback(screen_owner.close)
         stack.callback(feed.close)
