@@ -23,11 +23,12 @@ import cv2  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
 from device.inference import MODELS_DIR, load_model, read_manifest  # noqa: E402
-from tools.modelfactory import datasets, pipeline, render, report, source  # noqa: E402
+from tools.modelfactory import armcount, datasets, pipeline, render, report, source  # noqa: E402
 from tools.modelfactory.images import HELD_OUT_BACKGROUNDS  # noqa: E402
 from tools.modelfactory.specs import SPECS  # noqa: E402
 
 HELD_OUT_SCENES = 60
+ARM_COUNT = ROOT.parent / "shared" / "tools" / "arm64" / "count.sh"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -37,6 +38,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache", type=Path, default=source.default_cache(),
                         help="mediapipe wheel cache (for per-layer attribution of misses)")
     parser.add_argument("--scenes", type=int, default=HELD_OUT_SCENES)
+    parser.add_argument("--arm-count", type=Path, default=ARM_COUNT if ARM_COUNT.is_file() else None,
+                        help="count.sh of the shared arm64 emulation, for Pi instruction counts "
+                             "(default: %(default)s; 'none' skips)")
     args = parser.parse_args(argv)
     cv2.setNumThreads(1)
     names = args.models or list(SPECS)
@@ -63,6 +67,11 @@ def main(argv: list[str] | None = None) -> int:
                                                           variant=variant)
         int8_bytes = (args.models_dir / f"{name}_int8.tflite").read_bytes()
         data["models"][name] = report.evaluate(name, load, int8_bytes, held_out, rewritten.get(name), say)
+        if args.arm_count is not None and str(args.arm_count) != "none":
+            say(f"{name}: ARM instruction counts")
+            data["models"][name]["arm_instructions"] = {
+                cpu: {variant: armcount.count(args.arm_count, args.models_dir / f"{name}_{variant}.tflite", cpu)
+                      for variant in ("float", "int8")} for cpu in armcount.CPUS}
         met = sum(c["met"] for c in data["models"][name]["targets"])
         say(f"{name}: {met}/{len(data['models'][name]['targets'])} targets met")
     (args.models_dir / "REPORT.json").write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")

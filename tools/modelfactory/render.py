@@ -39,6 +39,14 @@ def markdown(data: dict[str, Any]) -> str:
         for variant, a in model["acceleration"].items():
             lines.append(f"| {variant} | {a['partitions']} | {a['delegated_ops']} | "
                          f"{', '.join(a['ops_outside']) or 'none'} |")
+        if model.get("arm_instructions"):
+            lines += ["", "ARM instructions per invoke (1 thread, emulated; a stand-in for Pi speed, not a time):", "",
+                      "| CPU | float | int8 | int8 / float |", "| --- | --- | --- | --- |"]
+            for cpu, counts in model["arm_instructions"].items():
+                f, q = counts.get("float"), counts.get("int8")
+                ratio = f"{q / f:.2f}" if f and q else "n/a"
+                lines.append(f"| {cpu} | {f or 'n/a':,} | {q or 'n/a':,} | {ratio} |" if f and q
+                             else f"| {cpu} | {f} | {q} | n/a |")
         if model.get("accuracy_blame"):
             lines += ["", "Accuracy miss: the ops that add the most int8 error (relative RMS error of the op's "
                       f"output over the worst of its inputs; final output error {_fmt(model.get('output_error'))}):",
