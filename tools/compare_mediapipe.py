@@ -18,7 +18,10 @@ It also checks that both find the same faces: the same count on every frame,
 boxes overlapping (IoU ≥ 0.5) for detection, mesh NME ≤ 0.1 for the mesh.
 
 MediaPipe is an optional, development-only dependency (``pip install
-mediapipe==0.10.14``; the ``compare`` extra). Run:
+mediapipe==0.10.14``; the ``compare`` extra, x86-64 here). It pulls in
+opencv-contrib-python, whose ``cv2`` overwrites opencv-python-headless's in the
+same venv; both are OpenCV 4.10+ builds, so the app keeps working, but use a
+separate venv if that matters. Run:
 
     python tools/compare_mediapipe.py [--frames 120] [--rounds 3]
 
