@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 import platform
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import metadata
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -79,7 +81,55 @@ def latency(load: Callable[[str, int], Model], sample: np.ndarray, threads: int)
     return result
 
 
-def evaluate(name: str, load: Callable[[str, int], Model], int8_bytes: bytes, held_out: datasets.Dataset,
+def io_comparison(int8_path: Path, value_range: tuple[float, float], size: tuple[int, int]) -> dict[str, float]:
+    """End-to-end ms from a uint8 RGB image to float outputs: float model I/O against int8 model I/O.
+
+    Float I/O: normalise in numpy, QUANTIZE/DEQUANTIZE inside the graph. Int8
+    I/O (the same model with its edge ops stripped by LiteRT's
+    modify_model_interface): pixels become int8 by flipping the top bit, and
+    outputs are dequantized in numpy.
+    """
+    from ai_edge_litert import _pywrap_modify_model_interface as interface
+    from ai_edge_litert.interpreter import Interpreter
+
+    low, high = value_range
+    rgb = np.random.default_rng(0).integers(0, 256, (1, *size, 3), dtype=np.uint8)
+    with tempfile.TemporaryDirectory() as work:
+        stripped = Path(work) / "int8_io.tflite"
+        if interface.modify_model_interface(str(int8_path), str(stripped), 9, 9) != 0:  # 9: TensorType INT8
+            return {}
+        variants = {"float_io": Interpreter(model_path=str(int8_path), num_threads=1),
+                    "int8_io": Interpreter(model_path=str(stripped), num_threads=1)}
+
+    def run(name: str, interpreter: Any) -> None:
+        detail = interpreter.get_input_details()[0]
+        if name == "float_io":
+            array = rgb.astype(np.float32) * np.float32((high - low) / 255) + np.float32(low)
+        else:
+            array = (rgb ^ np.uint8(0x80)).view(np.int8)
+        interpreter.set_tensor(detail["index"], array)
+        interpreter.invoke()
+        for out in interpreter.get_output_details():
+            value = interpreter.get_tensor(out["index"])
+            if out["dtype"] == np.int8:
+                scale, zero = out["quantization"]
+                value = (value.astype(np.float32) - zero) * np.float32(scale)
+
+    times: dict[str, list[float]] = {name: [] for name in variants}
+    for interpreter in variants.values():
+        interpreter.allocate_tensors()
+    for round_index in range(LATENCY_ROUNDS):
+        for name in (list(variants) if round_index % 2 == 0 else list(variants)[::-1]):
+            for _ in range(LATENCY_PER_ROUND):
+                start = time.perf_counter()
+                run(name, variants[name])
+                times[name].append(time.perf_counter() - start)
+    result = {f"{name}_ms": float(np.median(t) * 1000) for name, t in times.items()}
+    result["int8_io_over_float_io"] = result["int8_io_ms"] / result["float_io_ms"]
+    return result
+
+
+def evaluate(name: str, load: Callable[[str, int], Model], int8_path: Path, held_out: datasets.Dataset,
              rewritten_float: bytes | None, progress: Callable[[str], None]) -> dict[str, Any]:
     """Everything the report says about one model."""
     spec = SPECS[name]
@@ -92,6 +142,9 @@ def evaluate(name: str, load: Callable[[str, int], Model], int8_bytes: bytes, he
     for threads in (1, 2):
         progress(f"{name}: latency, {threads} thread(s)")
         timing[str(threads)] = latency(load, inputs[0], threads)
+    progress(f"{name}: float I/O against int8 I/O, end to end from uint8 RGB")
+    timing["io"] = io_comparison(int8_path, spec.value_range, spec.size)
+    int8_bytes = int8_path.read_bytes()
     acceleration = {variant: {"partitions": m.delegation.partitions, "delegated_ops": m.delegation.delegated_ops,
                               "ops_outside": list(m.delegation.undelegated)}
                     for variant, m in (("int8", candidate), ("float", reference))}
