@@ -6,10 +6,11 @@ the file and the command that rebuilds it. The loader never falls back to the
 float model on its own; the float reference loads only when asked for with
 ``variant="float"`` (for the report, the benchmark and tests).
 
-Callers always pass float input in the model's normalised range and get float
-outputs back; whether the file's own I/O is float or int8 is hidden here
-(quantize/dequantize happen inside ``invoke``). ``invoke_rgb`` takes a uint8
-RGB image already at the model's input size and normalises it per the manifest.
+Callers get float outputs back and pass either float input in the model's
+normalised range (``invoke``) or a uint8 RGB image already at the model's
+input size (``invoke_rgb``, the fast path: the int8 models take pixels with
+one bit flipped). The int8 files have int8 I/O; quantizing and dequantizing
+happen here, so callers never see it.
 
 >>> detector = load_model("face_detection_short_range")        # int8, threads from config default
 >>> detector.input_shape, detector.value_range
@@ -135,7 +136,7 @@ class Model:
         if shape != entry.input_shape or len(self._outputs) != len(entry.outputs):
             raise ModelError(f"{where}: input {shape} with {len(self._outputs)} outputs, but the manifest says "
                              f"{entry.input_shape} with {len(entry.outputs)}; regenerate with '{REGENERATE}'")
-        if entry.variant == "int8" and self._input["dtype"] == np.float32 and not self._has_int8_tensors():
+        if entry.variant == "int8" and not self._has_int8_tensors():
             raise ModelError(f"{where}: listed as int8 but holds no int8 tensors; regenerate with '{REGENERATE}'")
         self._delegation = delegation_of(self._interpreter)
 
@@ -182,20 +183,44 @@ class Model:
 
     def invoke(self, inputs: np.ndarray) -> dict[str, np.ndarray]:
         """Run once on a float array of ``input_shape`` (a missing batch axis is added); float outputs by name."""
-        array = np.asarray(inputs, dtype=np.float32)
+        array = self._checked(np.asarray(inputs, dtype=np.float32))
+        return self._run(_to_tensor(array, self._input))
+
+    def invoke_rgb(self, rgb: np.ndarray) -> dict[str, np.ndarray]:
+        """Run on an RGB uint8 image already at the input size, normalised as the manifest says.
+
+        The fast path for int8 models: when one int8 step is one pixel step and
+        pixel 0 sits at -128, the input is the pixels with the top bit flipped.
+        """
+        pixels = self._checked(np.asarray(rgb))
+        if pixels.dtype != np.uint8:
+            raise ModelError(f"{self.name}: invoke_rgb takes uint8 pixels, got {pixels.dtype}")
+        if self._pixels_are_int8:
+            return self._run((pixels ^ np.uint8(0x80)).view(np.int8))
+        low, high = self.value_range
+        return self.invoke(pixels.astype(np.float32) * np.float32((high - low) / 255.0) + np.float32(low))
+
+    @property
+    def _pixels_are_int8(self) -> bool:
+        if self._input["dtype"] != np.int8:
+            return False
+        scale, zero = self._input["quantization"]
+        low, high = self.value_range
+        step = (high - low) / 255.0
+        return abs(scale - step) <= 1e-6 * step and abs(low / scale + zero + 128) < 1e-3
+
+    def _checked(self, array: np.ndarray) -> np.ndarray:
         if array.ndim == len(self.input_shape) - 1:
             array = array[None]
         if array.shape != self.input_shape:
             raise ModelError(f"{self.name}: input shape {array.shape}, expected {self.input_shape}")
-        self._interpreter.set_tensor(self._input["index"], _to_tensor(array, self._input))
+        return array
+
+    def _run(self, tensor: np.ndarray) -> dict[str, np.ndarray]:
+        self._interpreter.set_tensor(self._input["index"], tensor)
         self._interpreter.invoke()
         return {name: _from_tensor(self._interpreter.get_tensor(detail["index"]), detail)
                 for name, detail in zip(self.output_names, self._outputs, strict=True)}
-
-    def invoke_rgb(self, rgb: np.ndarray) -> dict[str, np.ndarray]:
-        """Run on an RGB uint8 image already at the input size, normalised as the manifest says."""
-        low, high = self.value_range
-        return self.invoke(rgb.astype(np.float32) * np.float32((high - low) / 255.0) + np.float32(low))
 
     def _has_int8_tensors(self) -> bool:
         return any(d["dtype"] == np.int8 for d in self._interpreter.get_tensor_details())

@@ -20,6 +20,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 import cv2  # noqa: E402
+import numpy as np  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
 from device.inference import MODELS_DIR, load_model, read_manifest  # noqa: E402
@@ -57,10 +58,11 @@ NOTES = [
     "score 0.5. `chelsea` (a cat's face filling the frame) was first a held-out background: the float detector "
     "fired on the cat at score 0.51-0.61 and those four marginal boxes alone pulled mean box IoU to 0.865 and "
     "keypoint error to 0.143, so the background moved to calibration.",
-    "- **Model I/O**: float I/O is kept. Int8 I/O from uint8 pixels (top bit flipped, outputs dequantized in "
-    "numpy) measures within a few percent of it (see each model), inside this shared machine's noise; float I/O "
-    "keeps every caller's contract float and keeps the detector's [-1, 1] input exact (pixel/127.5 - 1 is not on "
-    "an int8 grid with an integer zero point).",
+    "- **Model I/O**, chosen per model by end-to-end time from uint8 pixels to float outputs (each model's "
+    "section compares both side by side): int8 for the [0, 1] models, whose input range is pinned so that an int8 "
+    "input is the pixels with the top bit flipped (measured 2-3 % faster); float for the detector, whose "
+    "pixel/127.5 - 1 has no integer zero point on the int8 grid, so int8 I/O would mean quantizing in numpy "
+    "(measured 5 % slower). `device.inference` hides it: `invoke` takes floats, `invoke_rgb` uint8 pixels.",
     "- **Speed on this x86 machine**: XNNPACK's float kernels use AVX-512 here and its int8 kernels win only on "
     "wide layers; during development a 1x1 convolution 16->16 channels at 96x96 ran 2.9x slower in int8 than "
     "float, 64->64 at 64x64 ran 2.4x faster. These models are mostly 16-32 channels at high resolution, and the "
@@ -98,9 +100,12 @@ def main(argv: list[str] | None = None) -> int:
         say("rebuilding the calibration set to recover the quantized float graphs")
         calibration = pipeline.calibration_set(floats_built, pipeline.CALIBRATION_SCENES, lambda _: None)
         rewritten = {n: pipeline.equalized(floats_built[n], calibration.inputs[n]) for n in names}
+        # the same int8 model with the other model I/O, to show the I/O choice side by side
+        twins = {n: pipeline.int8_model(floats_built[n], calibration.inputs[n], lambda _: None,
+                                        io=np.float32 if SPECS[n].int8_io else np.int8) for n in names}
     except source.SourceError as exc:
         say(f"no per-layer attribution: {exc}")
-        rewritten = {}
+        rewritten, twins = {}, {}
     data = {"command": "python tools/validate_models.py", "machine": report.machine(), "notes": NOTES,
             "held_out": {"scenes": args.scenes, "backgrounds": list(HELD_OUT_BACKGROUNDS),
                          "inputs": {n: len(held_out.inputs[n]) for n in names}},
@@ -109,7 +114,8 @@ def main(argv: list[str] | None = None) -> int:
         load = lambda variant, threads, n=name: load_model(n, threads=threads, models_dir=args.models_dir,  # noqa: E731
                                                           variant=variant)
         int8_path = args.models_dir / f"{name}_int8.tflite"
-        data["models"][name] = report.evaluate(name, load, int8_path, held_out, rewritten.get(name), say)
+        data["models"][name] = report.evaluate(name, load, int8_path, held_out, rewritten.get(name),
+                                               twins.get(name), say)
         if args.arm_count is not None and str(args.arm_count) != "none":
             say(f"{name}: ARM instruction counts")
             data["models"][name]["arm_instructions"] = {
