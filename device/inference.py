@@ -6,16 +6,20 @@ the file and the command that rebuilds it. The loader never falls back to the
 float model on its own; the float reference loads only when asked for with
 ``variant="float"`` (for the report, the benchmark and tests).
 
-Callers get float outputs back and pass either float input in the model's
-normalised range (``invoke``) or a uint8 RGB image already at the model's
-input size (``invoke_rgb``, the fast path: the int8 models take pixels with
-one bit flipped). The int8 files have int8 I/O; quantizing and dequantizing
-happen here, so callers never see it.
+Callers get float outputs back (a dict keyed by the manifest's output names,
+in model order) and pass either float input in the model's normalised range
+(``invoke``) or a uint8 RGB image already at the model's input size
+(``invoke_rgb``: the fast path; for the int8-I/O models the pixels only get
+their top bit flipped). Whether a file's own I/O is int8 or float (the
+manifest's ``io``) is hidden here. What each output means, and the input
+normalisation, are in ``model.entry`` (from the manifest).
 
->>> detector = load_model("face_detection_short_range")        # int8, threads from config default
+>>> detector = load_model("face_detection_short_range", threads=config.inference.threads)  # 0/None: cores-1, 1..4
 >>> detector.input_shape, detector.value_range
 ((1, 128, 128, 3), (-1.0, 1.0))
->>> out = detector.invoke_rgb(rgb_128x128)                     # {"regressors": ..., "classificators": ...}
+>>> out = detector.invoke_rgb(rgb_128x128)           # {"regressors": [1,896,16], "classificators": [1,896,1]}
+>>> mesh = load_model("face_landmark").invoke_rgb(crop_192)  # {"landmarks": [1,1,1,1404], "face_flag": [1,1,1,1]}
+>>> mask = load_model("selfie_segmentation").invoke_rgb(rgb_256)["mask"]   # [1,256,256,1], 0..1
 >>> reference = load_model("face_detection_short_range", variant="float")
 
 A ``Model`` wraps one LiteRT interpreter and is not thread-safe: give each

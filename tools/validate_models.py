@@ -62,7 +62,7 @@ NOTES = [
     "section compares both side by side): int8 for the [0, 1] models, whose input range is pinned so that an int8 "
     "input is the pixels with the top bit flipped (measured 2-3 % faster); float for the detector, whose "
     "pixel/127.5 - 1 has no integer zero point on the int8 grid, so int8 I/O would mean quantizing in numpy "
-    "(measured 5 % slower). `device.inference` hides it: `invoke` takes floats, `invoke_rgb` uint8 pixels.",
+    "(measured 2-5 % slower). `device.inference` hides it: `invoke` takes floats, `invoke_rgb` uint8 pixels.",
     "- **Speed on this x86 machine**: XNNPACK's float kernels use AVX-512 here and its int8 kernels win only on "
     "wide layers; during development a 1x1 convolution 16->16 channels at 96x96 ran 2.9x slower in int8 than "
     "float, 64->64 at 64x64 ran 2.4x faster. These models are mostly 16-32 channels at high resolution, and the "
