@@ -93,6 +93,10 @@ def cap_ranges(calibrated: bytes, spec: ModelSpec, float_model: bytes, samples: 
     model = g.load(calibrated)
     sub = model.subgraphs[0]
     notes: list[str] = []
+    # The input range is the normalisation range, so int8 input steps are whole pixel steps.
+    quant = sub.tensors[int(sub.inputs[0])].quantization
+    quant.min = np.array([spec.value_range[0]], np.float32)
+    quant.max = np.array([spec.value_range[1]], np.float32)
     for tensor in _sigmoid_logits(model, spec):
         notes += _cap(model, tensor, -LOGIT_CAP, LOGIT_CAP)
     if spec.task == "detection":
