@@ -100,14 +100,36 @@ def check_clips(config: Config) -> Check:
                  "or allow [storage] delete_unuploaded", warn=status.level == "low")
 
 
+def check_upload(config: Config) -> Check:
+    """The upload target (reachable with these credentials?) and the queue: queued, failed with reasons."""
+    if not config.upload.enabled:
+        return Check("upload", True, "off ([upload] endpoint and bucket are not set)")
+    from device.uploads import UploadQueue
+
+    queue = UploadQueue(config)
+    try:
+        target = queue.check_target()
+        status = queue.status(max_failures=3)
+    finally:
+        queue.close()
+    counts = f"queued {status.queued}, uploaded {status.uploaded}, failed {status.failed}"
+    failures = "".join(f"; {clip}: {reason}" for clip, reason in status.failures)
+    ok = target.startswith("ok")
+    return Check("upload", ok and not status.failed, f"{target}; {counts}{failures}",
+                 "fix what the message names, then 'magicbooth upload --once' (add --retry-failed for "
+                 "failed clips)", warn=ok)
+
+
 CHECKS: tuple[Callable[[Config], Check], ...] = (check_platform, check_versions, check_camera, check_display,
-                                                 check_disk, check_clips)
+                                                 check_disk, check_clips, check_upload)
 
 
 def run_checks(config: Config) -> list[Check]:
     """Run every check; a check that crashes is reported as a failure, not raised."""
+    from device.hwchecks import HW_CHECKS
+
     results = []
-    for check in CHECKS:
+    for check in (*CHECKS, *HW_CHECKS):
         try:
             results.append(check(config))
         except Exception as exc:

@@ -88,6 +88,64 @@ class InferenceConfig:
 
 
 @dataclass(frozen=True)
+class BoothConfig:
+    """The kiosk booth: timings of each screen and what it asks of the guest."""
+
+    countdown_s: int = option(3, "Seconds of 3-2-1 countdown before recording starts.", low=0, high=10)
+    max_record_s: float = option(15.0, "Longest booth clip (the recorder's own [recorder] max_clip_s still applies).",
+                                 low=1, high=300)
+    review: bool = option(True, "Play the clip back with Keep / Retake before saving it.")
+    review_timeout_s: float = option(20.0, "Review keeps the clip by itself after this long without input.",
+                                     low=1, high=600)
+    saved_s: float = option(4.0, "How long the 'Saved' screen stays up.", low=0.5, high=60)
+    idle_timeout_s: float = option(60.0, "Back to attract after this long without input; 0 turns it off.",
+                                   low=0, high=3600)
+    consent: bool = option(False, "Ask the guest to agree before the countdown.")
+    consent_text: str = option("Your clip will be saved and uploaded. Press to agree, Esc to cancel.",
+                               "Text of the consent screen.")
+    hint: str = option("Press to record", "Attract-screen hint.")
+    failsafe_s: float = option(4.0, "How long an error message stays up before returning to attract.",
+                               low=0.5, high=60)
+    qr_url: str = option("", "Saved screen: QR code of this URL; {id} becomes the clip id. Empty: no QR code.")
+
+
+@dataclass(frozen=True)
+class HeadlessConfig:
+    """The headless recorder: one button, one status LED, no display (pre-roll and length: [recorder])."""
+
+    effect: str = option("", "Effect drawn into the recording (a name from 'magicbooth effects'); empty records "
+                             "the raw camera.")
+
+
+@dataclass(frozen=True)
+class GpioConfig:
+    """Buttons and the status LED (gpiozero pin names such as "GPIO17" or "BOARD11"; "" means none)."""
+
+    button: str = option("GPIO17", "Record / select button (to ground, or to 3V3 with pull_up = false).")
+    next_button: str = option("", "Booth: next effect in the carousel.")
+    prev_button: str = option("", "Booth: previous effect in the carousel.")
+    pull_up: bool = option(True, "Buttons pull up internally and read pressed when shorted to ground.")
+    bounce_s: float = option(0.05, "Debounce time; 0 turns it off.", low=0, high=1)
+    hold_s: float = option(5.0, "Holding the record button this long requests a safe shutdown.", low=1, high=60)
+    shutdown_on_hold: bool = option(True, "Whether a long hold shuts the device down.")
+    shutdown_command: tuple[str, ...] = option(("systemctl", "poweroff"),
+                                               "Command run for a safe shutdown (as a list of words).")
+    led: tuple[str, ...] = option(("GPIO27",), "Status LED: one pin, or three pins [red, green, blue] "
+                                                 "for an RGB LED; [] means none.")
+    led_active_high: bool = option(True, "LED lights when its pin is high (false for common-anode RGB LEDs).")
+
+
+@dataclass(frozen=True)
+class ServiceConfig:
+    """How the service behaves under systemd."""
+
+    user: str = option("magicbooth", "System user the service runs as (install-service creates it).")
+    frame_stall_s: float = option(5.0, "No frame for this long stops the watchdog pings, so systemd restarts "
+                                  "the process (a re-plugged camera often needs a fresh process).", low=0.5, high=600)
+    config_poll_s: float = option(2.0, "With a bad config, how often to look for a fixed one.", low=0.2, high=60)
+
+
+@dataclass(frozen=True)
 class RecorderConfig:
     """How clips are encoded: H.264 in fragmented MP4, with a pre-roll of encoded packets."""
 
@@ -228,6 +286,10 @@ class Config:
     upload: UploadConfig = field(default_factory=UploadConfig)
     perception: PerceptionConfig = field(default_factory=PerceptionConfig)
     effects: EffectsConfig = field(default_factory=EffectsConfig)
+    booth: BoothConfig = field(default_factory=BoothConfig)
+    headless: HeadlessConfig = field(default_factory=HeadlessConfig)
+    gpio: GpioConfig = field(default_factory=GpioConfig)
+    service: ServiceConfig = field(default_factory=ServiceConfig)
     source: str = field(default="built-in defaults", compare=False)
 
     def replace(self, section: str, **values: Any) -> Config:

@@ -12,6 +12,10 @@ class MagicboothError(Exception):
     """Base of every error magicbooth raises on purpose."""
 
 
+class UsageError(MagicboothError, ValueError):
+    """Command-line options that do not fit together."""
+
+
 class ConfigError(MagicboothError, ValueError):
     """A config file or option is missing, malformed or out of range."""
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import warnings
 
 
 class StderrHandler(logging.StreamHandler):
@@ -28,3 +29,6 @@ def setup_logging(verbose: bool = False) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
+    if not verbose:
+        # gpiozero warns once per pin library it could not load; the modes log one clear line instead.
+        warnings.filterwarnings("ignore", message="Falling back from", module="gpiozero")

@@ -129,12 +129,13 @@ class QueueDB:
 
     # -- jobs ----------------------------------------------------------------------------------------------
 
-    def add(self, clip_id: str, video: Path) -> bool:
+    def add(self, clip_id: str, video: Path, *, sidecar_synced: bool = False) -> bool:
         """Queue a clip unless it is known already; True if it was added."""
         with self._tx() as db:
             cur = db.execute(
-                "INSERT OR IGNORE INTO jobs (clip_id, video, seq, state) "
-                "VALUES (?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM jobs), 'queued')", (clip_id, str(video)))
+                "INSERT OR IGNORE INTO jobs (clip_id, video, seq, state, sidecar_synced) "
+                "VALUES (?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM jobs), 'queued', ?)",
+                (clip_id, str(video), int(sidecar_synced)))
             return cur.rowcount == 1
 
     def job(self, clip_id: str) -> Job | None:
@@ -225,8 +226,22 @@ class QueueDB:
             db.execute("DELETE FROM parts WHERE key = ?", (key,))
             db.execute("DELETE FROM multipart WHERE key = ?", (key,))
 
+    def multipart_keys(self, clip_id: str) -> list[str]:
+        return [str(r[0]) for r in self._rows("SELECT key FROM multipart WHERE clip_id = ?", clip_id)]
+
     def upload_ids(self) -> set[str]:
-        return {str(r[0]) for r in self._rows("SELECT upload_id FROM multipart")}
+        """UploadIds still wanted: those of clips that are queued or uploading."""
+        return {str(r[0]) for r in self._rows(
+            "SELECT m.upload_id FROM multipart m JOIN jobs j ON j.clip_id = m.clip_id "
+            "WHERE j.state IN ('queued', 'uploading')")}
+
+    def forget_unwanted_multipart(self) -> None:
+        """Drop multipart records of clips that are uploaded, failed or gone (after aborting them)."""
+        with self._tx() as db:
+            unwanted = "SELECT key FROM multipart WHERE clip_id NOT IN " \
+                       "(SELECT clip_id FROM jobs WHERE state IN ('queued', 'uploading'))"
+            db.execute(f"DELETE FROM parts WHERE key IN ({unwanted})")
+            db.execute(f"DELETE FROM multipart WHERE key IN ({unwanted})")
 
 
 def _job(row: tuple) -> Job:

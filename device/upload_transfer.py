@@ -1,7 +1,7 @@
 """Put one object into the store, verified, resumable, and never twice.
 
 Small objects go up in one PUT with Content-MD5 (and x-amz-checksum-sha256,
-so the store itself checks the sidecar's hash). Larger ones use our own
+so the store itself checks the sidecar's hash before it answers 200). Larger ones use our own
 multipart state machine, because neither boto3 nor minio-py resumes one:
 
 1. read the file once: sha256 (must equal the sidecar's) and each part's MD5;
@@ -65,10 +65,11 @@ class Transfer:
         md5 = hashlib.md5(data).digest()
         sha = hashlib.sha256(data).digest()
         # No HEAD first: a PUT of identical bytes to the same key is harmless, and cheaper than asking.
+        # No HEAD after: the store checked Content-MD5 (and the sha256) before answering 200, and the
+        # ETag it answers is checked here.
         etag = self.store.put(key, data, md5=md5, sha256=sha if self.checksum_sha256 else None,
                               metadata=metadata, content_type=content_type)
         _expect_etag(key, etag, md5.hex())
-        self._verify(key, len(data), md5.hex(), metadata)
         self.db.record_object(key, clip_id, md5.hex(), len(data))
         return md5.hex()
 

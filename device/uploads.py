@@ -20,6 +20,7 @@ after both objects were verified, and only then may retention delete the clip.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
 import os
@@ -44,6 +45,8 @@ from device.errors import (
     UploadTargetError,
     WorkerError,
 )
+from device.paths import clips_root as library_root
+from device.platform import state_dir
 from device.s3 import ObjectStore
 from device.upload_db import Job, QueueDB
 from device.upload_transfer import Interrupted, Transfer
@@ -54,15 +57,7 @@ DB_NAME = "uploads.sqlite3"
 LOCAL_KEYS = ("upload_state", "upload_error")   # sidecar keys that describe this booth's queue, not the clip
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
-IDLE_POLL_S = 60.0
-
-
-def state_dir(cfg: Config) -> Path:
-    """``[device] state_dir``, else systemd's ``$STATE_DIRECTORY``, else the current directory."""
-    if cfg.device.state_dir:
-        return Path(cfg.device.state_dir)
-    env = os.environ.get("STATE_DIRECTORY", "")
-    return Path(env.split(":")[0]) if env else Path.cwd()
+IDLE_POLL_S = 10.0   # also picks up clips another process (e.g. `magicbooth record`) enqueued
 
 
 def device_id(cfg: Config) -> str:
@@ -95,6 +90,10 @@ def sidecar_payload(meta: dict[str, Any]) -> bytes:
     """The sidecar as uploaded: stable bytes, without this booth's queue bookkeeping."""
     clean = {k: v for k, v in meta.items() if k not in LOCAL_KEYS}
     return (json.dumps(clean, indent=2, sort_keys=True) + "\n").encode("utf-8")
+
+
+class QueueBusyError(UploadError):
+    """Another process holds the queue's drain lock."""
 
 
 @dataclass(frozen=True)
@@ -146,22 +145,24 @@ class UploadQueue:
     def __init__(self, cfg: Config, *, store: ObjectStore | None = None, db_path: Path | None = None,
                  clips_root: Path | None = None) -> None:
         self.cfg = cfg
-        self.clips_root = clips_root or state_dir(cfg) / "clips"
+        self.clips_root = clips_root or library_root(cfg)
         self.enabled = cfg.upload.enabled
         self.device = device_id(cfg)
-        self.db = QueueDB(db_path or state_dir(cfg) / DB_NAME)
+        self.db = QueueDB(db_path or state_dir(cfg.device.state_dir) / DB_NAME)
+        self._lock_fd: int | None = None
         self._store = store
         self.stopping = threading.Event()
         self._wake = threading.Event()
         self._changed = threading.Condition()
+        self._sidecar_lock = threading.Lock()     # one writer per sidecar: the recorder's thread or the worker
         self._thread: threading.Thread | None = None
         self._backoff = Backoff(cfg.upload.retry_min_s, cfg.upload.retry_max_s)
         self._blocked = ""
         self._progress = ""
+        self._current: tuple[str, int, int] = ("", 0, 0)
         self._scanned = False
         self._cleaned = False
         self.when_part_sent: Callable[[str, int], None] | None = None
-        self.db.requeue_interrupted()
 
     # -- feeding -------------------------------------------------------------------------------------------
 
@@ -172,9 +173,18 @@ class UploadQueue:
         """
         if not self.enabled or self.db.job(clip.id) is not None:
             return False
-        added = self.db.add(clip.id, clip.video.resolve())
+        # Sidecar first, then the job: once a drainer (maybe another process) can see the job, nobody
+        # else writes this sidecar. A crash in between leaves a 'queued' clip that scan() picks up.
+        synced = False
+        if clip.sidecar.is_file():
+            with self._sidecar_lock:
+                try:
+                    update_sidecar(clip.video, upload_state="queued", upload_error="")
+                    synced = True
+                except OSError as exc:
+                    log.warning("cannot update sidecar of %s: %s", clip.id, exc)
+        added = self.db.add(clip.id, clip.video.resolve(), sidecar_synced=synced)
         if added:
-            self._sync_sidecar(clip.id)
             self._notify()
         return added
 
@@ -217,6 +227,7 @@ class UploadQueue:
         ``UploadTargetError`` (fix the config) and leaves the rest of the queue as it was.
         """
         result = DrainResult()
+        self._take_drain_lock()
         self._sync_all_sidecars()
         if not self._scanned:       # once per process: pick up the backlog ...
             self.scan(self.clips_root)
@@ -227,7 +238,9 @@ class UploadQueue:
         for job in self.db.jobs("queued"):
             if self.stopping.is_set():
                 break
-            (result.uploaded if self._process(job) else result.failed).append(job.clip_id)
+            outcome = self._process(job)
+            if outcome is not None:
+                (result.uploaded if outcome else result.failed).append(job.clip_id)
         result.remaining = self.db.counts()["queued"]
         return result
 
@@ -258,13 +271,14 @@ class UploadQueue:
                 return total
 
     def abort_stale(self) -> int:
-        """Abort unfinished multipart uploads under this booth's prefix that the queue no longer tracks."""
+        """Abort unfinished multipart uploads under this booth's prefix that no queued clip needs."""
         prefix = device_prefix(self.cfg.upload.prefix, self.device)
         known = self.db.upload_ids()
         stale = [(key, uid) for key, uid in self.store.list_uploads(prefix) if uid not in known]
         for key, uid in stale:
             log.info("aborting stale multipart upload of %s", key)
             self.store.abort(key, uid)
+        self.db.forget_unwanted_multipart()
         return len(stale)
 
     # -- background worker ---------------------------------------------------------------------------------
@@ -286,10 +300,33 @@ class UploadQueue:
             thread.join(timeout)
             if thread.is_alive():
                 raise WorkerError(f"upload worker did not stop within {timeout} s")
+            self.stopping.clear()       # the queue itself stays usable (run_once, drain, start again)
 
     def close(self) -> None:
         self.stop()
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)     # releases the flock
+            self._lock_fd = None
         self.db.close()
+
+    def _take_drain_lock(self) -> None:
+        """Only one process drains a queue (the booth's thread or the upload service), never both.
+
+        Enqueueing needs no lock. The holder is the only one who may treat 'uploading' jobs
+        as interrupted and put them back in the queue.
+        """
+        if self._lock_fd is not None:
+            return
+        path = self.db.path.with_name(self.db.path.name + ".lock")
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise QueueBusyError(f"{self.db.path}: another magicbooth process is draining this upload "
+                                 f"queue (the booth or magicbooth-upload.service); let it, or stop it") from None
+        self._lock_fd = fd
+        self.db.requeue_interrupted()
 
     def wait_for_drained(self, timeout: float | None = None) -> bool:
         """Block until no clip is queued or uploading; False on timeout."""
@@ -310,7 +347,7 @@ class UploadQueue:
             self._wake.clear()
             try:
                 result = self.run_once()
-            except (StoreUnavailableError, CredentialsError, UploadTargetError) as exc:
+            except (StoreUnavailableError, CredentialsError, UploadTargetError, QueueBusyError) as exc:
                 delay = self._backoff.next()
                 if str(exc) != self._blocked:
                     log.warning("upload paused: %s (retrying in %.0f s)", exc, delay)
@@ -335,8 +372,8 @@ class UploadQueue:
 
     # -- one clip ------------------------------------------------------------------------------------------
 
-    def _process(self, job: Job) -> bool:
-        """Upload one clip; True when verified and marked uploaded, False when it failed for good."""
+    def _process(self, job: Job) -> bool | None:
+        """Upload one clip: True when verified and marked uploaded, False when it failed, None when stopped."""
         video = job.video
         try:
             meta = read_sidecar(video)
@@ -357,7 +394,8 @@ class UploadQueue:
         self.db.set_state(job.clip_id, "uploading")
         if size > self.cfg.upload.part_size_mb << 20:
             self._sync_sidecar(job.clip_id)   # small clips finish before anyone could see 'uploading'; save the fsyncs
-        self._progress = f"{job.clip_id} (0 of {size} bytes)"
+        self._current = (job.clip_id, size, 0)
+        self._progress = f"{job.clip_id}: 0 of {size} bytes"
         try:
             transfer.upload_file(key, job.clip_id, video, sha256_hex=sha, size=size, metadata=metadata,
                                  content_type="video/mp4")
@@ -365,11 +403,10 @@ class UploadQueue:
                                   metadata={"clip-id": job.clip_id, "device-id": self.device},
                                   content_type="application/json")
         except ClipIntegrityError as exc:
-            transfer.abort(key)
             return self._fail(job, str(exc))
         except Interrupted:
             self._requeue(job, "")
-            return False
+            return None
         except (StoreUnavailableError, CredentialsError, UploadTargetError) as exc:
             self._requeue(job, str(exc), attempt=isinstance(exc, StoreUnavailableError))
             raise
@@ -379,6 +416,7 @@ class UploadQueue:
             return self._fail(job, f"{video}: cannot read clip: {exc.strerror or exc}")
         finally:
             self._progress = ""
+            self._current = ("", 0, 0)
         self.db.set_state(job.clip_id, "uploaded")
         self._sync_sidecar(job.clip_id)
         self._notify()
@@ -388,6 +426,11 @@ class UploadQueue:
     def _fail(self, job: Job, reason: str) -> bool:
         log.warning("upload of %s failed: %s", job.clip_id, reason)
         self.db.set_state(job.clip_id, "failed", reason, attempt=True)
+        for key in self.db.multipart_keys(job.clip_id):     # nothing half-uploaded is left behind
+            try:
+                Transfer(self.store, self.db, 0).abort(key)
+            except UploadError as exc:
+                log.info("could not abort the upload of %s yet (%s); abort_stale will", key, exc)
         self._sync_sidecar(job.clip_id)
         self._notify()
         return False
@@ -398,7 +441,9 @@ class UploadQueue:
         self._notify()
 
     def _part_sent(self, key: str, number: int, nbytes: int) -> None:
-        self._progress = f"{key.rsplit('/', 1)[-1]} part {number} sent"
+        clip, size, sent = self._current
+        self._current = (clip, size, sent + nbytes)
+        self._progress = f"{clip}: {sent + nbytes} of {size} bytes (part {number} sent)"
         if self.when_part_sent is not None:
             self.when_part_sent(key, number)
 
@@ -406,22 +451,34 @@ class UploadQueue:
 
     def _sync_sidecar(self, clip_id: str) -> None:
         """Copy the job's committed state into the clip's sidecar (after the commit, never before)."""
-        job = self.db.job(clip_id)
-        if job is None:
-            return
-        if job.video.with_suffix(".json").is_file():
-            try:
-                update_sidecar(job.video, upload_state=job.state, upload_error=job.error)
-            except OSError as exc:
-                log.warning("cannot update sidecar of %s: %s", clip_id, exc)
+        with self._sidecar_lock:
+            job = self.db.job(clip_id)
+            if job is None:
                 return
-        self.db.sidecar_synced(clip_id, job.state)
+            if job.video.with_suffix(".json").is_file():
+                try:
+                    update_sidecar(job.video, upload_state=job.state, upload_error=job.error)
+                except OSError as exc:
+                    log.warning("cannot update sidecar of %s: %s", clip_id, exc)
+                    return
+            self.db.sidecar_synced(clip_id, job.state)
 
     def _sync_all_sidecars(self) -> None:
         for job in self.db.unsynced():
             self._sync_sidecar(job.clip_id)
 
     # -- status --------------------------------------------------------------------------------------------
+
+    def check_target(self) -> str:
+        """One line for ``doctor``: can we reach the bucket with these credentials? Never shows a secret."""
+        if not self.enabled:
+            return "uploads off ([upload] endpoint and bucket are not set)"
+        try:
+            self.store.check()
+        except UploadError as exc:
+            return f"problem: {exc}"
+        up = self.cfg.upload
+        return f"ok: {up.endpoint} bucket {up.bucket!r} reachable, keys from {credentials_path(up.credentials_file)}"
 
     def status(self, max_failures: int = 10) -> UploadStatus:
         """Counts per state, the clip in progress, recent failures with reasons, and why uploads wait."""

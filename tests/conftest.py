@@ -1,9 +1,11 @@
-"""Shared fixtures: headless SDL, small generated clips, a default config."""
+"""Shared fixtures: headless SDL, small generated clips, a default config, mock GPIO pins, a dummy display."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
@@ -48,3 +50,28 @@ def config() -> Config:
 @pytest.fixture
 def clip(tmp_path: Path) -> Path:
     return write_clip(tmp_path / "clip.mp4", 45)
+
+
+@pytest.fixture
+def mock_pins() -> Iterator[Any]:
+    """gpiozero's MockFactory as the default pin factory for one test (edge callbacks fire synchronously)."""
+    from gpiozero import Device
+    from gpiozero.pins.mock import MockFactory
+
+    previous = Device.pin_factory
+    Device.pin_factory = MockFactory()
+    yield Device.pin_factory
+    Device.pin_factory.reset()
+    Device.pin_factory = previous
+
+
+@pytest.fixture
+def screen() -> Iterator[Any]:
+    """A real pygame display on SDL's dummy driver."""
+    import pygame
+
+    pygame.display.init()
+    pygame.font.init()
+    surface = pygame.display.set_mode((320, 240))
+    yield surface
+    pygame.display.quit()

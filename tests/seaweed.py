@@ -16,6 +16,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -117,6 +118,7 @@ class SeaweedServer:
             self.proc.send_signal(signal.SIGKILL)
             self.proc.wait(10)
             self.proc = None
+            self._remove_sockets()
 
     def stop(self) -> None:
         """SIGTERM, then SIGKILL after 2 s (weed takes its time shutting down, and tests need none of it)."""
@@ -128,6 +130,15 @@ class SeaweedServer:
                 self.proc.kill()
                 self.proc.wait(10)
             self.proc = None
+            self._remove_sockets()
+
+    def _remove_sockets(self) -> None:
+        """weed leaves /tmp/seaweedfs-<service>-<port>.sock behind; remove ours."""
+        ports = (self.master, self.master_grpc, self.volume, self.volume_grpc, self.filer, self.filer_grpc,
+                 self.s3, self.s3_grpc)
+        for port in ports:
+            for sock in Path(tempfile.gettempdir()).glob(f"seaweedfs-*-{port}.sock"):
+                sock.unlink(missing_ok=True)
 
     def client(self, access_key: str = ACCESS_KEY, secret_key: str = SECRET_KEY) -> Any:
         """A plain botocore client for checking what the server holds."""

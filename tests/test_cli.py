@@ -22,7 +22,8 @@ def magicbooth(*args: str, cwd: Path | None = None) -> subprocess.CompletedProce
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
 def test_run_sample_headless_stops_cleanly_on_signal(sig: signal.Signals, tmp_path: Path) -> None:
-    proc = subprocess.Popen([sys.executable, "-m", "device.cli", "run", "--source", "sample", "--display", "none"],
+    proc = subprocess.Popen([sys.executable, "-m", "device.cli", "run", "--mode", "preview", "--source", "sample",
+                             "--display", "none"],
                             stderr=subprocess.PIPE, text=True, env=ENV, cwd=tmp_path)
     assert proc.stderr is not None
     lines = []
@@ -44,7 +45,8 @@ def test_run_sample_headless_stops_cleanly_on_signal(sig: signal.Signals, tmp_pa
 
 
 def test_run_with_seconds_ends_by_itself(tmp_path: Path) -> None:
-    result = magicbooth("run", "--source", "sample", "--display", "none", "--seconds", "1", cwd=tmp_path)
+    result = magicbooth("run", "--mode", "preview", "--source", "sample", "--display", "none", "--seconds", "1",
+                        cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "pipeline:" in result.stderr
 
@@ -60,6 +62,31 @@ def test_bad_input_is_one_line_and_status_2(args: list[str], message: str, tmp_p
     errors = [line for line in result.stderr.splitlines() if "error" in line]
     assert len(errors) == 1 and message in errors[0], result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_preview_options_need_preview_mode(tmp_path: Path) -> None:
+    result = magicbooth("run", "--seconds", "1", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "--seconds only apply to --mode preview" in result.stderr
+
+
+def test_plain_run_is_headless_without_a_display_and_stops_on_sigterm(tmp_path: Path) -> None:
+    env = {k: v for k, v in ENV.items() if k not in ("SDL_VIDEODRIVER", "DISPLAY", "WAYLAND_DISPLAY")}
+    proc = subprocess.Popen([sys.executable, "-m", "device.cli", "run"], stderr=subprocess.PIPE, text=True,
+                            env=env, cwd=tmp_path)
+    assert proc.stderr is not None
+    lines = []
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        line = proc.stderr.readline()
+        lines.append(line)
+        if "send SIGUSR1" in line or "record button" in line or not line:
+            break
+    proc.send_signal(signal.SIGTERM)
+    log = "".join(lines) + proc.communicate(timeout=30)[1]
+    assert proc.returncode == 0, log
+    assert "using the bundled sample clip" in log and "display: none" in log
+    assert "Traceback" not in log
 
 
 def test_verbose_shows_the_traceback(tmp_path: Path) -> None:

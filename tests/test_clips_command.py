@@ -49,7 +49,7 @@ def test_record_with_an_unknown_effect_is_one_error_line(setup, capsys):
     cfg, clips = setup
     assert record(cfg, "--effect", "nope") == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "--effect nope" in err and "Traceback" not in err
+    assert err.count("\n") == 1 and "unknown effect 'nope'" in err and "Traceback" not in err
     assert not list(iter_clips(clips))
 
 

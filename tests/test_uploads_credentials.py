@@ -64,3 +64,20 @@ def test_systemd_credential_wins_over_configured_file(tmp_path: Path) -> None:
     assert credentials_path("/etc/x.toml", {"CREDENTIALS_DIRECTORY": str(tmp_path / "empty")}) == Path("/etc/x.toml")
     with pytest.raises(CredentialsError, match="credentials_file is empty"):
         credentials_path("", {})
+
+
+def test_cli_refuses_loose_credentials_in_one_line(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    loose = write_credentials(tmp_path / "s3.toml", "AKID", SECRET, mode=0o644)
+    config = tmp_path / "magicbooth.toml"
+    config.write_text(f'[device]\nstate_dir = "{tmp_path}"\n[upload]\nendpoint = "http://127.0.0.1:9"\n'
+                      f'bucket = "clips"\ncredentials_file = "{loose}"\n')
+    done = subprocess.run([sys.executable, "-m", "device.cli", "--config", str(config), "upload", "--once"],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert lines == [f"magicbooth: error: {loose}: credentials file is readable or writable by its group or other "
+                     f"users (mode 0644); refusing to use it. Fix with 'chmod 600 {loose}'"]
+    assert SECRET not in done.stdout + done.stderr

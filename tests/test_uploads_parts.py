@@ -96,3 +96,27 @@ def test_database_survives_reopen_and_requeues_interrupted_jobs(tmp_path: Path) 
     db.record_object("k", "a", "etag-all", 11 << 20)
     assert db.multipart("k") is None and db.object_etag("k") == "etag-all"
     db.close()
+
+
+def test_stalled_store_times_out_instead_of_hanging(tmp_path: Path) -> None:
+    """A store that accepts connections and never answers costs read_timeout_s, not minutes."""
+    import socket
+
+    from upload_helpers import make_clip, make_config
+
+    from device.errors import StoreUnavailableError
+    from device.uploads import UploadQueue
+
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)                      # the kernel completes handshakes; nobody ever reads
+        cfg = make_config(tmp_path, None, endpoint=f"http://127.0.0.1:{silent.getsockname()[1]}",
+                          connect_timeout_s=0.5, read_timeout_s=0.5)
+        queue = UploadQueue(cfg)
+        queue.enqueue(make_clip(tmp_path / "clips", "stalled"))
+        start = time.monotonic()
+        with pytest.raises(StoreUnavailableError, match="cannot reach the store"):
+            queue.run_once()
+        assert time.monotonic() - start < 5
+        assert queue.status().queued == 1
+        queue.close()

@@ -15,7 +15,7 @@ from upload_helpers import DAY, fetch, list_keys, make_clip, make_config, pendin
 
 from device.clips import read_sidecar
 from device.errors import CredentialsError, UploadError
-from device.uploads import UploadQueue, object_key, sidecar_payload
+from device.uploads import QueueBusyError, UploadQueue, object_key, sidecar_payload
 
 KEY = "booths/booth-07/" + DAY
 
@@ -223,6 +223,10 @@ def test_upload_command_once(server: SeaweedServer, state: Path, capsys: pytest.
     assert "uploaded 3, failed 0" in capsys.readouterr().out
     assert len(list_keys(server.client(), prefix=f"t9/{state.name}/")) == 6
 
+    make_clip(state / "clips", "cli-bad", seed=49).video.write_bytes(b"changed")
+    assert command.run(args, Context(_config=cfg)) == 1, "a clip failed: exit 1"
+    assert "failed cli-bad: " in capsys.readouterr().out
+
     args.status, args.once = True, False
     assert command.run(args, Context(_config=cfg)) == 0
     out = capsys.readouterr().out
@@ -237,3 +241,61 @@ def test_upload_command_once(server: SeaweedServer, state: Path, capsys: pytest.
     off = make_config(state, None, endpoint="", bucket="")
     with pytest.raises(UploadError, match="uploading is off"):
         command.run(args, Context(_config=off))
+
+
+def test_check_target_for_doctor(server: SeaweedServer, state: Path) -> None:
+    good = UploadQueue(make_config(state, server))
+    assert good.check_target().startswith(f"ok: {server.endpoint} bucket 'clips' reachable, keys from ")
+    good.close()
+    missing = UploadQueue(make_config(state, server, bucket="no-such-bucket"))
+    assert "bucket 'no-such-bucket' does not exist" in missing.check_target()
+    missing.close()
+    creds = write_credentials(state / "wrong.toml", secret_key="wrong-secret-77")
+    wrong = UploadQueue(make_config(state, server, credentials=creds))
+    line = wrong.check_target()
+    assert "refused the credentials" in line and "wrong-secret-77" not in line
+    wrong.close()
+    loose = write_credentials(state / "loose.toml", mode=0o644)
+    assert "chmod 600" in UploadQueue(make_config(state, server, credentials=loose)).check_target()
+
+
+def test_recorder_hook_queues_saved_clip_and_only_one_process_drains(server: SeaweedServer, state: Path) -> None:
+    from recorder_support import FPS, SIZE, push_paced
+
+    from device.commands.record import upload_queue
+    from device.recorder import Recorder
+
+    cfg = make_config(state, server, prefix=f"t10/{state.name}").replace("storage", min_free_mb=0.0,
+                                                                          low_free_mb=0.0)
+    with upload_queue(cfg) as when_saved, Recorder(cfg, size=SIZE, fps=FPS, when_saved=when_saved) as recorder:
+        recorder.start(pre_roll_s=0)
+        push_paced(recorder, 0, 20)
+        clip = recorder.stop(post_roll_s=0).result(timeout=30)
+    assert read_sidecar(clip.video)["upload_state"] == "queued"
+
+    drainer, other = UploadQueue(cfg), UploadQueue(cfg)
+    assert drainer.run_once().uploaded == [clip.id]
+    with pytest.raises(QueueBusyError, match="another magicbooth process is draining"):
+        other.run_once()
+    drainer.close()
+    assert other.run_once().uploaded == [], "the lock is free once the first queue is closed"
+    other.close()
+    body = fetch(server.client(), object_key(f"t10/{state.name}", "booth-07", clip.video.parent.name, clip.id, "mp4"))
+    assert hashlib.sha256(body).hexdigest() == read_sidecar(clip.video)["sha256"]
+    assert read_sidecar(clip.video)["upload_state"] == "uploaded"
+
+
+def test_doctor_shows_target_and_failures_without_secrets(server: SeaweedServer, state: Path) -> None:
+    from device.checks import check_upload
+
+    cfg = make_config(state, server, prefix=f"t11/{state.name}")
+    assert check_upload(make_config(state, None, endpoint="", bucket="")).detail.startswith("off")
+    clip = make_clip(state / "clips", "doc")
+    clip.video.write_bytes(b"not the recorded clip")
+    queue = UploadQueue(cfg)
+    queue.run_once()
+    queue.close()
+    check = check_upload(cfg)
+    assert check.status == "warn" and "reachable" in check.detail and "failed 1" in check.detail
+    assert "doc: " in check.detail and "does not match its sidecar" in check.detail
+    assert SECRET_KEY not in check.detail and SECRET_KEY not in check.fix

@@ -5,9 +5,11 @@ from __future__ import annotations
 import hashlib
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from pathlib import Path
 
@@ -97,30 +99,96 @@ def test_server_killed_mid_multipart_resumes_without_resending_parts(tmp_path: P
         assert pending_uploads(client) == []
         assert read_sidecar(clip.video)["upload_state"] == "uploaded"
         queue.close()
+
+        # A crash between CompleteMultipartUpload and our commit: the database still holds the finished
+        # upload. The next attempt must find the object (ListParts says NoSuchUpload, HEAD matches) and
+        # send nothing at all.
+        with sqlite3.connect(tmp_path / DB_NAME) as raw:
+            raw.execute("DELETE FROM objects")
+            raw.execute("INSERT INTO multipart VALUES (?, 'big', ?, ?, ?)", (key, state.upload_id, 5 << 20, size))
+            raw.execute("UPDATE jobs SET state = 'queued'")
+        queue = UploadQueue(cfg)
+        requests: list[str] = []
+        for op in ("UploadPart", "CreateMultipartUpload", "PutObject"):
+            queue.store.when_request(op, lambda op=op, **kw: requests.append(op))
+        assert queue.run_once().uploaded == ["big"]
+        assert requests == ["PutObject"], "only the small .json goes up again"
+        queue.close()
     finally:
         server.stop()
 
 
-def test_orphaned_multipart_upload_is_aborted(tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory: pytest.TempPathFactory) -> SeaweedServer:
+    """One server for the tests that do not kill it."""
+    with SeaweedServer(tmp_path_factory.mktemp("weed")) as running:
+        yield running
+
+
+def test_orphaned_multipart_upload_is_aborted(shared: SeaweedServer, tmp_path: Path) -> None:
     """An upload the queue does not know (e.g. created just before a crash) is aborted, not left to rot."""
-    with SeaweedServer(tmp_path / "weed") as server:
-        cfg = make_config(tmp_path, server)
-        client = server.client()
-        orphan = client.create_multipart_upload(Bucket="clips", Key=MP4 + "lost.mp4")["UploadId"]
-        other = client.create_multipart_upload(Bucket="clips", Key="someone-else/x.mp4")["UploadId"]
-        queue = UploadQueue(cfg)
-        assert queue.abort_stale() == 1
-        assert [u[1] for u in pending_uploads(client)] == [other]
-        assert orphan != other
-        queue.close()
+    prefix = f"orphans/{tmp_path.name}"
+    cfg = make_config(tmp_path, shared, prefix=prefix)
+    client = shared.client()
+    orphan = client.create_multipart_upload(Bucket="clips", Key=f"{prefix}/booth-07/{DAY}/lost.mp4")["UploadId"]
+    other = client.create_multipart_upload(Bucket="clips", Key=f"{prefix}-other/x.mp4")["UploadId"]
+    queue = UploadQueue(cfg)
+    assert queue.abort_stale() == 1
+    assert [u[1] for u in pending_uploads(client) if u[0].startswith(prefix)] == [other]
+    assert orphan != other
+    queue.close()
+
+
+def _interrupted(server: SeaweedServer, state: Path, prefix: str) -> tuple[UploadQueue, str, int]:
+    """A queue whose worker was stopped after the first part of a 3+ part clip."""
+    cfg = make_config(state, server, prefix=prefix, max_kbytes_per_s=8192)
+    clip = make_clip(state / "clips", "big", frames=100, size=(320, 240), lossless=True)
+    parts = -(-clip.video.stat().st_size // (5 << 20))
+    assert parts >= 3
+    queue = UploadQueue(cfg)
+    first = threading.Event()
+    queue.when_part_sent = lambda key, number: first.set()
+    queue.enqueue(clip)
+    queue.start()
+    assert first.wait(60)
+    queue.stop(timeout=30)
+    return queue, f"{prefix}/booth-07/{DAY}/big.mp4", parts
+
+
+def test_stopped_worker_resumes_where_it_stopped(shared: SeaweedServer, tmp_path: Path) -> None:
+    queue, key, parts = _interrupted(shared, tmp_path, f"stop/{tmp_path.name}")
+    assert queue.status().in_progress == ""
+    seen: list[str] = []
+    queue.when_part_sent = lambda key, number: seen.append(queue.status().in_progress)
+    state = queue.db.multipart(key)
+    assert state is not None and 1 <= len(state.parts) < parts
+    assert queue.status().queued == 1
+    sent: list[int] = []
+    queue.store.when_request("UploadPart", lambda **kw: sent.append(1))
+    assert queue.run_once().uploaded == ["big"]
+    assert len(sent) == parts - len(state.parts)
+    assert seen and seen[0].startswith("big: ") and "bytes (part" in seen[0]
+    assert [u for u in pending_uploads(shared.client()) if u[0] == key] == []
+    queue.close()
+
+
+def test_clip_deleted_mid_upload_fails_and_its_upload_is_aborted(shared: SeaweedServer, tmp_path: Path) -> None:
+    queue, key, _ = _interrupted(shared, tmp_path, f"gone/{tmp_path.name}")
+    assert [u for u in pending_uploads(shared.client()) if u[0] == key]
+    video = tmp_path / "clips" / DAY / "big.mp4"
+    video.unlink()
+    assert queue.run_once().failed == ["big"]
+    assert queue.status().failures == (("big", f"{video.resolve()}: video or sidecar is missing"),)
+    assert [u for u in pending_uploads(shared.client()) if u[0] == key] == []
+    assert queue.db.multipart(key) is None
+    queue.close()
 
 
 DRAIN_SCRIPT = textwrap.dedent("""
     import sys
     from device.config import load_config
-    from device.uploads import UploadQueue, state_dir
+    from device.uploads import UploadQueue
     queue = UploadQueue(load_config(sys.argv[1]))
-    queue.scan(state_dir(queue.cfg) / "clips")
     print("draining", flush=True)
     queue.drain(timeout=120)
     print("drained", flush=True)

@@ -15,9 +15,9 @@ from device.clips import Clip
 from device.commands import Context
 from device.commands.run import stop_on_signals
 from device.config import Config
-from device.errors import EffectError
+from device.effectchain import EffectChain
 from device.paths import clips_root
-from device.pipeline import Pipeline, Stage
+from device.pipeline import Pipeline
 from device.recorder import Recorder, RecordSink
 
 HELP = "record one clip now from the camera (or a file) into the clip library, without the UI"
@@ -49,33 +49,29 @@ def _non_negative(text: str) -> float:
     return value
 
 
-def effect_stages(name: str | None, config: Config) -> list[Stage]:
-    """The pipeline stages that draw effect ``name``: the hook the effects registry plugs into."""
-    if not name or name == "none":
-        return []
-    raise EffectError(f"--effect {name}: no effects are installed in this build yet; record without --effect")
-
-
 def run(args: argparse.Namespace, ctx: Context) -> int:
     config = ctx.config
     pre_roll = config.recorder.pre_roll_s if args.pre_roll is None else args.pre_roll
     if pre_roll > config.recorder.pre_roll_s:
         config = config.replace("recorder", pre_roll_s=pre_roll)
-    stages = effect_stages(args.effect, config)
+    effect = args.effect or "none"
     source = open_source(args.source, config)
-    pipeline = Pipeline(source, stages=stages, max_backoff_s=config.camera.reopen_max_backoff_s)
+    chain = EffectChain(config, effect, live=source.is_live)
+    pipeline = Pipeline(source, stages=chain.stages, max_backoff_s=config.camera.reopen_max_backoff_s)
     with stop_on_signals() as stop, source, upload_queue(config) as when_saved:
         fps = round(source.fps) or config.camera.fps
         # The recorder opens (recovery, encoder probe) before capture starts, so no frame waits on it.
-        with Recorder(config, source.size, fps, effect=args.effect or "", live=pipeline.live,
+        with Recorder(config, source.size, fps, effect="" if effect == "none" else effect, live=pipeline.live,
                       when_saved=when_saved) as recorder:
             sink = RecordSink(recorder, live=pipeline.live)
             pipeline.sinks.append(sink)
             pipeline.start()
+            chain.start()
             try:
                 saved = _record(pipeline, recorder, sink, pre_roll, args.seconds, stop)
                 capture_drops = pipeline.dropped
             finally:
+                chain.stop()
                 pipeline.stop()
             clip = saved.result(timeout=120)
     meta = clip.meta

@@ -9,9 +9,13 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import pygame
+
 from device.camera import open_source
 from device.commands import Context
 from device.display import Display
+from device.effectchain import EffectChain
+from device.errors import UsageError
 from device.pipeline import Pipeline
 
 HELP = "run the booth: camera -> effects -> display (headless when there is no display)"
@@ -20,10 +24,16 @@ log = logging.getLogger("magicbooth.run")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--mode", choices=("auto", "booth", "headless", "preview"), default="auto",
+                        help="booth (kiosk state machine), headless (GPIO button + LED), auto (default: booth "
+                             "when a display opens, else headless), or preview (the live pipeline with an effect, "
+                             "no recording; takes --effect, --seconds and --hud)")
     parser.add_argument("--source", help="auto | picamera2 | webcam[:N] | /dev/videoN | sample | FILE "
                         "(default: [camera] source)")
     parser.add_argument("--display", choices=("auto", "window", "fullscreen", "none"),
                         help="where to show the preview (default: [display] mode)")
+    parser.add_argument("--effect", help="effect to start with (default: [effects] default); "
+                        "arrow keys switch live")
     parser.add_argument("--seconds", type=float, help="stop after this many seconds")
     parser.add_argument("--hud", action="store_true", help="show fps and per-stage timings")
 
@@ -46,22 +56,44 @@ def stop_on_signals() -> Iterator[threading.Event]:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
+    if args.mode != "preview":
+        preview_only = [flag for flag, value in (("--effect", args.effect), ("--seconds", args.seconds),
+                                                  ("--hud", args.hud)) if value]
+        if preview_only:
+            raise UsageError(f"{', '.join(preview_only)} only apply to --mode preview; the booth takes its "
+                             "effects from [effects], headless from [headless] effect")
+        from device.modes.launch import run_mode
+
+        return run_mode(ctx.config_path, args.mode, source=args.source, display=args.display)
     config = ctx.config
     if args.hud:
         config = config.replace("display", hud=True)
     source = open_source(args.source, config)
+    chain = EffectChain(config, args.effect, live=source.is_live)
     display = Display(config.display, mode=args.display)
-    pipeline = Pipeline(source, stages=[], sinks=[display], max_backoff_s=config.camera.reopen_max_backoff_s)
-    display.hud_text = lambda: _hud_lines(pipeline)
+    pipeline = Pipeline(source, stages=chain.stages, sinks=[display],
+                        max_backoff_s=config.camera.reopen_max_backoff_s)
+    display.hud_text = lambda: [f"effect: {chain.effect_name}", *_hud_lines(pipeline)]
+
+    def after_frame(_work: object) -> None:
+        for event in display.take_events():
+            if event.type == pygame.KEYDOWN:
+                chain.carousel.on_key(event.key)
+        if display.quit_requested:
+            stop.set()
+
     with stop_on_signals() as stop:
         source.open()
         display.open(source.size)
         if not display.is_shown:
             log.info("running headless; stop with Ctrl-C or SIGTERM")
+        log.info("effect: %s", chain.effect_name)
+        chain.start()
         try:
-            pipeline.when_frame = lambda _work: stop.set() if display.quit_requested else None
+            pipeline.when_frame = after_frame
             pipeline.run(stop, max_seconds=args.seconds)
         finally:
+            chain.stop()
             display.close()
     return 0
 

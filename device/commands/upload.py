@@ -9,8 +9,9 @@ import threading
 from types import FrameType
 
 from device.commands import Context
-from device.errors import StoreUnavailableError, UploadError
-from device.uploads import UploadQueue, state_dir
+from device.errors import ConfigError, StoreUnavailableError, UploadError
+from device.lastgood import load_resilient, remember
+from device.uploads import UploadQueue
 
 HELP = "upload finished clips to the configured S3 store (--once: one pass, then exit)"
 
@@ -19,14 +20,21 @@ log = logging.getLogger(__name__)
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--once", action="store_true",
-                        help="try every queued clip once and exit: 0 all uploaded, 1 some must wait for the store")
+                        help="try every queued clip once and exit: 0 all uploaded, 1 some failed or must wait "
+                             "for the store (see the status printed)")
     parser.add_argument("--retry-failed", action="store_true",
                         help="put clips that failed (e.g. a file that did not match its sidecar) back in the queue")
     parser.add_argument("--status", action="store_true", help="print the queue's status and exit")
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
-    cfg = ctx.config
+    # A bad edit must not stop recorded clips from uploading: fall back to the last good copy.
+    try:
+        cfg = ctx.config
+    except ConfigError:
+        cfg, _error = load_resilient(ctx.config_path)   # logs the error and which copy is used
+    else:
+        remember(cfg)
     if not cfg.upload.enabled:
         raise UploadError(f"{cfg.source}: uploading is off; set [upload] endpoint and bucket "
                           f"(see 'magicbooth config --default')")
@@ -37,9 +45,6 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
             return 0
         if args.retry_failed:
             log.info("re-queued %d failed clips", queue.retry_failed())
-        added = queue.scan(state_dir(cfg) / "clips")
-        if added:
-            log.info("queued %d clips from the clip library", added)
         return _once(queue) if args.once else _forever(queue)
     finally:
         queue.close()
@@ -53,7 +58,7 @@ def _once(queue: UploadQueue) -> int:
         print("\n".join(queue.status().lines()))
         return 1
     print("\n".join(queue.status().lines()))
-    return 1 if result.remaining else 0
+    return 1 if result.remaining or result.failed else 0
 
 
 def _forever(queue: UploadQueue) -> int:

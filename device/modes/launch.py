@@ -1,0 +1,152 @@
+"""Wire a mode to the real parts: config (resilient), camera feed, recorder, display, GPIO, systemd.
+
+``run_mode`` is what ``magicbooth run --mode booth|headless`` calls. It picks
+the booth when a display opens and headless otherwise, sends READY only once
+the camera delivers a frame, and on a bad config shows the error (screen or
+LED) instead of exiting, returning ``EXIT_RELOAD`` once the file is fixed.
+
+>>> sys.exit(run_mode(args.config, args.mode, source=args.source, display=args.display))
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import time
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+from typing import Any
+
+from device.camera import open_source
+from device.clips import Clip, read_sidecar
+from device.config import Config
+from device.display import Display
+from device.errors import CameraError, DisplayError
+from device.frames import Frame
+from device.lastgood import config_file, load_resilient, remember
+from device.modes.config_error import EXIT_RELOAD, wait_for_fixed_config
+from device.modes.deck import Deck
+from device.modes.effect_deck import EffectDeck
+from device.modes.feed import LiveFeed
+from device.modes.status_light import StatusLight, open_status_light
+from device.recorder import Recorder
+from device.service import Notifier
+
+log = logging.getLogger(__name__)
+
+MODES = ("auto", "booth", "headless")
+
+
+def run_mode(config_path: str | None, mode: str | None = "auto", *, source: str | None = None,
+             display: str | None = None, deck: Deck | None = None, pin_factory: Any = None,
+             notifier: Notifier | None = None, shutdown: Callable[[], None] | None = None) -> int:
+    """Run the booth or the headless recorder until SIGTERM; returns the process exit status."""
+    notifier = notifier or Notifier()
+    signal.signal(signal.SIGUSR1, signal.SIG_IGN)   # a press sent while starting must not kill the process
+    config, error = load_resilient(config_path)
+    wanted = "none" if mode == "headless" else display
+    screen_owner = Display(config.display, mode=wanted)
+    if error is not None:
+        if not notifier.enabled:
+            raise error  # run by hand: one line and status 2; only a service waits for the file to be fixed
+        return _show_config_error(config_path, error, config, screen_owner, pin_factory, notifier)
+    remember(config)
+    feed = LiveFeed(lambda: open_source(source, config), config.camera)
+    with ExitStack() as stack:
+        stack.callback(screen_owner.close)
+        stack.callback(feed.close)
+        first = _first_frame(feed)
+        if first is None:
+            return 0
+        screen_owner.open(first.size)
+        if mode == "booth" and not screen_owner.is_shown:
+            raise DisplayError("booth mode needs a display: connect a screen, or use --mode headless")
+        use_booth = screen_owner.is_shown
+        when_kept, close_queue = _upload_keeper(config)
+        stack.callback(close_queue)
+        # Models load here, before the mode reports READY.
+        effect_names = None if use_booth else ((config.headless.effect,) if config.headless.effect else ())
+        fx = EffectDeck(config, effect_names) if deck is None and effect_names != () else None
+        if fx is not None:
+            stack.callback(fx.close)
+        with Recorder(config, first.size, config.camera.fps,
+                      effect="" if use_booth else config.headless.effect or "none") as recorder:
+            if use_booth:
+                from device.modes.booth import run_booth
+
+                assert screen_owner.screen is not None
+                return run_booth(config, feed, recorder, screen_owner.screen, when_kept=when_kept,
+                                 deck=deck or (fx.deck() if fx is not None else None),
+                                 notifier=notifier, pin_factory=pin_factory)
+            from device.modes.headless import run_headless
+
+            def storage_low() -> bool:
+                return recorder.status.storage != "ok"
+
+            return run_headless(config, feed, recorder, pin_factory=pin_factory, shutdown=shutdown,
+                                render=fx.render_rgb if fx is not None else None,
+                                when_kept=when_kept, storage_low=storage_low, notifier=notifier)
+
+
+def _upload_keeper(config: Config) -> tuple[Callable[[Path], Any] | None, Callable[[], None]]:
+    """A ``when_kept`` that queues clips in the upload database the upload service drains (None if uploads are off)."""
+    if not config.upload.enabled:
+        return None, lambda: None
+    from device.uploads import UploadQueue
+
+    queue = UploadQueue(config)
+
+    def keep(path: Path) -> None:
+        queue.enqueue(Clip(path, read_sidecar(path)))
+
+    return keep, queue.close
+
+
+def _first_frame(feed: LiveFeed) -> Frame | None:
+    """Wait (with the feed's backoff) for the camera's first frame; None if SIGTERM comes first."""
+    with _stop_flag() as stopped:
+        while not stopped():
+            try:
+                frame = feed.read()
+            except CameraError as exc:
+                log.warning("waiting for the camera: %s", exc)
+                time.sleep(0.5)
+                continue
+            if frame is not None:
+                return frame
+    return None
+
+
+def _show_config_error(config_path: str | None, error: Exception, config: Config, display: Display,
+                       pin_factory: Any, notifier: Notifier) -> int:
+    light = StatusLight(None)
+    try:
+        light = open_status_light(config.gpio, pin_factory=pin_factory)
+    except Exception as exc:
+        log.warning("status LED unavailable: %s", exc)
+    try:
+        display.open(config.camera.size)
+        path: Path | None = config_file(config_path)
+        with _stop_flag() as stopped:
+            fixed = wait_for_fixed_config(error, path, screen=display.screen, light=light, notifier=notifier,
+                                          poll_s=config.service.config_poll_s, stop=stopped)
+        return EXIT_RELOAD if fixed else 0
+    finally:
+        light.close()
+        display.close()
+
+
+@contextmanager
+def _stop_flag() -> Iterator[Callable[[], bool]]:
+    """A callable that turns True after SIGTERM (restored on exit)."""
+    flag = {"stop": False}
+
+    def handler(*_: object) -> None:
+        flag["stop"] = True
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield lambda: flag["stop"]
+    finally:
+        signal.signal(signal.SIGTERM, previous)

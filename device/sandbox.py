@@ -1,0 +1,47 @@
+"""Run a command inside a unit's sandbox with ``systemd-run``, to see what the service itself sees.
+
+Why: under systemd a supplementary group that does not resolve is dropped,
+and ``DevicePolicy=closed`` hides every node not listed in ``DeviceAllow=``,
+so a device that opens from a login shell can still fail inside the
+service. ``magicbooth doctor --as-service`` re-runs the doctor this way.
+
+>>> argv = as_service_command(Path("/etc/systemd/system/magicbooth.service"), ["magicbooth", "doctor"])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+# [Service] settings that shape what the process can reach; everything else (Type=, Restart=,
+# WatchdogSec=, TTY*=, ExecStart=) belongs to the running service, not to a one-off check.
+SANDBOX_KEYS = ("User", "Group", "SupplementaryGroups", "DevicePolicy", "DeviceAllow", "ProtectSystem",
+                "ProtectHome", "PrivateTmp", "NoNewPrivileges", "ProtectKernelModules", "ProtectControlGroups",
+                "LockPersonality", "RestrictSUIDSGID", "StateDirectory", "ConfigurationDirectory",
+                "Environment", "WorkingDirectory")
+
+
+def sandbox_properties(unit_text: str) -> list[str]:
+    """``KEY=VALUE`` for every sandbox setting in the unit's [Service] section, in file order."""
+    section = ""
+    props = []
+    for raw in unit_text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith(("#", ";")):
+            continue
+        if line.startswith("["):
+            section = line
+            continue
+        key, _, value = line.partition("=")
+        if section == "[Service]" and key in SANDBOX_KEYS:
+            props.append(f"{key}={value}")
+    return props
+
+
+def as_service_command(unit: Path, argv: Sequence[str]) -> list[str]:
+    """The ``systemd-run`` command line that runs ``argv`` with ``unit``'s sandbox and waits for it."""
+    props = sandbox_properties(unit.read_text(encoding="utf-8"))
+    command = ["systemd-run", "--wait", "--pipe", "--quiet", "--collect", "--service-type=exec"]
+    for prop in props:
+        command += ["--property", prop]
+    return [*command, "--", *argv]

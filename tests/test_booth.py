@@ -1,0 +1,305 @@
+"""The booth's state machine with real pygame (dummy driver), a real encoder and synthetic input."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import socket
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pygame
+import pytest
+from _modes_support import ManualClock, SyntheticCamera, open_recorder
+
+from device.config import Config, parse_config
+from device.errors import CameraError
+from device.frames import Frame
+from device.modes.booth import Booth
+from device.modes.deck import Deck, blit_frame
+from device.modes.events import bind_buttons
+from device.modes.feed import LiveFeed
+from device.service import Notifier, WatchdogGate
+
+
+def config(**booth: object) -> Config:
+    lines = "\n".join(f"{k} = {str(v).lower() if isinstance(v, bool) else repr(v)}" for k, v in booth.items())
+    base = "countdown_s = 1\nmax_record_s = 2.0\nidle_timeout_s = 30.0\nsaved_s = 1.0\nfailsafe_s = 1.0\n"
+    keep = [line for line in base.splitlines() if line.split(" = ")[0] not in booth]
+    text = "[booth]\n" + "\n".join(keep) + "\n" + lines + "\n"
+    return parse_config(text)
+
+
+RIGS: list[Rig] = []
+
+
+@pytest.fixture(autouse=True)
+def close_rigs() -> Iterator[None]:
+    yield
+    while RIGS:
+        RIGS.pop().recorder.close()
+
+
+class Rig:
+    """A booth wired to a synthetic camera, the real recorder and a manual clock."""
+
+    def __init__(self, tmp_path: Path, surface: pygame.Surface, cfg: Config, deck: Deck | None = None,
+                 notifier: Notifier | None = None) -> None:
+        self.camera = SyntheticCamera()
+        self.clock = ManualClock()
+        self.recorder = open_recorder(cfg, tmp_path / "clips")
+        RIGS.append(self)
+        self.kept: list[Path] = []
+        self.feed = LiveFeed(self.camera.open, cfg.camera, clock=self.clock)
+        self.gate = WatchdogGate(notifier, 0.5, clock=self.clock, interval_s=0.1) if notifier else None
+        self.booth = Booth(cfg, self.feed, self.recorder, surface, deck=deck, when_kept=self.kept.append,
+                           clock=self.clock, gate=self.gate)
+
+    def step(self, seconds: float = 0.1, n: int = 1) -> None:
+        for _ in range(n):
+            assert self.booth.step()
+            self.clock.advance(seconds)
+
+    def key(self, key: int) -> None:
+        pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=key, mod=0, unicode="", scancode=0))
+        self.step()
+
+    def tap(self, x: float, y: float = 0.5) -> None:
+        w, h = pygame.display.get_surface().get_size()
+        pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONDOWN, button=1, pos=(int(x * w), int(y * h)),
+                                             touch=False))
+        self.step()
+
+    def until(self, condition: Callable[[], bool], timeout: float = 10.0) -> None:
+        """Step (0.05 s of booth time each) until ``condition`` holds, within ``timeout`` real seconds."""
+        deadline = time.monotonic() + timeout
+        while not condition():
+            assert time.monotonic() < deadline, f"timed out in state {self.booth.state}"
+            self.step(0.05)
+
+
+def test_full_session_with_keyboard(tmp_path: Path, screen: pygame.Surface) -> None:
+    rig = Rig(tmp_path, screen, config())
+    seen: list[str] = []
+    rig.booth.when_state = seen.append
+    rig.step(n=3)
+    assert rig.booth.state == "attract"
+    rig.key(pygame.K_SPACE)
+    assert rig.booth.state == "countdown"
+    rig.step(0.5, n=3)
+    assert rig.booth.state == "recording" and rig.recorder.is_recording
+    rig.step(0.1, n=10)
+    rig.key(pygame.K_SPACE)
+    assert rig.booth.state == "review" and not rig.recorder.is_recording
+    rig.until(lambda: rig.booth.clip is not None)
+    clip = rig.booth.clip
+    assert clip is not None and clip.is_file() and clip.with_suffix(".json").is_file()
+    rig.step(0.1, n=3)                                    # the clip plays in a loop
+    rig.key(pygame.K_SPACE)                                # Keep
+    assert rig.booth.state == "saved" and rig.kept == [clip]
+    rig.step(0.6, n=3)
+    assert rig.booth.state == "attract"
+    assert seen == ["countdown", "recording", "review", "saved", "attract"]
+    cap = cv2.VideoCapture(str(clip))
+    assert int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) >= 10
+    cap.release()
+
+
+def test_retake_discards_the_clip_and_counts_down_again(tmp_path: Path, screen: pygame.Surface) -> None:
+    rig = Rig(tmp_path, screen, config(countdown_s=0))
+    rig.key(pygame.K_RETURN)
+    rig.step()
+    assert rig.booth.state == "recording"
+    rig.step(n=5)
+    rig.key(pygame.K_SPACE)
+    rig.until(lambda: rig.booth.clip is not None)
+    clip = rig.booth.clip
+    assert clip is not None and clip.is_file()
+    rig.tap(0.1)                                           # the left half says Retake
+    assert rig.booth.state == "countdown"
+    assert not clip.exists() and not clip.with_suffix(".json").exists()
+    assert rig.kept == []
+
+
+def test_maximum_length_stops_recording(tmp_path: Path, screen: pygame.Surface) -> None:
+    rig = Rig(tmp_path, screen, config(countdown_s=0, review=False))
+    rig.key(pygame.K_SPACE)
+    rig.step()
+    assert rig.booth.state == "recording"
+    rig.step(0.25, n=9)                                    # 2.25 s > max_record_s = 2
+    assert rig.booth.state == "review"
+    rig.until(lambda: rig.booth.state == "saved")          # review off: kept as soon as it is saved
+    assert len(rig.kept) == 1 and rig.kept[0].is_file()
+
+
+def tint(canvas: pygame.Surface, frame: Frame, name: str, t: float) -> None:
+    blit_frame(canvas, frame)
+    if name == "red":
+        canvas.fill((255, 0, 0))
+
+
+def test_carousel_by_tap_and_arrows_and_the_effect_is_recorded(tmp_path: Path, screen: pygame.Surface) -> None:
+    deck = Deck(("none", "red", "blue"), ("Plain", "Red", "Blue"), tint)
+    rig = Rig(tmp_path, screen, config(countdown_s=0, review=False), deck)
+    rig.tap(0.95)
+    assert rig.booth.effect == "red"
+    rig.key(pygame.K_RIGHT)
+    assert rig.booth.effect == "blue"
+    rig.key(pygame.K_LEFT)
+    assert rig.booth.effect == "red" and rig.booth.state == "attract"
+    rig.tap(0.5)                                           # the centre starts
+    rig.step(n=6)
+    rig.key(pygame.K_SPACE)
+    rig.until(lambda: rig.booth.state == "saved")
+    cap = cv2.VideoCapture(str(rig.kept[0]))
+    ok, bgr = cap.read()
+    cap.release()
+    assert ok
+    b, g, r = bgr.reshape(-1, 3).mean(axis=0)
+    assert r > 200 and g < 50 and b < 50                   # what was recorded is the effect's output
+
+
+def test_consent_and_idle_timeout(tmp_path: Path, screen: pygame.Surface) -> None:
+    deck = Deck(("none", "red"), ("Plain", "Red"), tint)
+    rig = Rig(tmp_path, screen, config(consent=True, idle_timeout_s=5.0), deck)
+    rig.key(pygame.K_SPACE)
+    assert rig.booth.state == "consent"
+    rig.key(pygame.K_ESCAPE)
+    assert rig.booth.state == "attract"
+    rig.key(pygame.K_SPACE)
+    rig.step(1.0, n=6)                                     # nobody answers
+    assert rig.booth.state == "attract"
+    rig.key(pygame.K_RIGHT)
+    assert rig.booth.effect == "red"
+    rig.step(1.0, n=6)                                     # idle in attract: the carousel goes home
+    assert rig.booth.effect == "none"
+    rig.key(pygame.K_SPACE)
+    rig.key(pygame.K_SPACE)
+    assert rig.booth.state == "countdown"
+
+
+def test_gpio_button_posts_the_same_event(tmp_path: Path, screen: pygame.Surface, mock_pins: object) -> None:
+    cfg = config()
+    rig = Rig(tmp_path, screen, cfg)
+    buttons = bind_buttons(cfg.gpio, rig.booth.events)
+    pin = mock_pins.pin("GPIO17")  # type: ignore[attr-defined]
+    pin.drive_low()
+    pin.drive_high()
+    rig.step()
+    assert rig.booth.state == "countdown"
+    for button in buttons:
+        button.close()
+
+
+def test_failsafe_on_camera_error_keeps_the_clip_and_recovers(
+        tmp_path: Path, screen: pygame.Surface, caplog: pytest.LogCaptureFixture) -> None:
+    rig = Rig(tmp_path, screen, config(countdown_s=0))
+    rig.key(pygame.K_SPACE)
+    rig.step(n=8)
+    assert rig.booth.state == "recording"
+    rig.camera.unplugged = True
+    with caplog.at_level(logging.ERROR, logger="device.modes.booth"):
+        rig.step(n=20)
+    assert rig.booth.state == "failsafe"
+    assert rig.booth.reason == "Camera disconnected, reconnecting…"
+    # The full cause is in the log, once, with its traceback.
+    causes = [r for r in caplog.records if "timed out waiting for a frame" in r.getMessage()]
+    assert len(causes) == 1 and causes[0].exc_info and causes[0].exc_info[0] is CameraError
+    # The half-recorded clip is saved and handed on, not lost.
+    rig.until(lambda: len(rig.kept) == 1)
+    assert rig.kept[0].is_file()
+    # While unplugged the booth stays in failsafe; once frames return it goes back to attract.
+    rig.step(0.5, n=6)
+    assert rig.booth.state == "failsafe"
+    rig.camera.unplugged = False
+    rig.until(lambda: rig.booth.state == "attract")
+    assert rig.camera.opens >= 2
+
+
+def test_failsafe_names_an_unexpected_error(tmp_path: Path, screen: pygame.Surface,
+                                            caplog: pytest.LogCaptureFixture) -> None:
+    broken = {"on": True}
+
+    def draw(canvas: pygame.Surface, frame: Frame, name: str, t: float) -> None:
+        if broken["on"]:
+            raise ZeroDivisionError("effect divided by zero")
+        blit_frame(canvas, frame)
+
+    rig = Rig(tmp_path, screen, config(), Deck(("none",), ("Plain",), draw))
+    rig.step()
+    assert rig.booth.state == "failsafe"
+    assert rig.booth.reason.startswith("Something went wrong")
+    # The second line on screen carries the cause; check it rendered something light on the dark screen.
+    pixels = pygame.surfarray.array3d(screen)
+    assert pixels.max() > 150
+    assert "effect divided by zero" in caplog.text
+    broken["on"] = False
+    rig.step(0.6, n=3)
+    assert rig.booth.state == "attract"
+
+
+def test_saved_screen_draws_a_qr_code(tmp_path: Path, screen: pygame.Surface) -> None:
+    rig = Rig(tmp_path, screen, config(countdown_s=0, review=False, qr_url="https://example.org/c/{id}"))
+    rig.key(pygame.K_SPACE)
+    rig.step(n=4)
+    rig.key(pygame.K_SPACE)
+    rig.until(lambda: rig.booth.state == "saved")
+    rig.step(0.01)
+    pixels = pygame.surfarray.array3d(screen)
+    w, h = screen.get_size()
+    middle = pixels[w // 2 - 40: w // 2 + 40, h // 2 - 20: h // 2 + 60]
+    whites = np.all(middle == 255, axis=-1).mean()
+    blacks = np.all(middle == 0, axis=-1).mean()
+    assert whites > 0.2 and blacks > 0.2                   # a black-and-white module pattern
+
+
+def test_touch_mouse_and_keys_map_to_the_same_events(screen: pygame.Surface) -> None:
+    from device.modes.events import Action, from_pygame
+
+    size = screen.get_size()
+    finger = from_pygame(pygame.event.Event(pygame.FINGERDOWN, x=0.9, y=0.5, touch_id=0, finger_id=0,
+                                            dx=0, dy=0, pressure=1.0), size)
+    assert finger is not None and finger.action is Action.PRESS and finger.zone == "right"
+    click = from_pygame(pygame.event.Event(pygame.MOUSEBUTTONDOWN, button=1, pos=(10, 10), touch=False), size)
+    assert click is not None and click.action is Action.PRESS and click.zone == "left"
+    # SDL also reports a touch as a mouse click; that copy is ignored so one tap is one event.
+    assert from_pygame(pygame.event.Event(pygame.MOUSEBUTTONDOWN, button=1, pos=(10, 10), touch=True), size) is None
+    keys = {pygame.K_SPACE: Action.PRESS, pygame.K_ESCAPE: Action.BACK, pygame.K_RIGHT: Action.NEXT,
+            pygame.K_LEFT: Action.PREV}
+    for key, action in keys.items():
+        event = from_pygame(pygame.event.Event(pygame.KEYDOWN, key=key, mod=0, unicode="", scancode=0), size)
+        assert event is not None and event.action is action and event.zone == "center"
+    assert from_pygame(pygame.event.Event(pygame.QUIT), size).action is Action.QUIT  # type: ignore[union-attr]
+
+
+def test_watchdog_pings_stop_while_the_camera_is_lost(tmp_path: Path, screen: pygame.Surface) -> None:
+    path = str(tmp_path / "notify")
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    sock.bind(path)
+    sock.setblocking(False)
+
+    def pings() -> int:
+        count = 0
+        with contextlib.suppress(BlockingIOError):
+            while True:
+                count += sock.recv(64) == b"WATCHDOG=1"
+        return count
+
+    notifier = Notifier({"NOTIFY_SOCKET": path, "WATCHDOG_USEC": "200000"})
+    rig = Rig(tmp_path, screen, config(), notifier=notifier)
+    notifier.ready()
+    rig.step(0.1, n=10)
+    assert pings() >= 8                                     # one per 0.1 s of frames
+    rig.camera.unplugged = True
+    rig.step(0.1, n=6)                                      # within stall_s (0.5 s) a few more may go out
+    pings()
+    rig.step(0.1, n=20)
+    assert rig.booth.state == "failsafe" and pings() == 0   # systemd will restart a process whose camera is gone
+    rig.camera.unplugged = False
+    rig.until(lambda: rig.booth.frames > 12)
+    rig.step(0.1, n=3)
+    assert pings() >= 1
+    sock.close()

@@ -1,0 +1,46 @@
+"""Perception follows the current effect: only the models it needs run, also after live switching."""
+
+from __future__ import annotations
+
+from device.camera import open_source
+from device.config import Config
+from device.effectchain import EffectChain
+from device.pipeline import Pipeline
+
+
+def test_only_needed_models_run_and_switching_swaps_them() -> None:
+    config = Config()
+    source = open_source("sample", config, realtime=False)
+    chain = EffectChain(config, "sticker", live=False)
+    pipeline = Pipeline(source, stages=chain.stages, live=False)
+    pipeline.start()
+    try:
+        work = pipeline.process(pipeline.next_frame())
+        assert "perception.detect" in work.timings and "perception.segment" not in work.timings
+        assert work.scene is not None and len(work.scene.faces) == 1 and work.scene.mask is None
+
+        chain.carousel.select("background")
+        work = pipeline.process(pipeline.next_frame())
+        assert "perception.segment" in work.timings and "perception.detect" not in work.timings
+        assert work.scene is not None and work.scene.mask is not None and not work.scene.faces
+
+        chain.carousel.select("none")
+        work = pipeline.process(pipeline.next_frame())
+        assert not any(name.startswith("perception.") for name in work.timings)
+    finally:
+        pipeline.stop()
+
+
+def test_live_switch_moves_the_worker_threads() -> None:
+    config = Config()
+    chain = EffectChain(config, "sticker", live=True)
+    chain.start()
+    try:
+        first = chain.stages[0].current
+        assert first is not None and first.perception.is_running
+        chain.carousel.select("background")
+        second = chain.stages[0].current
+        assert second is not first and second.perception.is_running and not first.perception.is_running
+    finally:
+        chain.stop()
+    assert not second.perception.is_running

@@ -1,0 +1,122 @@
+"""The service-side doctor checks: device nodes, GPIO pins, models, Pi thermals and throttling."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from device.cli import main
+from device.config import Config, parse_config
+from device.hwchecks import (
+    check_devices,
+    check_gpio,
+    check_models,
+    decode_throttled,
+    parse_throttled,
+    read_temperature,
+    thermal_verdict,
+)
+
+HAS_LOADER = importlib.util.find_spec("device.inference") is not None
+
+
+def test_throttled_bits_decode() -> None:
+    # A Pi 4 on a weak supply under load, as 'vcgencmd get_throttled' prints it.
+    value = parse_throttled("throttled=0x50005\n")
+    assert value == 0x50005
+    assert decode_throttled(value) == ["under-voltage now", "throttled now", "under-voltage has occurred",
+                                       "throttling has occurred"]
+    assert decode_throttled(parse_throttled("throttled=0x0")) == []
+    assert decode_throttled(0x80008) == ["soft temperature limit now", "soft temperature limit has occurred"]
+    with pytest.raises(ValueError, match="unexpected vcgencmd output"):
+        parse_throttled("VCHI initialization failed")
+
+
+def test_thermal_verdicts() -> None:
+    cool = thermal_verdict(48.3, 0)
+    assert cool.ok and cool.detail == "48.3 °C; throttled=0x0 (never)"
+    earlier = thermal_verdict(50.0, 0x50000)
+    assert earlier.status == "warn" and "power supply" in earlier.fix
+    assert "under-voltage has occurred" in earlier.detail
+    hot_now = thermal_verdict(84.0, 0x4)
+    assert hot_now.status == "FAIL" and "heatsink" in hot_now.fix
+    unknown = thermal_verdict(None, None, "vcgencmd unavailable")
+    assert unknown.status == "warn" and "libraspberrypi-bin" in unknown.fix
+
+
+def test_temperature_from_sysfs(tmp_path: Path) -> None:
+    zone = tmp_path / "temp"
+    zone.write_text("48312\n")
+    assert read_temperature(zone) == pytest.approx(48.312)
+    assert read_temperature(tmp_path / "missing") is None
+
+
+def test_gpio_pins_claimed_through_gpiozero(mock_pins: Any) -> None:
+    ok = check_gpio(Config(), pin_factory=mock_pins)
+    assert ok.ok and "GPIO17" in ok.detail and "GPIO27" in ok.detail
+    bad = check_gpio(parse_config('[gpio]\nbutton = "GPIO99"\n'), pin_factory=mock_pins)
+    assert bad.status == "FAIL" and bad.detail.startswith('[gpio] button = "GPIO99"')
+    busy = check_gpio(parse_config('[gpio]\nbutton = "GPIO27"\n'), pin_factory=mock_pins)   # LED on the same pin
+    assert busy.status == "FAIL" and "GPIO27" in busy.detail
+    none = check_gpio(parse_config('[gpio]\nbutton = ""\nled = []\n'))
+    assert none.ok and "no button or LED" in none.detail
+
+
+def test_device_nodes_open_as_the_service_would(tmp_path: Path) -> None:
+    for name in ("video0", "media0", "gpiochip0"):
+        (tmp_path / name).write_bytes(b"")
+    classes = {"camera": ((str(tmp_path / "video*"), str(tmp_path / "media*")), "camera", os.O_RDWR),
+               "gpio": ((str(tmp_path / "gpiochip*"),), "gpio", os.O_RDWR),
+               "display": ((str(tmp_path / "card*"),), "display", os.O_RDWR)}
+    result = check_devices(Config(), classes)
+    assert result.ok and result.detail == "all open: camera 2, gpio 1"
+    os.unlink(tmp_path / "gpiochip0")
+    os.symlink(tmp_path / "gone", tmp_path / "gpiochip0")    # a node that vanished under us
+    broken = check_devices(Config(), classes)
+    assert broken.status == "FAIL" and "gpiochip0 ENOENT" in broken.detail and "usermod -aG" in broken.fix
+    nothing = check_devices(Config(), {"camera": ((str(tmp_path / "nothing*"),), "camera", os.O_RDWR)})
+    assert nothing.status == "warn"
+
+
+@pytest.mark.skipif(HAS_LOADER, reason="the model loader is installed; see the shipped-models test")
+def test_models_check_says_when_the_loader_is_missing() -> None:
+    result = check_models(Config())
+    assert result.status == "FAIL" and "device.inference" in result.detail
+
+
+@pytest.mark.skipif(not HAS_LOADER, reason="device.inference (the models branch) is not merged here")
+def test_models_check_on_the_shipped_models() -> None:
+    result = check_models(Config())
+    assert result.ok, result.detail
+    assert "sha256 ok" in result.detail and "partition" in result.detail
+
+
+def test_doctor_table_lists_the_service_checks(capsys: pytest.CaptureFixture[str]) -> None:
+    main(["doctor"])
+    out = capsys.readouterr().out
+    names = [line.split()[1] for line in out.splitlines() if line[:4].strip() in ("ok", "warn", "FAIL")]
+    assert {"devices", "gpio", "models", "thermals"} <= set(names)
+    for line in out.splitlines():
+        if line.startswith("FAIL"):
+            i = out.splitlines().index(line)
+            assert "fix:" in out.splitlines()[i + 1]                   # every failure carries its fix
+
+
+def test_as_service_runs_the_doctor_in_the_units_sandbox(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    from device.sandbox import sandbox_properties
+
+    unit = tmp_path / "magicbooth.service"
+    unit.write_text("[Unit]\nDescription=x\nStartLimitBurst=5\n[Service]\nType=notify\nUser=magicbooth\n"
+                    "SupplementaryGroups=video gpio\nDevicePolicy=closed\nDeviceAllow=char-gpiochip rw\n"
+                    "WatchdogSec=20\nTTYPath=/dev/tty1\n[Install]\nWantedBy=multi-user.target\n")
+    assert sandbox_properties(unit.read_text()) == ["User=magicbooth", "SupplementaryGroups=video gpio",
+                                                    "DevicePolicy=closed", "DeviceAllow=char-gpiochip rw"]
+    assert main(["doctor", "--as-service", str(unit), "--print-command"]) == 0
+    line = capsys.readouterr().out.strip()
+    assert line.startswith("systemd-run --wait --pipe --quiet --collect --service-type=exec --property User=magicbooth")
+    assert "--property 'DeviceAllow=char-gpiochip rw'" in line and line.endswith(" doctor")
+    assert "WatchdogSec" not in line and "TTYPath" not in line
