@@ -6,15 +6,20 @@ the file and the command that rebuilds it. The loader never falls back to the
 float model on its own; the float reference loads only when asked for with
 ``variant="float"`` (for the report, the benchmark and tests).
 
-Callers always pass float input in the model's normalised range and get float
-outputs back; whether the file's own I/O is float or int8 is hidden here
-(quantize/dequantize happen inside ``invoke``). ``invoke_rgb`` takes a uint8
-RGB image already at the model's input size and normalises it per the manifest.
+Callers get float outputs back (a dict keyed by the manifest's output names,
+in model order) and pass either float input in the model's normalised range
+(``invoke``) or a uint8 RGB image already at the model's input size
+(``invoke_rgb``: the fast path; for the int8-I/O models the pixels only get
+their top bit flipped). Whether a file's own I/O is int8 or float (the
+manifest's ``io``) is hidden here. What each output means, and the input
+normalisation, are in ``model.entry`` (from the manifest).
 
->>> detector = load_model("face_detection_short_range")        # int8, threads from config default
+>>> detector = load_model("face_detection_short_range", threads=config.inference.threads)  # 0/None: cores-1, 1..4
 >>> detector.input_shape, detector.value_range
 ((1, 128, 128, 3), (-1.0, 1.0))
->>> out = detector.invoke_rgb(rgb_128x128)                     # {"regressors": ..., "classificators": ...}
+>>> out = detector.invoke_rgb(rgb_128x128)           # {"regressors": [1,896,16], "classificators": [1,896,1]}
+>>> mesh = load_model("face_landmark").invoke_rgb(crop_192)  # {"landmarks": [1,1,1,1404], "face_flag": [1,1,1,1]}
+>>> mask = load_model("selfie_segmentation").invoke_rgb(rgb_256)["mask"]   # [1,256,256,1], 0..1
 >>> reference = load_model("face_detection_short_range", variant="float")
 
 A ``Model`` wraps one LiteRT interpreter and is not thread-safe: give each
@@ -135,7 +140,7 @@ class Model:
         if shape != entry.input_shape or len(self._outputs) != len(entry.outputs):
             raise ModelError(f"{where}: input {shape} with {len(self._outputs)} outputs, but the manifest says "
                              f"{entry.input_shape} with {len(entry.outputs)}; regenerate with '{REGENERATE}'")
-        if entry.variant == "int8" and self._input["dtype"] == np.float32 and not self._has_int8_tensors():
+        if entry.variant == "int8" and not self._has_int8_tensors():
             raise ModelError(f"{where}: listed as int8 but holds no int8 tensors; regenerate with '{REGENERATE}'")
         self._delegation = delegation_of(self._interpreter)
 
@@ -182,20 +187,44 @@ class Model:
 
     def invoke(self, inputs: np.ndarray) -> dict[str, np.ndarray]:
         """Run once on a float array of ``input_shape`` (a missing batch axis is added); float outputs by name."""
-        array = np.asarray(inputs, dtype=np.float32)
+        array = self._checked(np.asarray(inputs, dtype=np.float32))
+        return self._run(_to_tensor(array, self._input))
+
+    def invoke_rgb(self, rgb: np.ndarray) -> dict[str, np.ndarray]:
+        """Run on an RGB uint8 image already at the input size, normalised as the manifest says.
+
+        The fast path for int8 models: when one int8 step is one pixel step and
+        pixel 0 sits at -128, the input is the pixels with the top bit flipped.
+        """
+        pixels = self._checked(np.asarray(rgb))
+        if pixels.dtype != np.uint8:
+            raise ModelError(f"{self.name}: invoke_rgb takes uint8 pixels, got {pixels.dtype}")
+        if self._pixels_are_int8:
+            return self._run((pixels ^ np.uint8(0x80)).view(np.int8))
+        low, high = self.value_range
+        return self.invoke(pixels.astype(np.float32) * np.float32((high - low) / 255.0) + np.float32(low))
+
+    @property
+    def _pixels_are_int8(self) -> bool:
+        if self._input["dtype"] != np.int8:
+            return False
+        scale, zero = self._input["quantization"]
+        low, high = self.value_range
+        step = (high - low) / 255.0
+        return abs(scale - step) <= 1e-6 * step and abs(low / scale + zero + 128) < 1e-3
+
+    def _checked(self, array: np.ndarray) -> np.ndarray:
         if array.ndim == len(self.input_shape) - 1:
             array = array[None]
         if array.shape != self.input_shape:
             raise ModelError(f"{self.name}: input shape {array.shape}, expected {self.input_shape}")
-        self._interpreter.set_tensor(self._input["index"], _to_tensor(array, self._input))
+        return array
+
+    def _run(self, tensor: np.ndarray) -> dict[str, np.ndarray]:
+        self._interpreter.set_tensor(self._input["index"], tensor)
         self._interpreter.invoke()
         return {name: _from_tensor(self._interpreter.get_tensor(detail["index"]), detail)
                 for name, detail in zip(self.output_names, self._outputs, strict=True)}
-
-    def invoke_rgb(self, rgb: np.ndarray) -> dict[str, np.ndarray]:
-        """Run on an RGB uint8 image already at the input size, normalised as the manifest says."""
-        low, high = self.value_range
-        return self.invoke(rgb.astype(np.float32) * np.float32((high - low) / 255.0) + np.float32(low))
 
     def _has_int8_tensors(self) -> bool:
         return any(d["dtype"] == np.int8 for d in self._interpreter.get_tensor_details())

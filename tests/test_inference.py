@@ -100,3 +100,18 @@ def test_wrong_input_shape_is_a_clear_error() -> None:
     model = load_model(NAME, threads=1)
     with pytest.raises(ModelError, match="input shape"):
         model.invoke(np.zeros((1, 64, 64, 3), np.float32))
+
+
+def test_pixel_fast_path_matches_float_path() -> None:
+    import cv2
+    from skimage import data
+
+    image = cv2.resize(np.asarray(data.astronaut()), (256, 256), interpolation=cv2.INTER_AREA)
+    model = load_model("selfie_segmentation", threads=1)
+    fast = model.invoke_rgb(image)["mask"]
+    slow = model.invoke(image.astype(np.float32) / 255)["mask"]
+    assert np.array_equal(fast, slow)
+    assert fast.dtype == np.float32 and fast.min() >= 0 and fast.max() <= 1
+    assert fast[0, 60:200, 60:200].mean() > 0.5  # the astronaut is a person
+    with pytest.raises(ModelError, match="uint8"):
+        model.invoke_rgb(image.astype(np.float32))

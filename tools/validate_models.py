@@ -20,14 +20,60 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 import cv2  # noqa: E402
+import numpy as np  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
 from device.inference import MODELS_DIR, load_model, read_manifest  # noqa: E402
-from tools.modelfactory import datasets, pipeline, render, report, source  # noqa: E402
+from tools.modelfactory import armcount, datasets, pipeline, render, report, source  # noqa: E402
 from tools.modelfactory.images import HELD_OUT_BACKGROUNDS  # noqa: E402
 from tools.modelfactory.specs import SPECS  # noqa: E402
 
 HELD_OUT_SCENES = 60
+NOTES = [
+    "- **How the int8 models are made** (`python tools/build_models.py`, about 1 min on 2 cores, same bytes on "
+    "every run with the tool versions in `manifest.toml` `[build]`): fp16 DEQUANTIZE folded into fp32 constants and "
+    "a `serving_default` signature added; rewrites checked numerically against the previous step (tolerance "
+    "1e-4 × output scale, measured ≤ 6e-5 relative); full int8 with the calibration wrapper inside ai-edge-litert "
+    "(signed int8, weights per output channel, int32 biases; no TensorFlow, and ai-edge-quantizer is not needed).",
+    "- **Rewrites**: RELU/RELU6 fused into their producer (XNNPACK has no int8 RELU node; a naive int8 BlazeFace "
+    "split into 18 partitions because of its 17 standalone RELUs); MediaPipe's `Convolution2DTransposeBias` -> "
+    "TRANSPOSE_CONV + bias -> (kernel = stride) CONV_2D 1x1 + DEPTH_TO_SPACE, because XNNPACK's int8 "
+    "TRANSPOSE_CONV took about 8.5 of 11.6 ms of int8 segmentation; PReLU -> `a*x + relu((1-a)*x)` (alphas ≤ 1) "
+    "or `x + (1-a)*relu(-x)` from 1x1 depthwise convolutions and ADD; HARD_SWISH -> `(x/6) * relu6(x+3)`; "
+    "global AVERAGE_POOL_2D -> MEAN; cross-layer equalization of depthwise/convolution pairs.",
+    "- **Activation ranges** are the exact min/max over the calibration set, measured with LiteRT's builtin "
+    "kernels and every tensor preserved. The calibration wrapper's own logger reported up to 6x wider ranges for "
+    "tensors that an in-place op overwrote (e.g. `h_swish/sixth`: 75 against 12.5 observed), which cost about "
+    "0.1 mask IoU. Logits that only feed a sigmoid are capped at ±8 (the sigmoid is flat to 3e-4 beyond), and "
+    "BlazeFace's box regressors at 1.25x the largest value on anchors that score ≥ 0.01 in float; caps pass back "
+    "through RESHAPE, CONCATENATION and DEPTH_TO_SPACE.",
+    "- **Calibration set**: 160 scenes made from public-domain photos shipped in scikit-image (astronaut, camera) "
+    "and matplotlib (grace_hopper), cut out with the float segmenter and composited onto CC0/public-domain "
+    "backgrounds, with random scale, rotation, position, flip, contrast, brightness, tint, blur and noise; "
+    "landmark inputs are rotated face crops around the float detector's faces. Held-out scenes use other "
+    "draws on backgrounds calibration never saw. Only three distinct faces exist in those packages, so both "
+    "sets are augmentations of the same three people: the held-out set tests new backgrounds, poses and "
+    "lighting, not new identities.",
+    "- **Detection metric** decodes both models with MediaPipe's weighted non-maximum suppression (IoU 0.3) at "
+    "score 0.5. `chelsea` (a cat's face filling the frame) was first a held-out background: the float detector "
+    "fired on the cat at score 0.51-0.61 and those four marginal boxes alone pulled mean box IoU to 0.865 and "
+    "keypoint error to 0.143, so the background moved to calibration.",
+    "- **Model I/O**, chosen per model by end-to-end time from uint8 pixels to float outputs (each model's "
+    "section compares both side by side): int8 for the [0, 1] models, whose input range is pinned so that an int8 "
+    "input is the pixels with the top bit flipped (measured 2-3 % faster); float for the detector, whose "
+    "pixel/127.5 - 1 has no integer zero point on the int8 grid, so int8 I/O would mean quantizing in numpy "
+    "(measured 2-5 % slower). `device.inference` hides it: `invoke` takes floats, `invoke_rgb` uint8 pixels.",
+    "- **Speed on this x86 machine**: XNNPACK's float kernels use AVX-512 here and its int8 kernels win only on "
+    "wide layers; during development a 1x1 convolution 16->16 channels at 96x96 ran 2.9x slower in int8 than "
+    "float, 64->64 at 64x64 ran 2.4x faster. These models are mostly 16-32 channels at high resolution, and the "
+    "rewrites add elementwise ops (int8 face mesh: 146 ops against 97 float, from the PReLUs). The per-block "
+    "profiles above show where int8 loses. The ARM counts (Cortex-A76 has int8 dot product, A72 does not) are "
+    "the better guide for a Pi.",
+    "- **Reproduce**: `pip install -e '.[dev]'`; `pytest` (about 15 s after a one-off 36 MB download of the "
+    "mediapipe wheel); `python tools/build_models.py --check` (rebuild and compare bytes); "
+    "`python tools/validate_models.py` (this report, a few minutes).",
+]
+ARM_COUNT = ROOT.parent / "shared" / "tools" / "arm64" / "count.sh"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -37,6 +83,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache", type=Path, default=source.default_cache(),
                         help="mediapipe wheel cache (for per-layer attribution of misses)")
     parser.add_argument("--scenes", type=int, default=HELD_OUT_SCENES)
+    parser.add_argument("--arm-count", type=Path, default=ARM_COUNT if ARM_COUNT.is_file() else None,
+                        help="count.sh of the shared arm64 emulation, for Pi instruction counts "
+                             "(default: %(default)s; 'none' skips)")
     args = parser.parse_args(argv)
     cv2.setNumThreads(1)
     names = args.models or list(SPECS)
@@ -51,18 +100,27 @@ def main(argv: list[str] | None = None) -> int:
         say("rebuilding the calibration set to recover the quantized float graphs")
         calibration = pipeline.calibration_set(floats_built, pipeline.CALIBRATION_SCENES, lambda _: None)
         rewritten = {n: pipeline.equalized(floats_built[n], calibration.inputs[n]) for n in names}
+        # the same int8 model with the other model I/O, to show the I/O choice side by side
+        twins = {n: pipeline.int8_model(floats_built[n], calibration.inputs[n], lambda _: None,
+                                        io=np.float32 if SPECS[n].int8_io else np.int8) for n in names}
     except source.SourceError as exc:
         say(f"no per-layer attribution: {exc}")
-        rewritten = {}
-    data = {"command": "python tools/validate_models.py", "machine": report.machine(),
+        rewritten, twins = {}, {}
+    data = {"command": "python tools/validate_models.py", "machine": report.machine(), "notes": NOTES,
             "held_out": {"scenes": args.scenes, "backgrounds": list(HELD_OUT_BACKGROUNDS),
                          "inputs": {n: len(held_out.inputs[n]) for n in names}},
             "latency_invokes": report.LATENCY_ROUNDS * report.LATENCY_PER_ROUND, "models": {}}
     for name in tqdm(names, desc="models", leave=False):
         load = lambda variant, threads, n=name: load_model(n, threads=threads, models_dir=args.models_dir,  # noqa: E731
                                                           variant=variant)
-        int8_bytes = (args.models_dir / f"{name}_int8.tflite").read_bytes()
-        data["models"][name] = report.evaluate(name, load, int8_bytes, held_out, rewritten.get(name), say)
+        int8_path = args.models_dir / f"{name}_int8.tflite"
+        data["models"][name] = report.evaluate(name, load, int8_path, held_out, rewritten.get(name),
+                                               twins.get(name), say)
+        if args.arm_count is not None and str(args.arm_count) != "none":
+            say(f"{name}: ARM instruction counts")
+            data["models"][name]["arm_instructions"] = {
+                cpu: {variant: armcount.count(args.arm_count, args.models_dir / f"{name}_{variant}.tflite", cpu)
+                      for variant in ("float", "int8")} for cpu in armcount.CPUS}
         met = sum(c["met"] for c in data["models"][name]["targets"])
         say(f"{name}: {met}/{len(data['models'][name]['targets'])} targets met")
     (args.models_dir / "REPORT.json").write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")

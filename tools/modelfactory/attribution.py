@@ -32,7 +32,11 @@ def _run_all(content: bytes, sample: np.ndarray) -> dict[str, np.ndarray]:
                               experimental_op_resolver_type=OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES)
     interpreter.allocate_tensors()
     detail = interpreter.get_input_details()[0]
-    interpreter.set_tensor(detail["index"], sample.astype(np.float32))
+    value = sample.astype(np.float32)
+    if detail["dtype"] == np.int8:
+        scale, zero = detail["quantization"]
+        value = np.clip(np.round(value / scale) + zero, -128, 127).astype(np.int8)
+    interpreter.set_tensor(detail["index"], value)
     interpreter.invoke()
     values = {}
     for tensor in interpreter.get_tensor_details():

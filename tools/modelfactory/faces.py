@@ -46,18 +46,27 @@ class Detection:
 
 def decode(regressors: np.ndarray, logits: np.ndarray, threshold: float = 0.5,
            size: int = DETECTOR_SIZE) -> list[Detection]:
-    """Per-anchor outputs -> detections above ``threshold``, best first, overlaps suppressed."""
+    """Per-anchor outputs -> detections above ``threshold``, best first.
+
+    Overlapping anchors (IoU > 0.3) merge by score-weighted averaging, as
+    MediaPipe's face detection graph does (weighted non-maximum suppression).
+    """
     raw = regressors.reshape(-1, 16) / size
     scores = 1 / (1 + np.exp(-np.clip(logits.reshape(-1).astype(np.float64), -100, 100)))
     centre = _ANCHORS + raw[:, 0:2]
     half = raw[:, 2:4] / 2
     boxes = np.concatenate([centre - half, centre + half], axis=1)
     points = _ANCHORS[:, None, :] + raw[:, 4:16].reshape(-1, 6, 2)
-    order = [int(i) for i in np.argsort(-scores) if scores[i] >= threshold]
+    remaining = [int(i) for i in np.argsort(-scores, kind="stable") if scores[i] >= threshold]
     kept: list[Detection] = []
-    for i in order:
-        if all(box_iou(boxes[i], d.box) < 0.3 for d in kept):
-            kept.append(Detection(float(scores[i]), boxes[i], points[i]))
+    while remaining:
+        top = remaining[0]
+        cluster = [i for i in remaining if box_iou(boxes[top], boxes[i]) > 0.3]
+        remaining = [i for i in remaining if i not in cluster]
+        weights = scores[cluster][:, None]
+        box = (boxes[cluster] * weights).sum(axis=0) / weights.sum()
+        keypoints = (points[cluster] * weights[:, :, None]).sum(axis=0) / weights.sum()
+        kept.append(Detection(float(scores[top]), box, keypoints))
     return kept
 
 

@@ -35,7 +35,8 @@ def entry(spec: ModelSpec, original: source.Original, int8_file: str, int8_sha: 
             "file": int8_file,
             "sha256": int8_sha,
             "quantization": DESCRIPTION,
-            "io": "float32 input and outputs (quantize/dequantize inside the XNNPACK partition)",
+            "io": ("int8 input and outputs; device.inference quantizes and dequantizes (uint8 pixels: one bit flip)"
+                   if spec.int8_io else "float32 input and outputs (QUANTIZE/DEQUANTIZE inside the graph)"),
             "rewrites": {name: count for name, count in passes.items() if count},
         },
         "float": {

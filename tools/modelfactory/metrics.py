@@ -24,7 +24,7 @@ Model = Callable[[np.ndarray], list[np.ndarray]]
 
 
 def detection(reference: Model, candidate: Model, inputs: Sequence[np.ndarray]) -> dict[str, float]:
-    ious, keypoints, score_diffs, found, total = [], [], [], 0, 0
+    ious, keypoints, score_diffs, found, total, missed = [], [], [], 0, 0, []
     for x in inputs:
         wanted = faces.decode(*reference(x), threshold=DETECTION_THRESHOLD)
         got = faces.decode(*candidate(x), threshold=DETECTION_THRESHOLD)
@@ -34,6 +34,8 @@ def detection(reference: Model, candidate: Model, inputs: Sequence[np.ndarray]) 
             best = max(got, key=lambda d, f=face: faces.box_iou(f.box, d.box), default=None)
             iou = faces.box_iou(face.box, best.box) if best is not None else 0.0
             ious.append(iou)
+            if best is None or iou < MATCH_IOU:
+                missed.append(face.score)
             if best is not None and iou >= MATCH_IOU:
                 found += 1
                 keypoints.append(float(np.linalg.norm(face.keypoints - best.keypoints, axis=1).mean())
@@ -49,6 +51,7 @@ def detection(reference: Model, candidate: Model, inputs: Sequence[np.ndarray]) 
         "score_diff_mean": _mean(score_diffs),
         "score_diff_max": max(score_diffs, default=float("nan")),
         "recall": found / total if total else float("nan"),
+        "missed_float_score_max": max(missed, default=float("nan")),  # how sure float was of what int8 missed
     }
 
 

@@ -9,7 +9,7 @@ places matter here, and both are capped by what the app can observe:
 - BlazeFace box regressors: anchors far from any face emit offsets in the
   thousands. The range is set from the anchors that score at all in float.
 
-A cap is pushed back through RESHAPE and CONCATENATION to the tensors that feed
+A cap is pushed back through RESHAPE, CONCATENATION and DEPTH_TO_SPACE to the tensors that feed
 them, so the head convolutions themselves get the fine scale.
 """
 
@@ -29,11 +29,12 @@ from tools.modelfactory.specs import ModelSpec
 LOGIT_CAP = 8.0
 REGRESSOR_SCORE_FLOOR = 0.01  # anchors scoring below this in float do not set the regressor range
 REGRESSOR_MARGIN = 1.25
-_PASS_THROUGH = {"RESHAPE", "CONCATENATION"}
+_PASS_THROUGH = {"RESHAPE", "CONCATENATION", "DEPTH_TO_SPACE"}
 
 
 def observed_ranges(float_model: bytes, samples: Sequence[np.ndarray],
-                    progress: Callable[[int], None] = lambda _: None) -> dict[int, tuple[float, float]]:
+                    progress: Callable[[int], None] = lambda _: None,
+                    percentile: float = 100.0) -> dict[int, tuple[float, float]]:
     """Exact min/max of every float activation over ``samples``, by tensor index.
 
     Runs LiteRT's builtin kernels with every tensor preserved: the calibration
@@ -54,7 +55,13 @@ def observed_ranges(float_model: bytes, samples: Sequence[np.ndarray],
                 value = interpreter.get_tensor(index)
             except ValueError:
                 continue
-            low, high = float(value.min()), float(value.max())
+            if percentile >= 100.0:
+                low, high = float(value.min()), float(value.max())
+            else:
+                flat = value.reshape(-1)
+                k = int(len(flat) * (1 - percentile / 100))
+                part = np.partition(flat, [k, len(flat) - 1 - k])
+                low, high = float(part[k]), float(part[len(flat) - 1 - k])
             if index in found:
                 low, high = min(low, found[index][0]), max(high, found[index][1])
             found[index] = (low, high)
@@ -63,14 +70,14 @@ def observed_ranges(float_model: bytes, samples: Sequence[np.ndarray],
 
 
 def calibrate(float_model: bytes, samples: Sequence[np.ndarray],
-              progress: Callable[[int], None] = lambda _: None) -> bytes:
+              progress: Callable[[int], None] = lambda _: None, percentile: float = 100.0) -> bytes:
     """The float model with every activation's observed min/max recorded for the quantizer."""
     wrapper = calibration.CalibrationWrapper(float_model, [], [])
     wrapper.Prepare([list(samples[0].shape)])
     wrapper.FeedTensor([np.ascontiguousarray(samples[0], dtype=np.float32)])
     model = g.load(bytes(wrapper.Calibrate()))  # the wrapper only provides the min/max fields to fill
     sub = model.subgraphs[0]
-    for index, (low, high) in observed_ranges(float_model, samples, progress).items():
+    for index, (low, high) in observed_ranges(float_model, samples, progress, percentile).items():
         if index >= len(sub.tensors):  # kernel scratch tensors the model file does not have
             continue
         quant = sub.tensors[index].quantization
@@ -86,6 +93,10 @@ def cap_ranges(calibrated: bytes, spec: ModelSpec, float_model: bytes, samples: 
     model = g.load(calibrated)
     sub = model.subgraphs[0]
     notes: list[str] = []
+    # The input range is the normalisation range, so int8 input steps are whole pixel steps.
+    quant = sub.tensors[int(sub.inputs[0])].quantization
+    quant.min = np.array([spec.value_range[0]], np.float32)
+    quant.max = np.array([spec.value_range[1]], np.float32)
     for tensor in _sigmoid_logits(model, spec):
         notes += _cap(model, tensor, -LOGIT_CAP, LOGIT_CAP)
     if spec.task == "detection":

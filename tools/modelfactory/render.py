@@ -33,12 +33,27 @@ def markdown(data: dict[str, Any]) -> str:
         lines += [f"| {k} | {_fmt(v)} |" for k, v in model["accuracy"].items()]
         lines += ["", "| threads | float ms | int8 ms | int8 / float |", "| --- | --- | --- | --- |"]
         for threads, t in model["latency"].items():
-            lines.append(f"| {threads} | {t['float_ms']:.3f} | {t['int8_ms']:.3f} | {t['ratio']:.2f} |")
+            if threads.isdigit():
+                lines.append(f"| {threads} | {t['float_ms']:.3f} | {t['int8_ms']:.3f} | {t['ratio']:.2f} |")
+        io = model["latency"].get("io")
+        if io:
+            lines += ["", f"Model I/O, end to end from a uint8 RGB image to float outputs (the int8 model, 1 thread, "
+                      f"shipped with {model['io']} I/O): "
+                      f"float I/O {io['float_io_ms']:.3f} ms, int8 I/O {io['int8_io_ms']:.3f} ms "
+                      f"(ratio {io['int8_io_over_float_io']:.2f})."]
         lines += ["", "| variant | XNNPACK partitions | ops delegated | ops on default kernels |",
                   "| --- | --- | --- | --- |"]
         for variant, a in model["acceleration"].items():
             lines.append(f"| {variant} | {a['partitions']} | {a['delegated_ops']} | "
                          f"{', '.join(a['ops_outside']) or 'none'} |")
+        if model.get("arm_instructions"):
+            lines += ["", "ARM instructions per invoke (1 thread, emulated; a stand-in for Pi speed, not a time):", "",
+                      "| CPU | float | int8 | int8 / float |", "| --- | --- | --- | --- |"]
+            for cpu, counts in model["arm_instructions"].items():
+                f, q = counts.get("float"), counts.get("int8")
+                ratio = f"{q / f:.2f}" if f and q else "n/a"
+                lines.append(f"| {cpu} | {f or 'n/a':,} | {q or 'n/a':,} | {ratio} |" if f and q
+                             else f"| {cpu} | {f} | {q} | n/a |")
         if model.get("accuracy_blame"):
             lines += ["", "Accuracy miss: the ops that add the most int8 error (relative RMS error of the op's "
                       f"output over the worst of its inputs; final output error {_fmt(model.get('output_error'))}):",

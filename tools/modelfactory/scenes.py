@@ -24,7 +24,8 @@ from tools.modelfactory.images import (
 )
 
 SCENE_SIZE = (640, 480)  # width, height, like the camera
-SPLIT_SEEDS = {"calibration": 20240508, "held_out": 77}
+# "tuning" uses the calibration backgrounds with other draws: for choosing knobs without touching held_out.
+SPLIT_SEEDS = {"calibration": 20240508, "tuning": 4242, "held_out": 77}
 
 Matte = Callable[[np.ndarray], np.ndarray]  # RGB image -> person alpha 0..1 at image size
 
@@ -37,8 +38,8 @@ class Scene:
 
 def scenes(split: str, count: int, matte: Matte) -> Iterator[Scene]:
     """``count`` deterministic scenes of one split ("calibration" or "held_out")."""
-    backgrounds = [load_photo(n) for n in (CALIBRATION_BACKGROUNDS if split == "calibration"
-                                          else HELD_OUT_BACKGROUNDS)]
+    backgrounds = [load_photo(n) for n in (HELD_OUT_BACKGROUNDS if split == "held_out"
+                                          else CALIBRATION_BACKGROUNDS)]
     faces = [load_photo(n) for n in FACE_SOURCES]
     alphas = {f.name: matte(f.image) for f in faces}
     rng = np.random.default_rng(SPLIT_SEEDS[split])

@@ -16,6 +16,9 @@ class ModelSpec:
     value_range: tuple[float, float]  # RGB pixel 0..255 maps linearly onto this range
     inputs: tuple[str, ...]
     outputs: tuple[tuple[str, str], ...]  # (signature name, meaning)
+    # int8 model I/O where uint8 pixels map onto the int8 grid by a bit flip (range 0..1); float I/O for
+    # the detector, whose -1..1 pixels would need quantizing in numpy (measured slower; see REPORT.md).
+    int8_io: bool = True
 
     @property
     def normalisation(self) -> str:
@@ -30,6 +33,7 @@ SPECS: dict[str, ModelSpec] = {spec.name: spec for spec in (
         task="detection",
         size=(128, 128),
         value_range=(-1.0, 1.0),
+        int8_io=False,
         inputs=("image",),
         outputs=(
             ("regressors", "[1, 896, 16] per anchor: box centre dx, dy, w, h then 6 keypoints (x, y), in input "
