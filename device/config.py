@@ -273,6 +273,30 @@ class EffectsConfig:
 
 
 @dataclass(frozen=True)
+class BenchConfig:
+    """``magicbooth bench``: how long it runs and the targets it judges against."""
+
+    seconds: float = option(120.0, "Full run: seconds of the end-to-end run (long enough to show throttling).",
+                            low=1, high=3600)
+    quick_seconds: float = option(8.0, "--quick: seconds of the end-to-end run.", low=1, high=600)
+    warmup_s: float = option(2.0, "Seconds of the end-to-end run left out of the figures (model and encoder start).",
+                             low=0, high=60)
+    threads: tuple[int, ...] = option((1, 2, 4), "Thread counts for the per-model benchmark (a full run skips "
+                                      "counts above the number of cores).", low=1, high=16)
+    warm_runs: int = option(100, "Full run: warm invokes per model and thread count.", low=1, high=10000)
+    quick_warm_runs: int = option(20, "--quick: warm invokes per model and thread count.", low=1, high=10000)
+    stage_frames: int = option(90, "Full run: frames per stage measured alone.", low=2, high=1000)
+    quick_stage_frames: int = option(30, "--quick: frames per stage measured alone.", low=2, high=1000)
+    fps: int = option(30, "Frame rate the booth must hold; the frame budget is 1000/fps ms.", low=1, high=120)
+    cpu_ms_target: float = option(20.0, "Target CPU milliseconds per frame, all threads together.", low=0.1)
+    rss_mb_target: float = option(350.0, "Target peak resident memory in MB.", low=1)
+    effect: str = option("", "Effect for the end-to-end run; empty means the heaviest (mesh + mask).")
+    sample_interval_s: float = option(1.0, "Seconds between temperature and clock samples.", low=0.05, high=60)
+    pi4_ipc: float = option(1.0, "Instructions per cycle assumed for a Pi 4's Cortex-A72 when the report turns "
+                            "ARM instruction counts into a Pi 4 prediction.", low=0.1, high=4)
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole configuration; ``source`` is the file it came from, if any."""
 
@@ -290,6 +314,7 @@ class Config:
     headless: HeadlessConfig = field(default_factory=HeadlessConfig)
     gpio: GpioConfig = field(default_factory=GpioConfig)
     service: ServiceConfig = field(default_factory=ServiceConfig)
+    bench: BenchConfig = field(default_factory=BenchConfig)
     source: str = field(default="built-in defaults", compare=False)
 
     def replace(self, section: str, **values: Any) -> Config:

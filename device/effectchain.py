@@ -1,9 +1,8 @@
 """Perception plus the current effect, as two pipeline stages that follow live effect switching.
 
-Only the models the current effect ``needs`` run. Switching to an effect
-with other needs swaps in a ``Perception`` for those needs (built once per
-set of needs and kept, so switching back costs nothing) and, in live mode,
-moves the worker threads over.
+Only the models the current effect ``needs`` run; switching effects moves
+the ``PerceptionSwitch`` to the matching perception (built once per set of
+needs, so switching back costs nothing).
 
 >>> chain = EffectChain(config, "sticker", live=True)
 >>> pipeline = Pipeline(source, stages=chain.stages, sinks=[display])
@@ -16,8 +15,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from device.config import Config
-from device.perception import Perception
-from device.perception.stage import PerceptionStage
+from device.perception.switch import PerceptionSwitch
 from effects.carousel import EffectCarousel
 from effects.stage import EffectStage
 
@@ -28,17 +26,20 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-class _PerceptionSlot:
-    """The pipeline's perception stage: delegates to the stage matching the current effect's needs."""
+class _PerceptionStage:
+    """The pipeline's perception stage: the switch's scene, with model timings under ``perception.*``."""
 
     name = "perception"
 
-    def __init__(self) -> None:
-        self.current: PerceptionStage | None = None
+    def __init__(self, switch: PerceptionSwitch) -> None:
+        self.switch = switch
 
     def __call__(self, work: FramePass) -> None:
-        if self.current is not None:
-            self.current(work)
+        if self.switch.active is None:
+            return
+        work.scene = self.switch.scene(work.frame)
+        for stage, ms in work.scene.timings.items():
+            work.timings[f"{self.name}.{stage}"] = ms
 
 
 class EffectChain:
@@ -46,19 +47,15 @@ class EffectChain:
 
     def __init__(self, config: Config, effect: str | None = None, *, live: bool,
                  carousel: EffectCarousel | None = None) -> None:
-        self.config = config
-        self.live = live
         self.carousel = carousel or EffectCarousel.from_config(config.effects, start=effect)
         self.carousel.when_changed = self._switch
-        self._by_needs: dict[frozenset[str], PerceptionStage] = {}
-        self._slot = _PerceptionSlot()
-        self._effect = EffectStage(self.carousel)
-        self._running = False
-        self._slot.current = self._stage_for(self.carousel.needs)
+        self.perception = PerceptionSwitch(config, live=live)
+        self.perception.use(self.carousel.needs)
+        self._stages: list[Stage] = [_PerceptionStage(self.perception), EffectStage(self.carousel)]
 
     @property
     def stages(self) -> list[Stage]:
-        return [self._slot, self._effect]
+        return self._stages
 
     @property
     def effect_name(self) -> str:
@@ -66,30 +63,12 @@ class EffectChain:
 
     def start(self) -> None:
         """Start the model workers of the current effect (live mode)."""
-        self._running = True
-        if self._slot.current is not None:
-            self._slot.current.start()
+        self.perception.start()
 
     def stop(self, timeout: float = 2.0) -> None:
         """Stop every model worker that was started."""
-        self._running = False
-        for stage in self._by_needs.values():
-            stage.stop(timeout)
-
-    def _stage_for(self, needs: frozenset[str]) -> PerceptionStage | None:
-        if not needs:
-            return None
-        key = frozenset(needs)
-        if key not in self._by_needs:
-            self._by_needs[key] = PerceptionStage(Perception(self.config, key), live=self.live)
-        return self._by_needs[key]
+        self.perception.stop(timeout)
 
     def _switch(self, effect: Effect) -> None:
-        new = self._stage_for(effect.needs)
-        old, self._slot.current = self._slot.current, new
         log.info("effect: %s (needs %s)", effect.name, ", ".join(sorted(effect.needs)) or "no models")
-        if self._running and old is not new:
-            if old is not None:
-                old.stop()
-            if new is not None:
-                new.start()
+        self.perception.use(effect.needs)

@@ -60,6 +60,10 @@ class CredentialsError(UploadError, PermissionError):
     """Upload credentials are missing, unreadable or too widely readable."""
 
 
+class BenchError(MagicboothError, ValueError):
+    """A benchmark report to compare against is missing, malformed or of another schema."""
+
+
 class StoreUnavailableError(UploadError, ConnectionError):
     """The object store cannot be reached or answered with a retryable error; try again later."""
 

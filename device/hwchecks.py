@@ -176,13 +176,8 @@ def thermal_verdict(temp: float | None, flags: int | None, note: str = "") -> Ch
 
 def check_models(config: Config) -> Check:
     """Every shipped int8 model matches its sha256 and loads into XNNPACK; partitions counted."""
-    try:
-        from device.inference import read_manifest
-    except ImportError:
-        return Check("models", False, "the model loader (device.inference) is not in this install",
-                     "reinstall magicbooth from a complete checkout")
     from device.errors import ModelError
-    from device.inference import load_model
+    from device.inference import load_model, read_manifest
 
     try:
         names = sorted({name for name, variant in read_manifest() if variant == "int8"})

@@ -36,11 +36,13 @@ def test_live_switch_moves_the_worker_threads() -> None:
     chain = EffectChain(config, "sticker", live=True)
     chain.start()
     try:
-        first = chain.stages[0].current
-        assert first is not None and first.perception.is_running
+        first = chain.perception.active
+        assert first is not None and first.is_running and chain.perception.running_needs == {"faces"}
         chain.carousel.select("background")
-        second = chain.stages[0].current
-        assert second is not first and second.perception.is_running and not first.perception.is_running
+        second = chain.perception.active
+        assert second is not first and second.is_running and not first.is_running
+        chain.carousel.select("sticker")
+        assert chain.perception.active is first and chain.perception.loaded == 2  # built once, reused
     finally:
         chain.stop()
-    assert not second.perception.is_running
+    assert not second.is_running and chain.perception.running_needs == frozenset()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
 from pathlib import Path
 from typing import Any
@@ -20,8 +19,6 @@ from device.hwchecks import (
     read_temperature,
     thermal_verdict,
 )
-
-HAS_LOADER = importlib.util.find_spec("device.inference") is not None
 
 
 def test_throttled_bits_decode() -> None:
@@ -82,13 +79,6 @@ def test_device_nodes_open_as_the_service_would(tmp_path: Path) -> None:
     assert nothing.status == "warn"
 
 
-@pytest.mark.skipif(HAS_LOADER, reason="the model loader is installed; see the shipped-models test")
-def test_models_check_says_when_the_loader_is_missing() -> None:
-    result = check_models(Config())
-    assert result.status == "FAIL" and "device.inference" in result.detail
-
-
-@pytest.mark.skipif(not HAS_LOADER, reason="device.inference (the models branch) is not merged here")
 def test_models_check_on_the_shipped_models() -> None:
     result = check_models(Config())
     assert result.ok, result.detail

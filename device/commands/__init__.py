@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from device.config import Config, load_config
 
-COMMANDS = ("run", "record", "clips", "upload", "config", "doctor", "analyze", "effects", "render",
+COMMANDS = ("run", "record", "clips", "upload", "config", "doctor", "analyze", "effects", "render", "bench",
             "install-service")
 
 

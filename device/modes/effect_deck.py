@@ -21,7 +21,7 @@ import pygame
 from device.config import Config
 from device.frames import Frame
 from device.modes.deck import RAW, Deck
-from device.perception.assembly import Perception
+from device.perception.switch import PerceptionSwitch
 from device.scene import Scene
 from effects import registry
 from effects.carousel import EffectCarousel
@@ -39,22 +39,19 @@ class EffectDeck:
             self._carousel = EffectCarousel(names)
         else:
             self._carousel = EffectCarousel.from_config(config.effects)
-        self._live = live
         self._hud = Hud(config.effects.watermark)
         classes = registry.available()
         self.names = self._carousel.names
         self.titles = tuple(classes[n].title or n for n in self.names)
-        self._perceptions = {needs: Perception(config, needs)
-                             for needs in {classes[n].needs for n in self.names} if needs}
-        self._active: Perception | None = None
+        self._perception = PerceptionSwitch(config, live=live, preload={classes[n].needs for n in self.names})
         self._canvas: pygame.Surface | None = None
-        log.info("effects ready: %s (models for %d perception sets)", ", ".join(self.names), len(self._perceptions))
+        log.info("effects ready: %s (models for %d perception sets)", ", ".join(self.names),
+                 self._perception.loaded)
 
     @property
     def running_needs(self) -> frozenset[str]:
         """What the running perception computes (empty when the active effect needs nothing)."""
-        active = self._active
-        return active.needs if active is not None and active.is_running else frozenset()
+        return self._perception.running_needs
 
     def deck(self) -> Deck:
         """The ``Deck`` the booth drives, starting at ``[effects] default``."""
@@ -84,23 +81,9 @@ class EffectDeck:
             del view
 
     def _scene(self, needs: frozenset[str], frame: Frame) -> Scene:
-        perception = self._perceptions.get(needs)
-        if perception is not self._active:
-            self._switch(perception)
-        if perception is None:
-            return Scene(frame)
-        if not self._live:
-            return perception.process(frame)
-        perception.submit(frame)
-        return perception.scene_for(frame)
-
-    def _switch(self, perception: Perception | None) -> None:
-        if self._active is not None and self._active.is_running:
-            self._active.stop()
-        self._active = perception
-        if perception is not None and self._live:
-            perception.start()
+        self._perception.use(needs)
+        return self._perception.scene(frame)
 
     def close(self) -> None:
         """Stop the running model workers (raises ``WorkerError`` if one will not end)."""
-        self._switch(None)
+        self._perception.stop()

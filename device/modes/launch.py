@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from device.camera import open_source
+from device.camera.threaded import ThreadedSource
 from device.clips import Clip, read_sidecar
 from device.config import Config
 from device.display import Display
@@ -44,6 +45,24 @@ def run_mode(config_path: str | None, mode: str | None = "auto", *, source: str 
     """Run the booth or the headless recorder until SIGTERM; returns the process exit status."""
     notifier = notifier or Notifier()
     signal.signal(signal.SIGUSR1, signal.SIG_IGN)   # a press sent while starting must not kill the process
+    previous = {sig: signal.signal(sig, _exit_during_startup) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        return _run_mode(config_path, mode, notifier, source=source, display=display, deck=deck,
+                         pin_factory=pin_factory, shutdown=shutdown)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _exit_during_startup(signum: int, _frame: object) -> None:
+    """SIGTERM/SIGINT before a mode takes over its own signals: unwind cleanly (camera closed, exit 0)."""
+    log.info("received %s while starting; stopping", signal.Signals(signum).name)
+    raise SystemExit(0)
+
+
+def _run_mode(config_path: str | None, mode: str | None, notifier: Notifier, *, source: str | None,
+              display: str | None, deck: Deck | None, pin_factory: Any,
+              shutdown: Callable[[], None] | None) -> int:
     config, error = load_resilient(config_path)
     wanted = "none" if mode == "headless" else display
     screen_owner = Display(config.display, mode=wanted)
@@ -52,7 +71,9 @@ def run_mode(config_path: str | None, mode: str | None = "auto", *, source: str 
             raise error  # run by hand: one line and status 2; only a service waits for the file to be fixed
         return _show_config_error(config_path, error, config, screen_owner, pin_factory, notifier)
     remember(config)
-    feed = LiveFeed(lambda: open_source(source, config), config.camera)
+    cam = config.camera
+    feed = LiveFeed(lambda: ThreadedSource(open_source(source, config), timeout_s=cam.timeout_s,
+                                           max_backoff_s=cam.reopen_max_backoff_s), cam)
     with ExitStack() as stack:
         stack.callback(screen_owner.close)
         stack.callback(feed.close)

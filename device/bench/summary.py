@@ -1,0 +1,117 @@
+"""The terminal summary: verdict, targets, stages and models as plain aligned tables."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from device.bench.measures import is_measured, stage_cpu_ms
+
+NM = "not measured"
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    """Left-aligned text columns, numbers formatted to 4 significant digits."""
+    cells = [[_fmt(v) for v in row] for row in rows]
+    widths = [max(len(str(h)), *(len(r[i]) for r in cells)) if cells else len(str(h)) for i, h in enumerate(headers)]
+    lines = ["  ".join(str(h).ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip(),
+             "  ".join("-" * w for w in widths)]
+    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in cells]
+    return "\n".join(lines)
+
+
+def _fmt(v: Any) -> str:
+    if v is None:
+        return NM
+    if isinstance(v, float):
+        return f"{v:.4g}"
+    return str(v)
+
+
+def render(report: dict[str, Any]) -> str:
+    """Everything a person needs from the run, in about one screen."""
+    v = report["verdict"]
+    d = report["device"]
+    out = [f"magicbooth bench: {d['board'] or d['cpu']} · {d['cores']} cores · {d['litert'] or 'no LiteRT'} · "
+           f"governor {d['governor'] or NM} · temperature "
+           + (f"{d['temperature_c']:.1f} °C" if d["temperature_c"] is not None else NM), ""]
+    out.append(f"VERDICT: {v['status'].replace('_', ' ').upper()} (budget {v['budget_ms']:.1f} ms/frame) — "
+               f"{v['summary']}")
+    if v["bottleneck"]:
+        out.append(f"bottleneck: {v['bottleneck']['stage']} (p90 {v['bottleneck']['p90_ms']:.1f} ms)")
+    out += ["", table(["target", "measured", "limit", "result"],
+                      [[t["name"], t["value"], f"{t['comparison']} {t['limit']} {t['unit']}", t["status"]]
+                       for t in v["targets"]])]
+    e = report["end_to_end"]
+    if is_measured(e):
+        out += ["", f"end to end: {e['fps']} fps, {e['dropped_frames']} dropped, latency median "
+                f"{e['latency_ms']['median']:.1f} ms (p90 {e['latency_ms']['p90']:.1f}), CPU {e['cpu_ms_per_frame']} "
+                f"ms/frame, peak RSS {e['peak_rss_mb']} MB; effect {e['effect'] or 'none'}, recording {e['encoder']}"]
+        out.append("  CPU ms/frame by thread: " + ", ".join(f"{name} {ms:.1f}" for name, ms in
+                                                         e["cpu_ms_per_frame_by_thread"].items()))
+        out.append("  perception found " + ", ".join(f"{k} in {v}/{e['frames']}" for k, v in e["found"].items())
+                   + " frames")
+        if e["missing"]:
+            out.append("  missing: " + "; ".join(e["missing"]))
+    else:
+        out += ["", f"end to end: {NM}: {e['reason']}"]
+    out += ["", table(["stage", "median ms", "p90 ms", "fps", "CPU ms/frame", "note"],
+                      [[s["name"], s["ms"]["median"], s["ms"]["p90"], s.get("fps", "-"),
+                        stage_cpu_ms(s), ""]
+                       if is_measured(s) else [s["name"], None, None, None, None, s["reason"]]
+                       for s in report["stages"]])]
+    if report["models"]:
+        out += ["", table(["model", "variant", "thr", "init ms", "first ms", "median", "p90", "p99", "std", "cpu med",
+                           "parts"],
+                          [[m["name"], m["variant"], m["threads"], m["init_ms"], m["first_invoke_ms"],
+                            m["warm_ms"]["median"], m["warm_ms"]["p90"], m["warm_ms"]["p99"], m["warm_ms"]["stddev"],
+                            m.get("warm_cpu_ms", {}).get("median"), m["xnnpack_partitions"]] if is_measured(m) else
+                           [m["name"], m["variant"], m["threads"], None, None, None, None, None, None, None, None]
+                           for m in report["models"]])]
+    else:
+        out += ["", f"models: {NM}: {report.get('models_note')}"]
+    out += ["", prediction_line(report.get("prediction"))]
+    th = report["thermal"]
+    if th.get("temperature_c"):
+        t = th["temperature_c"]
+        out.append(f"\ntemperature {t['start']:.1f} → max {t['max']:.1f} °C ({th['temperature_source']})")
+    else:
+        out.append(f"\ntemperature: {NM} (no vcgencmd, no sysfs thermal zone)")
+    cmp = report.get("compare")
+    if cmp:
+        changed = [r for r in cmp["rows"] if r["change"] not in ("same",)]
+        out += ["", f"compared with {cmp['against']} ({len(cmp['rows'])} metrics, {len(changed)} changed):",
+                table(["metric", "before", "now", "delta %", "change"],
+                      [[r["metric"], r["before"], r["after"],
+                        "" if r["delta_percent"] is None else f"{r['delta_percent']:+.1f}%", r["change"]]
+                       for r in cmp["rows"]])]
+    return "\n".join(out)
+
+
+def prediction_line(p: dict[str, Any] | None) -> str:
+    """One paragraph: what the run predicts for a Raspberry Pi 4, and from what."""
+    if not p:
+        return "Pi 4 prediction: not made"
+    if p["status"] != "predicted":
+        return f"Pi 4 prediction: {NM}: {p['reason']}"
+    b = p["basis"]
+    at = f"IPC {b['assumed_ipc']:g} at {b['clock_mhz']} MHz"
+    if b["kind"] == "arm_counts":
+        text = (f"Pi 4 prediction (from {b['instructions_per_frame'] / 1e6:.1f} M {b['cpu_counted']} instructions per "
+                f"frame of {b['effect']}, counted {b['measured']}; {at})")
+        if b.get("warning"):
+            text += f" [{b['warning']}]"
+    else:
+        text = (f"Pi 4 prediction (×{p['slowdown']:.1f} slower than here: {b['reference']} is {b['host_ms']:.2f} ms "
+                f"here and ~{b['a72_instructions'] / 1e6:.1f} M A72 instructions = {b['pi4_reference_ms']:.1f} ms at "
+                f"{at}; no ARM counts file, so a cruder basis)")
+    if "cpu_ms_per_frame" in p:
+        text += (f": {p['cpu_ms_per_frame']:.0f} ms CPU per frame = {p['cores_needed_at_target']:.1f} of "
+                 f"{b['cores']} cores at the target rate; slowest stage {p['slowest_stage']} "
+                 f"~{p['slowest_stage_ms']:.0f} ms; about {p['fps_limit']:.0f} fps — "
+                 + ("fits" if p["fits"] else "does NOT fit"))
+    if "with_hardware_encoder" in p:
+        hw = p["with_hardware_encoder"]
+        text += (f"; with the Pi 4's hardware encoder {hw['cpu_ms_per_frame']:.0f} ms "
+                 f"({hw['cores_needed_at_target']:.1f} cores)")
+    return text

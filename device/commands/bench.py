@@ -1,0 +1,77 @@
+"""``magicbooth bench``: measure every stage on this device and judge it against the 30 fps budget."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from device.bench import compare, html, summary
+from device.bench.predict import load_arm_counts
+from device.bench.runner import BenchSettings, run_bench
+from device.commands import Context
+from device.errors import BenchError
+
+HELP = "benchmark this device: models, every stage, the live pipeline while recording; JSON and HTML reports"
+
+
+def _threads(text: str) -> tuple[int, ...]:
+    try:
+        values = tuple(int(part) for part in text.split(",") if part.strip())
+    except ValueError:
+        values = ()
+    if not values or any(n < 1 or n > 64 for n in values):
+        raise argparse.ArgumentTypeError(f"{text!r}: expected thread counts like 1,2,4 (each 1 to 64)")
+    return values
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not 1.0 <= value <= 3600.0:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected seconds from 1 to 3600")
+    return value
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--quick", action="store_true", help="a short run (under a minute): 1 thread, fewer "
+                        "runs, a short end-to-end run")
+    parser.add_argument("--threads", type=_threads, metavar="N,N,...",
+                        help="thread counts for the model benchmark (default: [bench] threads)")
+    parser.add_argument("--seconds", type=_seconds, metavar="N",
+                        help="length of the end-to-end run (default: [bench] seconds, 120; --quick 8)")
+    parser.add_argument("--source", help="auto | picamera2 | webcam[:N] | /dev/videoN | sample | FILE "
+                        "(default: [camera] source)")
+    parser.add_argument("--effect", metavar="NAME", help="effect for the end-to-end run (default: the heaviest)")
+    parser.add_argument("--json", metavar="FILE", help="write the report as JSON (schema magicbooth.bench/1)")
+    parser.add_argument("--html", metavar="FILE", help="write a self-contained HTML report with charts")
+    parser.add_argument("--compare", metavar="PREV.json", help="show the changes against an earlier --json report")
+    parser.add_argument("--arm-counts", metavar="FILE", help="ARM instruction counts per frame from "
+                        "tools/bench_arm.sh: the basis of the Pi 4 prediction (default: scale by one model)")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar (it goes to stderr)")
+
+
+def run(args: argparse.Namespace, ctx: Context) -> int:
+    previous = compare.load_report(args.compare) if args.compare else None
+    counts = load_arm_counts(args.arm_counts) if args.arm_counts else None
+    for target in (args.json, args.html):
+        if target and not Path(target).parent.resolve().is_dir():
+            raise BenchError(f"{target}: its folder does not exist; create it or give another path")
+    settings = BenchSettings(quick=args.quick, seconds=args.seconds, threads=args.threads, source=args.source,
+                             effect=args.effect, progress=not args.no_progress and sys.stderr.isatty(),
+                             arm_counts=counts)
+    report = run_bench(settings, ctx.config)
+    if previous is not None:
+        report["compare"] = compare.compare(previous, report, against=str(args.compare))
+    if args.json:
+        Path(args.json).write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
+    if args.html:
+        Path(args.html).write_text(html.render(report), encoding="utf-8")
+    print(summary.render(report))
+    for label, target in (("JSON", args.json), ("HTML", args.html)):
+        if target:
+            print(f"{label} report: {target}")
+    return 0

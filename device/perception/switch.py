@@ -1,0 +1,91 @@
+"""One ``Perception`` per set of needs, built once; only the active one runs.
+
+Effects switch live (booth carousel, arrow keys). Each switch must not reload
+models, and only the models the active effect needs may use the CPU, so the
+booth, ``run --mode preview`` and ``record`` all go through this one switch.
+
+>>> switch = PerceptionSwitch(config, live=True, preload=[{"faces"}, {"mask"}])
+>>> switch.use({"faces"}); switch.start()
+>>> scene = switch.scene(frame)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from device.config import Config
+from device.frames import Frame
+from device.perception.assembly import Perception
+from device.scene import Scene
+
+
+class PerceptionSwitch:
+    """Holds the perceptions by needs; ``use`` picks the active one and moves the workers to it."""
+
+    def __init__(self, config: Config, *, live: bool, preload: Iterable[Iterable[str]] = ()) -> None:
+        self.config = config
+        self.live = live
+        self._by_needs: dict[frozenset[str], Perception] = {}
+        self._active: Perception | None = None
+        self._running = False
+        for needs in preload:
+            self._get(frozenset(needs))
+
+    @property
+    def active(self) -> Perception | None:
+        return self._active
+
+    @property
+    def loaded(self) -> int:
+        """How many perception sets (each with its models) are loaded."""
+        return len(self._by_needs)
+
+    @property
+    def running_needs(self) -> frozenset[str]:
+        """What the running perception computes (empty when nothing runs)."""
+        active = self._active
+        return active.needs if active is not None and active.is_running else frozenset()
+
+    def use(self, needs: Iterable[str]) -> Perception | None:
+        """Make the perception for ``needs`` active (``None`` for no needs); live workers follow."""
+        new = self._get(frozenset(needs))
+        if new is not self._active:
+            old, self._active = self._active, new
+            if old is not None and old.is_running:
+                old.stop()
+            if self._running and self.live and new is not None:
+                new.start()
+        return new
+
+    def start(self) -> None:
+        """Start the active perception's workers (live mode only)."""
+        self._running = True
+        if self.live and self._active is not None and not self._active.is_running:
+            self._active.start()
+
+    def stop(self, timeout: float = 2.0) -> None:
+        """Stop every running worker; raises ``WorkerError`` if one will not end."""
+        self._running = False
+        for perception in self._by_needs.values():
+            if perception.is_running:
+                perception.stop(timeout)
+
+    def scene(self, frame: Frame) -> Scene:
+        """The scene for ``frame``: in order offline, the newest results live, empty with no needs."""
+        perception = self._active
+        if perception is None:
+            return Scene(frame)
+        if not self.live:
+            return perception.process(frame)
+        if not perception.is_running:
+            perception.start()
+            self._running = True
+        perception.submit(frame)
+        return perception.scene_for(frame)
+
+    def _get(self, needs: frozenset[str]) -> Perception | None:
+        if not needs:
+            return None
+        if needs not in self._by_needs:
+            self._by_needs[needs] = Perception(self.config, needs)
+        return self._by_needs[needs]
