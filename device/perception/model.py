@@ -1,13 +1,12 @@
 """Feed uint8 pixels to a model from ``device.inference`` and read its outputs by name.
 
-The loader's models take float input in the range the manifest gives. Going
-from pixels to that range through one 256-entry lookup table (``cv2.LUT``) is
-a single fast pass, several times cheaper than float arithmetic on the image.
+Normalisation is the loader's ``invoke_rgb``: for int8-input models it is a
+bit flip of the pixels, for float-input ones one multiply-add. Perception only
+checks that the manifest's range is the one its decoders were written for.
 """
 
 from __future__ import annotations
 
-import cv2
 import numpy as np
 
 from device.errors import ModelError
@@ -26,8 +25,6 @@ class ModelIO:
             raise ModelError(f"{model.name}: the manifest's input range {model.value_range} is not the "
                              f"{expect_range} perception was written for; rebuild the models")
         self.model = model
-        lo, hi = model.value_range
-        self._lut = (lo + np.arange(256, dtype=np.float64) * ((hi - lo) / 255.0)).astype(np.float32)
 
     @property
     def name(self) -> str:
@@ -44,7 +41,7 @@ class ModelIO:
 
     def run(self, pixels: np.ndarray) -> dict[str, np.ndarray]:
         """Run on an H×W×3 uint8 RGB image of exactly the input size; float outputs by name."""
-        return self.model.invoke(cv2.LUT(pixels, self._lut))
+        return self.model.invoke_rgb(pixels)
 
     def require(self, *names: str) -> None:
         """Fail at load time, not on the first frame, if the model lacks an output the decoder reads."""
