@@ -90,6 +90,7 @@ class _Take:
     deadline: float | None = None  # wall-clock (monotonic) time by which a stop completes regardless
     claimed: bool = False  # stop() has returned this take's future
     ended: bool = False  # its file is closed (or failed); nothing more may be written
+    begun: bool = False  # the encoder thread has handled its "start" (frames queued before it are pre-roll)
 
 
 @dataclass(frozen=True)
@@ -332,6 +333,7 @@ class Recorder:
 
     def _handle(self, verb: str, take: _Take) -> None:
         if verb == "start":
+            take.begun = True
             if take.pre_roll_s > 0 and len(self._ring):
                 newest = self._ring.newest_t
                 target = (newest if newest is not None else take.start_t) - take.pre_roll_s
@@ -352,8 +354,8 @@ class Recorder:
         for item in self._encoder.encode(image, t):
             self._ring.append(item)
             take = self._take
-            if take is None:
-                continue
+            if take is None or not take.begun:
+                continue  # frames pushed before start() only feed the pre-roll ring
             if take.end_t is not None and item.t > take.end_t:
                 self._end(take, "stop")
                 continue

@@ -59,3 +59,22 @@ def test_ring_keeps_whole_gops_covering_its_seconds():
     assert ring.span_s >= 1.5
     assert ring.since(3.5)[0].t == pytest.approx(3.0)
     assert ring.newest_t == pytest.approx(119 / 30)
+
+
+def test_start_right_after_the_first_pushes_records_the_whole_take(tmp_path) -> None:
+    """A press straight after boot: start() while the encoder has not yet seen the first frames."""
+    import numpy as np
+
+    from device.config import Config
+    from device.recorder import Recorder
+
+    black = np.zeros((120, 160, 3), np.uint8)
+    for trial in range(3):
+        with Recorder(Config(), (160, 120), 30, root=tmp_path / str(trial), live=False) as rec:
+            rec.push(black, 0.0)
+            rec.push(black, 1 / 30)
+            rec.start(0.5)
+            for i in range(2, 40):
+                rec.push(black, i / 30)
+            clip = rec.stop(0).result(timeout=60)
+        assert clip.meta["stop_reason"] == "stop" and clip.meta["frames"] == 40, clip.meta
