@@ -101,11 +101,12 @@ def main(argv: list[str] | None = None) -> int:
         calibration = pipeline.calibration_set(floats_built, pipeline.CALIBRATION_SCENES, lambda _: None)
         rewritten = {n: pipeline.equalized(floats_built[n], calibration.inputs[n]) for n in names}
         # the same int8 model with the other model I/O, to show the I/O choice side by side
+        calibrated = {n: pipeline.calibrated_model(floats_built[n], calibration.inputs[n]) for n in names}
         twins = {n: pipeline.int8_model(floats_built[n], calibration.inputs[n], lambda _: None,
                                         io=np.float32 if SPECS[n].int8_io else np.int8) for n in names}
     except source.SourceError as exc:
         say(f"no per-layer attribution: {exc}")
-        rewritten, twins = {}, {}
+        rewritten, twins, calibrated = {}, {}, {}
     data = {"command": "python tools/validate_models.py", "machine": report.machine(), "notes": NOTES,
             "held_out": {"scenes": args.scenes, "backgrounds": list(HELD_OUT_BACKGROUNDS),
                          "inputs": {n: len(held_out.inputs[n]) for n in names}},
@@ -115,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
                                                           variant=variant)
         int8_path = args.models_dir / f"{name}_int8.tflite"
         data["models"][name] = report.evaluate(name, load, int8_path, held_out, rewritten.get(name),
-                                               twins.get(name), say)
+                                               twins.get(name), calibrated.get(name), say)
         if args.arm_count is not None and str(args.arm_count) != "none":
             say(f"{name}: ARM instruction counts")
             data["models"][name]["arm_instructions"] = {
