@@ -60,15 +60,22 @@ NOTES = [
     "keypoint error to 0.143, so the background moved to calibration.",
     "- **Model I/O**, chosen per model by end-to-end time from uint8 pixels to float outputs (each model's "
     "section compares both side by side): int8 for the [0, 1] models, whose input range is pinned so that an int8 "
-    "input is the pixels with the top bit flipped (measured 2-3 % faster); float for the detector, whose "
+    "input is the pixels with the top bit flipped (a few percent faster); float for the detector, whose "
     "pixel/127.5 - 1 has no integer zero point on the int8 grid, so int8 I/O would mean quantizing in numpy "
-    "(measured 2-5 % slower). `device.inference` hides it: `invoke` takes floats, `invoke_rgb` uint8 pixels.",
+    "(a few percent slower). `device.inference` hides it: `invoke` takes floats, `invoke_rgb` uint8 pixels.",
     "- **Speed on this x86 machine**: XNNPACK's float kernels use AVX-512 here and its int8 kernels win only on "
     "wide layers; during development a 1x1 convolution 16->16 channels at 96x96 ran 2.9x slower in int8 than "
     "float, 64->64 at 64x64 ran 2.4x faster. These models are mostly 16-32 channels at high resolution, and the "
     "rewrites add elementwise ops (int8 face mesh: 146 ops against 97 float, from the PReLUs). The per-block "
     "profiles above show where int8 loses. The ARM counts (Cortex-A76 has int8 dot product, A72 does not) are "
     "the better guide for a Pi.",
+    "- **Accuracy misses, where they come from** (the sensitivity tables): no single block explains the "
+    "segmentation miss; keeping any one block of 12 ops float recovers at most about 0.03 mask IoU, so the loss "
+    "is spread over the MobileNetV3 backbone's per-tensor int8 activations (hard-swish and squeeze-and-excite "
+    "blocks). For the detector the head block (box and score convolutions, RESHAPE, CONCATENATION) recovers "
+    "most, and the recall miss is one float detection at score 0.53, just over the 0.5 threshold. Closing "
+    "these would need per-channel activation scales (not in XNNPACK's int8 path), quantization-aware training, "
+    "or leaving parts of the graphs in float.",
     "- **Reproduce**: `pip install -e '.[dev]'`; `pytest` (about 15 s after a one-off 36 MB download of the "
     "mediapipe wheel); `python tools/build_models.py --check` (rebuild and compare bytes); "
     "`python tools/validate_models.py` (this report, a few minutes).",
@@ -101,11 +108,12 @@ def main(argv: list[str] | None = None) -> int:
         calibration = pipeline.calibration_set(floats_built, pipeline.CALIBRATION_SCENES, lambda _: None)
         rewritten = {n: pipeline.equalized(floats_built[n], calibration.inputs[n]) for n in names}
         # the same int8 model with the other model I/O, to show the I/O choice side by side
+        calibrated = {n: pipeline.calibrated_model(floats_built[n], calibration.inputs[n]) for n in names}
         twins = {n: pipeline.int8_model(floats_built[n], calibration.inputs[n], lambda _: None,
                                         io=np.float32 if SPECS[n].int8_io else np.int8) for n in names}
     except source.SourceError as exc:
         say(f"no per-layer attribution: {exc}")
-        rewritten, twins = {}, {}
+        rewritten, twins, calibrated = {}, {}, {}
     data = {"command": "python tools/validate_models.py", "machine": report.machine(), "notes": NOTES,
             "held_out": {"scenes": args.scenes, "backgrounds": list(HELD_OUT_BACKGROUNDS),
                          "inputs": {n: len(held_out.inputs[n]) for n in names}},
@@ -115,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
                                                           variant=variant)
         int8_path = args.models_dir / f"{name}_int8.tflite"
         data["models"][name] = report.evaluate(name, load, int8_path, held_out, rewritten.get(name),
-                                               twins.get(name), say)
+                                               twins.get(name), calibrated.get(name), say)
         if args.arm_count is not None and str(args.arm_count) != "none":
             say(f"{name}: ARM instruction counts")
             data["models"][name]["arm_instructions"] = {

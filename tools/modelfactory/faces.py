@@ -57,17 +57,27 @@ def decode(regressors: np.ndarray, logits: np.ndarray, threshold: float = 0.5,
     half = raw[:, 2:4] / 2
     boxes = np.concatenate([centre - half, centre + half], axis=1)
     points = _ANCHORS[:, None, :] + raw[:, 4:16].reshape(-1, 6, 2)
-    remaining = [int(i) for i in np.argsort(-scores, kind="stable") if scores[i] >= threshold]
+    remaining = np.array([i for i in np.argsort(-scores, kind="stable") if scores[i] >= threshold], dtype=int)
     kept: list[Detection] = []
-    while remaining:
+    while remaining.size:
         top = remaining[0]
-        cluster = [i for i in remaining if box_iou(boxes[top], boxes[i]) > 0.3]
-        remaining = [i for i in remaining if i not in cluster]
+        overlap = _ious(boxes[top], boxes[remaining]) > 0.3
+        overlap[0] = True
+        cluster, remaining = remaining[overlap], remaining[~overlap]
         weights = scores[cluster][:, None]
         box = (boxes[cluster] * weights).sum(axis=0) / weights.sum()
         keypoints = (points[cluster] * weights[:, :, None]).sum(axis=0) / weights.sum()
         kept.append(Detection(float(scores[top]), box, keypoints))
     return kept
+
+
+def _ious(box: np.ndarray, others: np.ndarray) -> np.ndarray:
+    """IoU of one box against many (x_min, y_min, x_max, y_max)."""
+    w = np.clip(np.minimum(box[2], others[:, 2]) - np.maximum(box[0], others[:, 0]), 0, None)
+    h = np.clip(np.minimum(box[3], others[:, 3]) - np.maximum(box[1], others[:, 1]), 0, None)
+    inter = w * h
+    union = (box[2] - box[0]) * (box[3] - box[1]) + (others[:, 2] - others[:, 0]) * (others[:, 3] - others[:, 1])
+    return np.where(union - inter > 0, inter / np.maximum(union - inter, 1e-12), 0.0)
 
 
 def box_iou(a: np.ndarray, b: np.ndarray) -> float:

@@ -99,12 +99,19 @@ def equalized(build: FloatBuild, samples: list[np.ndarray]) -> bytes:
     return build.quantizable
 
 
-def int8_model(build: FloatBuild, samples: list[np.ndarray], progress: Callable[[int], None],
-               io: type | None = None) -> bytes:
-    """Equalize, calibrate, cap the ranges that matter, quantize; the cap notes go into ``build.range_notes``."""
+def calibrated_model(build: FloatBuild, samples: list[np.ndarray],
+                     progress: Callable[[int], None] = lambda _: None) -> bytes:
+    """The equalized float model with capped activation ranges recorded: the quantizer's input."""
     source_model = equalized(build, samples)
     calibrated = ranges.calibrate(source_model, samples, progress)
     capped, build.range_notes = ranges.cap_ranges(calibrated, build.spec, source_model, samples)
+    return capped
+
+
+def int8_model(build: FloatBuild, samples: list[np.ndarray], progress: Callable[[int], None],
+               io: type | None = None) -> bytes:
+    """Equalize, calibrate, cap the ranges that matter, quantize; the cap notes go into ``build.range_notes``."""
+    capped = calibrated_model(build, samples, progress)
     if io is None:
         io = np.int8 if build.spec.int8_io else np.float32
     return quantize.full_int8(capped, list(samples[0].shape), io)

@@ -61,6 +61,16 @@ def markdown(data: dict[str, Any]) -> str:
                       "| --- | --- | --- | --- | --- |"]
             lines += [f"| {b['op_index']} | {b['op']} | `{b['tensor']}` | {b['relative_error']:.3f} | "
                       f"{b['error_added']:+.3f} |" for b in model["accuracy_blame"]]
+        if model.get("sensitivity"):
+            sweep = model["sensitivity"]
+            better = max if sweep["higher_is_better"] else min
+            best = better(sweep["blocks"], key=lambda b: b[sweep["metric"]])
+            lines += ["", f"Sensitivity: `{sweep['metric']}` on {sweep['inputs']} held-out inputs with each block "
+                      f"of ops kept float in turn (all int8: {_fmt(sweep['all_int8'])}). The block that recovers the "
+                      f"most is ops {best['ops']} (`{best['first_tensor']}` … `{best['last_tensor']}`: "
+                      f"{best['kinds']}), reaching {_fmt(best[sweep['metric']])}.", "",
+                      f"| ops | kinds | {sweep['metric']} with this block float |", "| --- | --- | --- |"]
+            lines += [f"| {b['ops']} | {b['kinds']} | {_fmt(b[sweep['metric']])} |" for b in sweep["blocks"]]
         if model.get("latency_blocks"):
             lines += ["", "Speed miss: time per block of the rewritten float graph and the int8 graph made from "
                       "it (1 thread, prefix timing):", "", "| ops | kinds | float ms | int8 ms |",

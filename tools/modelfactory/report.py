@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from device.inference import Model
-from tools.modelfactory import attribution, datasets, metrics, profile
+from tools.modelfactory import attribution, datasets, metrics, profile, sensitivity
 from tools.modelfactory.specs import SPECS
 
 LATENCY_ROUNDS = 10  # float and int8 alternate in rounds so machine load hits both alike
@@ -128,8 +128,11 @@ def io_comparison(int8_io: bytes, float_io: bytes, value_range: tuple[float, flo
     return result
 
 
+SENSITIVITY_INPUTS = 24
+
+
 def evaluate(name: str, load: Callable[[str, int], Model], int8_path: Path, held_out: datasets.Dataset,
-             rewritten_float: bytes | None, float_io_twin: bytes | None,
+             rewritten_float: bytes | None, float_io_twin: bytes | None, calibrated: bytes | None,
              progress: Callable[[str], None]) -> dict[str, Any]:
     """Everything the report says about one model."""
     spec = SPECS[name]
@@ -169,6 +172,13 @@ def evaluate(name: str, load: Callable[[str, int], Model], int8_path: Path, held
         result["accuracy_blame"] = [{"op_index": e.op_index, "op": e.op, "tensor": e.tensor,
                                      "relative_error": e.error, "error_added": e.growth} for e in worst]
         result["output_error"] = layers[-1].error if layers else None
+    missed = [t for t in ACCURACY_TARGETS[spec.task] if not t.met(accuracy[t.metric])]
+    if rewritten_float is not None and calibrated is not None and missed:
+        progress(f"{name}: sensitivity sweep (each block kept float in turn)")
+        result["sensitivity"] = sensitivity.sweep(rewritten_float, calibrated, metrics.TASKS[spec.task],
+                                                  missed[0].metric, inputs[:SENSITIVITY_INPUTS])
+        result["sensitivity"]["higher_is_better"] = missed[0].higher_is_better
+        result["sensitivity"]["inputs"] = len(inputs[:SENSITIVITY_INPUTS])
     if rewritten_float is not None and ratio > LATENCY_RATIO_TARGET:
         progress(f"{name}: per-block latency profile")
         found = profile.blocks(rewritten_float, int8_bytes, inputs[0])

@@ -1,0 +1,75 @@
+"""Float islands: quantize a model with chosen ops left in float, for the report's sensitivity sweep.
+
+Keeping one block of ops in float and measuring how much accuracy comes back
+names the block responsible for an int8 accuracy miss (per-tensor error growth
+alone misleads: errors entering a sigmoid look large and matter little). The
+ops are hidden behind an opaque custom op so the quantizer, allowed to leave
+what it does not know in float, wraps them in DEQUANTIZE/QUANTIZE; then the
+original float ops are put back. The shipped models have no islands.
+"""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+from ai_edge_litert import schema_py_generated as fb
+
+from tools.modelfactory import graph as g
+
+ISLAND_CODE = b"MagicboothFloatIsland"
+
+
+def hide(calibrated: bytes, names: list[str]) -> tuple[bytes, dict[str, tuple[int, int, int, object]]]:
+    """Turn the island ops into an opaque custom op so the quantizer leaves them float.
+
+    Returns the edited model and, per output name, what to restore: (builtin, version, options type, options).
+    """
+    model = g.load(calibrated)
+    sub = model.subgraphs[0]
+    code = fb.OperatorCodeT()
+    code.builtinCode = code.deprecatedBuiltinCode = fb.BuiltinOperator.CUSTOM
+    code.customCode = ISLAND_CODE
+    code.version = 1
+    model.operatorCodes.append(code)
+    custom = len(model.operatorCodes) - 1
+    saved: dict[str, tuple[int, int, int, object]] = {}
+    for op in sub.operators:
+        name = _name(sub, int(op.outputs[0]))
+        if name in names:
+            original = model.operatorCodes[op.opcodeIndex]
+            builtin = max(original.builtinCode, original.deprecatedBuiltinCode)
+            saved[name] = (builtin, original.version, op.builtinOptionsType, copy.deepcopy(op.builtinOptions))
+            op.opcodeIndex = custom
+            op.builtinOptionsType, op.builtinOptions = 0, None
+            op.customOptions = np.frombuffer(name.encode(), np.uint8).copy()
+    g.compact(model)
+    return g.save(model), saved
+
+
+def restore(quantized: bytes, saved: dict[str, tuple[int, int, int, object]]) -> bytes:
+    """Put the float island ops back in place of their custom stand-ins."""
+    model = g.load(quantized)
+    sub = model.subgraphs[0]
+    for op in sub.operators:
+        code = model.operatorCodes[op.opcodeIndex]
+        if code.customCode is not None and bytes(code.customCode) == ISLAND_CODE:
+            builtin, version, options_type, options = saved[_name(sub, int(op.outputs[0]))]
+            op.opcodeIndex = g.opcode_index(model, builtin, version)
+            op.builtinOptionsType, op.builtinOptions = options_type, options
+            op.customOptions = None
+    g.compact(model)
+    return g.save(model)
+
+
+def float_ops(content: bytes) -> list[str]:
+    """Output names of ops computing in float32, other than QUANTIZE/DEQUANTIZE at the int8 borders."""
+    model = g.load(content)
+    sub = model.subgraphs[0]
+    return [_name(sub, int(op.outputs[0])) for op in sub.operators
+            if g.op_name(model, op) not in ("QUANTIZE", "DEQUANTIZE")
+            and sub.tensors[int(op.outputs[0])].type == fb.TensorType.FLOAT32]
+
+
+def _name(sub: fb.SubGraphT, index: int) -> str:
+    return bytes(sub.tensors[index].name).decode()
