@@ -34,6 +34,7 @@ from device.modes import screens
 from device.modes.deck import Deck, raw_deck
 from device.modes.events import Action, Event, EventQueue, bind_buttons, pygame_events
 from device.modes.failsafe import detail, human_reason
+from device.modes.loop import drive
 from device.modes.playback import ClipPlayer
 from device.modes.ports import FrameFeed, RecorderLike, clip_path
 from device.service import Notifier, WatchdogGate
@@ -364,18 +365,7 @@ def run_booth(config: Config, feed: FrameFeed, recorder: RecorderLike, screen: p
         buttons = bind_buttons(config.gpio, booth.events, pin_factory=pin_factory)
     except Exception as exc:  # no GPIO on this machine: touch and keyboard still work
         log.warning("GPIO buttons unavailable (%s); using touch and keyboard only", exc)
-    handlers = {sig: signal.signal(sig, lambda *_: booth.events.post(Event(Action.QUIT, "signal")))
-                for sig in (signal.SIGTERM, signal.SIGINT)}
-    try:
-        while booth.step():
-            if not notifier.is_ready and booth.frames:
-                notifier.ready("booth: camera delivers frames")
-    finally:
-        notifier.stopping("booth stopping")
-        for sig, previous in handlers.items():
-            signal.signal(sig, previous)
-        for button in buttons:
-            button.close()
-        if recorder.is_recording:
-            recorder.stop(None)
+    quit_ = lambda *_: booth.events.post(Event(Action.QUIT, "signal"))  # noqa: E731
+    drive(booth, notifier, "booth", recorder=recorder, buttons=buttons,
+          signals={signal.SIGTERM: quit_, signal.SIGINT: quit_})
     return 0

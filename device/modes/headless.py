@@ -30,6 +30,7 @@ from device.errors import CameraError, ConfigError
 from device.frames import Frame
 from device.modes.events import Action, Event, EventQueue, bind_buttons
 from device.modes.failsafe import detail, human_reason
+from device.modes.loop import drive
 from device.modes.ports import FrameFeed, RecorderLike, clip_path
 from device.modes.status_light import StatusLight, open_status_light
 from device.service import Notifier, WatchdogGate
@@ -269,20 +270,10 @@ def run_headless(config: Config, feed: FrameFeed, recorder: RecorderLike, *, pin
         log.warning("record button unavailable (%s); send SIGUSR1 to start and stop recording", exc)
     quit_, press = (lambda *_: events.post(Event(Action.QUIT, "signal"))), (
         lambda *_: events.post(Event(Action.PRESS, "signal")))
-    handlers = {sig: signal.signal(sig, handler)
-                for sig, handler in ((signal.SIGTERM, quit_), (signal.SIGINT, quit_), (signal.SIGUSR1, press))}
     try:
-        while machine.step():
-            if not notifier.is_ready and machine.frames:
-                notifier.ready("headless: camera delivers frames")
+        drive(machine, notifier, "headless", recorder=recorder, buttons=buttons,
+              signals={signal.SIGTERM: quit_, signal.SIGINT: quit_, signal.SIGUSR1: press})
     finally:
-        notifier.stopping("headless stopping")
-        for sig, previous in handlers.items():
-            signal.signal(sig, previous)
-        for button in buttons:
-            button.close()
-        if recorder.is_recording:
-            recorder.stop(None)
         light.close()
     return 0
 

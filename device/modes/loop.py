@@ -1,0 +1,33 @@
+"""The main loop both modes share: step until done, READY once frames flow, tidy up on the way out."""
+
+from __future__ import annotations
+
+import signal
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, Protocol
+
+from device.service import Notifier
+
+
+class Machine(Protocol):
+    frames: int
+
+    def step(self) -> bool: ...
+
+
+def drive(machine: Machine, notifier: Notifier, label: str, *, recorder: Any, buttons: Iterable[Any],
+          signals: Mapping[signal.Signals, Callable[..., None]]) -> None:
+    """Run ``machine.step()`` until it returns False; signal handlers only post events meanwhile."""
+    previous = {sig: signal.signal(sig, handler) for sig, handler in signals.items()}
+    try:
+        while machine.step():
+            if not notifier.is_ready and machine.frames:
+                notifier.ready(f"{label}: camera delivers frames")
+    finally:
+        notifier.stopping(f"{label} stopping")
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        for button in buttons:
+            button.close()
+        if recorder.is_recording:
+            recorder.stop(None)
