@@ -45,7 +45,8 @@ def run_mode(config_path: str | None, mode: str | None = "auto", *, source: str 
     """Run the booth or the headless recorder until SIGTERM; returns the process exit status."""
     notifier = notifier or Notifier()
     signal.signal(signal.SIGUSR1, signal.SIG_IGN)   # a press sent while starting must not kill the process
-    previous = {sig: signal.signal(sig, _exit_during_startup) for sig in (signal.SIGTERM, signal.SIGINT)}
+    deferred = _DeferredStop()
+    previous = {sig: signal.signal(sig, deferred) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
         return _run_mode(config_path, mode, notifier, source=source, display=display, deck=deck,
                          pin_factory=pin_factory, shutdown=shutdown)
@@ -54,10 +55,15 @@ def run_mode(config_path: str | None, mode: str | None = "auto", *, source: str 
             signal.signal(sig, handler)
 
 
-def _exit_during_startup(signum: int, _frame: object) -> None:
-    """SIGTERM/SIGINT before a mode takes over its own signals: unwind cleanly (camera closed, exit 0)."""
-    log.info("received %s while starting; stopping", signal.Signals(signum).name)
-    raise SystemExit(0)
+class _DeferredStop:
+    """SIGTERM/SIGINT before a mode takes over its own signals: remembered, acted on by ``drive``."""
+
+    def __init__(self) -> None:
+        self.fired = False
+
+    def __call__(self, signum: int, _frame: object) -> None:
+        log.info("received %s while starting; stopping once started", signal.Signals(signum).name)
+        self.fired = True
 
 
 def _run_mode(config_path: str | None, mode: str | None, notifier: Notifier, *, source: str | None,

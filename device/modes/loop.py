@@ -19,6 +19,9 @@ def drive(machine: Machine, notifier: Notifier, label: str, *, recorder: Any, bu
           signals: Mapping[signal.Signals, Callable[..., None]]) -> None:
     """Run ``machine.step()`` until it returns False; signal handlers only post events meanwhile."""
     previous = {sig: signal.signal(sig, handler) for sig, handler in signals.items()}
+    for sig, earlier in previous.items():
+        if getattr(earlier, "fired", False):  # a stop asked for while the mode was starting
+            signals[sig](sig, None)
     try:
         while machine.step():
             if not notifier.is_ready and machine.frames:
