@@ -6,11 +6,10 @@ run only is listed as such, never as a change from or to zero.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
-from device.bench.measures import is_measured
+from device.bench.measures import is_measured, read_json
 from device.bench.schema import SCHEMA_ID, SCHEMA_VERSION
 from device.errors import BenchError
 
@@ -20,12 +19,7 @@ SAME_WITHIN_PERCENT = 3.0
 def load_report(path: str | Path) -> dict[str, Any]:
     """Read an earlier report; one clear error if it is not one of ours."""
     path = Path(path)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise BenchError(f"{path}: no such report; give a JSON file written by 'magicbooth bench --json'") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise BenchError(f"{path}: not a readable JSON report: {exc}") from None
+    data = read_json(path, "no such report; give a JSON file written by 'magicbooth bench --json'", "report")
     if not isinstance(data, dict) or data.get("schema") != SCHEMA_ID:
         raise BenchError(f"{path}: not a magicbooth bench report (expected \"schema\": \"{SCHEMA_ID}\")")
     if data.get("schema_version") != SCHEMA_VERSION:

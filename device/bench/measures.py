@@ -6,9 +6,13 @@ Every record carries ``status``: ``measured`` or ``not_measured`` with a
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
+
+from device.errors import BenchError
 
 MEASURED = "measured"
 NOT_MEASURED = "not_measured"
@@ -67,3 +71,13 @@ def rounded(samples: Sequence[float], digits: int = 3) -> list[float]:
 
 def _r(x: float) -> float:
     return round(x, 4)
+
+
+def read_json(path: Path, missing: str, kind: str) -> Any:
+    """Parse a JSON file given on the command line; one clear ``BenchError`` line when it cannot be read."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise BenchError(f"{path}: {missing}") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise BenchError(f"{path}: not a readable JSON {kind}: {exc}") from None

@@ -19,11 +19,10 @@ Either way it is first-order: no caches or memory bandwidth. Read it as
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
-from device.bench.measures import is_measured
+from device.bench.measures import is_measured, read_json
 from device.errors import BenchError
 
 PI4 = {"board": "Raspberry Pi 4 Model B", "cpu": "Cortex-A72", "cores": 4, "clock_mhz": 1500}
@@ -38,12 +37,7 @@ THREADS = {"model worker: face tracking": "tracker (detector + landmarks)", "mod
 def load_arm_counts(path: str | Path) -> dict[str, Any]:
     """Read a ``tools/bench_arm.sh`` file; one clear error if it is not one."""
     path = Path(path)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise BenchError(f"{path}: no such file; make it with 'tools/bench_arm.sh > {path.name}'") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise BenchError(f"{path}: not a readable JSON file: {exc}") from None
+    data = read_json(path, f"no such file; make it with 'tools/bench_arm.sh > {path.name}'", "file")
     parts = data.get("parts") if isinstance(data, dict) else None
     if data.get("schema") != "magicbooth.arm-counts" or not isinstance(parts, dict) or not all(
             isinstance(parts.get(k), int) and parts[k] > 0 for k in COUNT_PARTS):
