@@ -39,6 +39,7 @@ from typing import Any
 
 import numpy as np
 
+from device.amx import keep_xnnpack_off_amx
 from device.delegation import Delegation, delegation_of
 from device.errors import ModelError
 
@@ -128,6 +129,7 @@ class Model:
     def __init__(self, content: bytes, entry: ManifestEntry, threads: int, where: str = "<memory>") -> None:
         self._entry = entry
         self._threads = threads
+        keep_xnnpack_off_amx()
         try:
             self._interpreter = _interpreter_class()(model_content=content, num_threads=threads)
             self._interpreter.allocate_tensors()

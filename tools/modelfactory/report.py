@@ -90,6 +90,9 @@ def io_comparison(int8_io: bytes, float_io: bytes, value_range: tuple[float, flo
     """
     from ai_edge_litert.interpreter import Interpreter
 
+    from device.amx import keep_xnnpack_off_amx
+
+    keep_xnnpack_off_amx()  # as the app runs
     low, high = value_range
     rgb = np.random.default_rng(0).integers(0, 256, (1, *size, 3), dtype=np.uint8)
     variants = {"float_io": Interpreter(model_content=float_io, num_threads=1),

@@ -7,6 +7,7 @@ import time
 import numpy as np
 from ai_edge_litert.interpreter import Interpreter
 
+from device.amx import keep_xnnpack_off_amx
 from device.delegation import Delegation, delegation_of
 
 
@@ -14,6 +15,7 @@ class Runner:
     """One interpreter over model bytes; float in, float out, outputs in graph order."""
 
     def __init__(self, content: bytes, threads: int = 1) -> None:
+        keep_xnnpack_off_amx()  # measure what the app runs
         self.interpreter = Interpreter(model_content=content, num_threads=threads)
         self.interpreter.allocate_tensors()
         self._input = self.interpreter.get_input_details()[0]
