@@ -25,7 +25,10 @@ MediaPipe is an optional, development-only dependency (``pip install
 mediapipe==0.10.14``; the ``compare`` extra, x86-64 here). It pulls in
 opencv-contrib-python, whose ``cv2`` overwrites opencv-python-headless's in the
 same venv; both are OpenCV 4.10+ builds, so the app keeps working, but use a
-separate venv if that matters. Run:
+separate venv if that matters. On a CPU with AMX the app refuses AMX tiles to
+XNNPACK (``device/amx.py``); that holds for the whole process, MediaPipe
+included, whose float models do not use AMX (``tools/bench_amx.py`` shows float
+unchanged). Run:
 
     python tools/compare_mediapipe.py [--frames 120] [--rounds 3]
 
@@ -51,6 +54,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from device.amx import keep_xnnpack_off_amx  # noqa: E402
 from device.config import Config  # noqa: E402
 from device.frames import Frame  # noqa: E402
 from device.perception import Perception  # noqa: E402
@@ -206,8 +210,9 @@ def main(argv: list[str] | None = None) -> int:
 
     config = Config().replace("inference", threads=args.threads).replace("perception", max_faces=1)
     frames = load_frames(args.frames)
+    amx = keep_xnnpack_off_amx()  # what the app does; it also applies to MediaPipe in this process
     print(f"{len(frames)} frames {SIZE[0]}x{SIZE[1]}, {args.rounds} rounds, our models {args.variant} "
-          f"with threads={args.threads}, "
+          f"with threads={args.threads}, XNNPACK AMX tiles {amx}, "
           f"segmentation={config.perception.segmentation_model}, max_faces=1 on both sides")
     ms: dict[tuple[str, str], list[float]] = {}
     results: dict[tuple[str, str], list[Output]] = {}
