@@ -76,3 +76,16 @@ def test_int8_model_runs_as_one_xnnpack_partition(name: str) -> None:
 def test_read_manifest_gives_both_variants() -> None:
     entries = read_manifest()
     assert {(n, v) for n in NAMES for v in ("int8", "float")} <= set(entries)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_only_the_specs_float_ops_compute_in_float(name: str) -> None:
+    from tools.modelfactory import islands
+    from tools.modelfactory.specs import SPECS
+
+    content = (MODELS_DIR / MANIFEST["models"][name]["int8"]["file"]).read_bytes()
+    model = g.load(content)
+    sub = model.subgraphs[0]
+    kind_of = {bytes(sub.tensors[int(op.outputs[0])].name).decode(): g.op_name(model, op) for op in sub.operators}
+    in_float = {kind_of[output] for output in islands.float_ops(content)}
+    assert in_float == set(SPECS[name].float_ops)

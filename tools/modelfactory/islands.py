@@ -1,11 +1,13 @@
-"""Float islands: quantize a model with chosen ops left in float, for the report's sensitivity sweep.
+"""Float islands: quantize a model with chosen ops left in float.
 
-Keeping one block of ops in float and measuring how much accuracy comes back
-names the block responsible for an int8 accuracy miss (per-tensor error growth
-alone misleads: errors entering a sigmoid look large and matter little). The
-ops are hidden behind an opaque custom op so the quantizer, allowed to leave
-what it does not know in float, wraps them in DEQUANTIZE/QUANTIZE; then the
-original float ops are put back. The shipped models have no islands.
+Two uses. The report's sensitivity sweep keeps one block of ops in float and
+measures how much accuracy comes back, which names the block responsible for an
+int8 accuracy miss (per-tensor error growth alone misleads: errors entering a
+sigmoid look large and matter little). And a spec's ``float_ops`` (the face
+mesh's PReLUs) ship as islands where every int8 form measured slower. The ops
+are hidden behind an opaque custom op so the quantizer, allowed to leave what
+it does not know in float, wraps them in DEQUANTIZE/QUANTIZE; then the original
+float ops are put back. XNNPACK runs the whole mixed graph as one partition.
 """
 
 from __future__ import annotations
@@ -60,6 +62,13 @@ def restore(quantized: bytes, saved: dict[str, tuple[int, int, int, object]]) ->
             op.customOptions = None
     g.compact(model)
     return g.save(model)
+
+
+def outputs_of(content: bytes, kinds: tuple[str, ...]) -> list[str]:
+    """Output names of every op of the given kinds (e.g. ``("PRELU",)``)."""
+    model = g.load(content)
+    sub = model.subgraphs[0]
+    return [_name(sub, int(op.outputs[0])) for op in sub.operators if g.op_name(model, op) in kinds]
 
 
 def float_ops(content: bytes) -> list[str]:

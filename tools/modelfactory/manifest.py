@@ -8,7 +8,7 @@ from pathlib import Path
 import tomli_w
 
 from tools.modelfactory import source
-from tools.modelfactory.quantize import DESCRIPTION
+from tools.modelfactory.quantize import DESCRIPTION, DETAILS
 from tools.modelfactory.specs import ModelSpec
 
 HEADER = ("# Written by tools/build_models.py; do not edit. device/inference.py checks every file's sha256\n"
@@ -34,7 +34,8 @@ def entry(spec: ModelSpec, original: source.Original, int8_file: str, int8_sha: 
         "int8": {
             "file": int8_file,
             "sha256": int8_sha,
-            "quantization": DESCRIPTION,
+            "quantization": (f"int8 except {', '.join(spec.float_ops)} in float32 between DEQUANTIZE and "
+                             f"QUANTIZE (faster than any int8 form): {DETAILS}" if spec.float_ops else DESCRIPTION),
             "io": ("int8 input and outputs; device.inference quantizes and dequantizes (uint8 pixels: one bit flip)"
                    if spec.int8_io else "float32 input and outputs (QUANTIZE/DEQUANTIZE inside the graph)"),
             "rewrites": {name: count for name, count in passes.items() if count},

@@ -9,12 +9,24 @@ from pathlib import Path
 
 import numpy as np
 
-from tools.modelfactory import datasets, equalize, equivalence, fold, manifest, quantize, ranges, rewrite, source
+from tools.modelfactory import (
+    datasets,
+    equalize,
+    equivalence,
+    fold,
+    islands,
+    manifest,
+    quantize,
+    ranges,
+    rewrite,
+    source,
+)
 from tools.modelfactory import graph as g
 from tools.modelfactory.runner import Runner
 from tools.modelfactory.specs import SPECS, ModelSpec
 
 REWRITE_ORDER = ("fuse_activations", "prelu", "hard_swish", "global_average_pool", "depth_to_space_upsample")
+REWRITTEN_OP = {"prelu": "PRELU", "hard_swish": "HARD_SWISH"}  # passes a spec's float_ops switch off
 CALIBRATION_SCENES = 160
 CHECK_SAMPLES = 6
 # Calibration scenes need the float detector (landmark crops) and segmenter (cut-outs).
@@ -51,6 +63,8 @@ def build_float(spec: ModelSpec, original: source.Original) -> FloatBuild:
     build.steps.append(("fold_dequantize+signature+transpose_conv", original.data, build.reference))
     before = build.reference
     for name in REWRITE_ORDER:
+        if REWRITTEN_OP.get(name) in spec.float_ops:
+            continue
         build.passes[name] = rewrite.PASSES[name](model)
         if build.passes[name]:
             after = g.save(model)
@@ -114,7 +128,10 @@ def int8_model(build: FloatBuild, samples: list[np.ndarray], progress: Callable[
     capped = calibrated_model(build, samples, progress)
     if io is None:
         io = np.int8 if build.spec.int8_io else np.float32
-    return quantize.full_int8(capped, list(samples[0].shape), io)
+    if not build.spec.float_ops:
+        return quantize.full_int8(capped, list(samples[0].shape), io)
+    hidden, saved = islands.hide(capped, islands.outputs_of(capped, build.spec.float_ops))
+    return islands.restore(quantize.full_int8(hidden, list(samples[0].shape), io, allow_float=True), saved)
 
 
 def write_outputs(out_dir: Path, results: dict[str, Result]) -> None:

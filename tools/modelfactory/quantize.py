@@ -14,17 +14,22 @@ from __future__ import annotations
 import numpy as np
 from ai_edge_litert import _pywrap_tensorflow_lite_calibration_wrapper as calibration
 
-DESCRIPTION = ("full int8: weights signed int8 per output channel (symmetric), activations signed int8 per tensor "
-               "(asymmetric), biases int32; min/max calibration with sigmoid-logit and regressor caps; "
-               "model I/O as the manifest's io says")
+DETAILS = ("weights signed int8 per output channel (symmetric), activations signed int8 per tensor "
+           "(asymmetric), biases int32; min/max calibration with sigmoid-logit and regressor caps; "
+           "model I/O as the manifest's io says")
+DESCRIPTION = "full int8: " + DETAILS
 
 
-def full_int8(calibrated_model: bytes, input_shape: list[int], io: type) -> bytes:
-    """Quantize a calibrated float model (min/max in its tensors) to full int8 with ``io`` model I/O."""
+def full_int8(calibrated_model: bytes, input_shape: list[int], io: type, allow_float: bool = False) -> bytes:
+    """Quantize a calibrated float model (min/max in its tensors) to int8 with ``io`` model I/O.
+
+    ``allow_float`` leaves ops the quantizer does not know in float (the ``islands`` stand-ins).
+    """
     wrapper = calibration.CalibrationWrapper(calibrated_model, [], [])
-    wrapper.Prepare([input_shape])
+    if not allow_float:  # Prepare cannot resolve the islands' stand-in custom op (nor does it need to)
+        wrapper.Prepare([input_shape])
     io_type = np.dtype(io).num
-    result = wrapper.QuantizeModel(io_type, io_type, False, np.dtype(np.int8).num, np.dtype(np.int32).num,
+    result = wrapper.QuantizeModel(io_type, io_type, allow_float, np.dtype(np.int8).num, np.dtype(np.int32).num,
                                    False, False)
     return bytes(result)
 

@@ -19,6 +19,9 @@ class ModelSpec:
     # int8 model I/O where uint8 pixels map onto the int8 grid by a bit flip (range 0..1); float I/O for
     # the detector, whose -1..1 pixels would need quantizing in numpy (measured slower; see REPORT.md).
     int8_io: bool = True
+    # Op kinds computed in float32 inside the int8 graph (DEQUANTIZE -> op -> QUANTIZE, one XNNPACK partition),
+    # used where every int8 form measured slower; their rewrite pass is skipped. See REPORT.md.
+    float_ops: tuple[str, ...] = ()
 
     @property
     def normalisation(self) -> str:
@@ -49,6 +52,9 @@ SPECS: dict[str, ModelSpec] = {spec.name: spec for spec in (
         task="landmarks",
         size=(192, 192),
         value_range=(0.0, 1.0),
+        # int8 PReLU as `a*x + relu((1-a)*x)`: 143 ops, 1.58x float time on x86, 31.3 M A72 / 21.7 M A76
+        # instructions; float PReLU islands: 1.25x, 28.0 M / 18.4 M, same accuracy.
+        float_ops=("PRELU",),
         inputs=("image",),
         outputs=(
             ("landmarks", "[1, 1, 1, 1404] 468 points (x, y, z) in input pixels; z is relative depth at x scale"),
