@@ -40,8 +40,11 @@ NOTES = [
     "TRANSPOSE_CONV + bias -> (kernel = stride) CONV_2D 1x1 + DEPTH_TO_SPACE, because XNNPACK's int8 "
     "TRANSPOSE_CONV took about 8.5 of 11.6 ms of int8 segmentation; PReLU -> `a*x + relu((1-a)*x)` (alphas ≤ 1) "
     "or `x + (1-a)*relu(-x)` from 1x1 depthwise convolutions and ADD; HARD_SWISH -> `(x/6) * relu6(x+3)`; "
-    "global AVERAGE_POOL_2D -> MEAN; cross-layer equalization of depthwise/convolution pairs.",
-    "- **Activation ranges** are the exact min/max over the calibration set, measured with LiteRT's builtin "
+    "global AVERAGE_POOL_2D -> MEAN; cross-layer equalization of each convolution with the convolutions that "
+    "absorb its per-channel scale, also through hard-swish and squeeze-and-excite products and MEANs.",
+    "- **Activation ranges** are the exact min/max over the calibration set (the detector), or for the "
+    "segmenters and the face mesh the range inside it with the least int8 error (clipping plus rounding) over "
+    "the calibration values, measured with LiteRT's builtin "
     "kernels and every tensor preserved. The calibration wrapper's own logger reported up to 6x wider ranges for "
     "tensors that an in-place op overwrote (e.g. `h_swish/sixth`: 75 against 12.5 observed), which cost about "
     "0.1 mask IoU. Logits that only feed a sigmoid are capped at ±8 (the sigmoid is flat to 3e-4 beyond), and "
