@@ -11,6 +11,15 @@ places matter here, and both are capped by what the app can observe:
 
 A cap is pushed back through RESHAPE, CONCATENATION and DEPTH_TO_SPACE to the tensors that feed
 them, so the head convolutions themselves get the fine scale.
+
+For the segmenters and the face mesh every other activation range is then
+chosen to minimise the int8 quantization error (clipping plus rounding) over
+the calibration values: with min/max a tensor's range is often 20-45x its RMS,
+set by rare extremes, and the rounding noise of ~140 such tensors accumulates.
+On the tuning split (calibration backgrounds, other draws) this raised pooled
+mask IoU 0.91 -> 0.92 (0.93 -> 0.94 landscape, equalization already
+generalised) and cut face mesh NME 0.011 -> 0.009. The detector keeps min/max:
+there it lost two of 43 marginal detections on the tuning split.
 """
 
 from __future__ import annotations
@@ -30,6 +39,9 @@ LOGIT_CAP = 8.0
 REGRESSOR_SCORE_FLOOR = 0.01  # anchors scoring below this in float do not set the regressor range
 REGRESSOR_MARGIN = 1.25
 _PASS_THROUGH = {"RESHAPE", "CONCATENATION", "DEPTH_TO_SPACE"}
+MSE_TASKS = frozenset({"segmentation", "landmarks"})  # tasks whose ranges minimise quantization error
+HISTOGRAM_BINS = 2048
+CLIP_FRACTIONS = np.linspace(0.5, 1.0, 26)  # candidate ends, as fractions of the observed min and max
 
 
 def observed_ranges(float_model: bytes, samples: Sequence[np.ndarray],
@@ -69,15 +81,61 @@ def observed_ranges(float_model: bytes, samples: Sequence[np.ndarray],
     return found
 
 
+def mse_ranges(float_model: bytes, samples: Sequence[np.ndarray],
+               observed: dict[int, tuple[float, float]]) -> dict[int, tuple[float, float]]:
+    """Per tensor, the range (within ``observed``) whose int8 grid has the least mean squared error.
+
+    A histogram of every tensor's values over ``samples`` (bins spanning the observed range, which
+    includes 0) is scored for each pair of candidate ends: values outside cost their clipping error,
+    values inside the rounding noise step^2 / 12.
+    """
+    interpreter = Interpreter(model_content=float_model, num_threads=1, experimental_preserve_all_tensors=True,
+                              experimental_op_resolver_type=OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES)
+    interpreter.allocate_tensors()
+    detail = interpreter.get_input_details()[0]
+    spans = {i: (min(low, 0.0), max(high, 0.0)) for i, (low, high) in observed.items() if high > low}
+    counts = {i: np.zeros(HISTOGRAM_BINS, np.int64) for i in spans}
+    for sample in samples:
+        interpreter.set_tensor(detail["index"], sample.astype(np.float32))
+        interpreter.invoke()
+        for index, (low, high) in spans.items():
+            value = interpreter.get_tensor(index).reshape(-1).astype(np.float64)
+            bins = np.clip(((value - low) / (high - low) * HISTOGRAM_BINS).astype(np.int64), 0, HISTOGRAM_BINS - 1)
+            counts[index] += np.bincount(bins, minlength=HISTOGRAM_BINS)
+    return {index: _least_error(low, high, counts[index]) for index, (low, high) in spans.items()}
+
+
+def _least_error(low: float, high: float, counts: np.ndarray) -> tuple[float, float]:
+    edges = np.linspace(low, high, len(counts) + 1)
+    centres = (edges[:-1] + edges[1:]) / 2
+    weights = counts / max(int(counts.sum()), 1)
+    lows = low * CLIP_FRACTIONS if low < 0 else np.zeros(1)
+    highs = high * CLIP_FRACTIONS if high > 0 else np.zeros(1)
+    a, b = np.meshgrid(lows, highs, indexing="ij")
+    a, b = a.reshape(-1, 1), b.reshape(-1, 1)
+    inside = (centres >= a) & (centres <= b)
+    error = np.where(inside, ((b - a) / 255) ** 2 / 12, (centres - np.clip(centres, a, b)) ** 2) @ weights
+    error[(b <= a).reshape(-1)] = np.inf
+    best = int(np.argmin(error))  # first minimum: deterministic
+    return float(a[best, 0]), float(b[best, 0])
+
+
 def calibrate(float_model: bytes, samples: Sequence[np.ndarray],
-              progress: Callable[[int], None] = lambda _: None, percentile: float = 100.0) -> bytes:
-    """The float model with every activation's observed min/max recorded for the quantizer."""
+              progress: Callable[[int], None] = lambda _: None, percentile: float = 100.0,
+              least_error: bool = False) -> bytes:
+    """The float model with every activation's range recorded for the quantizer.
+
+    The observed min/max, or with ``least_error`` the range inside it that minimises int8 error.
+    """
     wrapper = calibration.CalibrationWrapper(float_model, [], [])
     wrapper.Prepare([list(samples[0].shape)])
     wrapper.FeedTensor([np.ascontiguousarray(samples[0], dtype=np.float32)])
     model = g.load(bytes(wrapper.Calibrate()))  # the wrapper only provides the min/max fields to fill
     sub = model.subgraphs[0]
-    for index, (low, high) in observed_ranges(float_model, samples, progress, percentile).items():
+    found = observed_ranges(float_model, samples, progress, percentile)
+    if least_error:
+        found.update(mse_ranges(float_model, samples, found))
+    for index, (low, high) in found.items():
         if index >= len(sub.tensors):  # kernel scratch tensors the model file does not have
             continue
         quant = sub.tensors[index].quantization
