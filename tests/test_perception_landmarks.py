@@ -29,9 +29,12 @@ def test_mesh_on_real_photos(perception: Perception) -> None:
         inside = ((mesh.points[:, 0] > x - 0.3 * w) & (mesh.points[:, 0] < x + 1.3 * w)
                   & (mesh.points[:, 1] > y - 0.6 * h) & (mesh.points[:, 1] < y + 1.3 * h))
         assert inside.mean() > 0.98
-        # Nose tip (1) below the eye corners (33, 263) and above the lips (13/14).
+        # Nose tip (1) below the eye corners (33, 263) and above the lips (13/14). On a closed mouth the inner
+        # lips coincide (0.4 px apart in float on grace_hopper), so their order holds only within the int8
+        # error allowed for landmarks: 2 % of the inter-ocular distance.
         p = mesh.points
-        assert max(p[33, 1], p[263, 1]) < p[1, 1] < p[13, 1] < p[14, 1] + 1
+        inter_ocular = float(np.hypot(*(p[33, :2] - p[263, :2])))
+        assert max(p[33, 1], p[263, 1]) < p[1, 1] < p[13, 1] < p[14, 1] + 0.02 * inter_ocular
 
 
 @pytest.mark.parametrize("degrees", [30.0, -30.0])
