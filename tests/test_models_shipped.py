@@ -83,9 +83,10 @@ def test_only_the_specs_float_ops_compute_in_float(name: str) -> None:
     from tools.modelfactory import islands
     from tools.modelfactory.specs import SPECS
 
+    spec = SPECS[name]
     content = (MODELS_DIR / MANIFEST["models"][name]["int8"]["file"]).read_bytes()
-    model = g.load(content)
-    sub = model.subgraphs[0]
-    kind_of = {bytes(sub.tensors[int(op.outputs[0])].name).decode(): g.op_name(model, op) for op in sub.operators}
-    in_float = {kind_of[output] for output in islands.float_ops(content)}
-    assert in_float == set(SPECS[name].float_ops)
+    expected = islands.outputs_of(content, spec.float_ops) + (islands.head_of(content) if spec.float_head else [])
+    assert len(expected) == len(set(expected))
+    assert set(islands.float_ops(content)) == set(expected)
+    if spec.float_head:  # the detector: 4 convolutions (2 box, 2 score), their 4 RESHAPEs, 2 CONCATENATIONs
+        assert len(islands.head_of(content)) == 10

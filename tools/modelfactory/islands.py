@@ -4,7 +4,9 @@ Two uses. The report's sensitivity sweep keeps one block of ops in float and
 measures how much accuracy comes back, which names the block responsible for an
 int8 accuracy miss (per-tensor error growth alone misleads: errors entering a
 sigmoid look large and matter little). And a spec's ``float_ops`` (the face
-mesh's PReLUs) ship as islands where every int8 form measured slower. The ops
+mesh's PReLUs: every int8 form measured slower) and ``float_head`` (the
+detector's box and score convolutions: int8 rounding there lands straight on
+the outputs) ship as islands. The ops
 are hidden behind an opaque custom op so the quantizer, allowed to leave what
 it does not know in float, wraps them in DEQUANTIZE/QUANTIZE; then the original
 float ops are put back. XNNPACK runs the whole mixed graph as one partition.
@@ -69,6 +71,31 @@ def outputs_of(content: bytes, kinds: tuple[str, ...]) -> list[str]:
     model = g.load(content)
     sub = model.subgraphs[0]
     return [_name(sub, int(op.outputs[0])) for op in sub.operators if g.op_name(model, op) in kinds]
+
+
+HEAD_KINDS = ("CONV_2D", "RESHAPE", "CONCATENATION")
+
+
+def head_of(content: bytes) -> list[str]:
+    """Output names of the output head: from each graph output back through RESHAPE and CONCATENATION
+    to the CONV_2D that produce them (those convolutions included, their inputs not)."""
+    model = g.load(content)
+    sub = model.subgraphs[0]
+    writer = g.producers(sub)
+    found: list[int] = []
+    pending = [int(t) for t in sub.outputs]
+    while pending:
+        tensor = pending.pop()
+        if tensor not in writer or writer[tensor] in found:
+            continue
+        op = sub.operators[writer[tensor]]
+        kind = g.op_name(model, op)
+        if kind not in HEAD_KINDS:
+            continue
+        found.append(writer[tensor])
+        if kind != "CONV_2D":
+            pending.extend(int(t) for t in op.inputs if t >= 0 and g.constant(model, int(t)) is None)
+    return [_name(sub, int(sub.operators[i].outputs[0])) for i in sorted(found)]
 
 
 def float_ops(content: bytes) -> list[str]:

@@ -34,8 +34,7 @@ def entry(spec: ModelSpec, original: source.Original, int8_file: str, int8_sha: 
         "int8": {
             "file": int8_file,
             "sha256": int8_sha,
-            "quantization": (f"int8 except {', '.join(spec.float_ops)} in float32 between DEQUANTIZE and "
-                             f"QUANTIZE (faster than any int8 form): {DETAILS}" if spec.float_ops else DESCRIPTION),
+            "quantization": _quantization(spec),
             "io": ("int8 input and outputs; device.inference quantizes and dequantizes (uint8 pixels: one bit flip)"
                    if spec.int8_io else "float32 input and outputs (QUANTIZE/DEQUANTIZE inside the graph)"),
             "rewrites": {name: count for name, count in passes.items() if count},
@@ -54,6 +53,16 @@ def entry(spec: ModelSpec, original: source.Original, int8_file: str, int8_sha: 
             "license": source.WHEEL_LICENSE,
         },
     }
+
+
+def _quantization(spec: ModelSpec) -> str:
+    floats = [f"{', '.join(spec.float_ops)} (faster than any int8 form)"] if spec.float_ops else []
+    if spec.float_head:
+        floats.append("the output head convolutions, RESHAPE and CONCATENATION (int8 rounding there lands on the "
+                      "outputs)")
+    if not floats:
+        return DESCRIPTION
+    return f"int8 except, in float32 between DEQUANTIZE and QUANTIZE, {' and '.join(floats)}: {DETAILS}"
 
 
 def build_info() -> dict[str, str]:

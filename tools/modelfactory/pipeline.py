@@ -145,9 +145,11 @@ def int8_model(build: FloatBuild, samples: list[np.ndarray], progress: Callable[
     capped = calibrated_model(build, samples, progress)
     if io is None:
         io = np.int8 if build.spec.int8_io else np.float32
-    if not build.spec.float_ops:
+    keep = islands.outputs_of(capped, build.spec.float_ops) + (islands.head_of(capped) if build.spec.float_head
+                                                               else [])
+    if not keep:
         return quantize.full_int8(capped, list(samples[0].shape), io)
-    hidden, saved = islands.hide(capped, islands.outputs_of(capped, build.spec.float_ops))
+    hidden, saved = islands.hide(capped, keep)
     return islands.restore(quantize.full_int8(hidden, list(samples[0].shape), io, allow_float=True), saved)
 
 

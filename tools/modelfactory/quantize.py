@@ -15,8 +15,8 @@ import numpy as np
 from ai_edge_litert import _pywrap_tensorflow_lite_calibration_wrapper as calibration
 
 DETAILS = ("weights signed int8 per output channel (symmetric), activations signed int8 per tensor "
-           "(asymmetric), biases int32; min/max calibration (least-error ranges for segmentation and landmarks) "
-           "with sigmoid-logit and regressor caps; model I/O as the manifest's io says")
+           "(asymmetric), biases int32; least-error activation ranges within the calibration min/max, with "
+           "sigmoid-logit and regressor caps; model I/O as the manifest's io says")
 DESCRIPTION = "full int8: " + DETAILS
 
 

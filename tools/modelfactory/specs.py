@@ -22,6 +22,9 @@ class ModelSpec:
     # Op kinds computed in float32 inside the int8 graph (DEQUANTIZE -> op -> QUANTIZE, one XNNPACK partition),
     # used where every int8 form measured slower; their rewrite pass is skipped. See REPORT.md.
     float_ops: tuple[str, ...] = ()
+    # The output head (the last convolutions and the RESHAPE/CONCATENATION after them) in float32: small
+    # layers whose int8 rounding lands straight on box coordinates and score logits.
+    float_head: bool = False
 
     @property
     def normalisation(self) -> str:
@@ -37,6 +40,7 @@ SPECS: dict[str, ModelSpec] = {spec.name: spec for spec in (
         size=(128, 128),
         value_range=(-1.0, 1.0),
         int8_io=False,
+        float_head=True,
         inputs=("image",),
         outputs=(
             ("regressors", "[1, 896, 16] per anchor: box centre dx, dy, w, h then 6 keypoints (x, y), in input "
