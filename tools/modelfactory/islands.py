@@ -4,9 +4,9 @@ Two uses. The report's sensitivity sweep keeps one block of ops in float and
 measures how much accuracy comes back, which names the block responsible for an
 int8 accuracy miss (per-tensor error growth alone misleads: errors entering a
 sigmoid look large and matter little). And a spec's ``float_ops`` (the face
-mesh's PReLUs: every int8 form measured slower) and ``float_head`` (the
+mesh's PReLUs: every int8 form measured slower) ``float_head`` (the
 detector's box and score convolutions: int8 rounding there lands straight on
-the outputs) ship as islands. The ops
+the outputs) and ``float_stem`` (the detector's first block) ship as islands. The ops
 are hidden behind an opaque custom op so the quantizer, allowed to leave what
 it does not know in float, wraps them in DEQUANTIZE/QUANTIZE; then the original
 float ops are put back. XNNPACK runs the whole mixed graph as one partition.
@@ -96,6 +96,13 @@ def head_of(content: bytes) -> list[str]:
         if kind != "CONV_2D":
             pending.extend(int(t) for t in op.inputs if t >= 0 and g.constant(model, int(t)) is None)
     return [_name(sub, int(sub.operators[i].outputs[0])) for i in sorted(found)]
+
+
+def first_ops(content: bytes, count: int) -> list[str]:
+    """Output names of the first ``count`` ops in graph order (a stem kept float)."""
+    model = g.load(content)
+    sub = model.subgraphs[0]
+    return [_name(sub, int(op.outputs[0])) for op in sub.operators[:count]]
 
 
 def float_ops(content: bytes) -> list[str]:

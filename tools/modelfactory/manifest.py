@@ -57,6 +57,8 @@ def entry(spec: ModelSpec, original: source.Original, int8_file: str, int8_sha: 
 
 def _quantization(spec: ModelSpec) -> str:
     floats = [f"{', '.join(spec.float_ops)} (faster than any int8 form)"] if spec.float_ops else []
+    if spec.float_stem:
+        floats.append(f"the first {spec.float_stem} ops (the stem)")
     if spec.float_head:
         floats.append("the output head convolutions, RESHAPE and CONCATENATION (int8 rounding there lands on the "
                       "outputs)")

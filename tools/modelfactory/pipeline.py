@@ -145,8 +145,9 @@ def int8_model(build: FloatBuild, samples: list[np.ndarray], progress: Callable[
     capped = calibrated_model(build, samples, progress)
     if io is None:
         io = np.int8 if build.spec.int8_io else np.float32
-    keep = islands.outputs_of(capped, build.spec.float_ops) + (islands.head_of(capped) if build.spec.float_head
-                                                               else [])
+    spec = build.spec
+    keep = (islands.first_ops(capped, spec.float_stem) + islands.outputs_of(capped, spec.float_ops)
+            + (islands.head_of(capped) if spec.float_head else []))
     if not keep:
         return quantize.full_int8(capped, list(samples[0].shape), io)
     hidden, saved = islands.hide(capped, keep)
