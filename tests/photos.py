@@ -8,12 +8,14 @@ project's own int8 perception (``device.perception``), run once per frame and ca
 from __future__ import annotations
 
 import functools
+import os
+from pathlib import Path
 
 import cv2
 import numpy as np
 
 from device.frames import Frame
-from device.scene import FaceMesh, Scene
+from device.scene import KEYPOINT_NAMES, Face, FaceMesh, Scene
 
 NAMES = ("astronaut", "grace_hopper", "two")
 
@@ -63,6 +65,46 @@ def scene(name: str) -> Scene:
     assert len(found.faces) == len(found.meshes), "every test face should get a mesh"
     pairs = sorted(zip(found.faces, found.meshes, strict=True), key=lambda fm: fm[0].box[0])
     return Scene(found.frame, tuple(f for f, _ in pairs), tuple(m for _, m in pairs), found.mask, found.timings)
+
+
+STORED = Path(__file__).resolve().parent / "golden" / "scenes"
+UPDATE_SCENES = "MAGICBOOTH_UPDATE_SCENES"
+
+
+@functools.cache
+def stored_scene(name: str) -> Scene:
+    """The scene of a test frame as stored in ``golden/scenes``: fixed inputs for the golden images.
+
+    Golden effect images drawn from live perception changed with every model rebuild; drawn from
+    stored scenes they change only when an effect does. ``test_stored_scenes_match_perception``
+    checks the stored scenes still agree with perception. Rewrite them with
+    ``MAGICBOOTH_UPDATE_SCENES=1 pytest tests/test_effects_golden.py``.
+    """
+    path = STORED / f"{name}.npz"
+    if os.environ.get(UPDATE_SCENES) or not path.is_file():
+        _store(scene(name), path)
+    with np.load(path) as data:
+        faces = tuple(Face(tuple(float(v) for v in box), float(score),
+                           {k: (float(x), float(y)) for k, (x, y) in zip(KEYPOINT_NAMES, points, strict=True)})
+                      for box, score, points in zip(data["boxes"], data["scores"], data["keypoints"], strict=True))
+        meshes = tuple(FaceMesh(points.astype(np.float32), float(presence))
+                       for points, presence in zip(data["meshes"], data["presence"], strict=True))
+        mask = data["mask"].astype(np.float32) / 255.0
+    mask.flags.writeable = False
+    return Scene(Frame(frame(name), 0.0, 0), faces, meshes, mask)
+
+
+def _store(found: Scene, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    mask = found.mask if found.mask is not None else np.zeros(found.frame.image.shape[:2], np.float32)
+    np.savez_compressed(
+        path, boxes=np.array([f.box for f in found.faces], np.float32).reshape(-1, 4),
+        scores=np.array([f.score for f in found.faces], np.float32),
+        keypoints=np.array([[f.keypoints[k] for k in KEYPOINT_NAMES] for f in found.faces],
+                           np.float32).reshape(-1, len(KEYPOINT_NAMES), 2),
+        meshes=np.array([m.points for m in found.meshes], np.float32).reshape(-1, 468, 3),
+        presence=np.array([m.presence for m in found.meshes], np.float32),
+        mask=np.round(np.clip(mask, 0, 1) * 255).astype(np.uint8))
 
 
 def empty_scene(name: str = "astronaut") -> Scene:

@@ -1,5 +1,7 @@
 """Golden images: every effect on the two-face photo, compared with tolerances.
 
+The effects draw on a stored scene (``tests/golden/scenes``), so rebuilding the models does not
+change the goldens; a test checks the stored scene still agrees with live perception.
 Regenerate after an intended change with ``MAGICBOOTH_UPDATE_GOLDEN=1 pytest tests/test_effects_golden.py``
 and look at the new PNGs before committing them.
 """
@@ -14,7 +16,7 @@ import numpy as np
 import pytest
 
 import effects
-from tests.photos import draw, scene, with_mouth_opened
+from tests.photos import draw, scene, stored_scene, with_mouth_opened
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "effects"
 CASES = {
@@ -32,7 +34,7 @@ CASES = {
 
 def rendered(case: str) -> np.ndarray:
     name, options = CASES[case]
-    sc = scene("two")
+    sc = stored_scene("two")
     if name == "kaiju":
         sc = with_mouth_opened(sc, 0.3)
     fx = effects.create(name, options)
@@ -55,3 +57,18 @@ def test_matches_golden(case: str) -> None:
     # Small numeric drift (OpenCV/pygame versions, CPU paths) passes; a moved or missing feature does not.
     assert diff.mean() < 1.5, f"{case}: mean difference {diff.mean():.2f}"
     assert np.percentile(diff.max(axis=2), 99.5) < 40, f"{case}: local differences too large"
+
+
+def test_stored_scenes_match_perception() -> None:
+    """The stored scene is still what perception finds: same faces, boxes and meshes close, mask close."""
+    stored, live = stored_scene("two"), scene("two")
+    assert len(stored.faces) == len(live.faces) == len(stored.meshes) == len(live.meshes) == 2
+    for a, b, ma, mb in zip(stored.faces, live.faces, stored.meshes, live.meshes, strict=True):
+        ax, ay, aw, ah = a.box
+        bx, by, bw, bh = b.box
+        inter = max(0.0, min(ax + aw, bx + bw) - max(ax, bx)) * max(0.0, min(ay + ah, by + bh) - max(ay, by))
+        assert inter / (aw * ah + bw * bh - inter) > 0.8
+        inter_ocular = float(np.hypot(*(mb.points[33, :2] - mb.points[263, :2])))
+        assert np.linalg.norm(ma.points[:, :2] - mb.points[:, :2], axis=1).mean() < 0.05 * inter_ocular
+    agree = ((stored.mask > 0.5) == (live.mask > 0.5)).mean()
+    assert agree > 0.97
