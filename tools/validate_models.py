@@ -73,12 +73,11 @@ NOTES = [
     "score 0.5. `chelsea` (a cat's face filling the frame) was first a held-out background: the float detector "
     "fired on the cat at score 0.51-0.61 and those four marginal boxes alone pulled mean box IoU to 0.865 and "
     "keypoint error to 0.143, so the background moved to calibration.",
-    "- **Model I/O**, chosen per model by end-to-end time from uint8 pixels to float outputs (each model's "
-    "section compares both side by side): int8 for the [0, 1] models, whose input range is pinned so that an int8 "
-    "input is the pixels with the top bit flipped (a few percent faster); float for the detector, whose "
-    "pixel/127.5 - 1 has no integer zero point on the int8 grid, so int8 I/O would mean quantizing in numpy "
-    "(measured a few percent slower before its head became float; its outputs now come from the float head "
-    "anyway). `device.inference` hides it: `invoke` takes floats, `invoke_rgb` uint8 pixels.",
+    "- **Model I/O**: int8 for the face mesh, whose input range is pinned so that an int8 input is the pixels "
+    "with the top bit flipped (measured a few percent faster end to end than float I/O, side by side in its "
+    "section); float for the detector and the segmenters, whose first ops are float islands (the quantizer "
+    "gives a float first op float input), and whose end-to-end cost is the numpy normalisation "
+    "(~0.1-0.2 ms). `device.inference` hides it: `invoke` takes floats, `invoke_rgb` uint8 pixels.",
     "- **Speed on this x86 machine**: the CPU has AMX, and XNNPACK ran its int8 convolutions on AMX tiles, "
     "which are built for wide matrices: on these 16-32-channel models int8 was 1.26-1.54x slower on AMX than on "
     "the AVX512-VNNI kernels XNNPACK uses when Linux refuses it AMX (`python tools/bench_amx.py`, two processes "
@@ -88,9 +87,16 @@ NOTES = [
     "(not equivalent, a timing probe only) still took 0.96x float time in int8, so no PReLU form can bring it "
     "to 0.7x here. The per-block profiles above show where int8 loses. The ARM counts (Cortex-A76 has int8 "
     "dot product, A72 does not) are the better guide for a Pi.",
-    "- **Segmentation miss, where it comes from** (the sensitivity tables): no single block explains it; "
-    "keeping any one block of 12 ops float recovers little (keeping the last 5 or 12 ops float: tuning mask IoU "
-    "0.886 -> 0.888), so the loss is spread over the MobileNetV3 backbone's per-tensor int8 activations "
+    "- **Segmenter float stems**: both segmenters keep their first 12 ops (the 128x128 and 64x64 blocks) "
+    "float32, chosen on the tuning split: mask IoU 0.886 -> 0.915 (general; first 24 ops 0.924, 36 ops 0.932) "
+    "and 0.880 -> 0.900 (landscape); x86 int8/float 0.79 -> 0.87; Cortex-A72 49.7 M -> 45.8 M instructions "
+    "(float 40.7 M), Cortex-A76 32.2 M -> 36.2 M (float 40.2 M). A float first op gives float model I/O. "
+    "Int8 segmentation masks have edge pixels that hang on one rounding step: 2-5 % of the pixels of a "
+    "segmenter's output differ by more than 0.1 between XNNPACK's and LiteRT's builtin int8 kernels on the same "
+    "input, and after the float stem a change in the last float bit of the input moves as many.",
+    "- **Segmentation miss, where it comes from** (the sensitivity tables): beyond the stem no single block "
+    "explains it (keeping the last 5 or 12 ops float: tuning mask IoU 0.886 -> 0.888), so the loss is spread "
+    "over the MobileNetV3 backbone's per-tensor int8 activations "
     "(hard-swish and squeeze-and-excite blocks). It concentrates where the float model is itself unsure: on the "
     "held-out set the 8 worst images have a median 17 % of pixels at float probability 0.3-0.7 (11 % "
     "landscape), the best 30 have 3 % (correlation of IoU with that share -0.52, landscape -0.26), and a "
@@ -134,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
         calibrated = {n: pipeline.calibrated_model(floats_built[n], calibration.inputs[n]) for n in names}
         twins = {n: pipeline.int8_model(floats_built[n], calibration.inputs[n], lambda _: None,
                                         io=np.float32 if SPECS[n].int8_io else np.int8)
-                 for n in names if not SPECS[n].float_head}  # a float head's outputs cannot be int8
+                 for n in names if not (SPECS[n].float_head or SPECS[n].float_stem)}  # float ends: float I/O
     except source.SourceError as exc:
         say(f"no per-layer attribution: {exc}")
         rewritten, twins, calibrated = {}, {}, {}
