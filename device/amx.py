@@ -105,6 +105,11 @@ def keep_xnnpack_off_amx() -> str:
         return _state
 
 
+def state() -> str | None:
+    """What ``keep_xnnpack_off_amx`` did in this process ("denied", "kept", "absent", "failed: ..."), or None."""
+    return _state
+
+
 def _decide() -> str:
     if not has_amx():
         return "absent"

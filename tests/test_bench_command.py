@@ -53,6 +53,8 @@ def test_quick_run_on_the_sample_completes(quick: dict) -> None:
     assert {m["variant"] for m in models} == {"float", "int8"}
     assert all(m["xnnpack_partitions"] >= 0 and m["warm_ms"]["n"] == report["settings"]["warm_runs"]
                for m in models)
+    from device.amx import has_amx
+    assert report["device"]["xnnpack_amx"] == ("denied" if has_amx() else "absent")
 
 
 def test_quick_json_validates_against_the_shipped_schema(quick: dict) -> None:

@@ -58,6 +58,7 @@ def _device(report: dict[str, Any]) -> str:
             ["RAM", f"{d['ram_mb']} MB" if d["ram_mb"] else None], ["OS", f"{d['os']}, kernel {d.get('kernel')}"],
             ["Python", d["python"]], ["LiteRT", d["litert"]],
             ["XNNPACK", None if d["xnnpack"] is None else ("on" if d["xnnpack"] else "off")],
+            ["XNNPACK AMX tiles", d.get("xnnpack_amx")],
             ["CPU governor", d["governor"]],
             ["temperature", None if d["temperature_c"] is None else f"{d['temperature_c']:.1f} °C "
              f"({d.get('temperature_source')})"],

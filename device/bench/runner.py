@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from device import __version__
+from device import __version__, amx
 from device.bench import device_info, models, stages
 from device.bench.endtoend import EndToEnd
 from device.bench.measures import is_measured
@@ -100,6 +100,7 @@ def run_bench(settings: BenchSettings, config: Config) -> dict[str, Any]:
         sampler.stop()
     measured_models = [m for m in report["models"] if is_measured(m) and m["xnnpack_partitions"] is not None]
     device["xnnpack"] = any(m["xnnpack_partitions"] > 0 for m in measured_models) if measured_models else None
+    device["xnnpack_amx"] = amx.state()  # on an AMX CPU, int8 speed depends on it
     report["thermal"] = sampler.as_dict()
     report["verdict"] = judge(report["end_to_end"], report["stages"], budget_ms=s["budget_ms"],
                               cpu_ms_target=config.bench.cpu_ms_target, rss_mb_target=config.bench.rss_mb_target)

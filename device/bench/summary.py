@@ -34,7 +34,9 @@ def render(report: dict[str, Any]) -> str:
     d = report["device"]
     out = [f"magicbooth bench: {d['board'] or d['cpu']} · {d['cores']} cores · {d['litert'] or 'no LiteRT'} · "
            f"governor {d['governor'] or NM} · temperature "
-           + (f"{d['temperature_c']:.1f} °C" if d["temperature_c"] is not None else NM), ""]
+           + (f"{d['temperature_c']:.1f} °C" if d["temperature_c"] is not None else NM)
+           + (f" · XNNPACK AMX tiles {d['xnnpack_amx']}" if d.get("xnnpack_amx") not in (None, "absent") else ""),
+           ""]
     out.append(f"VERDICT: {v['status'].replace('_', ' ').upper()} (budget {v['budget_ms']:.1f} ms/frame) — "
                f"{v['summary']}")
     if v["bottleneck"]:
