@@ -73,11 +73,11 @@ NOTES = [
     "score 0.5. `chelsea` (a cat's face filling the frame) was first a held-out background: the float detector "
     "fired on the cat at score 0.51-0.61 and those four marginal boxes alone pulled mean box IoU to 0.865 and "
     "keypoint error to 0.143, so the background moved to calibration.",
-    "- **Model I/O**: int8 for the face mesh, whose input range is pinned so that an int8 input is the pixels "
-    "with the top bit flipped (measured a few percent faster end to end than float I/O, side by side in its "
-    "section); float for the detector and the segmenters, whose first ops are float islands (the quantizer "
-    "gives a float first op float input), and whose end-to-end cost is the numpy normalisation "
-    "(~0.1-0.2 ms). `device.inference` hides it: `invoke` takes floats, `invoke_rgb` uint8 pixels.",
+    "- **Model I/O** is float for every model now: each starts with a float stem island, and the quantizer gives "
+    "a float first op float input; the cost is the numpy normalisation (~0.1 ms). Before the stems, int8 I/O with "
+    "the input range pinned so that an int8 input is the pixels with the top bit flipped measured a few percent "
+    "faster end to end for the [0, 1] models; `device.inference` keeps that fast path for any model with int8 "
+    "I/O. It hides the choice: `invoke` takes floats, `invoke_rgb` uint8 pixels.",
     "- **Speed on this x86 machine**: the CPU has AMX, and XNNPACK ran its int8 convolutions on AMX tiles, "
     "which are built for wide matrices: on these 16-32-channel models int8 was 1.26-1.54x slower on AMX than on "
     "the AVX512-VNNI kernels XNNPACK uses when Linux refuses it AMX (`python tools/bench_amx.py`, two processes "
@@ -87,8 +87,11 @@ NOTES = [
     "(not equivalent, a timing probe only) still took 0.96x float time in int8, so no PReLU form can bring it "
     "to 0.7x here. The per-block profiles above show where int8 loses. The ARM counts (Cortex-A76 has int8 "
     "dot product, A72 does not) are the better guide for a Pi.",
-    "- **Segmenter float stems**: both segmenters keep their first 12 ops (the 128x128 and 64x64 blocks) "
-    "float32, chosen on the tuning split: mask IoU 0.886 -> 0.915 (general; first 24 ops 0.924, 36 ops 0.932) "
+    "- **Float stems**: the face mesh keeps its first 12 ops (the 96x96 blocks) float32, chosen on the tuning "
+    "split: NME 0.0083 -> 0.0071, x86 int8/float 1.21 -> 1.03, Cortex-A72 27.9 M -> 23.8 M instructions (float "
+    "22.9 M), Cortex-A76 18.3 M -> 19.2 M (float 22.5 M). Both segmenters keep their first 12 ops (the 128x128 "
+    "and 64x64 blocks) "
+    "float32: tuning mask IoU 0.886 -> 0.915 (general; first 24 ops 0.924, 36 ops 0.932) "
     "and 0.880 -> 0.900 (landscape); x86 int8/float 0.79 -> 0.87; Cortex-A72 49.7 M -> 45.8 M instructions "
     "(float 40.7 M), Cortex-A76 32.2 M -> 36.2 M (float 40.2 M). A float first op gives float model I/O. "
     "Int8 segmentation masks have edge pixels that hang on one rounding step: 2-5 % of the pixels of a "
