@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -20,19 +21,24 @@ def magicbooth(*args: str, cwd: Path | None = None) -> subprocess.CompletedProce
                           timeout=60, env=ENV, cwd=cwd)
 
 
+def _read_until(proc: subprocess.Popen[str], done: Callable[[str], bool], timeout_s: float) -> list[str]:
+    """The child's stderr lines up to the first that ``done`` accepts (or until ``timeout_s``)."""
+    assert proc.stderr is not None
+    lines: list[str] = []
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        lines.append(proc.stderr.readline())
+        if done(lines[-1]):
+            break
+    return lines
+
+
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
 def test_run_sample_headless_stops_cleanly_on_signal(sig: signal.Signals, tmp_path: Path) -> None:
     proc = subprocess.Popen([sys.executable, "-m", "device.cli", "run", "--mode", "preview", "--source", "sample",
                              "--display", "none"],
                             stderr=subprocess.PIPE, text=True, env=ENV, cwd=tmp_path)
-    assert proc.stderr is not None
-    lines = []
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        line = proc.stderr.readline()
-        lines.append(line)
-        if "live mode" in line:
-            break
+    lines = _read_until(proc, lambda line: "live mode" in line, 30)
     time.sleep(2.0)
     proc.send_signal(sig)
     rest = proc.communicate(timeout=20)[1]
@@ -74,14 +80,7 @@ def test_plain_run_is_headless_without_a_display_and_stops_on_sigterm(tmp_path: 
     env = {k: v for k, v in ENV.items() if k not in ("SDL_VIDEODRIVER", "DISPLAY", "WAYLAND_DISPLAY")}
     proc = subprocess.Popen([sys.executable, "-m", "device.cli", "run"], stderr=subprocess.PIPE, text=True,
                             env=env, cwd=tmp_path)
-    assert proc.stderr is not None
-    lines = []
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        line = proc.stderr.readline()
-        lines.append(line)
-        if "send SIGUSR1" in line or "record button" in line or not line:
-            break
+    lines = _read_until(proc, lambda line: "send SIGUSR1" in line or "record button" in line or not line, 60)
     proc.send_signal(signal.SIGTERM)
     log = "".join(lines) + proc.communicate(timeout=30)[1]
     assert proc.returncode == 0, log

@@ -16,6 +16,8 @@ import numpy as np
 import pytest
 
 import effects
+from device.perception.anchors import iou
+from tests.perception_helpers import nme
 from tests.photos import draw, scene, stored_scene, with_mouth_opened
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "effects"
@@ -64,11 +66,8 @@ def test_stored_scenes_match_perception() -> None:
     stored, live = stored_scene("two"), scene("two")
     assert len(stored.faces) == len(live.faces) == len(stored.meshes) == len(live.meshes) == 2
     for a, b, ma, mb in zip(stored.faces, live.faces, stored.meshes, live.meshes, strict=True):
-        ax, ay, aw, ah = a.box
-        bx, by, bw, bh = b.box
-        inter = max(0.0, min(ax + aw, bx + bw) - max(ax, bx)) * max(0.0, min(ay + ah, by + bh) - max(ay, by))
-        assert inter / (aw * ah + bw * bh - inter) > 0.8
-        inter_ocular = float(np.hypot(*(mb.points[33, :2] - mb.points[263, :2])))
-        assert np.linalg.norm(ma.points[:, :2] - mb.points[:, :2], axis=1).mean() < 0.05 * inter_ocular
+        xyxy = [np.array([x, y, x + w, y + h]) for x, y, w, h in (a.box, b.box)]
+        assert iou(xyxy[0], xyxy[1][None])[0] > 0.8
+        assert nme(ma.points, mb.points) < 0.05
     agree = ((stored.mask > 0.5) == (live.mask > 0.5)).mean()
     assert agree > 0.97

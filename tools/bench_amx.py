@@ -17,6 +17,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -37,7 +38,7 @@ def worker() -> None:
     from device import amx
     from device.inference import load_model
 
-    models: dict[tuple[str, str], object] = {}
+    models: dict[tuple[str, str], tuple[Any, np.ndarray]] = {}
     for line in sys.stdin:
         name, variant, count = line.split()
         key = (name, variant)

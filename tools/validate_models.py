@@ -20,7 +20,6 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 import cv2  # noqa: E402
-import numpy as np  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
 from device.inference import MODELS_DIR, load_model, read_manifest  # noqa: E402
@@ -138,15 +137,11 @@ def main(argv: list[str] | None = None) -> int:
         floats_built = pipeline.load_floats(args.cache, sorted(set(names) | set(pipeline.SCENE_MODELS)))
         say("rebuilding the calibration set to recover the quantized float graphs")
         calibration = pipeline.calibration_set(floats_built, pipeline.CALIBRATION_SCENES, lambda _: None)
-        rewritten = {n: pipeline.equalized(floats_built[n], calibration.inputs[n]) for n in names}
-        # the same int8 model with the other model I/O, to show the I/O choice side by side
         calibrated = {n: pipeline.calibrated_model(floats_built[n], calibration.inputs[n]) for n in names}
-        twins = {n: pipeline.int8_model(floats_built[n], calibration.inputs[n], lambda _: None,
-                                        io=np.float32 if SPECS[n].int8_io else np.int8)
-                 for n in names if not (SPECS[n].float_head or SPECS[n].float_stem)}  # float ends: float I/O
+        rewritten = {n: floats_built[n].quantizable for n in names}  # equalized on the way to ``calibrated``
     except source.SourceError as exc:
         say(f"no per-layer attribution: {exc}")
-        rewritten, twins, calibrated = {}, {}, {}
+        rewritten, calibrated = {}, {}
     data = {"command": "python tools/validate_models.py", "machine": report.machine(), "notes": NOTES,
             "held_out": {"scenes": args.scenes, "backgrounds": list(HELD_OUT_BACKGROUNDS),
                          "inputs": {n: len(held_out.inputs[n]) for n in names}},
@@ -156,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
                                                           variant=variant)
         int8_path = args.models_dir / f"{name}_int8.tflite"
         data["models"][name] = report.evaluate(name, load, int8_path, held_out, rewritten.get(name),
-                                               twins.get(name), calibrated.get(name), say)
+                                               calibrated.get(name), say)
         if args.arm_count is not None and str(args.arm_count) != "none":
             say(f"{name}: ARM instruction counts")
             data["models"][name]["arm_instructions"] = {

@@ -20,6 +20,7 @@ import numpy as np
 from ai_edge_litert import schema_py_generated as fb
 
 from tools.modelfactory import graph as g
+from tools.modelfactory.specs import ModelSpec
 
 ISLAND_CODE = b"MagicboothFloatIsland"
 
@@ -66,23 +67,40 @@ def restore(quantized: bytes, saved: dict[str, tuple[int, int, int, object]]) ->
     return g.save(model)
 
 
+HEAD_KINDS = ("CONV_2D", "RESHAPE", "CONCATENATION")
+
+
+def for_spec(content: bytes, spec: ModelSpec) -> list[str]:
+    """Output names of the ops ``spec`` keeps float: its stem, its ``float_ops`` kinds and its head."""
+    model = g.load(content)
+    sub = model.subgraphs[0]
+    picked = set(range(min(spec.float_stem, len(sub.operators)))) | _of_kinds(model, spec.float_ops)
+    if spec.float_head:
+        picked |= _head(model)
+    return _names(sub, picked)
+
+
 def outputs_of(content: bytes, kinds: tuple[str, ...]) -> list[str]:
     """Output names of every op of the given kinds (e.g. ``("PRELU",)``)."""
     model = g.load(content)
-    sub = model.subgraphs[0]
-    return [_name(sub, int(op.outputs[0])) for op in sub.operators if g.op_name(model, op) in kinds]
-
-
-HEAD_KINDS = ("CONV_2D", "RESHAPE", "CONCATENATION")
+    return _names(model.subgraphs[0], _of_kinds(model, kinds))
 
 
 def head_of(content: bytes) -> list[str]:
     """Output names of the output head: from each graph output back through RESHAPE and CONCATENATION
     to the CONV_2D that produce them (those convolutions included, their inputs not)."""
     model = g.load(content)
+    return _names(model.subgraphs[0], _head(model))
+
+
+def _of_kinds(model: fb.ModelT, kinds: tuple[str, ...]) -> set[int]:
+    return {i for i, op in enumerate(model.subgraphs[0].operators) if g.op_name(model, op) in kinds}
+
+
+def _head(model: fb.ModelT) -> set[int]:
     sub = model.subgraphs[0]
     writer = g.producers(sub)
-    found: list[int] = []
+    found: set[int] = set()
     pending = [int(t) for t in sub.outputs]
     while pending:
         tensor = pending.pop()
@@ -92,17 +110,14 @@ def head_of(content: bytes) -> list[str]:
         kind = g.op_name(model, op)
         if kind not in HEAD_KINDS:
             continue
-        found.append(writer[tensor])
+        found.add(writer[tensor])
         if kind != "CONV_2D":
             pending.extend(int(t) for t in op.inputs if t >= 0 and g.constant(model, int(t)) is None)
-    return [_name(sub, int(sub.operators[i].outputs[0])) for i in sorted(found)]
+    return found
 
 
-def first_ops(content: bytes, count: int) -> list[str]:
-    """Output names of the first ``count`` ops in graph order (a stem kept float)."""
-    model = g.load(content)
-    sub = model.subgraphs[0]
-    return [_name(sub, int(op.outputs[0])) for op in sub.operators[:count]]
+def _names(sub: fb.SubGraphT, ops: set[int]) -> list[str]:
+    return [_name(sub, int(sub.operators[i].outputs[0])) for i in sorted(ops)]
 
 
 def float_ops(content: bytes) -> list[str]:

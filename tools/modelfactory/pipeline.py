@@ -139,15 +139,11 @@ def calibrated_model(build: FloatBuild, samples: list[np.ndarray],
     return capped
 
 
-def int8_model(build: FloatBuild, samples: list[np.ndarray], progress: Callable[[int], None],
-               io: type | None = None) -> bytes:
+def int8_model(build: FloatBuild, samples: list[np.ndarray], progress: Callable[[int], None]) -> bytes:
     """Equalize, calibrate, cap the ranges that matter, quantize; the cap notes go into ``build.range_notes``."""
     capped = calibrated_model(build, samples, progress)
-    if io is None:
-        io = np.int8 if build.spec.int8_io else np.float32
-    spec = build.spec
-    keep = (islands.first_ops(capped, spec.float_stem) + islands.outputs_of(capped, spec.float_ops)
-            + (islands.head_of(capped) if spec.float_head else []))
+    io = np.int8 if build.spec.int8_io else np.float32
+    keep = islands.for_spec(capped, build.spec)
     if not keep:
         return quantize.full_int8(capped, list(samples[0].shape), io)
     hidden, saved = islands.hide(capped, keep)

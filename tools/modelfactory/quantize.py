@@ -35,8 +35,5 @@ def full_int8(calibrated_model: bytes, input_shape: list[int], io: type, allow_f
 
 
 def keeping_float(calibrated_model: bytes) -> bytes:
-    """Quantize, leaving ops the quantizer does not know (see ``islands``) in float."""
-    wrapper = calibration.CalibrationWrapper(calibrated_model, [], [])
-    io_type = np.dtype(np.float32).num
-    return bytes(wrapper.QuantizeModel(io_type, io_type, True, np.dtype(np.int8).num, np.dtype(np.int32).num,
-                                       False, False))
+    """Quantize with float I/O, leaving ops the quantizer does not know (see ``islands``) in float."""
+    return full_int8(calibrated_model, [], np.float32, allow_float=True)

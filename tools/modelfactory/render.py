@@ -35,12 +35,6 @@ def markdown(data: dict[str, Any]) -> str:
         for threads, t in model["latency"].items():
             if threads.isdigit():
                 lines.append(f"| {threads} | {t['float_ms']:.3f} | {t['int8_ms']:.3f} | {t['ratio']:.2f} |")
-        io = model["latency"].get("io")
-        if io:
-            lines += ["", f"Model I/O, end to end from a uint8 RGB image to float outputs (the int8 model, 1 thread, "
-                      f"shipped with {model['io']} I/O): "
-                      f"float I/O {io['float_io_ms']:.3f} ms, int8 I/O {io['int8_io_ms']:.3f} ms "
-                      f"(ratio {io['int8_io_over_float_io']:.2f})."]
         lines += ["", "| variant | XNNPACK partitions | ops delegated | ops on default kernels |",
                   "| --- | --- | --- | --- |"]
         for variant, a in model["acceleration"].items():

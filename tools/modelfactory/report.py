@@ -80,62 +80,11 @@ def latency(load: Callable[[str, int], Model], sample: np.ndarray, threads: int)
     return result
 
 
-def io_comparison(int8_io: bytes, float_io: bytes, value_range: tuple[float, float],
-                  size: tuple[int, int]) -> dict[str, float]:
-    """End-to-end ms from a uint8 RGB image to float outputs: the shipped int8-I/O model against its float-I/O twin.
-
-    Int8 I/O: pixels become int8 by flipping the top bit (or numpy quantization
-    where the grid does not allow that), outputs dequantized in numpy. Float
-    I/O: normalise in numpy, QUANTIZE/DEQUANTIZE inside the graph.
-    """
-    from ai_edge_litert.interpreter import Interpreter
-
-    from device.amx import keep_xnnpack_off_amx
-
-    keep_xnnpack_off_amx()  # as the app runs
-    low, high = value_range
-    rgb = np.random.default_rng(0).integers(0, 256, (1, *size, 3), dtype=np.uint8)
-    variants = {"float_io": Interpreter(model_content=float_io, num_threads=1),
-                "int8_io": Interpreter(model_content=int8_io, num_threads=1)}
-
-    def run(interpreter: Any) -> None:
-        detail = interpreter.get_input_details()[0]
-        if detail["dtype"] == np.float32:
-            array = rgb.astype(np.float32) * np.float32((high - low) / 255) + np.float32(low)
-        elif abs(low / detail["quantization"][0] + detail["quantization"][1] + 128) < 1e-3:
-            array = (rgb ^ np.uint8(0x80)).view(np.int8)
-        else:
-            scale, zero = detail["quantization"]
-            normalised = rgb.astype(np.float32) * np.float32((high - low) / 255) + np.float32(low)
-            array = np.clip(np.round(normalised / scale) + zero, -128, 127).astype(np.int8)
-        interpreter.set_tensor(detail["index"], array)
-        interpreter.invoke()
-        for out in interpreter.get_output_details():
-            value = interpreter.get_tensor(out["index"])
-            if out["dtype"] == np.int8:
-                scale, zero = out["quantization"]
-                value = (value.astype(np.float32) - zero) * np.float32(scale)
-
-    times: dict[str, list[float]] = {name: [] for name in variants}
-    for interpreter in variants.values():
-        interpreter.allocate_tensors()
-        run(interpreter)
-    for round_index in range(LATENCY_ROUNDS):
-        for name in (list(variants) if round_index % 2 == 0 else list(variants)[::-1]):
-            for _ in range(LATENCY_PER_ROUND):
-                start = time.perf_counter()
-                run(variants[name])
-                times[name].append(time.perf_counter() - start)
-    result = {f"{name}_ms": float(np.median(t) * 1000) for name, t in times.items()}
-    result["int8_io_over_float_io"] = result["int8_io_ms"] / result["float_io_ms"]
-    return result
-
-
 SENSITIVITY_INPUTS = 24
 
 
 def evaluate(name: str, load: Callable[[str, int], Model], int8_path: Path, held_out: datasets.Dataset,
-             rewritten_float: bytes | None, float_io_twin: bytes | None, calibrated: bytes | None,
+             rewritten_float: bytes | None, calibrated: bytes | None,
              progress: Callable[[str], None]) -> dict[str, Any]:
     """Everything the report says about one model."""
     spec = SPECS[name]
@@ -149,10 +98,6 @@ def evaluate(name: str, load: Callable[[str, int], Model], int8_path: Path, held
         progress(f"{name}: latency, {threads} thread(s)")
         timing[str(threads)] = latency(load, inputs[0], threads)
     int8_bytes = int8_path.read_bytes()
-    if float_io_twin is not None:
-        progress(f"{name}: int8 I/O against float I/O, end to end from uint8 RGB")
-        pair = (int8_bytes, float_io_twin) if spec.int8_io else (float_io_twin, int8_bytes)
-        timing["io"] = io_comparison(*pair, spec.value_range, spec.size)
     acceleration = {variant: {"partitions": m.delegation.partitions, "delegated_ops": m.delegation.delegated_ops,
                               "ops_outside": list(m.delegation.undelegated)}
                     for variant, m in (("int8", candidate), ("float", reference))}
