@@ -84,8 +84,21 @@ NOTES = [
     "first interpreter exists, and every latency here is measured that way, as the app runs. Even so, XNNPACK's "
     "AVX-512 float kernels are hard to beat at these widths: the face mesh with its PReLUs replaced by ReLU "
     "(not equivalent, a timing probe only) still took 0.96x float time in int8, so no PReLU form can bring it "
-    "to 0.7x here. The per-block profiles above show where int8 loses. The ARM counts (Cortex-A76 has int8 "
-    "dot product, A72 does not) are the better guide for a Pi.",
+    "to 0.7x here. The per-op-kind tables above name the kernels: on this CPU XNNPACK's int8 DEPTHWISE_CONV_2D "
+    "takes 1.3-1.6x its float time inside these models, MUL and RESIZE_BILINEAR about 1.5x, and only CONV_2D "
+    "gains (0.73-0.81x; per-tensor instead of per-channel depthwise weights measured the same). A "
+    "depthwise-separable network cannot reach 0.7x here with int8 depthwise convolutions. The ARM counts "
+    "(Cortex-A76 has int8 dot product, A72 does not) are the better guide for a Pi.",
+    "- **Int8 convolutions with float depthwise/ADD/MUL**, measured per model on the tuning split (x86 int8 / "
+    "float at 1 thread; Cortex-A72 / A76 instructions), against the shipped islands: **face mesh** with "
+    "DEPTHWISE_CONV_2D and ADD float as well as PReLU: the PReLU islands merge with them, so only the "
+    "convolutions pay a QUANTIZE/DEQUANTIZE: 1.06 -> 0.89, 23.8 M -> 23.3 M / 19.2 M -> 18.7 M, NME 0.0071 -> "
+    "0.0060, **shipped**. **Selfie segmentation** with DEPTHWISE_CONV_2D, ADD and MUL float: 0.88 -> 0.79 and "
+    "mask IoU 0.915 -> 0.927, but 45.8 M -> 47.7 M / 36.2 M -> 38.0 M; depthwise alone: 0.86 -> 0.82, IoU "
+    "0.916, 49.9 M / 40.2 M (on ARM int8 depthwise is the cheaper one). Not shipped: the Pi is the product "
+    "and this machine only its stand-in. **Detector** with depthwise (or ADD) float: x86 0.98 -> 0.95 (1.03), "
+    "but two more of 43 marginal detections (float scores 0.51-0.55) fell under 0.5 (recall 41/43 -> 39/43). "
+    "Not shipped.",
     "- **Float stems**: the face mesh keeps its first 12 ops (the 96x96 blocks) float32, chosen on the tuning "
     "split: NME 0.0083 -> 0.0071, x86 int8/float 1.21 -> 1.03, Cortex-A72 27.9 M -> 23.8 M instructions (float "
     "22.9 M), Cortex-A76 18.3 M -> 19.2 M (float 22.5 M). Both segmenters keep their first 12 ops (the 128x128 "

@@ -56,7 +56,7 @@ def entry(spec: ModelSpec, original: source.Original, int8_file: str, int8_sha: 
 
 
 def _quantization(spec: ModelSpec) -> str:
-    floats = [f"{', '.join(spec.float_ops)} (faster than any int8 form)"] if spec.float_ops else []
+    floats = [f"{', '.join(spec.float_ops)} (measured faster than their int8 forms)"] if spec.float_ops else []
     if spec.float_stem:
         floats.append(f"the first {spec.float_stem} ops (the stem)")
     if spec.float_head:

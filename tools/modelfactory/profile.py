@@ -1,16 +1,22 @@
-"""Where int8 time goes: cumulative latency of graph prefixes, int8 against the float graph it came from.
+"""Where int8 time goes, int8 against the float graph it came from: per block of ops and per op kind.
 
-LiteRT's Python API has no per-op profiler, so both graphs are cut after the
-same tensor (matched by name) every ``step`` ops and each prefix is timed;
+LiteRT's Python API has no per-op profiler. ``blocks`` cuts both graphs after
+the same tensor (matched by name) every ``step`` ops and times each prefix;
 the difference between consecutive prefixes is the cost of that block.
+``kinds`` times every op alone, as a one-op model, and sums per op kind: it
+names the kernels that int8 does not speed up on this CPU.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import numpy as np
+from ai_edge_litert import schema_py_generated as fb
+from ai_edge_litert.interpreter import Interpreter
 
+from device.amx import keep_xnnpack_off_amx
 from tools.modelfactory import graph as g
 from tools.modelfactory.runner import Runner
 
@@ -69,3 +75,73 @@ def blocks(float_model: bytes, int8_model: bytes, sample: np.ndarray, step: int 
         result.append(Block(start, cut, ops, now[0] - previous[0], now[1] - previous[1]))
         previous, start = now, cut + 1
     return result
+
+
+@dataclass(frozen=True)
+class KindTime:
+    kind: str
+    float_ops: int
+    float_ms: float
+    int8_ops: int
+    int8_ms: float
+
+    @property
+    def ratio(self) -> float | None:
+        return self.int8_ms / self.float_ms if self.float_ms > 0 and self.int8_ms > 0 else None
+
+
+def _one_op(model: fb.ModelT, index: int) -> bytes:
+    """Op ``index`` of ``model`` alone: its activation inputs become the graph inputs (mutates ``model``)."""
+    sub = model.subgraphs[0]
+    op = sub.operators[index]
+    sub.operators = [op]
+    sub.inputs = np.array([int(t) for t in op.inputs if t >= 0 and g.constant(model, int(t)) is None], np.int32)
+    sub.outputs = np.array([int(t) for t in op.outputs], np.int32)
+    model.signatureDefs = []
+    g.compact(model)
+    return g.save(model)
+
+
+def _op_ms(content: bytes, count: int, rng: np.random.Generator) -> float:
+    """Best of ``count`` invokes of a one-op model, fed random values of each input's type."""
+    keep_xnnpack_off_amx()  # measure what the app runs
+    interpreter = Interpreter(model_content=content, num_threads=1)
+    interpreter.allocate_tensors()
+    for detail in interpreter.get_input_details():
+        if np.issubdtype(detail["dtype"], np.integer):
+            info = np.iinfo(detail["dtype"])
+            value = rng.integers(info.min, info.max, detail["shape"], endpoint=True).astype(detail["dtype"])
+        else:
+            value = rng.normal(0, 1, detail["shape"]).astype(detail["dtype"])
+        interpreter.set_tensor(detail["index"], value)
+    for _ in range(3):
+        interpreter.invoke()
+    best = float("inf")
+    for _ in range(count):
+        start = time.perf_counter()
+        interpreter.invoke()
+        best = min(best, time.perf_counter() - start)
+    return best * 1000
+
+
+def op_times(content: bytes, count: int = 30) -> list[tuple[str, float]]:
+    """(kind, ms) of every op of ``content`` timed alone, in graph order."""
+    rng = np.random.default_rng(0)
+    kinds = [g.op_name(g.load(content), op) for op in g.load(content).subgraphs[0].operators]
+    return [(kind, _op_ms(_one_op(g.load(content), i), count, rng)) for i, kind in enumerate(kinds)]
+
+
+def kinds(float_model: bytes, int8_model: bytes, count: int = 30) -> list[KindTime]:
+    """Per op kind, the summed one-op times in each graph; slowest int8 kinds first.
+
+    Each one-op time includes one invoke's fixed overhead (a few microseconds), so
+    kinds with many tiny ops (RESHAPE, QUANTIZE) read a little high in both graphs.
+    """
+    found: dict[str, list[float]] = {}
+    for slot, content in enumerate((float_model, int8_model)):
+        for kind, ms in op_times(content, count):
+            entry = found.setdefault(kind, [0, 0.0, 0, 0.0])
+            entry[2 * slot] += 1
+            entry[2 * slot + 1] += ms
+    rows = [KindTime(kind, int(v[0]), v[1], int(v[2]), v[3]) for kind, v in found.items()]
+    return sorted(rows, key=lambda r: -r.int8_ms)

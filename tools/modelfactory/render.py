@@ -71,6 +71,15 @@ def markdown(data: dict[str, Any]) -> str:
                       "| --- | --- | --- | --- |"]
             lines += [f"| {b['ops']} | {b['kinds']} | {b['float_ms']:.3f} | {b['int8_ms']:.3f} |"
                       for b in model["latency_blocks"]]
+        if model.get("latency_kinds"):
+            lines += ["", "Speed miss by op kind: every op timed alone as a one-op model (best of 30 invokes, 1 "
+                      "thread, each including a few microseconds of invoke overhead), summed per kind. Kinds whose "
+                      "int8 / float is above 1 are the kernels int8 does not speed up on this CPU:", "",
+                      "| op kind | float ops | float ms | int8 ops | int8 ms | int8 / float |",
+                      "| --- | --- | --- | --- | --- | --- |"]
+            lines += [f"| {k['kind']} | {k['float_ops']} | {k['float_ms']:.3f} | {k['int8_ops']} | "
+                      f"{k['int8_ms']:.3f} | {'n/a' if k['ratio'] is None else format(k['ratio'], '.2f')} |"
+                      for k in model["latency_kinds"]]
         if model.get("notes"):
             lines += ["", *model["notes"]]
     if data.get("notes"):

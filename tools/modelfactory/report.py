@@ -132,4 +132,8 @@ def evaluate(name: str, load: Callable[[str, int], Model], int8_path: Path, held
         found = profile.blocks(rewritten_float, int8_bytes, inputs[0])
         result["latency_blocks"] = [{"ops": f"{b.first_op}-{b.last_op}", "kinds": b.ops, "float_ms": b.float_ms,
                                      "int8_ms": b.int8_ms} for b in found]
+        progress(f"{name}: per-op-kind latency profile")
+        result["latency_kinds"] = [{"kind": k.kind, "float_ops": k.float_ops, "float_ms": k.float_ms,
+                                    "int8_ops": k.int8_ops, "int8_ms": k.int8_ms, "ratio": k.ratio}
+                                   for k in profile.kinds(rewritten_float, int8_bytes)]
     return result
