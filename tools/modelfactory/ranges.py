@@ -192,14 +192,9 @@ def _regressor_bound(float_model: bytes, samples: Sequence[np.ndarray]) -> float
 
 def _cap(model: fb.ModelT, tensor: int, low: float, high: float) -> list[str]:
     sub = model.subgraphs[0]
-    writer = g.producers(sub)
     notes = []
-    pending = [tensor]
-    while pending:
-        index = pending.pop()
+    for index in _capped_chain(model, tensor):
         quant = sub.tensors[index].quantization
-        if quant is None or quant.min is None:
-            continue
         old = (float(quant.min[0]), float(quant.max[0]))
         new = (max(old[0], low), min(old[1], high))
         if new[0] >= new[1]:  # range entirely outside the cap: leave it alone
@@ -209,7 +204,32 @@ def _cap(model: fb.ModelT, tensor: int, low: float, high: float) -> list[str]:
             quant.max = np.array([new[1]], np.float32)
             notes.append(f"{bytes(sub.tensors[index].name).decode()}: [{old[0]:.3g}, {old[1]:.3g}] -> "
                          f"[{new[0]:.3g}, {new[1]:.3g}]")
+    return notes
+
+
+def _capped_chain(model: fb.ModelT, tensor: int) -> list[int]:
+    """``tensor`` and, back through RESHAPE, CONCATENATION and DEPTH_TO_SPACE, the tensors that feed it."""
+    sub = model.subgraphs[0]
+    writer = g.producers(sub)
+    found, pending = [], [tensor]
+    while pending:
+        index = pending.pop()
+        quant = sub.tensors[index].quantization
+        if quant is None or quant.min is None:
+            continue
+        found.append(index)
         if index in writer and g.op_name(model, sub.operators[writer[index]]) in _PASS_THROUGH:
             pending.extend(int(t) for t in sub.operators[writer[index]].inputs
                            if t >= 0 and g.constant(model, int(t)) is None)
-    return notes
+    return found
+
+
+def capped_names(calibrated: bytes, spec: ModelSpec) -> set[str]:
+    """Names of the tensors ``cap_ranges`` clips on purpose: logits a sigmoid flattens, regressors of no face.
+
+    Clipping them costs the app nothing, so error attribution measures them within their int8 range.
+    """
+    model = g.load(calibrated)
+    sub = model.subgraphs[0]
+    roots = _sigmoid_logits(model, spec) + ([int(sub.outputs[0])] if spec.task == "detection" else [])
+    return {bytes(sub.tensors[i].name).decode() for root in roots for i in _capped_chain(model, root)}

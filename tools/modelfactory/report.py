@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from device.inference import Model
-from tools.modelfactory import attribution, datasets, metrics, profile, sensitivity
+from tools.modelfactory import attribution, datasets, metrics, profile, ranges, sensitivity
 from tools.modelfactory.specs import SPECS
 
 LATENCY_ROUNDS = 10  # float and int8 alternate in rounds so machine load hits both alike
@@ -115,7 +115,8 @@ def evaluate(name: str, load: Callable[[str, int], Model], int8_path: Path, held
                               "latency": timing, "acceleration": acceleration, "targets": checks}
     if rewritten_float is not None and not all(c["met"] for c in checks[:-2]):
         progress(f"{name}: per-layer error attribution")
-        layers = attribution.layer_errors(rewritten_float, int8_bytes, inputs[:4])
+        capped = ranges.capped_names(calibrated, spec) if calibrated is not None else set()
+        layers = attribution.layer_errors(rewritten_float, int8_bytes, inputs[:4], capped)
         worst = sorted(layers, key=lambda e: -e.growth)[:3]
         result["accuracy_blame"] = [{"op_index": e.op_index, "op": e.op, "tensor": e.tensor,
                                      "relative_error": e.error, "error_added": e.growth} for e in worst]
