@@ -9,6 +9,7 @@ from tiny_models import TinyModel
 from tools.modelfactory import graph as g
 from tools.modelfactory import islands, quantize, ranges
 from tools.modelfactory.runner import Runner
+from tools.modelfactory.specs import ModelSpec
 
 Op = fb.BuiltinOperator
 
@@ -37,6 +38,46 @@ def test_prelu_island_is_float_between_int8_convolutions_in_one_partition() -> N
     output_type = {g.op_name(model, op): g.TYPE_NAMES[sub.tensors[int(op.outputs[0])].type]
                    for op in sub.operators}
     assert output_type["PRELU"] == "FLOAT32" and output_type["CONV_2D"] == "INT8"
+    candidate, reference = Runner(mixed), Runner(float_model)
+    assert candidate.delegation.partitions == 1 and candidate.delegation.undelegated == ()
+    for x in samples[:4]:
+        (want,), (got,) = reference(x), candidate(x)
+        assert np.abs(got - want).max() < 0.05 * np.abs(want).max()
+
+
+def _squeeze_excite() -> tuple[TinyModel, bytes]:
+    """conv -> MEAN -> conv(relu) -> conv -> sigmoid -> gate the conv's features: a squeeze-and-excite block."""
+    tiny = TinyModel((1, 8, 8, 3))
+    features = tiny.conv(tiny.input, 8)
+    options = fb.ReducerOptionsT()
+    options.keepDims = True
+    axes = tiny.const("axes", np.array([1, 2], np.int32))
+    squeezed = tiny.op(Op.MEAN, [features, axes], (1, 1, 1, 8), fb.BuiltinOptions.ReducerOptions, options, "mean")
+    excited = tiny.conv(tiny.conv(squeezed, 4, kernel=1, activation=fb.ActivationFunctionType.RELU), 8, kernel=1)
+    gate = tiny.unary(Op.LOGISTIC, excited)
+    gated = tiny.op(Op.MUL, [features, gate], tiny.shape(features), fb.BuiltinOptions.MulOptions, fb.MulOptionsT(),
+                    "mul")
+    return tiny, tiny.finish(tiny.conv(gated, 4))
+
+
+def test_squeeze_branch_is_float_while_the_feature_maps_stay_int8() -> None:
+    tiny, float_model = _squeeze_excite()
+    samples = tiny.inputs(16, low=-1, high=1)
+    calibrated = ranges.calibrate(float_model, samples)
+    spec = ModelSpec(name="tiny", member="", task="segmentation", size=(8, 8), value_range=(-1.0, 1.0),
+                     inputs=("input",), outputs=(("out", ""),), int8_io=False, float_squeeze=True)
+    names = islands.for_spec(calibrated, spec)
+    model = g.load(calibrated)
+    sub = model.subgraphs[0]
+    kinds = {bytes(sub.tensors[int(op.outputs[0])].name).decode(): g.op_name(model, op) for op in sub.operators}
+    assert sorted(kinds[n] for n in names) == ["CONV_2D", "CONV_2D", "LOGISTIC"]  # not the MEAN, not the MUL
+    hidden, saved = islands.hide(calibrated, names)
+    mixed = islands.restore(quantize.full_int8(hidden, [1, 8, 8, 3], np.float32, allow_float=True), saved)
+
+    assert set(islands.float_ops(mixed)) == set(names)
+    out_type = {g.op_name(g.load(mixed), op): g.TYPE_NAMES[g.load(mixed).subgraphs[0].tensors[int(op.outputs[0])].type]
+                for op in g.load(mixed).subgraphs[0].operators}
+    assert out_type["MEAN"] == out_type["MUL"] == "INT8"
     candidate, reference = Runner(mixed), Runner(float_model)
     assert candidate.delegation.partitions == 1 and candidate.delegation.undelegated == ()
     for x in samples[:4]:

@@ -88,3 +88,13 @@ def test_only_the_specs_float_ops_compute_in_float(name: str) -> None:
     assert set(islands.float_ops(content)) == set(islands.for_spec(content, spec))
     if spec.float_head:  # the detector: 4 convolutions (2 box, 2 score), their 4 RESHAPEs, 2 CONCATENATIONs
         assert len(islands.head_of(content)) == 10
+    if spec.float_squeeze:  # the segmenters: each squeeze-and-excite branch's two convolutions and sigmoid
+        import dataclasses
+
+        extra = set(islands.for_spec(content, spec)) - set(islands.for_spec(content, dataclasses.replace(
+            spec, float_squeeze=False)))
+        model = g.load(content)
+        sub = model.subgraphs[0]
+        kinds = [g.op_name(model, op) for op in sub.operators
+                 if bytes(sub.tensors[int(op.outputs[0])].name).decode() in extra]
+        assert kinds.count("LOGISTIC") >= 5 and set(kinds) == {"CONV_2D", "LOGISTIC"}

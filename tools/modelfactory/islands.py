@@ -6,7 +6,8 @@ int8 accuracy miss (per-tensor error growth alone misleads: errors entering a
 sigmoid look large and matter little). And a spec's ``float_ops`` (the face
 mesh's PReLUs: every int8 form measured slower) ``float_head`` (the
 detector's box and score convolutions: int8 rounding there lands straight on
-the outputs) and ``float_stem`` (the detector's first block) ship as islands. The ops
+the outputs), ``float_stem`` (each model's first block) and ``float_squeeze`` (the
+segmenters' squeeze-and-excite branches) ship as islands. The ops
 are hidden behind an opaque custom op so the quantizer, allowed to leave what
 it does not know in float, wraps them in DEQUANTIZE/QUANTIZE; then the original
 float ops are put back. XNNPACK runs the whole mixed graph as one partition.
@@ -68,15 +69,18 @@ def restore(quantized: bytes, saved: dict[str, tuple[int, int, int, object]]) ->
 
 
 HEAD_KINDS = ("CONV_2D", "RESHAPE", "CONCATENATION")
+_BORDERS = ("QUANTIZE", "DEQUANTIZE")  # an island's int8 <-> float32 edges, not computation
 
 
 def for_spec(content: bytes, spec: ModelSpec) -> list[str]:
-    """Output names of the ops ``spec`` keeps float: its stem, its ``float_ops`` kinds and its head."""
+    """Output names of the ops ``spec`` keeps float: its stem, its ``float_ops`` kinds, head and squeeze branches."""
     model = g.load(content)
     sub = model.subgraphs[0]
     picked = set(range(min(spec.float_stem, len(sub.operators)))) | _of_kinds(model, spec.float_ops)
     if spec.float_head:
         picked |= _head(model)
+    if spec.float_squeeze:
+        picked |= _squeeze(model)
     return _names(sub, picked)
 
 
@@ -116,6 +120,24 @@ def _head(model: fb.ModelT) -> set[int]:
     return found
 
 
+def _squeeze(model: fb.ModelT) -> set[int]:
+    """Ops whose activation inputs and outputs are all 1x1 spatially (NHWC with H = W = 1).
+
+    A squeeze-and-excite branch is MEAN -> CONV_2D -> CONV_2D -> LOGISTIC: the MEAN reads the full feature map,
+    so it stays int8 and only the few values after it cross into float.
+    """
+    sub = model.subgraphs[0]
+    found = set()
+    for i, op in enumerate(sub.operators):
+        if g.op_name(model, op) in _BORDERS:
+            continue
+        tensors = [int(t) for t in [*op.inputs, *op.outputs] if t >= 0 and g.constant(model, int(t)) is None]
+        shapes = [g.shape_of(sub.tensors[t]) for t in tensors]
+        if shapes and all(len(s) == 4 and s[1] == s[2] == 1 for s in shapes):
+            found.add(i)
+    return found
+
+
 def _names(sub: fb.SubGraphT, ops: set[int]) -> list[str]:
     return [_name(sub, int(sub.operators[i].outputs[0])) for i in sorted(ops)]
 
@@ -125,7 +147,7 @@ def float_ops(content: bytes) -> list[str]:
     model = g.load(content)
     sub = model.subgraphs[0]
     return [_name(sub, int(op.outputs[0])) for op in sub.operators
-            if g.op_name(model, op) not in ("QUANTIZE", "DEQUANTIZE")
+            if g.op_name(model, op) not in _BORDERS
             and sub.tensors[int(op.outputs[0])].type == fb.TensorType.FLOAT32]
 
 

@@ -62,6 +62,8 @@ def _quantization(spec: ModelSpec) -> str:
     if spec.float_head:
         floats.append("the output head convolutions, RESHAPE and CONCATENATION (int8 rounding there lands on the "
                       "outputs)")
+    if spec.float_squeeze:
+        floats.append("the squeeze-and-excite branches after each MEAN (a few dozen values each)")
     if not floats:
         return DESCRIPTION
     return f"int8 except, in float32 between DEQUANTIZE and QUANTIZE, {' and '.join(floats)}: {DETAILS}"
