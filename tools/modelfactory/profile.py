@@ -127,7 +127,8 @@ def _op_ms(content: bytes, count: int, rng: np.random.Generator) -> float:
 def op_times(content: bytes, count: int = 30) -> list[tuple[str, float]]:
     """(kind, ms) of every op of ``content`` timed alone, in graph order."""
     rng = np.random.default_rng(0)
-    kinds = [g.op_name(g.load(content), op) for op in g.load(content).subgraphs[0].operators]
+    model = g.load(content)
+    kinds = [g.op_name(model, op) for op in model.subgraphs[0].operators]
     return [(kind, _op_ms(_one_op(g.load(content), i), count, rng)) for i, kind in enumerate(kinds)]
 
 
