@@ -73,9 +73,9 @@ def markdown(data: dict[str, Any]) -> str:
                       for b in model["latency_blocks"]]
         if model.get("latency_kinds"):
             lines += ["", "Speed miss by op kind: every op timed alone as a one-op model (best of 30 invokes, 1 "
-                      "thread, each including a few microseconds of invoke overhead), summed per kind; the int8 graph's "
-                      "float islands count under their own kind. Kinds whose int8 / float is above 1 are the kernels "
-                      "int8 does not speed up on this CPU:", "",
+                      "thread, each including a few microseconds of invoke overhead), summed per kind; the int8 "
+                      "graph's float islands count under their own kind. Kinds whose int8 / float is above 1 are the "
+                      "kernels int8 does not speed up on this CPU:", "",
                       "| op kind | float ops | float ms | int8 ops | int8 ms | int8 / float |",
                       "| --- | --- | --- | --- | --- | --- |"]
             lines += [f"| {k['kind']} | {k['float_ops']} | {k['float_ms']:.3f} | {k['int8_ops']} | "
