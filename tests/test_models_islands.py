@@ -7,7 +7,7 @@ from ai_edge_litert import schema_py_generated as fb
 from tiny_models import TinyModel
 
 from tools.modelfactory import graph as g
-from tools.modelfactory import islands, quantize, ranges
+from tools.modelfactory import islands, ranges
 from tools.modelfactory.runner import Runner
 from tools.modelfactory.specs import ModelSpec
 
@@ -28,8 +28,7 @@ def test_prelu_island_is_float_between_int8_convolutions_in_one_partition() -> N
     calibrated = ranges.calibrate(float_model, samples)
     names = islands.outputs_of(calibrated, ("PRELU",))
     assert len(names) == 1
-    hidden, saved = islands.hide(calibrated, names)
-    mixed = islands.restore(quantize.full_int8(hidden, [1, 8, 8, 3], np.int8, allow_float=True), saved)
+    mixed = islands.quantize(calibrated, names, np.int8)
 
     model = g.load(mixed)
     sub = model.subgraphs[0]
@@ -71,8 +70,7 @@ def test_squeeze_branch_is_float_while_the_feature_maps_stay_int8() -> None:
     sub = model.subgraphs[0]
     kinds = {bytes(sub.tensors[int(op.outputs[0])].name).decode(): g.op_name(model, op) for op in sub.operators}
     assert sorted(kinds[n] for n in names) == ["CONV_2D", "CONV_2D", "LOGISTIC"]  # not the MEAN, not the MUL
-    hidden, saved = islands.hide(calibrated, names)
-    mixed = islands.restore(quantize.full_int8(hidden, [1, 8, 8, 3], np.float32, allow_float=True), saved)
+    mixed = islands.quantize(calibrated, names)
 
     assert set(islands.float_ops(mixed)) == set(names)
     out_type = {g.op_name(g.load(mixed), op): g.TYPE_NAMES[g.load(mixed).subgraphs[0].tensors[int(op.outputs[0])].type]

@@ -21,6 +21,7 @@ import numpy as np
 from ai_edge_litert import schema_py_generated as fb
 
 from tools.modelfactory import graph as g
+from tools.modelfactory import quantize as q
 from tools.modelfactory.specs import ModelSpec
 
 ISLAND_CODE = b"MagicboothFloatIsland"
@@ -66,6 +67,12 @@ def restore(quantized: bytes, saved: dict[str, tuple[int, int, int, object]]) ->
             op.customOptions = None
     g.compact(model)
     return g.save(model)
+
+
+def quantize(calibrated: bytes, names: list[str], io: type = np.float32) -> bytes:
+    """Quantize a calibrated model to int8 with ``io`` model I/O, the ops writing ``names`` left float."""
+    hidden, saved = hide(calibrated, names)
+    return restore(q.full_int8(hidden, [], io, allow_float=True), saved)
 
 
 HEAD_KINDS = ("CONV_2D", "RESHAPE", "CONCATENATION")

@@ -146,8 +146,7 @@ def int8_model(build: FloatBuild, samples: list[np.ndarray], progress: Callable[
     keep = islands.for_spec(capped, build.spec)
     if not keep:
         return quantize.full_int8(capped, list(samples[0].shape), io)
-    hidden, saved = islands.hide(capped, keep)
-    return islands.restore(quantize.full_int8(hidden, list(samples[0].shape), io, allow_float=True), saved)
+    return islands.quantize(capped, keep, io)
 
 
 def write_outputs(out_dir: Path, results: dict[str, Result]) -> None:

@@ -138,11 +138,12 @@ def kinds(float_model: bytes, int8_model: bytes, count: int = 30) -> list[KindTi
     Each one-op time includes one invoke's fixed overhead (a few microseconds), so
     kinds with many tiny ops (RESHAPE, QUANTIZE) read a little high in both graphs.
     """
-    found: dict[str, list[float]] = {}
-    for slot, content in enumerate((float_model, int8_model)):
-        for kind, ms in op_times(content, count):
-            entry = found.setdefault(kind, [0, 0.0, 0, 0.0])
-            entry[2 * slot] += 1
-            entry[2 * slot + 1] += ms
-    rows = [KindTime(kind, int(v[0]), v[1], int(v[2]), v[3]) for kind, v in found.items()]
+    in_float, in_int8 = op_times(float_model, count), op_times(int8_model, count)
+
+    def count_and_sum(times: list[tuple[str, float]], kind: str) -> tuple[int, float]:
+        mine = [ms for k, ms in times if k == kind]
+        return len(mine), sum(mine)
+
+    rows = [KindTime(kind, *count_and_sum(in_float, kind), *count_and_sum(in_int8, kind))
+            for kind in dict.fromkeys(k for k, _ in in_float + in_int8)]
     return sorted(rows, key=lambda r: -r.int8_ms)

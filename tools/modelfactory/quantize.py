@@ -33,7 +33,3 @@ def full_int8(calibrated_model: bytes, input_shape: list[int], io: type, allow_f
                                    False, False)
     return bytes(result)
 
-
-def keeping_float(calibrated_model: bytes) -> bytes:
-    """Quantize with float I/O, leaving ops the quantizer does not know (see ``islands``) in float."""
-    return full_int8(calibrated_model, [], np.float32, allow_float=True)

@@ -6,7 +6,7 @@ import os
 import platform
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -134,7 +134,5 @@ def evaluate(name: str, load: Callable[[str, int], Model], int8_path: Path, held
         result["latency_blocks"] = [{"ops": f"{b.first_op}-{b.last_op}", "kinds": b.ops, "float_ms": b.float_ms,
                                      "int8_ms": b.int8_ms} for b in found]
         progress(f"{name}: per-op-kind latency profile")
-        result["latency_kinds"] = [{"kind": k.kind, "float_ops": k.float_ops, "float_ms": k.float_ms,
-                                    "int8_ops": k.int8_ops, "int8_ms": k.int8_ms, "ratio": k.ratio}
-                                   for k in profile.kinds(rewritten_float, int8_bytes)]
+        result["latency_kinds"] = [{**asdict(k), "ratio": k.ratio} for k in profile.kinds(rewritten_float, int8_bytes)]
     return result

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from tools.modelfactory import graph as g
-from tools.modelfactory import islands, quantize
+from tools.modelfactory import islands
 from tools.modelfactory.runner import Runner
 
 Metric = Callable[[Callable, Callable, Sequence[np.ndarray]], dict[str, float]]
@@ -29,8 +29,7 @@ def sweep(float_model: bytes, calibrated: bytes, metric: Metric, key: str, input
     reference = Runner(float_model)
 
     def measure(keep: list[str]) -> float:
-        hidden, saved = islands.hide(calibrated, keep)
-        candidate = Runner(islands.restore(quantize.keeping_float(hidden), saved))
+        candidate = Runner(islands.quantize(calibrated, keep))
         return metric(reference, candidate, inputs)[key]
 
     blocks = []
