@@ -8,10 +8,10 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from device import __version__
-from device.commands import COMMANDS, Context
-from device.errors import MagicboothError
-from device.log import setup_logging
+from magicbooth import __version__
+from magicbooth.commands import COMMANDS, Context
+from magicbooth.core.errors import MagicboothError
+from magicbooth.core.log import setup_logging
 
 log = logging.getLogger("magicbooth")
 
@@ -26,7 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"magicbooth {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
-        module = importlib.import_module(f"device.commands.{name.replace('-', '_')}")
+        module = importlib.import_module(f"magicbooth.commands.{name.replace('-', '_')}")
         cmd = sub.add_parser(name, help=module.HELP, description=module.HELP)
         module.add_arguments(cmd)
         cmd.set_defaults(handler=module.run)

@@ -9,8 +9,8 @@ import os
 
 os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 
-from effects.base import Effect
-from effects.options import EffectOptions
-from effects.registry import available, create, describe, get
+from magicbooth.effects.base import Effect
+from magicbooth.effects.options import EffectOptions
+from magicbooth.effects.registry import available, create, describe, get
 
 __all__ = ["Effect", "EffectOptions", "available", "create", "describe", "get"]

@@ -10,8 +10,7 @@ from typing import Any
 
 import cv2
 import numpy as np
-
-from device.errors import EffectError
+from magicbooth.core.errors import EffectError
 
 ASSETS = Path(__file__).resolve().parent / "assets"
 

@@ -8,14 +8,13 @@ import functools
 import cv2
 import numpy as np
 import pygame
-
-from device.config import option
-from device.scene import Scene
-from effects import assets
-from effects.base import Effect
-from effects.compose import blend, blur, feather_mask, fit
-from effects.options import EffectOptions
-from effects.surface import blit_rgb
+from magicbooth.core.config import option
+from magicbooth.core.scene import Scene
+from magicbooth.effects import assets
+from magicbooth.effects.base import Effect
+from magicbooth.effects.compose import blend, blur, feather_mask, fit
+from magicbooth.effects.options import EffectOptions
+from magicbooth.effects.surface import blit_rgb
 
 
 @functools.cache

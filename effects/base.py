@@ -15,9 +15,8 @@ import dataclasses
 from typing import ClassVar
 
 import pygame
-
-from device.scene import Scene
-from effects.options import EffectOptions
+from magicbooth.core.scene import Scene
+from magicbooth.effects.options import EffectOptions
 
 NEEDS = frozenset({"faces", "mesh", "mask"})
 

@@ -7,14 +7,13 @@ import dataclasses
 import cv2
 import numpy as np
 import pygame
-
-from device.config import option
-from device.scene import FaceMesh, Scene
-from effects.assets import face_model
-from effects.base import Effect
-from effects.luts import GRADES, grade
-from effects.options import EffectOptions
-from effects.surface import blit_rgb
+from magicbooth.core.config import option
+from magicbooth.core.scene import FaceMesh, Scene
+from magicbooth.effects.assets import face_model
+from magicbooth.effects.base import Effect
+from magicbooth.effects.luts import GRADES, grade
+from magicbooth.effects.options import EffectOptions
+from magicbooth.effects.surface import blit_rgb
 
 FEATURES = ("right_eye_0", "left_eye_0", "right_eyebrow_0", "left_eyebrow_0", "lips_0")
 

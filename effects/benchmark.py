@@ -13,11 +13,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import pygame
-
-from device.scene import Scene
-from effects.base import Effect
-from effects.hud import Hud
-from effects.surface import new_canvas
+from magicbooth.core.scene import Scene
+from magicbooth.effects.base import Effect
+from magicbooth.effects.hud import Hud
+from magicbooth.effects.surface import new_canvas
 
 # Per-frame render budgets at 640x480 from the effects issue, in milliseconds.
 TARGETS_MS = {"sticker": 4.0, "background": 4.0, "hud": 4.0, "character": 8.0, "kaiju": 8.0, "timemachine": 8.0}

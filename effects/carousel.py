@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from device.config import EffectsConfig
-from device.errors import EffectError
-from effects import registry
-from effects.base import Effect
+from magicbooth.core.config import EffectsConfig
+from magicbooth.core.errors import EffectError
+from magicbooth.effects import registry
+from magicbooth.effects.base import Effect
 
 
 class EffectCarousel:

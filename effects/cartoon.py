@@ -8,13 +8,12 @@ import functools
 import cv2
 import numpy as np
 import pygame
-
-from device.config import option
-from device.scene import Scene
-from effects.base import Effect
-from effects.luts import GRADES, lut
-from effects.options import EffectOptions
-from effects.surface import blit_rgb
+from magicbooth.core.config import option
+from magicbooth.core.scene import Scene
+from magicbooth.effects.base import Effect
+from magicbooth.effects.luts import GRADES, lut
+from magicbooth.effects.options import EffectOptions
+from magicbooth.effects.surface import blit_rgb
 
 
 @functools.cache

@@ -13,14 +13,13 @@ import functools
 import cv2
 import numpy as np
 import pygame
-
-from device.config import option
-from device.scene import Scene
-from effects import assets
-from effects.base import Effect
-from effects.meshwarp import MeshWarper, Warped, blend_into, feathered
-from effects.options import EffectOptions
-from effects.surface import blit_rgb
+from magicbooth.core.config import option
+from magicbooth.core.scene import Scene
+from magicbooth.effects import assets
+from magicbooth.effects.base import Effect
+from magicbooth.effects.meshwarp import MeshWarper, Warped, blend_into, feathered
+from magicbooth.effects.options import EffectOptions
+from magicbooth.effects.surface import blit_rgb
 
 CHARACTERS = ("ape", "robot", "cartoon")
 

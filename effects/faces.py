@@ -7,9 +7,8 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
-
-from device.scene import Face, FaceMesh
-from effects.assets import face_model
+from magicbooth.core.scene import Face, FaceMesh
+from magicbooth.effects.assets import face_model
 
 # MediaPipe face-mesh landmark indices (facts of the mesh numbering).
 UPPER_LIP_INNER, LOWER_LIP_INNER = 13, 14

@@ -15,16 +15,15 @@ import math
 import cv2
 import numpy as np
 import pygame
-
-from device.config import option
-from device.scene import Scene
-from effects import assets
-from effects.base import Effect
-from effects.compose import blend, feather_mask, fit
-from effects.faces import anchor, mesh_for, mouth_ratio
-from effects.options import EffectOptions
-from effects.particles import Particles, add_glow
-from effects.surface import blit_rgb
+from magicbooth.core.config import option
+from magicbooth.core.scene import Scene
+from magicbooth.effects import assets
+from magicbooth.effects.base import Effect
+from magicbooth.effects.compose import blend, feather_mask, fit
+from magicbooth.effects.faces import anchor, mesh_for, mouth_ratio
+from magicbooth.effects.options import EffectOptions
+from magicbooth.effects.particles import Particles, add_glow
+from magicbooth.effects.surface import blit_rgb
 
 BEAM_COLOUR = (90.0, 190.0, 255.0)
 

@@ -12,8 +12,7 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
-
-from effects.assets import FaceModel
+from magicbooth.effects.assets import FaceModel
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """Validated, frozen option sets for effects, parsed from ``KEY=VALUE`` strings.
 
 Each effect declares ``class Options(EffectOptions)`` as a frozen dataclass whose fields use
-``device.config.option`` (default, description, choices, limits). Construction validates, so
+``magicbooth.core.config.option`` (default, description, choices, limits). Construction validates, so
 an ``Options`` instance that exists is a good one.
 """
 
@@ -12,7 +12,7 @@ import typing
 from collections.abc import Mapping
 from typing import Any, ClassVar, Self
 
-from device.errors import EffectError
+from magicbooth.core.errors import EffectError
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pygame
-
-from device.scene import Scene
-from effects.base import Effect
-from effects.surface import blit_rgb
+from magicbooth.core.scene import Scene
+from magicbooth.effects.base import Effect
+from magicbooth.effects.surface import blit_rgb
 
 
 class Plain(Effect):

@@ -13,9 +13,9 @@ import pkgutil
 from collections.abc import Mapping
 from typing import Any
 
-import effects
-from device.errors import EffectError
-from effects.base import Effect
+from magicbooth import effects
+from magicbooth.core.errors import EffectError
+from magicbooth.effects.base import Effect
 
 
 @functools.cache
@@ -24,7 +24,7 @@ def _discover() -> dict[str, type[Effect]]:
     for info in pkgutil.iter_modules(effects.__path__):
         if info.name.startswith("_") or info.ispkg:
             continue
-        module = importlib.import_module(f"effects.{info.name}")
+        module = importlib.import_module(f"magicbooth.effects.{info.name}")
         for _, obj in inspect.getmembers(module, inspect.isclass):
             if issubclass(obj, Effect) and obj.name and obj.__module__ == module.__name__:
                 if obj.name in found:

@@ -1,4 +1,4 @@
-"""The pipeline stage that draws the current effect (the glue between ``device.pipeline`` and effects).
+"""The pipeline stage that draws the current effect (the glue between ``magicbooth.pipeline.flow`` and effects).
 
 >>> stage = EffectStage(EffectCarousel.from_config(config.effects, start=args.effect))
 >>> Pipeline(source, stages=[perception_stage, stage], sinks=[display])
@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from device.scene import Scene
-from effects.carousel import EffectCarousel
+from magicbooth.core.scene import Scene
+from magicbooth.effects.carousel import EffectCarousel
 
 if TYPE_CHECKING:
-    from device.pipeline import FramePass
+    from magicbooth.pipeline.flow import FramePass
 
 
 class EffectStage:
@@ -24,7 +24,7 @@ class EffectStage:
         self.carousel = carousel
 
     def __call__(self, work: FramePass) -> None:
-        from device.display import ensure_canvas
+        from magicbooth.pipeline.display import ensure_canvas
 
         scene = work.scene if work.scene is not None else Scene(work.frame)
         self.carousel.current.render(ensure_canvas(work), scene, work.frame.t)

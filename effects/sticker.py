@@ -8,14 +8,13 @@ import math
 
 import numpy as np
 import pygame
-
-from device.config import option
-from device.scene import Scene
-from effects import assets
-from effects.base import Effect
-from effects.faces import Smoother, anchor
-from effects.options import EffectOptions
-from effects.surface import blit_rgb, wrap_rgba
+from magicbooth.core.config import option
+from magicbooth.core.scene import Scene
+from magicbooth.effects import assets
+from magicbooth.effects.base import Effect
+from magicbooth.effects.faces import Smoother, anchor
+from magicbooth.effects.options import EffectOptions
+from magicbooth.effects.surface import blit_rgb, wrap_rgba
 
 DESIGNS = ("bunny", "cat", "crown", "tophat")
 

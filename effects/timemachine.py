@@ -13,14 +13,13 @@ import functools
 import cv2
 import numpy as np
 import pygame
-
-from device.config import option
-from device.scene import FaceMesh, Scene
-from effects import assets
-from effects.base import Effect
-from effects.meshwarp import MeshWarper, feathered
-from effects.options import EffectOptions
-from effects.surface import blit_rgb
+from magicbooth.core.config import option
+from magicbooth.core.scene import FaceMesh, Scene
+from magicbooth.effects import assets
+from magicbooth.effects.base import Effect
+from magicbooth.effects.meshwarp import MeshWarper, feathered
+from magicbooth.effects.options import EffectOptions
+from magicbooth.effects.surface import blit_rgb
 
 JOWLS = (172, 397, 136, 365)   # lower jaw, both sides
 UNDER_EYES = (119, 348)        # below each eye

@@ -12,12 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-
-from device.config import Config
-from device.errors import CameraError
-from device.frames import Frame
-from device.recorder import Recorder
-from device.service import Notifier
+from magicbooth.core.config import Config
+from magicbooth.core.errors import CameraError
+from magicbooth.core.frames import Frame
+from magicbooth.recording.recorder import Recorder
+from magicbooth.service.notify import Notifier
 
 
 class SyntheticCamera:

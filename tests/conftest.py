@@ -13,8 +13,7 @@ os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
 import av
 import numpy as np
 import pytest
-
-from device.config import Config
+from magicbooth.core.config import Config
 
 
 def frame_pattern(index: int, size: tuple[int, int] = (160, 120)) -> np.ndarray:

@@ -6,8 +6,7 @@ import math
 
 import cv2
 import numpy as np
-
-from device.frames import Frame
+from magicbooth.core.frames import Frame
 
 
 def astronaut() -> np.ndarray:

@@ -2,7 +2,7 @@
 
 Frames are built from the public-domain astronaut (scikit-image) and Grace Hopper
 (matplotlib) portraits at 640x480, plus a composite with both faces. Scenes come from the
-project's own int8 perception (``device.perception``), run once per frame and cached.
+project's own int8 perception (``magicbooth.perception``), run once per frame and cached.
 """
 
 from __future__ import annotations
@@ -13,9 +13,8 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-
-from device.frames import Frame
-from device.scene import KEYPOINT_NAMES, Face, FaceMesh, Scene
+from magicbooth.core.frames import Frame
+from magicbooth.core.scene import KEYPOINT_NAMES, Face, FaceMesh, Scene
 
 NAMES = ("astronaut", "grace_hopper", "two")
 
@@ -52,8 +51,8 @@ def frame(name: str) -> np.ndarray:
 
 @functools.cache
 def _perception() -> object:
-    from device.config import Config
-    from device.perception import Perception
+    from magicbooth.core.config import Config
+    from magicbooth.perception import Perception
 
     return Perception(Config(), {"faces", "mesh", "mask"})
 
@@ -114,7 +113,7 @@ def empty_scene(name: str = "astronaut") -> Scene:
 
 def draw(effect: object, scene: Scene, t: float = 0.0) -> np.ndarray:
     """Render one frame headless and return the canvas as an (H, W, 3) RGB array."""
-    from effects.surface import new_canvas, read_rgb
+    from magicbooth.effects.surface import new_canvas, read_rgb
 
     canvas = new_canvas(scene.frame.size)
     effect.render(canvas, scene, t)  # type: ignore[attr-defined]

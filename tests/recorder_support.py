@@ -11,9 +11,8 @@ from pathlib import Path
 import av
 import numpy as np
 import pytest
-
-from device.config import Config
-from device.recorder import Recorder
+from magicbooth.core.config import Config
+from magicbooth.recording.recorder import Recorder
 
 SIZE = (160, 120)
 FPS = 30

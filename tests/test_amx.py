@@ -10,14 +10,13 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from device.amx import KEEP_ENV, has_amx
+from magicbooth.inference.amx import KEEP_ENV, has_amx
 
 ROOT = Path(__file__).resolve().parent.parent
 PROBE = """
 import json
-from device import amx
-from device.inference import load_model
+from magicbooth.inference import amx
+from magicbooth.inference.loader import load_model
 load_model("selfie_segmentation_landscape", threads=1).invoke_rgb(__import__("numpy").zeros((144, 256, 3), "uint8"))
 print(json.dumps({"state": amx.keep_xnnpack_off_amx(), "granted": amx.tile_permission_granted()}))
 """

@@ -11,9 +11,8 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-
-from device.bench.schema import schema
-from device.cli import main
+from magicbooth.bench.schema import schema
+from magicbooth.cli import main
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -53,7 +52,7 @@ def test_quick_run_on_the_sample_completes(quick: dict) -> None:
     assert {m["variant"] for m in models} == {"float", "int8"}
     assert all(m["xnnpack_partitions"] >= 0 and m["warm_ms"]["n"] == report["settings"]["warm_runs"]
                for m in models)
-    from device.amx import has_amx
+    from magicbooth.inference.amx import has_amx
     assert report["device"]["xnnpack_amx"] == ("denied" if has_amx() else "absent")
 
 

@@ -8,12 +8,11 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-
-from device.bench import compare, device_info, svg, thermal, verdict
-from device.bench.measures import measured, not_measured, percentile, summarize
-from device.bench.resources import ResourceWindow, core_times, peak_rss_mb
-from device.bench.schema import schema
-from device.errors import BenchError
+from magicbooth.bench import compare, device_info, svg, thermal, verdict
+from magicbooth.bench.measures import measured, not_measured, percentile, summarize
+from magicbooth.bench.resources import ResourceWindow, core_times, peak_rss_mb
+from magicbooth.bench.schema import schema
+from magicbooth.core.errors import BenchError
 
 
 def test_summarize_matches_hand_computed_statistics() -> None:
@@ -202,7 +201,7 @@ def test_charts_are_inline_svg_with_their_data() -> None:
 
 
 def test_pi4_prediction_scales_by_the_reference_models_instruction_count() -> None:
-    from device.bench.predict import predict_pi4
+    from magicbooth.bench.predict import predict_pi4
 
     report = _report()
     assert predict_pi4(report, ipc=1.0, fps=30)["status"] == "not_measured"
@@ -221,7 +220,7 @@ def test_pi4_prediction_scales_by_the_reference_models_instruction_count() -> No
 
 
 def test_pi4_prediction_from_an_arm_counts_file(tmp_path: Path) -> None:
-    from device.bench.predict import load_arm_counts, predict_pi4
+    from magicbooth.bench.predict import load_arm_counts, predict_pi4
 
     parts = {"frame": 90_000_000, "effect": 10_000_000, "encode libx264": 20_000_000, "detector": 25_000_000,
              "tracker (detector + landmarks)": 30_000_000, "segmenter": 60_000_000}
@@ -240,7 +239,7 @@ def test_pi4_prediction_from_an_arm_counts_file(tmp_path: Path) -> None:
 
 
 def test_progress_runs_phases_by_weight_to_the_end(capsys: pytest.CaptureFixture[str]) -> None:
-    from device.bench.progress import Progress
+    from magicbooth.bench.progress import Progress
 
     seen: list[str] = []
     progress = Progress({"a": 3.0, "b": 1.0}, enabled=True)

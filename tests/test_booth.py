@@ -14,15 +14,14 @@ import numpy as np
 import pygame
 import pytest
 from _modes_support import ManualClock, SyntheticCamera, open_recorder
-
-from device.config import Config, parse_config
-from device.errors import CameraError
-from device.frames import Frame
-from device.modes.booth import Booth
-from device.modes.deck import Deck, blit_frame
-from device.modes.events import bind_buttons
-from device.modes.feed import LiveFeed
-from device.service import Notifier, WatchdogGate
+from magicbooth.core.config import Config, parse_config
+from magicbooth.core.errors import CameraError
+from magicbooth.core.frames import Frame
+from magicbooth.modes.booth import Booth
+from magicbooth.modes.deck import Deck, blit_frame
+from magicbooth.modes.events import bind_buttons
+from magicbooth.modes.feed import LiveFeed
+from magicbooth.service.notify import Notifier, WatchdogGate
 
 
 def config(**booth: object) -> Config:
@@ -201,7 +200,7 @@ def test_failsafe_on_camera_error_keeps_the_clip_and_recovers(
     rig.step(n=8)
     assert rig.booth.state == "recording"
     rig.camera.unplugged = True
-    with caplog.at_level(logging.ERROR, logger="device.modes.booth"):
+    with caplog.at_level(logging.ERROR, logger="magicbooth.modes.booth"):
         rig.step(n=20)
     assert rig.booth.state == "failsafe"
     assert rig.booth.reason == "Camera disconnected, reconnecting…"
@@ -257,7 +256,7 @@ def test_saved_screen_draws_a_qr_code(tmp_path: Path, screen: pygame.Surface) ->
 
 
 def test_touch_mouse_and_keys_map_to_the_same_events(screen: pygame.Surface) -> None:
-    from device.modes.events import Action, from_pygame
+    from magicbooth.modes.events import Action, from_pygame
 
     size = screen.get_size()
     finger = from_pygame(pygame.event.Event(pygame.FINGERDOWN, x=0.9, y=0.5, touch_id=0, finger_id=0,

@@ -7,11 +7,10 @@ from collections.abc import Iterator
 import numpy as np
 import pygame
 import pytest
-
-from device.camera import open_source
-from device.config import Config, parse_config
-from device.frames import Frame
-from device.modes.effect_deck import EffectDeck
+from magicbooth.camera import open_source
+from magicbooth.core.config import Config, parse_config
+from magicbooth.core.frames import Frame
+from magicbooth.modes.effect_deck import EffectDeck
 
 
 @pytest.fixture

@@ -8,8 +8,7 @@ from typing import Any
 
 import pytest
 from _modes_support import PressThenTerm, Systemd
-
-from device.modes.launch import run_mode
+from magicbooth.modes.launch import run_mode
 
 
 def test_booth_run_records_and_keeps_a_clip(tmp_path: Path, mock_pins: Any, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -17,7 +17,7 @@ ENV = {**os.environ, "SDL_VIDEODRIVER": "dummy", "PYTHONUNBUFFERED": "1"}
 
 
 def magicbooth(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "device.cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "magicbooth.cli", *args], capture_output=True, text=True,
                           timeout=60, env=ENV, cwd=cwd)
 
 
@@ -35,7 +35,7 @@ def _read_until(proc: subprocess.Popen[str], done: Callable[[str], bool], timeou
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
 def test_run_sample_headless_stops_cleanly_on_signal(sig: signal.Signals, tmp_path: Path) -> None:
-    proc = subprocess.Popen([sys.executable, "-m", "device.cli", "run", "--mode", "preview", "--source", "sample",
+    proc = subprocess.Popen([sys.executable, "-m", "magicbooth.cli", "run", "--mode", "preview", "--source", "sample",
                              "--display", "none"],
                             stderr=subprocess.PIPE, text=True, env=ENV, cwd=tmp_path)
     lines = _read_until(proc, lambda line: "live mode" in line, 30)
@@ -78,7 +78,7 @@ def test_preview_options_need_preview_mode(tmp_path: Path) -> None:
 
 def test_plain_run_is_headless_without_a_display_and_stops_on_sigterm(tmp_path: Path) -> None:
     env = {k: v for k, v in ENV.items() if k not in ("SDL_VIDEODRIVER", "DISPLAY", "WAYLAND_DISPLAY")}
-    proc = subprocess.Popen([sys.executable, "-m", "device.cli", "run"], stderr=subprocess.PIPE, text=True,
+    proc = subprocess.Popen([sys.executable, "-m", "magicbooth.cli", "run"], stderr=subprocess.PIPE, text=True,
                             env=env, cwd=tmp_path)
     lines = _read_until(proc, lambda line: "send SIGUSR1" in line or "record button" in line or not line, 60)
     proc.send_signal(signal.SIGTERM)

@@ -6,10 +6,9 @@ import json
 
 import pytest
 from conftest import write_clip
+from magicbooth.cli import main
+from magicbooth.library.clips import iter_clips, update_sidecar
 from recorder_support import read_back
-
-from device.cli import main
-from device.clips import iter_clips, update_sidecar
 
 
 @pytest.fixture

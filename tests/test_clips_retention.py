@@ -8,13 +8,12 @@ from datetime import UTC, datetime
 
 import numpy as np
 import pytest
+from magicbooth.core.config import StorageConfig
+from magicbooth.core.errors import StorageFullError
+from magicbooth.library.clips import iter_clips, write_sidecar
+from magicbooth.library.storage import MB, enforce_retention, ensure_space, free_bytes, storage_status
+from magicbooth.recording.finalise import base_meta, final_path
 from recorder_support import small_disk
-
-from device.clips import iter_clips, write_sidecar
-from device.config import StorageConfig
-from device.errors import StorageFullError
-from device.lifecycle import base_meta, final_path
-from device.storage import MB, enforce_retention, ensure_space, free_bytes, storage_status
 
 STATES = ["uploaded", "off", "uploaded", "uploading", "failed", "uploaded", "queued"]
 

@@ -6,9 +6,8 @@ import tomllib
 from pathlib import Path
 
 import pytest
-
-from device.cli import main
-from device.config import (
+from magicbooth.cli import main
+from magicbooth.core.config import (
     Config,
     ConfigError,
     default_config_toml,

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from device.camera import open_source
-from device.config import Config
-from device.effectchain import EffectChain
-from device.pipeline import Pipeline
+from magicbooth.camera import open_source
+from magicbooth.core.config import Config
+from magicbooth.pipeline.effect_chain import EffectChain
+from magicbooth.pipeline.flow import Pipeline
 
 
 def test_only_needed_models_run_and_switching_swaps_them() -> None:

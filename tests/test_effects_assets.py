@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 import numpy as np
-
-from effects import assets
+from magicbooth.effects import assets
 
 
 def test_assets_are_small_and_attributed() -> None:

@@ -5,11 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
-
-import effects
-from device.cli import main
-from device.errors import EffectError
-from effects.carousel import EffectCarousel
+from magicbooth import effects
+from magicbooth.cli import main
+from magicbooth.core.errors import EffectError
+from magicbooth.effects.carousel import EffectCarousel
 
 EXPECTED_NEEDS = {
     "background": ["mask"], "beauty": ["faces", "mesh"], "cartoon": [], "character": ["faces", "mesh"],
@@ -95,7 +94,7 @@ def test_carousel_rejects_unknown_names() -> None:
 
 
 def test_carousel_from_config() -> None:
-    from device.config import EffectsConfig
+    from magicbooth.core.config import EffectsConfig
 
     c = EffectCarousel.from_config(EffectsConfig(default="kaiju", carousel=("sticker", "kaiju")))
     assert (c.names, c.name) == (("sticker", "kaiju"), "kaiju")
@@ -108,9 +107,9 @@ def test_carousel_from_config() -> None:
 
 def test_effect_stage_draws_into_the_pipeline_canvas() -> None:
     import numpy as np
+    from magicbooth.effects.stage import EffectStage
+    from magicbooth.pipeline.flow import FramePass
 
-    from device.pipeline import FramePass
-    from effects.stage import EffectStage
     from tests.photos import frame, scene
 
     sc = scene("astronaut")

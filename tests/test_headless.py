@@ -15,14 +15,13 @@ from typing import Any
 
 import pytest
 from _modes_support import ManualClock, SyntheticCamera, open_recorder
-
-from device.config import Config, parse_config
-from device.errors import ConfigError
-from device.modes.events import bind_buttons
-from device.modes.feed import LiveFeed
-from device.modes.headless import Headless, run_headless
-from device.modes.status_light import open_status_light
-from device.service import Notifier
+from magicbooth.core.config import Config, parse_config
+from magicbooth.core.errors import ConfigError
+from magicbooth.modes.events import bind_buttons
+from magicbooth.modes.feed import LiveFeed
+from magicbooth.modes.headless import Headless, run_headless
+from magicbooth.modes.status_light import open_status_light
+from magicbooth.service.notify import Notifier
 
 
 def config(extra: str = "") -> Config:

@@ -10,12 +10,11 @@ from typing import Any
 
 import pytest
 from _modes_support import PressThenTerm, Systemd
-
-from device.config import load_config
-from device.modes.config_error import EXIT_RELOAD
-from device.modes.launch import run_mode
-from device.service import Notifier
-from device.uploads import UploadQueue
+from magicbooth.core.config import load_config
+from magicbooth.modes.config_error import EXIT_RELOAD
+from magicbooth.modes.launch import run_mode
+from magicbooth.service.notify import Notifier
+from magicbooth.upload.queue import UploadQueue
 
 
 def test_headless_run_records_a_clip_from_the_sample(tmp_path: Path, mock_pins: Any,

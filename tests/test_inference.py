@@ -8,9 +8,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
-from device.errors import ModelError
-from device.inference import MODELS_DIR, REGENERATE, default_threads, load_model, resolve_threads
+from magicbooth.core.errors import ModelError
+from magicbooth.inference.loader import MODELS_DIR, REGENERATE, default_threads, load_model, resolve_threads
 
 NAME = "face_detection_short_range"
 
@@ -74,7 +73,7 @@ def test_thread_count_defaults_and_is_explicit() -> None:
 
 
 def test_load_logs_partition_count(caplog: pytest.LogCaptureFixture) -> None:
-    with caplog.at_level(logging.INFO, logger="device.inference"):
+    with caplog.at_level(logging.INFO, logger="magicbooth.inference.loader"):
         load_model(NAME, threads=1)
     assert "1 XNNPACK partition" in caplog.text
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 import tomllib
 from importlib import metadata
 
-from device.inference import MODELS_DIR
+from magicbooth.inference.loader import MODELS_DIR
+
 from tools.modelfactory import pipeline, source
 from tools.modelfactory.runner import Runner
 

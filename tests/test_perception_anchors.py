@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-
-from device.perception.anchors import decode, iou, ssd_anchors, weighted_nms
+from magicbooth.perception.anchors import decode, iou, ssd_anchors, weighted_nms
 
 
 def test_896_anchors_in_model_order() -> None:

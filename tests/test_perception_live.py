@@ -6,12 +6,12 @@ import threading
 
 import numpy as np
 import pytest
+from magicbooth.core.config import Config
+from magicbooth.core.errors import EffectError, WorkerError
+from magicbooth.core.frames import Frame
+from magicbooth.perception import Perception
+from magicbooth.perception.workers import ModelWorker
 
-from device.config import Config
-from device.errors import EffectError, WorkerError
-from device.frames import Frame
-from device.perception import Perception
-from device.perception.workers import ModelWorker
 from tests.perception_helpers import moving_face_clip
 
 
@@ -81,9 +81,9 @@ def test_worker_drops_stale_frames_and_reports_stuck_thread() -> None:
 
 
 def test_stage_in_offline_pipeline_gives_every_frame_a_scene() -> None:
-    from device.camera import FileSource, sample_path
-    from device.perception.stage import PerceptionStage
-    from device.pipeline import Pipeline
+    from magicbooth.camera import FileSource, sample_path
+    from magicbooth.perception.stage import PerceptionStage
+    from magicbooth.pipeline.flow import Pipeline
 
     config = Config()
     stage = PerceptionStage(Perception(config, {"mesh", "mask"}), live=False)

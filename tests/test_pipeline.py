@@ -8,12 +8,11 @@ from pathlib import Path
 
 import numpy as np
 import pygame
-
-from device.camera import FileSource
-from device.config import DisplayConfig
-from device.display import Display, ensure_canvas
-from device.mailbox import Mailbox
-from device.pipeline import FramePass, Pipeline
+from magicbooth.camera import FileSource
+from magicbooth.core.config import DisplayConfig
+from magicbooth.core.mailbox import Mailbox
+from magicbooth.pipeline.display import Display, ensure_canvas
+from magicbooth.pipeline.flow import FramePass, Pipeline
 
 
 class Collect:
@@ -114,7 +113,7 @@ def test_display_window_shows_frames_mirrored(clip: Path) -> None:
 def test_canvas_shares_memory_with_the_working_image() -> None:
     pygame.init()
     image = np.zeros((10, 20, 3), np.uint8)
-    from device.frames import Frame
+    from magicbooth.core.frames import Frame
 
     work = FramePass(frame=Frame(image, 0.0, 0), image=image.copy())
     canvas = ensure_canvas(work)

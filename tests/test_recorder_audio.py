@@ -8,11 +8,10 @@ import wave
 import av
 import numpy as np
 import pytest
+from magicbooth.core.errors import ConfigError
+from magicbooth.recording.audio import BUNDLED_MUSIC, load_music
+from magicbooth.recording.recorder import Recorder
 from recorder_support import FPS, SIZE, config_for, numbered, push_paced, read_back
-
-from device.audio import BUNDLED_MUSIC, load_music
-from device.errors import ConfigError
-from device.recorder import Recorder
 
 
 def audio_of(path) -> tuple[np.ndarray, int]:

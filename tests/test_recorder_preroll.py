@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from magicbooth.recording.encoder import EncodedPacket
+from magicbooth.recording.pre_roll import PacketRing
+from magicbooth.recording.recorder import Recorder
 from recorder_support import FPS, SIZE, config_for, push_paced, read_back
-
-from device.encoder import EncodedPacket
-from device.preroll import PacketRing
-from device.recorder import Recorder
 
 
 @pytest.mark.parametrize("pre_roll", [1.0, 2.0])
@@ -64,9 +63,8 @@ def test_ring_keeps_whole_gops_covering_its_seconds():
 def test_start_right_after_the_first_pushes_records_the_whole_take(tmp_path) -> None:
     """A press straight after boot: start() while the encoder has not yet seen the first frames."""
     import numpy as np
-
-    from device.config import Config
-    from device.recorder import Recorder
+    from magicbooth.core.config import Config
+    from magicbooth.recording.recorder import Recorder
 
     black = np.zeros((120, 160, 3), np.uint8)
     for trial in range(3):

@@ -5,10 +5,9 @@ from __future__ import annotations
 import time
 
 import pytest
+from magicbooth.core.errors import StorageFullError
+from magicbooth.recording.recorder import Recorder
 from recorder_support import FPS, SIZE, config_for, noise, read_back, small_disk
-
-from device.errors import StorageFullError
-from device.recorder import Recorder
 
 
 def push_until(rec: Recorder, done, limit: int = 600) -> int:

@@ -8,8 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-from device.service import Notifier, WatchdogGate
+from magicbooth.service.notify import Notifier, WatchdogGate
 
 
 @pytest.fixture

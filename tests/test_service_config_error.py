@@ -10,13 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import pygame
-
-from device.config import Config
-from device.errors import ConfigError
-from device.lastgood import load_resilient, remember
-from device.modes.config_error import wait_for_fixed_config
-from device.modes.status_light import open_status_light
-from device.service import Notifier
+from magicbooth.core.config import Config
+from magicbooth.core.errors import ConfigError
+from magicbooth.modes.config_error import wait_for_fixed_config
+from magicbooth.modes.status_light import open_status_light
+from magicbooth.service.last_good import load_resilient, remember
+from magicbooth.service.notify import Notifier
 
 
 def test_last_good_copy_is_used_when_the_file_breaks(tmp_path: Path) -> None:

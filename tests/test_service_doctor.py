@@ -7,10 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from device.cli import main
-from device.config import Config, parse_config
-from device.hwchecks import (
+from magicbooth.cli import main
+from magicbooth.core.config import Config, parse_config
+from magicbooth.doctor.hardware import (
     check_devices,
     check_gpio,
     check_models,
@@ -97,7 +96,7 @@ def test_doctor_table_lists_the_service_checks(capsys: pytest.CaptureFixture[str
 
 
 def test_as_service_runs_the_doctor_in_the_units_sandbox(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    from device.sandbox import sandbox_properties
+    from magicbooth.service.sandbox import sandbox_properties
 
     unit = tmp_path / "magicbooth.service"
     unit.write_text("[Unit]\nDescription=x\nStartLimitBurst=5\n[Service]\nType=notify\nUser=magicbooth\n"

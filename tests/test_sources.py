@@ -8,10 +8,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-
-from device.camera import FileSource, Picamera2Source, WebcamSource, open_source, sample_path
-from device.config import Config
-from device.errors import SourceError
+from magicbooth.camera import FileSource, Picamera2Source, WebcamSource, open_source, sample_path
+from magicbooth.core.config import Config
+from magicbooth.core.errors import SourceError
 
 
 def test_file_source_reads_every_frame_in_rgb(clip: Path) -> None:
@@ -89,7 +88,7 @@ def test_auto_picks_sample_without_camera(config: Config, caplog: pytest.LogCapt
 
 
 def test_webcam_missing_device_is_camera_error(tmp_path: Path) -> None:
-    from device.errors import CameraError
+    from magicbooth.core.errors import CameraError
 
     with pytest.raises(CameraError, match="no such camera"):
         WebcamSource(str(tmp_path / "video99")).open()

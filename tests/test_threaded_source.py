@@ -8,10 +8,9 @@ from pathlib import Path
 
 import pytest
 from fakes import picamera2 as fake
-
-from device.camera import FileSource, Picamera2Source
-from device.camera.threaded import ThreadedSource
-from device.errors import CameraError
+from magicbooth.camera import FileSource, Picamera2Source
+from magicbooth.camera.threaded import ThreadedSource
+from magicbooth.core.errors import CameraError
 
 
 def test_slow_reader_gets_newest_frames_and_drops_are_counted(clip: Path) -> None:

@@ -8,10 +8,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
-from device.cli import main
-from device.commands.install_service import UNIT_DIR, UNITS, UPLOAD_UNIT, executable, render_unit
-from device.config import Config
+from magicbooth.cli import main
+from magicbooth.commands.install_service import UNIT_DIR, UNITS, UPLOAD_UNIT, executable, render_unit
+from magicbooth.core.config import Config
 
 ALL_UNITS = (*UNITS.values(), UPLOAD_UNIT)
 
@@ -147,6 +146,6 @@ def test_install_service_into_a_root_dir(capsys: pytest.CaptureFixture[str], tmp
 
 
 def _groups_here() -> list[str]:
-    from device.commands.install_service import existing_groups
+    from magicbooth.commands.install_service import existing_groups
 
     return existing_groups()[0]

@@ -6,10 +6,9 @@ import os
 from pathlib import Path
 
 import pytest
+from magicbooth.core.errors import CredentialsError
+from magicbooth.upload.credentials import credentials_path, load_credentials
 from upload_helpers import write_credentials
-
-from device.credentials import credentials_path, load_credentials
-from device.errors import CredentialsError
 
 SECRET = "s3cr3t-Value-42"
 
@@ -74,7 +73,7 @@ def test_cli_refuses_loose_credentials_in_one_line(tmp_path: Path) -> None:
     config = tmp_path / "magicbooth.toml"
     config.write_text(f'[device]\nstate_dir = "{tmp_path}"\n[upload]\nendpoint = "http://127.0.0.1:9"\n'
                       f'bucket = "clips"\ncredentials_file = "{loose}"\n')
-    done = subprocess.run([sys.executable, "-m", "device.cli", "--config", str(config), "upload", "--once"],
+    done = subprocess.run([sys.executable, "-m", "magicbooth.cli", "--config", str(config), "upload", "--once"],
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 2
     lines = [line for line in done.stderr.splitlines() if line.strip()]

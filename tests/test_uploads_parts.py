@@ -7,13 +7,12 @@ import time
 from pathlib import Path
 
 import pytest
-
-from device.backoff import Backoff
-from device.config import parse_config
-from device.errors import ClipIntegrityError, ConfigError
-from device.s3 import Throttle, ThrottledReader
-from device.upload_db import QueueDB
-from device.uploads import clip_day, device_id, object_key, sidecar_payload
+from magicbooth.core.backoff import Backoff
+from magicbooth.core.config import parse_config
+from magicbooth.core.errors import ClipIntegrityError, ConfigError
+from magicbooth.upload.database import QueueDB
+from magicbooth.upload.queue import clip_day, device_id, object_key, sidecar_payload
+from magicbooth.upload.store import Throttle, ThrottledReader
 
 
 def test_object_keys_come_from_device_day_and_clip() -> None:
@@ -102,10 +101,9 @@ def test_stalled_store_times_out_instead_of_hanging(tmp_path: Path) -> None:
     """A store that accepts connections and never answers costs read_timeout_s, not minutes."""
     import socket
 
+    from magicbooth.core.errors import StoreUnavailableError
+    from magicbooth.upload.queue import UploadQueue
     from upload_helpers import make_clip, make_config
-
-    from device.errors import StoreUnavailableError
-    from device.uploads import UploadQueue
 
     with socket.socket() as silent:
         silent.bind(("127.0.0.1", 0))

@@ -10,12 +10,11 @@ import time
 from pathlib import Path
 
 import pytest
+from magicbooth.core.errors import CredentialsError, UploadError
+from magicbooth.library.clips import read_sidecar
+from magicbooth.upload.queue import QueueBusyError, UploadQueue, object_key, sidecar_payload
 from seaweed import SECRET_KEY, SeaweedServer
 from upload_helpers import DAY, fetch, list_keys, make_clip, make_config, pending_uploads, write_credentials
-
-from device.clips import read_sidecar
-from device.errors import CredentialsError, UploadError
-from device.uploads import QueueBusyError, UploadQueue, object_key, sidecar_payload
 
 KEY = "booths/booth-07/" + DAY
 
@@ -63,9 +62,9 @@ def test_verified_upload_lands_under_device_and_day(server: SeaweedServer, state
 
 def test_server_rejects_wrong_sha256(server: SeaweedServer, state: Path) -> None:
     """The x-amz-checksum-sha256 we send is checked by the store itself, not only by us."""
-    from device.credentials import load_credentials
-    from device.errors import StoreUnavailableError
-    from device.s3 import ObjectStore
+    from magicbooth.core.errors import StoreUnavailableError
+    from magicbooth.upload.credentials import load_credentials
+    from magicbooth.upload.store import ObjectStore
 
     cfg = make_config(state, server)
     store = ObjectStore.connect(cfg.upload, load_credentials(Path(cfg.upload.credentials_file)))
@@ -212,8 +211,8 @@ def test_secrets_never_reach_the_logs(server: SeaweedServer, state: Path, caplog
 
 
 def test_upload_command_once(server: SeaweedServer, state: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from device.commands import Context
-    from device.commands import upload as command
+    from magicbooth.commands import Context
+    from magicbooth.commands import upload as command
 
     cfg = make_config(state, server, prefix=f"t9/{state.name}")
     for i in range(3):
@@ -260,10 +259,9 @@ def test_check_target_for_doctor(server: SeaweedServer, state: Path) -> None:
 
 
 def test_recorder_hook_queues_saved_clip_and_only_one_process_drains(server: SeaweedServer, state: Path) -> None:
+    from magicbooth.commands.record import upload_queue
+    from magicbooth.recording.recorder import Recorder
     from recorder_support import FPS, SIZE, push_paced
-
-    from device.commands.record import upload_queue
-    from device.recorder import Recorder
 
     cfg = make_config(state, server, prefix=f"t10/{state.name}").replace("storage", min_free_mb=0.0,
                                                                           low_free_mb=0.0)
@@ -286,7 +284,7 @@ def test_recorder_hook_queues_saved_clip_and_only_one_process_drains(server: Sea
 
 
 def test_doctor_shows_target_and_failures_without_secrets(server: SeaweedServer, state: Path) -> None:
-    from device.checks import check_upload
+    from magicbooth.doctor.checks import check_upload
 
     cfg = make_config(state, server, prefix=f"t11/{state.name}")
     assert check_upload(make_config(state, None, endpoint="", bucket="")).detail.startswith("off")

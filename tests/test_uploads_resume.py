@@ -14,13 +14,12 @@ import time
 from pathlib import Path
 
 import pytest
+from magicbooth.core.errors import StoreUnavailableError
+from magicbooth.library.clips import iter_clips, read_sidecar
+from magicbooth.upload.database import QueueDB
+from magicbooth.upload.queue import DB_NAME, UploadQueue, object_key
 from seaweed import SeaweedServer
 from upload_helpers import DAY, fetch, list_keys, make_clip, make_config, pending_uploads
-
-from device.clips import iter_clips, read_sidecar
-from device.errors import StoreUnavailableError
-from device.upload_db import QueueDB
-from device.uploads import DB_NAME, UploadQueue, object_key
 
 MP4 = f"booths/booth-07/{DAY}/"
 
@@ -186,8 +185,8 @@ def test_clip_deleted_mid_upload_fails_and_its_upload_is_aborted(shared: Seaweed
 
 DRAIN_SCRIPT = textwrap.dedent("""
     import sys
-    from device.config import load_config
-    from device.uploads import UploadQueue
+    from magicbooth.core.config import load_config
+    from magicbooth.upload.queue import UploadQueue
     queue = UploadQueue(load_config(sys.argv[1]))
     print("draining", flush=True)
     queue.drain(timeout=120)

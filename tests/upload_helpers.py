@@ -9,10 +9,9 @@ from typing import Any
 
 import av
 import numpy as np
+from magicbooth.core.config import Config, parse_config
+from magicbooth.library.clips import Clip, read_sidecar, write_sidecar
 from seaweed import ACCESS_KEY, SECRET_KEY, SeaweedServer
-
-from device.clips import Clip, read_sidecar, write_sidecar
-from device.config import Config, parse_config
 
 DAY = "2026-11-20"
 

@@ -9,7 +9,7 @@ The rootfs's venv has no PyAV, so unpack the aarch64 wheel of the same version n
     /work/shared/tools/arm64/markrun.sh --cpu cortex-a72 -b /tmp/rec-arm64:/rec -b $PWD:/app -- \\
         /app/tools/arm64_encode_count.py --site /rec/site 640 480 30 recorder
 
-Modes: ``recorder`` (OpenCV RGB->I420, then libx264, as ``device.encoder`` does),
+Modes: ``recorder`` (OpenCV RGB->I420, then libx264, as ``magicbooth.recording.encoder`` does),
 ``swscale`` (PyAV's own RGB->YUV conversion, then libx264), ``convert-cv2`` and
 ``convert-swscale`` (the conversion alone). libx264 runs with one thread so
 counts are comparable; the recorder's settings otherwise (ultrafast, zerolatency, crf 23).

@@ -22,10 +22,10 @@ import cv2
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from device.config import Config  # noqa: E402
-from device.frames import Frame  # noqa: E402
-from device.perception import Perception  # noqa: E402
-from device.perception.loading import open_reference  # noqa: E402
+from magicbooth.core.config import Config  # noqa: E402
+from magicbooth.core.frames import Frame  # noqa: E402
+from magicbooth.perception import Perception  # noqa: E402
+from magicbooth.perception.loading import open_reference  # noqa: E402
 
 CONFIGS = {"det": {"faces"}, "seg": {"mask"}, "mesh": {"mesh"}, "det+seg": {"faces", "mask"},
            "det+mesh": {"faces", "mesh"}}

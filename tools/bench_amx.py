@@ -3,7 +3,7 @@
     python tools/bench_amx.py [--rounds 10] [--per-round 40]
 
 Two worker processes load the same shipped models with 1 thread: one as the
-app runs (AMX refused, see ``device/amx.py``), one with ``MAGICBOOTH_XNNPACK_AMX=1``.
+app runs (AMX refused, see ``device/inference/amx.py``), one with ``MAGICBOOTH_XNNPACK_AMX=1``.
 The parent alternates short rounds between them so machine noise hits both,
 and prints median ms per invoke and the ratios. Permission for AMX is decided
 once per process, which is why two processes are needed.
@@ -25,8 +25,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from device.amx import KEEP_ENV, has_amx  # noqa: E402
-from device.inference import read_manifest  # noqa: E402
+from magicbooth.inference.amx import KEEP_ENV, has_amx  # noqa: E402
+from magicbooth.inference.loader import read_manifest  # noqa: E402
 
 WORKER = "--worker"
 
@@ -35,8 +35,8 @@ def worker() -> None:
     """Serve 'name variant count' lines with a JSON list of seconds per invoke."""
     import time
 
-    from device import amx
-    from device.inference import load_model
+    from magicbooth.inference import amx
+    from magicbooth.inference.loader import load_model
 
     models: dict[tuple[str, str], tuple[Any, np.ndarray]] = {}
     for line in sys.stdin:

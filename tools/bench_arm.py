@@ -45,12 +45,11 @@ def main() -> int:
     sys.path[:0] = args.site
 
     import pygame
-
-    import effects
-    from device.bench.components import effect_name, needs_of
-    from device.camera import open_source
-    from device.config import Config
-    from device.perception import Perception
+    from magicbooth import effects
+    from magicbooth.bench.components import effect_name, needs_of
+    from magicbooth.camera import open_source
+    from magicbooth.core.config import Config
+    from magicbooth.perception import Perception
 
     config = Config().replace("inference", threads=args.threads)
     name = effect_name(args.effect or None)
@@ -59,7 +58,7 @@ def main() -> int:
     drawer = effects.create(name)
     encoder = None
     if args.part in ("encode", "frame"):
-        from device.encoder import VideoEncoder
+        from magicbooth.recording.encoder import VideoEncoder
 
         encoder = VideoEncoder("libx264", tuple(config.camera.size), config.camera.fps, config.recorder)
     source = open_source("sample", config, realtime=False, loop=True)

@@ -35,7 +35,7 @@ FACES=$(count --part perception --needs faces); MESH=$(count --part perception -
 MASK=$(count --part perception --needs mask)
 NAME="$(cd "$ROOT" && "$PY" -c "
 import sys; sys.argv=['x']
-from device.bench.components import effect_name; print(effect_name('$EFFECT' or None))" 2>/dev/null)"
+from magicbooth.bench.components import effect_name; print(effect_name('$EFFECT' or None))" 2>/dev/null)"
 MODELS="$(sha256sum "$ROOT/models_tflite/manifest.toml" | cut -c1-16)"
 cat <<JSON
 {"schema": "magicbooth.arm-counts", "cpu": "$CPU", "effect": "$NAME", "frames": $FRAMES,

@@ -22,9 +22,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 import cv2
 import photos
-
-import effects
-from effects.benchmark import Timing, measure, measure_hud
+from magicbooth import effects
+from magicbooth.effects.benchmark import Timing, measure, measure_hud
 
 # The worst realistic case per effect: beams firing, full age, a replacement image.
 CASES = {

@@ -35,11 +35,11 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from device.camera import sample_path  # noqa: E402
-from device.clipwriter import FRAGMENTED, ClipWriter, best_movflags  # noqa: E402
-from device.config import RecorderConfig  # noqa: E402
-from device.encoder import VideoEncoder, to_i420  # noqa: E402
-from device.preroll import PacketRing  # noqa: E402
+from magicbooth.camera import sample_path  # noqa: E402
+from magicbooth.core.config import RecorderConfig  # noqa: E402
+from magicbooth.recording.clip_writer import FRAGMENTED, ClipWriter, best_movflags  # noqa: E402
+from magicbooth.recording.encoder import VideoEncoder, to_i420  # noqa: E402
+from magicbooth.recording.pre_roll import PacketRing  # noqa: E402
 
 FPS = 30
 
@@ -132,8 +132,8 @@ CHILD = textwrap.dedent("""
     from pathlib import Path
     sys.path.insert(0, sys.argv[3])
     import numpy as np
-    from device.config import Config
-    from device.recorder import Recorder
+    from magicbooth.core.config import Config
+    from magicbooth.recording.recorder import Recorder
     from tools.bench_recorder import sample_frames
 
     root, flags = Path(sys.argv[1]), sys.argv[2]

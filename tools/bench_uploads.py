@@ -32,13 +32,12 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
+from magicbooth.library.clips import write_sidecar  # noqa: E402
+from magicbooth.upload.credentials import load_credentials  # noqa: E402
+from magicbooth.upload.queue import UploadQueue  # noqa: E402
+from magicbooth.upload.store import ObjectStore  # noqa: E402
 from seaweed import SeaweedServer  # noqa: E402
 from upload_helpers import make_clip, make_config  # noqa: E402
-
-from device.clips import write_sidecar  # noqa: E402
-from device.credentials import load_credentials  # noqa: E402
-from device.s3 import ObjectStore  # noqa: E402
-from device.uploads import UploadQueue  # noqa: E402
 
 MiB = 1 << 20
 DAY = "2026-11-20"
@@ -88,7 +87,7 @@ def bench_throughput(server: SeaweedServer, work: Path, size_mb: int, repeats: i
         raw_multipart(store.client, "clips", f"bench-raw-{i}/big.mp4", video, 8 * MiB)
         raw_s.append(time.perf_counter() - start)
 
-        from device.clips import Clip, read_sidecar
+        from magicbooth.library.clips import Clip, read_sidecar
 
         queue = UploadQueue(cfg)
         queue.enqueue(Clip(video, read_sidecar(video)))
@@ -134,9 +133,9 @@ RSS_CHILD = """
 import json, sys, threading, time
 sys.path[:0] = [sys.argv[1], sys.argv[1] + "/tests"]
 from pathlib import Path
-from device.config import load_config
-from device.clips import Clip, read_sidecar
-from device.uploads import UploadQueue
+from magicbooth.core.config import load_config
+from magicbooth.library.clips import Clip, read_sidecar
+from magicbooth.upload.queue import UploadQueue
 
 def rss():
     with open("/proc/self/status") as fh:

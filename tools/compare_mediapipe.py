@@ -26,7 +26,7 @@ mediapipe==0.10.14``; the ``compare`` extra, x86-64 here). It pulls in
 opencv-contrib-python, whose ``cv2`` overwrites opencv-python-headless's in the
 same venv; both are OpenCV 4.10+ builds, so the app keeps working, but use a
 separate venv if that matters. On a CPU with AMX the app refuses AMX tiles to
-XNNPACK (``device/amx.py``); that holds for the whole process, MediaPipe
+XNNPACK (``device/inference/amx.py``); that holds for the whole process, MediaPipe
 included, whose float models do not use AMX (``tools/bench_amx.py`` shows float
 unchanged). Run:
 
@@ -54,12 +54,12 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from device.amx import keep_xnnpack_off_amx  # noqa: E402
-from device.config import Config  # noqa: E402
-from device.frames import Frame  # noqa: E402
-from device.perception import Perception  # noqa: E402
-from device.perception.anchors import iou  # noqa: E402
-from device.perception.loading import open_reference  # noqa: E402
+from magicbooth.core.config import Config  # noqa: E402
+from magicbooth.core.frames import Frame  # noqa: E402
+from magicbooth.inference.amx import keep_xnnpack_off_amx  # noqa: E402
+from magicbooth.perception import Perception  # noqa: E402
+from magicbooth.perception.anchors import iou  # noqa: E402
+from magicbooth.perception.loading import open_reference  # noqa: E402
 
 TARGET = 0.85
 SETTLE_S = 0.05

@@ -20,9 +20,9 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 import cv2  # noqa: E402
+from magicbooth.inference.loader import MODELS_DIR, load_model, read_manifest  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
-from device.inference import MODELS_DIR, load_model, read_manifest  # noqa: E402
 from tools.modelfactory import armcount, datasets, pipeline, render, report, source  # noqa: E402
 from tools.modelfactory.images import HELD_OUT_BACKGROUNDS  # noqa: E402
 from tools.modelfactory.specs import SPECS  # noqa: E402
@@ -75,12 +75,12 @@ NOTES = [
     "- **Model I/O** is float for every model now: each starts with a float stem island, and the quantizer gives "
     "a float first op float input; the cost is the numpy normalisation (~0.1 ms). Before the stems, int8 I/O with "
     "the input range pinned so that an int8 input is the pixels with the top bit flipped measured a few percent "
-    "faster end to end for the [0, 1] models; `device.inference` keeps that fast path for any model with int8 "
+    "faster end to end for the [0, 1] models; `magicbooth.inference` keeps that fast path for any model with int8 "
     "I/O. It hides the choice: `invoke` takes floats, `invoke_rgb` uint8 pixels.",
     "- **Speed on this x86 machine**: the CPU has AMX, and XNNPACK ran its int8 convolutions on AMX tiles, "
     "which are built for wide matrices: on these 16-32-channel models int8 was 1.26-1.54x slower on AMX than on "
     "the AVX512-VNNI kernels XNNPACK uses when Linux refuses it AMX (`python tools/bench_amx.py`, two processes "
-    "side by side; float unchanged). `device/amx.py` therefore refuses AMX tiles to the process before the "
+    "side by side; float unchanged). `device/inference/amx.py` therefore refuses AMX tiles to the process before the "
     "first interpreter exists, and every latency here is measured that way, as the app runs. Even so, XNNPACK's "
     "AVX-512 float kernels are hard to beat at these widths: the face mesh with its PReLUs replaced by ReLU "
     "(not equivalent, a timing probe only) still took 0.96x float time in int8, so no PReLU form can bring it "

@@ -9,9 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from device.bench.measures import is_measured, read_json
-from device.bench.schema import SCHEMA_ID, SCHEMA_VERSION
-from device.errors import BenchError
+from magicbooth.bench.measures import is_measured, read_json
+from magicbooth.bench.schema import SCHEMA_ID, SCHEMA_VERSION
+from magicbooth.core.errors import BenchError
 
 SAME_WITHIN_PERCENT = 3.0
 

@@ -7,15 +7,14 @@ most needs.
 
 from __future__ import annotations
 
-from device.errors import EffectError
+from magicbooth.core.errors import EffectError
 
 HEAVY = frozenset({"mesh", "mask"})
 
 
 def effect_name(spec: str | None) -> str:
     """``spec`` checked against the registry, or the heaviest effect when it is empty."""
-    import effects
-
+    from magicbooth import effects
     if spec:
         effects.get(spec)  # EffectError listing the valid names
         return spec
@@ -29,6 +28,5 @@ def effect_name(spec: str | None) -> str:
 
 def needs_of(name: str) -> frozenset[str]:
     """The perception outputs effect ``name`` draws with."""
-    import effects
-
+    from magicbooth import effects
     return effects.get(name).needs

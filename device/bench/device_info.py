@@ -11,8 +11,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from device.bench import thermal
-from device.platform import board_model
+from magicbooth.bench import thermal
+from magicbooth.core.machine import board_model
 
 # ARM "CPU part" ids of the cores a booth is likely to meet.
 ARM_PARTS = {"0xd03": "Cortex-A53", "0xd04": "Cortex-A35", "0xd05": "Cortex-A55", "0xd07": "Cortex-A57",

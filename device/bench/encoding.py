@@ -9,12 +9,11 @@ from pathlib import Path
 
 import av
 import numpy as np
-
-from device.bench.measures import Record, measured, not_measured, rounded, summarize
-from device.bench.resources import process_cpu_s
-from device.config import Config
-from device.encoder import HARDWARE, SOFTWARE, VideoEncoder
-from device.errors import RecorderError
+from magicbooth.bench.measures import Record, measured, not_measured, rounded, summarize
+from magicbooth.bench.resources import process_cpu_s
+from magicbooth.core.config import Config
+from magicbooth.core.errors import RecorderError
+from magicbooth.recording.encoder import HARDWARE, SOFTWARE, VideoEncoder
 
 log = logging.getLogger(__name__)
 

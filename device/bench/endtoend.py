@@ -17,17 +17,17 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from device.bench import components
-from device.bench.measures import Record, measured, not_measured, rounded, summarize
-from device.bench.resources import ResourceWindow
-from device.bench.stages import is_camera_spec, offscreen_display
-from device.camera import open_source
-from device.config import Config
-from device.errors import MagicboothError
-from device.pipeline import FramePass, Pipeline
-from device.recorder import Recorder, RecordSink
-from effects.carousel import EffectCarousel
-from effects.stage import EffectStage
+from magicbooth.bench import components
+from magicbooth.bench.measures import Record, measured, not_measured, rounded, summarize
+from magicbooth.bench.resources import ResourceWindow
+from magicbooth.bench.stages import is_camera_spec, offscreen_display
+from magicbooth.camera import open_source
+from magicbooth.core.config import Config
+from magicbooth.core.errors import MagicboothError
+from magicbooth.effects.carousel import EffectCarousel
+from magicbooth.effects.stage import EffectStage
+from magicbooth.pipeline.flow import FramePass, Pipeline
+from magicbooth.recording.recorder import Recorder, RecordSink
 
 log = logging.getLogger(__name__)
 
@@ -102,8 +102,8 @@ class EndToEnd:
         if not needs:
             return None
         try:
-            from device.perception import Perception
-            from device.perception.stage import PerceptionStage
+            from magicbooth.perception import Perception
+            from magicbooth.perception.stage import PerceptionStage
 
             return PerceptionStage(Perception(self.config, needs=needs), live=True)
         except (MagicboothError, OSError, ImportError) as exc:

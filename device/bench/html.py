@@ -5,8 +5,8 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from device.bench import svg
-from device.bench.measures import is_measured, stage_cpu_ms
+from magicbooth.bench import svg
+from magicbooth.bench.measures import is_measured, stage_cpu_ms
 
 STYLE = """
 body{font:14px/1.45 system-ui,sans-serif;margin:24px auto;max-width:1000px;color:#222;padding:0 12px}
@@ -146,7 +146,7 @@ def _thermal(report: dict[str, Any]) -> str:
 
 
 def _prediction(report: dict[str, Any]) -> str:
-    from device.bench.summary import prediction_line
+    from magicbooth.bench.summary import prediction_line
 
     p = report.get("prediction")
     out = f"<p>{escape(prediction_line(p))}.</p>"

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from device.errors import BenchError
+from magicbooth.core.errors import BenchError
 
 MEASURED = "measured"
 NOT_MEASURED = "not_measured"

@@ -18,13 +18,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-
-from device.bench.measures import Record, measured, not_measured, rounded, summarize
-from device.config import Config
+from magicbooth.bench.measures import Record, measured, not_measured, rounded, summarize
+from magicbooth.core.config import Config
 
 log = logging.getLogger(__name__)
 
-Opener = Callable[[int], Any]  # threads -> a loaded ``device.inference.Model``
+Opener = Callable[[int], Any]  # threads -> a loaded ``magicbooth.inference.loader.Model``
 
 
 @dataclass(frozen=True)
@@ -40,10 +39,10 @@ class ModelCase:
 def discover(config: Config) -> tuple[list[ModelCase], str | None]:
     """Every model in the runtime loader's manifest, float reference and int8; or none and why."""
     try:
-        from device.inference import MODELS_DIR, read_manifest
+        from magicbooth.inference.loader import MODELS_DIR, read_manifest
     except ImportError:
-        return [], "the model loader (device.inference) is not part of this build"
-    from device.errors import ModelError
+        return [], "the model loader (magicbooth.inference.loader) is not part of this build"
+    from magicbooth.core.errors import ModelError
 
     try:
         entries = read_manifest()
@@ -57,7 +56,7 @@ def discover(config: Config) -> tuple[list[ModelCase], str | None]:
 
 def _opener(name: str, variant: str) -> Opener:
     def open_(threads: int) -> Any:
-        from device.inference import load_model
+        from magicbooth.inference.loader import load_model
 
         return load_model(name, threads, variant=variant)
 

@@ -22,8 +22,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from device.bench.measures import is_measured, read_json
-from device.errors import BenchError
+from magicbooth.bench.measures import is_measured, read_json
+from magicbooth.core.errors import BenchError
 
 PI4 = {"board": "Raspberry Pi 4 Model B", "cpu": "Cortex-A72", "cores": 4, "clock_mhz": 1500}
 REFERENCE_MODEL = ("face_detection_short_range", "float", 1)

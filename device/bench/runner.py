@@ -14,16 +14,17 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from device import __version__, amx
-from device.bench import device_info, models, stages
-from device.bench.endtoend import EndToEnd
-from device.bench.measures import is_measured
-from device.bench.predict import predict_pi4
-from device.bench.progress import Progress
-from device.bench.schema import SCHEMA_ID, SCHEMA_VERSION
-from device.bench.thermal import ThermalSampler
-from device.bench.verdict import judge
-from device.config import Config
+from magicbooth import __version__
+from magicbooth.bench import device_info, models, stages
+from magicbooth.bench.endtoend import EndToEnd
+from magicbooth.bench.measures import is_measured
+from magicbooth.bench.predict import predict_pi4
+from magicbooth.bench.progress import Progress
+from magicbooth.bench.schema import SCHEMA_ID, SCHEMA_VERSION
+from magicbooth.bench.thermal import ThermalSampler
+from magicbooth.bench.verdict import judge
+from magicbooth.core.config import Config
+from magicbooth.inference import amx
 
 log = logging.getLogger(__name__)
 
@@ -143,7 +144,7 @@ def _manifest_sha256() -> str | None:
     import hashlib
 
     try:
-        from device.inference import MANIFEST, MODELS_DIR
+        from magicbooth.inference.loader import MANIFEST, MODELS_DIR
 
         return hashlib.sha256((MODELS_DIR / MANIFEST).read_bytes()).hexdigest()
     except (ImportError, OSError):

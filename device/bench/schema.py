@@ -19,5 +19,5 @@ SCHEMA_FILE = "report.schema.json"
 @cache
 def schema() -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) every report validates against."""
-    text = (resources.files("device.bench") / SCHEMA_FILE).read_text(encoding="utf-8")
+    text = (resources.files("magicbooth.bench") / SCHEMA_FILE).read_text(encoding="utf-8")
     return json.loads(text)

@@ -16,15 +16,14 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
-
-from device.bench.encoding import ENCODERS, benchmark_encoder
-from device.bench.measures import Record, measured, not_measured, rounded, summarize
-from device.bench.resources import process_cpu_s
-from device.camera import Picamera2Source, WebcamSource, open_source
-from device.config import Config
-from device.errors import MagicboothError
-from device.frames import Frame
-from device.platform import display_candidates
+from magicbooth.bench.encoding import ENCODERS, benchmark_encoder
+from magicbooth.bench.measures import Record, measured, not_measured, rounded, summarize
+from magicbooth.bench.resources import process_cpu_s
+from magicbooth.camera import Picamera2Source, WebcamSource, open_source
+from magicbooth.core.config import Config
+from magicbooth.core.errors import MagicboothError
+from magicbooth.core.frames import Frame
+from magicbooth.core.machine import display_candidates
 
 log = logging.getLogger(__name__)
 
@@ -92,9 +91,9 @@ def measure_capture(spec: str, config: Config, frames: int, tick: Tick) -> tuple
 def measure_perception(config: Config, frames: Sequence[Frame], tick: Tick) -> tuple[list[Record], list[Any]]:
     """Each perception model's cost per frame, offline, with every model on."""
     try:
-        from device.perception import Perception
+        from magicbooth.perception import Perception
     except ImportError:
-        return [not_measured("perception (device.perception) is not part of this build",
+        return [not_measured("perception (magicbooth.perception) is not part of this build",
                              name="perception", kind="perception")], []
     try:
         perception = Perception(config, needs={"faces", "mesh", "mask"})
@@ -128,7 +127,7 @@ def measure_perception(config: Config, frames: Sequence[Frame], tick: Tick) -> t
 def measure_effects(config: Config, frames: Sequence[Frame], scenes: Sequence[Any], tick: Tick) -> list[Record]:
     """Each installed effect's ``render`` cost on the perceived frames."""
     try:
-        import effects
+        from magicbooth import effects
     except ImportError:
         return [not_measured("the effects package is not part of this build", name="effects", kind="effect")]
     if not scenes:
@@ -171,7 +170,7 @@ def offscreen_display(config: Config) -> Iterator[tuple[Any, str | None]]:
     Yields the display and, when there is no screen, the reason the flip to a
     real screen cannot be measured.
     """
-    from device.display import Display
+    from magicbooth.pipeline.display import Display
 
     no_screen = None if display_candidates() else "no screen here (no desktop session, no DRM device)"
     saved = os.environ.get("SDL_VIDEODRIVER")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from device.bench.measures import is_measured, stage_cpu_ms
+from magicbooth.bench.measures import is_measured, stage_cpu_ms
 
 NM = "not measured"
 

@@ -112,7 +112,7 @@ class ThermalSampler:
         self.stopping.set()
         self._thread.join(timeout)
         if self._thread.is_alive():
-            from device.errors import WorkerError
+            from magicbooth.core.errors import WorkerError
 
             raise WorkerError(f"thermal sampler did not stop within {timeout:g} s (vcgencmd hung?)")
         self.sample()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from device.bench.measures import Record, is_measured
+from magicbooth.bench.measures import Record, is_measured
 
 
 def target(name: str, value: float | None, limit: float, unit: str, *, at_least: bool = False) -> dict[str, Any]:

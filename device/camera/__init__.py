@@ -10,12 +10,12 @@ import logging
 from importlib import resources
 from pathlib import Path
 
-from device.camera.base import FrameSource
-from device.camera.file import FileSource
-from device.camera.picamera2_source import Picamera2Source
-from device.camera.webcam import WebcamSource
-from device.config import Config
-from device.errors import SourceError
+from magicbooth.camera.base import FrameSource
+from magicbooth.camera.file import FileSource
+from magicbooth.camera.picamera2_source import Picamera2Source
+from magicbooth.camera.webcam import WebcamSource
+from magicbooth.core.config import Config
+from magicbooth.core.errors import SourceError
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +24,7 @@ __all__ = ["FileSource", "FrameSource", "Picamera2Source", "WebcamSource", "open
 
 def sample_path() -> Path:
     """The bundled sample clip (a real face, public domain; made by tools/make_sample.py)."""
-    return Path(str(resources.files("device") / "assets" / "sample.mp4"))
+    return Path(str(resources.files("magicbooth.assets") / "sample.mp4"))
 
 
 def open_source(spec: str | None, config: Config, *, realtime: bool | None = None,

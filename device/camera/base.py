@@ -6,7 +6,7 @@ import abc
 import time
 from types import TracebackType
 
-from device.frames import Frame
+from magicbooth.core.frames import Frame
 
 
 class FrameSource(abc.ABC):

@@ -7,9 +7,8 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-
-from device.camera.base import FrameSource
-from device.errors import SourceError
+from magicbooth.camera.base import FrameSource
+from magicbooth.core.errors import SourceError
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff"}
 

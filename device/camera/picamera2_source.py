@@ -18,9 +18,8 @@ from types import ModuleType
 
 import cv2
 import numpy as np
-
-from device.camera.base import FrameSource
-from device.errors import CameraError
+from magicbooth.camera.base import FrameSource
+from magicbooth.core.errors import CameraError
 
 log = logging.getLogger(__name__)
 

@@ -11,11 +11,11 @@ time for, and reopening a lost camera with backoff.
 
 from __future__ import annotations
 
-from device.camera.base import FrameSource
-from device.capture import CaptureWorker
-from device.errors import CameraError
-from device.frames import Frame
-from device.mailbox import Mailbox
+from magicbooth.camera.base import FrameSource
+from magicbooth.camera.capture import CaptureWorker
+from magicbooth.core.errors import CameraError
+from magicbooth.core.frames import Frame
+from magicbooth.core.mailbox import Mailbox
 
 
 class ThreadedSource(FrameSource):

@@ -7,9 +7,8 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-
-from device.camera.base import FrameSource
-from device.errors import CameraError
+from magicbooth.camera.base import FrameSource
+from magicbooth.core.errors import CameraError
 
 # V4L2 nodes of the Pi's own camera pipeline and codecs: present without any USB camera.
 PI_INTERNAL_NODES = ("bcm2835", "rp1-cfe", "pispbe", "unicam", "rpi-hevc", "rpivid")

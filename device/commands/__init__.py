@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 
-from device.config import Config, load_config
+from magicbooth.core.config import Config, load_config
 
 COMMANDS = ("run", "record", "clips", "upload", "config", "doctor", "analyze", "effects", "render", "bench",
             "install-service")

@@ -13,12 +13,11 @@ from typing import Any
 
 import cv2
 import numpy as np
-
-from device.commands import Context
-from device.errors import OutputError, SourceError
-from device.frames import Frame
-from device.perception.assembly import Perception, mesh_for
-from device.scene import KEYPOINT_NAMES, Scene
+from magicbooth.commands import Context
+from magicbooth.core.errors import OutputError, SourceError
+from magicbooth.core.frames import Frame
+from magicbooth.core.scene import KEYPOINT_NAMES, Scene
+from magicbooth.perception.assembly import Perception, mesh_for
 
 HELP = "show what the face, mesh and mask models find in one image (--json for machine-readable output)"
 STAGES = ("detect", "landmarks", "segment")

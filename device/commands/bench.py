@@ -7,11 +7,11 @@ import json
 import sys
 from pathlib import Path
 
-from device.bench import compare, html, summary
-from device.bench.predict import load_arm_counts
-from device.bench.runner import BenchSettings, run_bench
-from device.commands import Context
-from device.errors import BenchError
+from magicbooth.bench import compare, html, summary
+from magicbooth.bench.predict import load_arm_counts
+from magicbooth.bench.runner import BenchSettings, run_bench
+from magicbooth.commands import Context
+from magicbooth.core.errors import BenchError
 
 HELP = "benchmark this device: models, every stage, the live pipeline while recording; JSON and HTML reports"
 

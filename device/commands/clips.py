@@ -6,11 +6,11 @@ import argparse
 import json
 import sys
 
-from device.clips import PARTIAL_DIR, Clip, find_clip, iter_clips
-from device.commands import Context
-from device.errors import MagicboothError
-from device.paths import clips_root
-from device.storage import MB, delete_clip, storage_status
+from magicbooth.commands import Context
+from magicbooth.core.errors import MagicboothError
+from magicbooth.library.clips import PARTIAL_DIR, Clip, find_clip, iter_clips
+from magicbooth.library.paths import clips_root
+from magicbooth.library.storage import MB, delete_clip, storage_status
 
 HELP = "list the recorded clips, show one clip's metadata, or delete a clip"
 

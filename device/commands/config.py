@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from device.commands import Context
-from device.config import default_config_toml, load_config
+from magicbooth.commands import Context
+from magicbooth.core.config import default_config_toml, load_config
 
 HELP = "print a complete default config (--default) or validate a file (--check FILE)"
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from device.checks import run_checks
-from device.commands import Context
+from magicbooth.commands import Context
+from magicbooth.doctor.checks import run_checks
 
 HELP = ("check camera, display, disk, devices, GPIO, models, upload target, thermals; print a fix for each failure")
 
@@ -40,9 +40,9 @@ def _as_service(args: argparse.Namespace, ctx: Context) -> int:
     import subprocess
     from pathlib import Path
 
-    from device.commands.install_service import UNIT_DIR, executable
-    from device.errors import MagicboothError
-    from device.sandbox import as_service_command
+    from magicbooth.commands.install_service import UNIT_DIR, executable
+    from magicbooth.core.errors import MagicboothError
+    from magicbooth.service.sandbox import as_service_command
 
     if args.as_service == "auto":
         installed = [Path("/etc/systemd/system") / n for n in ("magicbooth.service", "magicbooth-headless.service")]

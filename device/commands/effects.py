@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from device.commands import Context
+from magicbooth.commands import Context
 
 HELP = "list effects with their titles and the models each needs (--json for scripts)"
 
@@ -16,8 +16,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
-    import effects
-
+    from magicbooth import effects
     table = effects.describe()
     if args.json:
         print(json.dumps(table))

@@ -18,15 +18,16 @@ import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
-from device.commands import Context
-from device.config import Config, default_config_toml
-from device.errors import MagicboothError
+from magicbooth.commands import Context
+from magicbooth.core.config import Config, default_config_toml
+from magicbooth.core.errors import MagicboothError
 
 HELP = "install and enable the systemd units (booth or headless, plus the uploader); --dry-run prints the plan"
 
-UNIT_DIR = Path(__file__).resolve().parents[2] / "systemd"
+UNIT_DIR = Path(str(resources.files("magicbooth.systemd")))
 TEMPLATE_EXEC = "/opt/magicbooth/.venv/bin/magicbooth"
 GROUPS = ("video", "render", "gpio", "input")
 UNITS = {"booth": "magicbooth.service", "headless": "magicbooth-headless.service"}

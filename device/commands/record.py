@@ -10,15 +10,15 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from contextlib import contextmanager
 
-from device.camera import open_source
-from device.clips import Clip
-from device.commands import Context
-from device.commands.run import stop_on_signals
-from device.config import Config
-from device.effectchain import EffectChain
-from device.paths import clips_root
-from device.pipeline import Pipeline
-from device.recorder import Recorder, RecordSink
+from magicbooth.camera import open_source
+from magicbooth.commands import Context
+from magicbooth.commands.run import stop_on_signals
+from magicbooth.core.config import Config
+from magicbooth.library.clips import Clip
+from magicbooth.library.paths import clips_root
+from magicbooth.pipeline.effect_chain import EffectChain
+from magicbooth.pipeline.flow import Pipeline
+from magicbooth.recording.recorder import Recorder, RecordSink
 
 HELP = "record one clip now from the camera (or a file) into the clip library, without the UI"
 
@@ -86,7 +86,7 @@ def upload_queue(config: Config) -> Iterator[Callable[[Clip], None] | None]:
     if not config.upload.enabled:
         yield None
         return
-    from device.uploads import UploadQueue
+    from magicbooth.upload.queue import UploadQueue
 
     queue = UploadQueue(config, clips_root=clips_root(config))
     try:

@@ -14,11 +14,10 @@ from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
-
-from device.commands import Context
-from device.errors import EffectError, ModelError, SourceError
-from device.frames import Frame
-from device.scene import Scene
+from magicbooth.commands import Context
+from magicbooth.core.errors import EffectError, ModelError, SourceError
+from magicbooth.core.frames import Frame
+from magicbooth.core.scene import Scene
 
 HELP = "apply an effect to a video or an image file"
 log = logging.getLogger(__name__)
@@ -47,7 +46,7 @@ def perceiver(ctx: Context, needs: frozenset[str], still: bool) -> Callable[[Fra
     if not needs:
         return lambda frame: Scene(frame)
     try:
-        from device.perception import Perception  # type: ignore[attr-defined]
+        from magicbooth.perception import Perception  # type: ignore[attr-defined]
     except ImportError:
         raise ModelError(f"this effect needs {', '.join(sorted(needs))}, but perception is not part of this "
                          f"build; choose an effect that needs no models (see 'magicbooth effects')") from None
@@ -57,9 +56,9 @@ def perceiver(ctx: Context, needs: frozenset[str], still: bool) -> Callable[[Fra
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
     os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
-    import effects
-    from device.commands import render_io
-    from effects.surface import new_canvas, read_rgb
+    from magicbooth import effects
+    from magicbooth.commands import render_io
+    from magicbooth.effects.surface import new_canvas, read_rgb
 
     effect = effects.create(args.effect, parse_options(args.option, args.effect))
     src, dst = Path(args.input), Path(args.output)

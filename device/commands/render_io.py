@@ -12,8 +12,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-
-from device.errors import RecorderError, SourceError
+from magicbooth.core.errors import RecorderError, SourceError
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff"}
 VIDEO_SUFFIXES = {".mp4", ".mov", ".mkv", ".m4v"}

@@ -10,13 +10,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pygame
-
-from device.camera import open_source
-from device.commands import Context
-from device.display import Display
-from device.effectchain import EffectChain
-from device.errors import UsageError
-from device.pipeline import Pipeline
+from magicbooth.camera import open_source
+from magicbooth.commands import Context
+from magicbooth.core.errors import UsageError
+from magicbooth.pipeline.display import Display
+from magicbooth.pipeline.effect_chain import EffectChain
+from magicbooth.pipeline.flow import Pipeline
 
 HELP = "run the booth: camera -> effects -> display (headless when there is no display)"
 
@@ -62,7 +61,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         if preview_only:
             raise UsageError(f"{', '.join(preview_only)} only apply to --mode preview; the booth takes its "
                              "effects from [effects], headless from [headless] effect")
-        from device.modes.launch import run_mode
+        from magicbooth.modes.launch import run_mode
 
         return run_mode(ctx.config_path, args.mode, source=args.source, display=args.display)
     config = ctx.config

@@ -8,10 +8,10 @@ import signal
 import threading
 from types import FrameType
 
-from device.commands import Context
-from device.errors import ConfigError, StoreUnavailableError, UploadError
-from device.lastgood import load_resilient, remember
-from device.uploads import UploadQueue
+from magicbooth.commands import Context
+from magicbooth.core.errors import ConfigError, StoreUnavailableError, UploadError
+from magicbooth.service.last_good import load_resilient, remember
+from magicbooth.upload.queue import UploadQueue
 
 HELP = "upload finished clips to the configured S3 store (--once: one pass, then exit)"
 

@@ -11,7 +11,7 @@ iteration — is the only code that touches pygame and state.
 
 >>> booth = Booth(config, feed, recorder, screen, when_kept=uploads.add)
 >>> while booth.step(): pass
-or simply ``run_booth(config, feed, recorder, screen)`` (``device.modes.launch`` builds them all).
+or simply ``run_booth(config, feed, recorder, screen)`` (``magicbooth.modes.launch`` builds them all).
 """
 
 from __future__ import annotations
@@ -26,19 +26,18 @@ from typing import Any
 
 import numpy as np
 import pygame
-
-from device.config import Config
-from device.errors import RecorderError
-from device.frames import Frame
-from device.modes import screens
-from device.modes.deck import Deck, raw_deck
-from device.modes.events import Action, Event, EventQueue, bind_buttons, pygame_events
-from device.modes.failsafe import detail, human_reason
-from device.modes.loop import drive
-from device.modes.playback import ClipPlayer
-from device.modes.ports import FrameFeed, RecorderLike, clip_path
-from device.service import Notifier, WatchdogGate
-from effects.hud import Hud
+from magicbooth.core.config import Config
+from magicbooth.core.errors import RecorderError
+from magicbooth.core.frames import Frame
+from magicbooth.effects.hud import Hud
+from magicbooth.modes import screens
+from magicbooth.modes.deck import Deck, raw_deck
+from magicbooth.modes.events import Action, Event, EventQueue, bind_buttons, pygame_events
+from magicbooth.modes.failsafe import detail, human_reason
+from magicbooth.modes.loop import drive
+from magicbooth.modes.playback import ClipPlayer
+from magicbooth.modes.ports import FrameFeed, RecorderLike, clip_path
+from magicbooth.service.notify import Notifier, WatchdogGate
 
 log = logging.getLogger(__name__)
 

@@ -14,12 +14,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from device.config import load_config
-from device.errors import ConfigError
-from device.modes import screens
-from device.modes.events import Action, pygame_events
-from device.modes.status_light import StatusLight
-from device.service import Notifier, WatchdogGate
+from magicbooth.core.config import load_config
+from magicbooth.core.errors import ConfigError
+from magicbooth.modes import screens
+from magicbooth.modes.events import Action, pygame_events
+from magicbooth.modes.status_light import StatusLight
+from magicbooth.service.notify import Notifier, WatchdogGate
 
 log = logging.getLogger(__name__)
 

@@ -17,15 +17,14 @@ from collections.abc import Sequence
 
 import numpy as np
 import pygame
-
-from device.config import Config
-from device.frames import Frame
-from device.modes.deck import RAW, Deck
-from device.perception.switch import PerceptionSwitch
-from device.scene import Scene
-from effects import registry
-from effects.carousel import EffectCarousel
-from effects.hud import Hud
+from magicbooth.core.config import Config
+from magicbooth.core.frames import Frame
+from magicbooth.core.scene import Scene
+from magicbooth.effects import registry
+from magicbooth.effects.carousel import EffectCarousel
+from magicbooth.effects.hud import Hud
+from magicbooth.modes.deck import RAW, Deck
+from magicbooth.perception.switch import PerceptionSwitch
 
 log = logging.getLogger(__name__)
 

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from device.config import GpioConfig
+from magicbooth.core.config import GpioConfig
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ for whoever maintains the booth.
 
 from __future__ import annotations
 
-from device.errors import (
+from magicbooth.core.errors import (
     CameraError,
     ConfigError,
     EffectError,

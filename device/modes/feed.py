@@ -15,9 +15,9 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from device.config import CameraConfig
-from device.errors import CameraError
-from device.frames import Frame
+from magicbooth.core.config import CameraConfig
+from magicbooth.core.errors import CameraError
+from magicbooth.core.frames import Frame
 
 log = logging.getLogger(__name__)
 

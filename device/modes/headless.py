@@ -23,17 +23,16 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-
-from device.clips import read_sidecar
-from device.config import Config
-from device.errors import CameraError, ConfigError
-from device.frames import Frame
-from device.modes.events import Action, Event, EventQueue, bind_buttons
-from device.modes.failsafe import detail, human_reason
-from device.modes.loop import drive
-from device.modes.ports import FrameFeed, RecorderLike, clip_path
-from device.modes.status_light import StatusLight, open_status_light
-from device.service import Notifier, WatchdogGate
+from magicbooth.core.config import Config
+from magicbooth.core.errors import CameraError, ConfigError
+from magicbooth.core.frames import Frame
+from magicbooth.library.clips import read_sidecar
+from magicbooth.modes.events import Action, Event, EventQueue, bind_buttons
+from magicbooth.modes.failsafe import detail, human_reason
+from magicbooth.modes.loop import drive
+from magicbooth.modes.ports import FrameFeed, RecorderLike, clip_path
+from magicbooth.modes.status_light import StatusLight, open_status_light
+from magicbooth.service.notify import Notifier, WatchdogGate
 
 log = logging.getLogger(__name__)
 

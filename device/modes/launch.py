@@ -18,21 +18,21 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
-from device.camera import open_source
-from device.camera.threaded import ThreadedSource
-from device.clips import Clip, read_sidecar
-from device.config import Config
-from device.display import Display
-from device.errors import CameraError, DisplayError
-from device.frames import Frame
-from device.lastgood import config_file, load_resilient, remember
-from device.modes.config_error import EXIT_RELOAD, wait_for_fixed_config
-from device.modes.deck import Deck
-from device.modes.effect_deck import EffectDeck
-from device.modes.feed import LiveFeed
-from device.modes.status_light import StatusLight, open_status_light
-from device.recorder import Recorder
-from device.service import Notifier
+from magicbooth.camera import open_source
+from magicbooth.camera.threaded import ThreadedSource
+from magicbooth.core.config import Config
+from magicbooth.core.errors import CameraError, DisplayError
+from magicbooth.core.frames import Frame
+from magicbooth.library.clips import Clip, read_sidecar
+from magicbooth.modes.config_error import EXIT_RELOAD, wait_for_fixed_config
+from magicbooth.modes.deck import Deck
+from magicbooth.modes.effect_deck import EffectDeck
+from magicbooth.modes.feed import LiveFeed
+from magicbooth.modes.status_light import StatusLight, open_status_light
+from magicbooth.pipeline.display import Display
+from magicbooth.recording.recorder import Recorder
+from magicbooth.service.last_good import config_file, load_resilient, remember
+from magicbooth.service.notify import Notifier
 
 log = logging.getLogger(__name__)
 
@@ -100,13 +100,13 @@ def _run_mode(config_path: str | None, mode: str | None, notifier: Notifier, *, 
         with Recorder(config, first.size, config.camera.fps,
                       effect="" if use_booth else config.headless.effect or "none") as recorder:
             if use_booth:
-                from device.modes.booth import run_booth
+                from magicbooth.modes.booth import run_booth
 
                 assert screen_owner.screen is not None
                 return run_booth(config, feed, recorder, screen_owner.screen, when_kept=when_kept,
                                  deck=deck or (fx.deck() if fx is not None else None),
                                  notifier=notifier, pin_factory=pin_factory)
-            from device.modes.headless import run_headless
+            from magicbooth.modes.headless import run_headless
 
             def storage_low() -> bool:
                 return recorder.status.storage != "ok"
@@ -120,7 +120,7 @@ def _upload_keeper(config: Config) -> tuple[Callable[[Path], Any] | None, Callab
     """A ``when_kept`` that queues clips in the upload database the upload service drains (None if uploads are off)."""
     if not config.upload.enabled:
         return None, lambda: None
-    from device.uploads import UploadQueue
+    from magicbooth.upload.queue import UploadQueue
 
     queue = UploadQueue(config)
 

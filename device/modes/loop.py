@@ -6,7 +6,7 @@ import signal
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Protocol
 
-from device.service import Notifier
+from magicbooth.service.notify import Notifier
 
 
 class Machine(Protocol):

@@ -10,8 +10,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-
-from device.errors import RecorderError
+from magicbooth.core.errors import RecorderError
 
 
 class ClipPlayer:

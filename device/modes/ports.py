@@ -7,9 +7,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
-
-from device.clips import Clip
-from device.frames import Frame
+from magicbooth.core.frames import Frame
+from magicbooth.library.clips import Clip
 
 
 class FrameFeed(Protocol):
@@ -19,7 +18,7 @@ class FrameFeed(Protocol):
 
 
 class RecorderLike(Protocol):
-    """What the modes need of ``device.recorder.Recorder``.
+    """What the modes need of ``magicbooth.recording.recorder.Recorder``.
 
     ``push`` is called with every frame (the recorder keeps its own pre-roll)
     and must not be handed an array the caller changes later; ``when_saved``

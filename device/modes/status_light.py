@@ -20,8 +20,8 @@ import itertools
 from collections.abc import Iterator
 from typing import Any
 
-from device.config import GpioConfig
-from device.errors import ConfigError
+from magicbooth.core.config import GpioConfig
+from magicbooth.core.errors import ConfigError
 
 TICK_S = 0.1
 PATTERNS = ("ready", "recording", "saving", "error", "disk_low", "off")

@@ -4,10 +4,10 @@ One module per concern: ``anchors`` (SSD anchors, decoding, weighted NMS),
 ``detector`` (letterbox + BlazeFace), ``roi`` (rotated face crops),
 ``landmarker`` (Face Mesh), ``one_euro`` and ``tracking`` (mesh-to-mesh
 tracking with smoothing), ``segmenter`` (mask and its clean-up), ``model`` and
-``loading`` (models through ``device.inference``), ``workers`` (live threads),
+``loading`` (models through ``magicbooth.inference.loader``), ``workers`` (live threads),
 ``assembly`` (the ``Perception`` stage) and ``stage`` (its pipeline adapter).
 """
 
-from device.perception.assembly import NEEDS, Perception
+from magicbooth.perception.assembly import NEEDS, Perception
 
 __all__ = ["NEEDS", "Perception"]

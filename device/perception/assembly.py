@@ -21,18 +21,17 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
-
-from device.config import Config, PerceptionConfig
-from device.errors import EffectError, WorkerError
-from device.frames import Frame
-from device.perception.detector import FaceDetector, to_faces
-from device.perception.landmarker import FaceLandmarker
-from device.perception.loading import open_model
-from device.perception.model import ModelIO
-from device.perception.segmenter import MaskOptions, Segmenter
-from device.perception.tracking import DetectionSmoother, FaceTracker, Smoothing
-from device.perception.workers import ModelWorker
-from device.scene import Face, FaceMesh, Scene
+from magicbooth.core.config import Config, PerceptionConfig
+from magicbooth.core.errors import EffectError, WorkerError
+from magicbooth.core.frames import Frame
+from magicbooth.core.scene import Face, FaceMesh, Scene
+from magicbooth.perception.detector import FaceDetector, to_faces
+from magicbooth.perception.landmarker import FaceLandmarker
+from magicbooth.perception.loading import open_model
+from magicbooth.perception.model import ModelIO
+from magicbooth.perception.segmenter import MaskOptions, Segmenter
+from magicbooth.perception.tracking import DetectionSmoother, FaceTracker, Smoothing
+from magicbooth.perception.workers import ModelWorker
 
 NEEDS = frozenset({"faces", "mesh", "mask"})
 Opener = Callable[[str], ModelIO]

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
-
-from device.perception.anchors import NUM_KEYPOINTS, decode, ssd_anchors, weighted_nms
-from device.perception.model import ModelIO
-from device.scene import KEYPOINT_NAMES, Face
+from magicbooth.core.scene import KEYPOINT_NAMES, Face
+from magicbooth.perception.anchors import NUM_KEYPOINTS, decode, ssd_anchors, weighted_nms
+from magicbooth.perception.model import ModelIO
 
 VALUE_RANGE = (-1.0, 1.0)
 

@@ -7,9 +7,8 @@
 from __future__ import annotations
 
 import numpy as np
-
-from device.perception.model import ModelIO
-from device.perception.roi import Roi
+from magicbooth.perception.model import ModelIO
+from magicbooth.perception.roi import Roi
 
 NUM_LANDMARKS = 468
 VALUE_RANGE = (0.0, 1.0)

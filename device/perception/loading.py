@@ -1,4 +1,4 @@
-"""Open the models perception needs through the runtime loader, ``device.inference``.
+"""Open the models perception needs through the runtime loader, ``magicbooth.inference.loader``.
 
 Each decoder was written for one input normalisation; ``ModelIO`` checks the
 manifest agrees before the first frame.
@@ -6,10 +6,10 @@ manifest agrees before the first frame.
 
 from __future__ import annotations
 
-from device.config import Config
-from device.inference import load_model
-from device.perception import detector, landmarker, segmenter
-from device.perception.model import ModelIO
+from magicbooth.core.config import Config
+from magicbooth.inference.loader import load_model
+from magicbooth.perception import detector, landmarker, segmenter
+from magicbooth.perception.model import ModelIO
 
 # kind -> (model name in the manifest, input value range the decoder expects)
 MODELS: dict[str, tuple[str, tuple[float, float]]] = {

@@ -1,4 +1,4 @@
-"""Feed uint8 pixels to a model from ``device.inference`` and read its outputs by name.
+"""Feed uint8 pixels to a model from ``magicbooth.inference.loader`` and read its outputs by name.
 
 Normalisation is the loader's ``invoke_rgb``: for int8-input models it is a
 bit flip of the pixels, for float-input ones one multiply-add. Perception only
@@ -8,9 +8,8 @@ checks that the manifest's range is the one its decoders were written for.
 from __future__ import annotations
 
 import numpy as np
-
-from device.errors import ModelError
-from device.inference import Model
+from magicbooth.core.errors import ModelError
+from magicbooth.inference.loader import Model
 
 
 class ModelIO:

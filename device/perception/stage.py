@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from device.perception.assembly import Perception
+from magicbooth.perception.assembly import Perception
 
 if TYPE_CHECKING:
-    from device.pipeline import FramePass
+    from magicbooth.pipeline.flow import FramePass
 
 
 class PerceptionStage:

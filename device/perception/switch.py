@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from device.config import Config
-from device.frames import Frame
-from device.perception.assembly import Perception
-from device.scene import Scene
+from magicbooth.core.config import Config
+from magicbooth.core.frames import Frame
+from magicbooth.core.scene import Scene
+from magicbooth.perception.assembly import Perception
 
 
 class PerceptionSwitch:

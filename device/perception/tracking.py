@@ -18,12 +18,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-
-from device.perception.anchors import iou
-from device.perception.landmarker import FaceLandmarker
-from device.perception.one_euro import OneEuroFilter
-from device.perception.roi import LEFT_EYE_CORNER, RIGHT_EYE_CORNER, Roi
-from device.scene import KEYPOINT_NAMES, Face, FaceMesh
+from magicbooth.core.scene import KEYPOINT_NAMES, Face, FaceMesh
+from magicbooth.perception.anchors import iou
+from magicbooth.perception.landmarker import FaceLandmarker
+from magicbooth.perception.one_euro import OneEuroFilter
+from magicbooth.perception.roi import LEFT_EYE_CORNER, RIGHT_EYE_CORNER, Roi
 
 # Mesh points whose mean gives each of the detector's six keypoints.
 MESH_KEYPOINTS: dict[str, tuple[int, ...]] = {

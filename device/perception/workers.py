@@ -16,8 +16,8 @@ import time
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
-from device.errors import WorkerError
-from device.frames import Frame
+from magicbooth.core.errors import WorkerError
+from magicbooth.core.frames import Frame
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)

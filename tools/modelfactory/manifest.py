@@ -11,7 +11,7 @@ from tools.modelfactory import source
 from tools.modelfactory.quantize import DESCRIPTION, DETAILS
 from tools.modelfactory.specs import ModelSpec
 
-HEADER = ("# Written by tools/build_models.py; do not edit. device/inference.py checks every file's sha256\n"
+HEADER = ("# Written by tools/build_models.py; do not edit. device/inference/loader.py checks every file's sha256\n"
           "# against this manifest before loading it.\n")
 FLOAT_DESCRIPTION = ("float32 reference: the MediaPipe original with fp16 weights folded to fp32, a serving "
                      "signature, and the custom Convolution2DTransposeBias as builtin TRANSPOSE_CONV + bias")
@@ -35,7 +35,8 @@ def entry(spec: ModelSpec, original: source.Original, int8_file: str, int8_sha: 
             "file": int8_file,
             "sha256": int8_sha,
             "quantization": _quantization(spec),
-            "io": ("int8 input and outputs; device.inference quantizes and dequantizes (uint8 pixels: one bit flip)"
+            "io": ("int8 input and outputs; the loader (magicbooth.inference) quantizes and dequantizes "
+                   "(uint8 pixels: one bit flip)"
                    if spec.int8_io else "float32 input and outputs (QUANTIZE/DEQUANTIZE inside the graph)"),
             "rewrites": {name: count for name, count in passes.items() if count},
         },

@@ -4,7 +4,7 @@ Weights become signed int8 per output channel, activations signed int8 per
 tensor, biases int32. Model I/O is int8 where uint8 pixels are one bit flip
 away from the int8 input (the input range is pinned to the normalisation
 range, so the scale is exactly one pixel step), which measured faster end to
-end; float otherwise (see ``specs``). ``device.inference`` hides it.
+end; float otherwise (see ``specs``). ``magicbooth.inference.loader`` hides it.
 The wrapper quantizes from the min/max already stored in a calibrated model, so
 ``ranges`` can edit those first.
 """

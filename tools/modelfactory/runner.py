@@ -6,9 +6,8 @@ import time
 
 import numpy as np
 from ai_edge_litert.interpreter import Interpreter
-
-from device.amx import keep_xnnpack_off_amx
-from device.delegation import Delegation, delegation_of
+from magicbooth.inference.amx import keep_xnnpack_off_amx
+from magicbooth.inference.delegation import Delegation, delegation_of
 
 
 class Runner:

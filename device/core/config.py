@@ -1,0 +1,491 @@
+"""One TOML file, parsed once into one frozen, typed ``Config``.
+
+Each section is a frozen dataclass; each field carries its own description
+(written out as a comment by ``magicbooth config --default``) and its limits.
+Unknown keys and bad values raise ``ConfigError`` with one line that names the
+file, the key, the bad value and what was expected.
+
+>>> cfg = load_config()            # search order from DESIGN.md
+>>> cfg.camera.size
+(640, 480)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from magicbooth.core.errors import ConfigError
+
+SYSTEM_CONFIG = Path("/etc/magicbooth/config.toml")
+LOCAL_CONFIG = Path("magicbooth.toml")
+ENV_VAR = "MAGICBOOTH_CONFIG"
+
+
+def option(default: Any, doc: str, *, choices: tuple[Any, ...] = (), low: float | None = None,
+           high: float | None = None) -> Any:
+    """Declare a config field with its comment and limits."""
+    meta = {"doc": doc, "choices": choices, "low": low, "high": high}
+    if isinstance(default, (list, dict)):
+        raise TypeError("use tuples for sequence defaults")
+    return field(default=default, metadata=meta)
+
+
+@dataclass(frozen=True)
+class DeviceConfig:
+    """Identity of this booth and where it keeps its state."""
+
+    id: str = option("", "Device id used in clip metadata and upload keys; empty means the hostname.")
+    state_dir: str = option(
+        "", "Directory for clips and queues; empty means $STATE_DIRECTORY under systemd, else the current directory.")
+
+
+@dataclass(frozen=True)
+class CameraConfig:
+    """Where frames come from."""
+
+    source: str = option(
+        "auto", "auto | picamera2 | webcam[:N] | /dev/videoN | sample | a video or image file path.")
+    size: tuple[int, int] = option((640, 480), "Frame size [width, height] delivered to the pipeline.",
+                                   low=16, high=4096)
+    fps: int = option(30, "Requested frame rate.", low=1, high=120)
+    buffer_count: int = option(4, "picamera2 buffers; small keeps latency low.", low=1, high=16)
+    analysis_size: tuple[int, int] = option(
+        (320, 240), "picamera2 low-resolution stream [width, height] for analysis; [0, 0] turns it off.",
+        low=0, high=4096)
+    loop: bool = option(True, "File sources: start again at the end instead of stopping.")
+    realtime: bool = option(True, "File sources: pace frames at the file's frame rate instead of as fast as possible.")
+    timeout_s: float = option(2.0, "A camera that delivers no frame for this long counts as disconnected.",
+                              low=0.1, high=60)
+    reopen_max_backoff_s: float = option(8.0, "Longest wait between attempts to reopen a lost camera.",
+                                         low=0.1, high=300)
+
+
+@dataclass(frozen=True)
+class DisplayConfig:
+    """How the preview is shown."""
+
+    mode: str = option("auto", "auto | window | fullscreen | none.",
+                       choices=("auto", "window", "fullscreen", "none"))
+    mirror: bool = option(True, "Flip the preview left-right, like a selfie camera (recordings are not flipped).")
+    hud: bool = option(False, "Show fps and per-stage timings over the preview.")
+    window_size: tuple[int, int] = option((0, 0), "Window size [width, height]; [0, 0] means the frame size.",
+                                         low=0, high=8192)
+
+
+@dataclass(frozen=True)
+class InferenceConfig:
+    """How the int8 models run."""
+
+    threads: int = option(0, "LiteRT threads per model; 0 means CPU cores - 1, at most 4.", low=0, high=16)
+
+
+@dataclass(frozen=True)
+class BoothConfig:
+    """The kiosk booth: timings of each screen and what it asks of the guest."""
+
+    countdown_s: int = option(3, "Seconds of 3-2-1 countdown before recording starts.", low=0, high=10)
+    max_record_s: float = option(15.0, "Longest booth clip (the recorder's own [recorder] max_clip_s still applies).",
+                                 low=1, high=300)
+    review: bool = option(True, "Play the clip back with Keep / Retake before saving it.")
+    review_timeout_s: float = option(20.0, "Review keeps the clip by itself after this long without input.",
+                                     low=1, high=600)
+    saved_s: float = option(4.0, "How long the 'Saved' screen stays up.", low=0.5, high=60)
+    idle_timeout_s: float = option(60.0, "Back to attract after this long without input; 0 turns it off.",
+                                   low=0, high=3600)
+    consent: bool = option(False, "Ask the guest to agree before the countdown.")
+    consent_text: str = option("Your clip will be saved and uploaded. Press to agree, Esc to cancel.",
+                               "Text of the consent screen.")
+    hint: str = option("Press to record", "Attract-screen hint.")
+    failsafe_s: float = option(4.0, "How long an error message stays up before returning to attract.",
+                               low=0.5, high=60)
+    qr_url: str = option("", "Saved screen: QR code of this URL; {id} becomes the clip id. Empty: no QR code.")
+
+
+@dataclass(frozen=True)
+class HeadlessConfig:
+    """The headless recorder: one button, one status LED, no display (pre-roll and length: [recorder])."""
+
+    effect: str = option("", "Effect drawn into the recording (a name from 'magicbooth effects'); empty records "
+                             "the raw camera.")
+
+
+@dataclass(frozen=True)
+class GpioConfig:
+    """Buttons and the status LED (gpiozero pin names such as "GPIO17" or "BOARD11"; "" means none)."""
+
+    button: str = option("GPIO17", "Record / select button (to ground, or to 3V3 with pull_up = false).")
+    next_button: str = option("", "Booth: next effect in the carousel.")
+    prev_button: str = option("", "Booth: previous effect in the carousel.")
+    pull_up: bool = option(True, "Buttons pull up internally and read pressed when shorted to ground.")
+    bounce_s: float = option(0.05, "Debounce time; 0 turns it off.", low=0, high=1)
+    hold_s: float = option(5.0, "Holding the record button this long requests a safe shutdown.", low=1, high=60)
+    shutdown_on_hold: bool = option(True, "Whether a long hold shuts the device down.")
+    shutdown_command: tuple[str, ...] = option(("systemctl", "poweroff"),
+                                               "Command run for a safe shutdown (as a list of words).")
+    led: tuple[str, ...] = option(("GPIO27",), "Status LED: one pin, or three pins [red, green, blue] "
+                                                 "for an RGB LED; [] means none.")
+    led_active_high: bool = option(True, "LED lights when its pin is high (false for common-anode RGB LEDs).")
+
+
+@dataclass(frozen=True)
+class ServiceConfig:
+    """How the service behaves under systemd."""
+
+    user: str = option("magicbooth", "System user the service runs as (install-service creates it).")
+    frame_stall_s: float = option(5.0, "No frame for this long stops the watchdog pings, so systemd restarts "
+                                  "the process (a re-plugged camera often needs a fresh process).", low=0.5, high=600)
+    config_poll_s: float = option(2.0, "With a bad config, how often to look for a fixed one.", low=0.2, high=60)
+
+
+@dataclass(frozen=True)
+class RecorderConfig:
+    """How clips are encoded: H.264 in fragmented MP4, with a pre-roll of encoded packets."""
+
+    encoder: str = option("auto", "auto (probe h264_v4l2m2m, then libx264) | libx264 | h264_v4l2m2m.",
+                          choices=("auto", "libx264", "h264_v4l2m2m"))
+    crf: int = option(23, "libx264 quality: lower is better and bigger.", low=0, high=51)
+    preset: str = option("ultrafast", "libx264 speed preset; faster presets cost less CPU per frame.",
+                         choices=("ultrafast", "superfast", "veryfast", "faster", "fast", "medium"))
+    bitrate_kbps: int = option(4000, "h264_v4l2m2m target bitrate (the hardware encoder has no CRF).",
+                               low=100, high=50000)
+    threads: int = option(0, "libx264 threads; 0 lets the encoder decide.", low=0, high=16)
+    keyframe_interval_s: float = option(1.0, "Seconds between keyframes: one MP4 fragment each, so also "
+                                        "the most a pulled plug can cost.", low=0.2, high=10)
+    pre_roll_s: float = option(3.0, "Seconds of encoded video kept before start(), aligned to a keyframe.",
+                               low=0, high=30)
+    post_roll_s: float = option(0.0, "Seconds recorded after stop().", low=0, high=30)
+    max_clip_s: float = option(60.0, "A clip stops by itself after this many seconds.", low=1, high=3600)
+    queue_frames: int = option(8, "Frames waiting for the encoder; when full, frames are dropped and counted.",
+                               low=1, high=300)
+
+
+@dataclass(frozen=True)
+class AudioConfig:
+    """Sound in clips: a music track and/or a microphone, muxed as AAC."""
+
+    music: str = option("none", "none | bundled (the project's own royalty-free track) | a path to an audio file.")
+    music_volume: float = option(0.8, "Music gain, 0 to 1.", low=0, high=1)
+    fade_out_s: float = option(1.5, "Music fades out over the last seconds of the clip.", low=0, high=10)
+    mic: str = option("", "ALSA capture device (e.g. default or hw:1,0); empty means no microphone.")
+    mic_volume: float = option(1.0, "Microphone gain, 0 to 4.", low=0, high=4)
+    sample_rate: int = option(48000, "Audio sample rate of clips.", choices=(32000, 44100, 48000))
+    bitrate_kbps: int = option(128, "AAC bitrate.", low=32, high=320)
+
+
+@dataclass(frozen=True)
+class StorageConfig:
+    """Where clips live and how the disk is kept from filling up."""
+
+    clips_dir: str = option("", "Clip library; empty means <state_dir>/clips (./clips outside systemd).")
+    min_free_mb: float = option(200.0, "Below this much free space recording stops cleanly and will not "
+                                "start; 0 turns the guard off (a full disk still stops it cleanly).",
+                                low=0, high=1_000_000)
+    low_free_mb: float = option(1000.0, "Below this, retention deletes old clips and the status shows 'low'.",
+                                low=0, high=1_000_000)
+    check_interval_s: float = option(1.0, "How often free space is checked while recording (also after every "
+                                     "fragment).", low=0.1, high=60)
+    max_age_days: int = option(0, "Uploaded clips older than this are deleted; 0 keeps them until space is low.",
+                               low=0, high=3650)
+    delete_unuploaded: bool = option(False, "Let retention delete clips that were never uploaded (oldest "
+                                     "first, after all uploaded ones).")
+
+
+@dataclass(frozen=True)
+class UploadConfig:
+    """Where finished clips are uploaded (any S3-compatible store); off until endpoint and bucket are set."""
+
+    endpoint: str = option("", "S3 endpoint URL, e.g. \"http://127.0.0.1:8333\"; empty turns uploading off.")
+    bucket: str = option("", "Bucket the clips go to; it must already exist.")
+    prefix: str = option("booths", "Key prefix: objects go to <prefix>/<device id>/<yyyy-mm-dd>/<clip id>.mp4|.json.")
+    credentials_file: str = option(
+        "/etc/magicbooth/s3.toml", "TOML file with access_key_id and secret_access_key, mode 0600; "
+        "under systemd LoadCredential=s3.toml:<file> ($CREDENTIALS_DIRECTORY/s3.toml) takes precedence.")
+    region: str = option("us-east-1", "Signing region; most S3-compatible stores accept any.")
+    part_size_mb: int = option(8, "Multipart part size in MiB; larger clips go up in parts that survive restarts "
+                               "(S3 needs at least 5).", low=5, high=512)
+    max_kbytes_per_s: int = option(0, "Bandwidth limit for uploads in KiB/s; 0 means unlimited.",
+                                   low=0, high=10_000_000)
+    connect_timeout_s: float = option(5.0, "Give up connecting to the store after this long.", low=0.1, high=120)
+    read_timeout_s: float = option(30.0, "Give up on a stalled request after this long.", low=0.1, high=600)
+    retry_min_s: float = option(2.0, "First wait after a failed attempt; doubles each time, with jitter.",
+                                low=0.01, high=3600)
+    retry_max_s: float = option(600.0, "Longest wait between attempts.", low=0.01, high=86400)
+    checksum_sha256: bool = option(True, "Send x-amz-checksum-sha256 so the store itself checks the sidecar's hash "
+                                   "(single-part objects); turn off for stores that reject the header.")
+
+    @property
+    def enabled(self) -> bool:
+        """Uploading is on once both an endpoint and a bucket are configured."""
+        return bool(self.endpoint and self.bucket)
+
+
+@dataclass(frozen=True)
+class PerceptionConfig:
+    """Face detection, face mesh tracking and the person mask."""
+
+    max_faces: int = option(2, "Most faces detected and tracked at once.", low=1, high=8)
+    min_face_score: float = option(0.5, "Detector score a face needs to count.", low=0.01, high=0.99)
+    nms_iou: float = option(0.3, "Detections overlapping more than this are blended into one face.",
+                            low=0.05, high=0.95)
+    min_presence: float = option(0.5, "Mesh presence below this means the tracked face is lost.",
+                                 low=0.01, high=0.99)
+    redetect_every: int = option(
+        10, "While fewer than max_faces are tracked, look for new faces every N frames.", low=1, high=1000)
+    smoothing: bool = option(True, "Smooth keypoints and landmarks with a One-Euro filter.")
+    smoothing_min_cutoff: float = option(
+        1.0, "One-Euro cut-off (Hz) for a still face; lower is steadier but lags more.", low=0.01, high=100)
+    smoothing_beta: float = option(
+        5.0, "One-Euro speed coefficient: cut-off Hz added per face size (eye distance) moved per second; "
+        "higher lags less when moving.",
+        low=0.0, high=1000)
+    segmentation_model: str = option("landscape", "landscape (144×256, faster) | general (256×256).",
+                                     choices=("landscape", "general"))
+    mask_threshold: float = option(0.5, "Alpha above this becomes person, below it background; 0 keeps a soft "
+                                   "mask.", low=0.0, high=0.99)
+    mask_smoothing: float = option(0.5, "Temporal smoothing: weight of the previous mask; 0 is off.",
+                                   low=0.0, high=0.99)
+    mask_min_blob: float = option(0.01, "Remove person blobs smaller than this fraction of the frame; 0 is off.",
+                                  low=0.0, high=0.5)
+    mask_feather: float = option(0.02, "Feather the mask edge by this fraction of its width; 0 is off.",
+                                 low=0.0, high=0.2)
+    mask_every: int = option(1, "Run the segmentation model on every Nth frame only.", low=1, high=30)
+    mask_skip_change: float = option(
+        0.0, "Reuse the last mask while the frame's mean pixel change (0-255) stays below this; 0 is off.",
+        low=0.0, high=255)
+
+
+@dataclass(frozen=True)
+class EffectsConfig:
+    """Which effects the booth offers (names as listed by 'magicbooth effects')."""
+
+    default: str = option("sticker", "Effect shown when the booth starts (run --effect overrides it).")
+    carousel: tuple[str, ...] = option((), "Effects the next/previous controls cycle through, in order; "
+                                           "empty means every effect.")
+    watermark: str = option("AI effect", "Watermark drawn on the preview and clips; empty for none.")
+
+
+@dataclass(frozen=True)
+class BenchConfig:
+    """``magicbooth bench``: how long it runs and the targets it judges against."""
+
+    seconds: float = option(120.0, "Full run: seconds of the end-to-end run (long enough to show throttling).",
+                            low=1, high=3600)
+    quick_seconds: float = option(8.0, "--quick: seconds of the end-to-end run.", low=1, high=600)
+    warmup_s: float = option(2.0, "Seconds of the end-to-end run left out of the figures (model and encoder start).",
+                             low=0, high=60)
+    threads: tuple[int, ...] = option((1, 2, 4), "Thread counts for the per-model benchmark (a full run skips "
+                                      "counts above the number of cores).", low=1, high=16)
+    warm_runs: int = option(100, "Full run: warm invokes per model and thread count.", low=1, high=10000)
+    quick_warm_runs: int = option(20, "--quick: warm invokes per model and thread count.", low=1, high=10000)
+    stage_frames: int = option(90, "Full run: frames per stage measured alone.", low=2, high=1000)
+    quick_stage_frames: int = option(30, "--quick: frames per stage measured alone.", low=2, high=1000)
+    fps: int = option(30, "Frame rate the booth must hold; the frame budget is 1000/fps ms.", low=1, high=120)
+    cpu_ms_target: float = option(20.0, "Target CPU milliseconds per frame, all threads together.", low=0.1)
+    rss_mb_target: float = option(350.0, "Target peak resident memory in MB.", low=1)
+    effect: str = option("", "Effect for the end-to-end run; empty means the heaviest (mesh + mask).")
+    sample_interval_s: float = option(1.0, "Seconds between temperature and clock samples.", low=0.05, high=60)
+    pi4_ipc: float = option(1.0, "Instructions per cycle assumed for a Pi 4's Cortex-A72 when the report turns "
+                            "ARM instruction counts into a Pi 4 prediction.", low=0.1, high=4)
+
+
+@dataclass(frozen=True)
+class Config:
+    """The whole configuration; ``source`` is the file it came from, if any."""
+
+    device: DeviceConfig = field(default_factory=DeviceConfig)
+    camera: CameraConfig = field(default_factory=CameraConfig)
+    display: DisplayConfig = field(default_factory=DisplayConfig)
+    inference: InferenceConfig = field(default_factory=InferenceConfig)
+    recorder: RecorderConfig = field(default_factory=RecorderConfig)
+    audio: AudioConfig = field(default_factory=AudioConfig)
+    storage: StorageConfig = field(default_factory=StorageConfig)
+    upload: UploadConfig = field(default_factory=UploadConfig)
+    perception: PerceptionConfig = field(default_factory=PerceptionConfig)
+    effects: EffectsConfig = field(default_factory=EffectsConfig)
+    booth: BoothConfig = field(default_factory=BoothConfig)
+    headless: HeadlessConfig = field(default_factory=HeadlessConfig)
+    gpio: GpioConfig = field(default_factory=GpioConfig)
+    service: ServiceConfig = field(default_factory=ServiceConfig)
+    bench: BenchConfig = field(default_factory=BenchConfig)
+    source: str = field(default="built-in defaults", compare=False)
+
+    def replace(self, section: str, **values: Any) -> Config:
+        """Return a copy with some values of one section changed (validated)."""
+        current = getattr(self, section)
+        checked = {k: _coerce(self.source, section, current, k, v) for k, v in values.items()}
+        return dataclasses.replace(self, **{section: dataclasses.replace(current, **checked)})
+
+
+def sections() -> dict[str, type]:
+    """Section name -> dataclass, in file order."""
+    hints = typing.get_type_hints(Config)
+    return {f.name: hints[f.name] for f in dataclasses.fields(Config) if f.name != "source"}
+
+
+def find_config_file(explicit: str | os.PathLike[str] | None = None,
+                     environ: Mapping[str, str] = os.environ) -> Path | None:
+    """First of --config, $MAGICBOOTH_CONFIG, /etc/magicbooth/config.toml, ./magicbooth.toml."""
+    if explicit:
+        return Path(explicit)
+    if environ.get(ENV_VAR):
+        return Path(environ[ENV_VAR])
+    for candidate in (SYSTEM_CONFIG, LOCAL_CONFIG):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load_config(explicit: str | os.PathLike[str] | None = None,
+                environ: Mapping[str, str] = os.environ) -> Config:
+    """Find and parse the config file, or return the built-in defaults."""
+    path = find_config_file(explicit, environ)
+    if path is None:
+        return Config()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: config file not found; create it with "
+                          f"'magicbooth config --default > {path}'") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read config file: {exc}") from None
+    return parse_config(text, str(path))
+
+
+def parse_config(text: str, source: str = "<string>") -> Config:
+    """Parse TOML text into a validated ``Config``."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{source}: not valid TOML: {exc}") from None
+    known = sections()
+    built: dict[str, Any] = {}
+    for name, value in data.items():
+        if name not in known:
+            raise ConfigError(f"{source}: unknown section [{name}]; expected one of: {', '.join(known)}")
+        if not isinstance(value, dict):
+            raise ConfigError(f"{source}: {name} = {_show(value)}: expected a [{name}] table")
+        built[name] = _build_section(source, name, known[name], value)
+    return Config(**built, source=source)
+
+
+def _build_section(source: str, name: str, cls: type, values: dict[str, Any]) -> Any:
+    names = [f.name for f in dataclasses.fields(cls)]
+    defaults = cls()
+    checked = {}
+    for key, value in values.items():
+        if key not in names:
+            raise ConfigError(f"{source}: unknown key [{name}] {key}; expected one of: {', '.join(names)}")
+        checked[key] = _coerce(source, name, defaults, key, value)
+    return cls(**checked)
+
+
+def _coerce(source: str, section: str, instance: Any, key: str, value: Any) -> Any:
+    """Check one value against its field's type and limits; return it typed."""
+    fields = {f.name: f for f in dataclasses.fields(instance)}
+    if key not in fields:
+        raise ConfigError(f"{source}: unknown key [{section}] {key}; expected one of: {', '.join(fields)}")
+    meta = fields[key].metadata
+    kind = typing.get_type_hints(type(instance))[key]
+    where = f"{source}: [{section}] {key} = {_show(value)}"
+    result, expected = _convert(kind, value)
+    if result is _BAD:
+        raise ConfigError(f"{where}: expected {expected}{_limits(meta)}")
+    if meta.get("choices") and result not in meta["choices"]:
+        raise ConfigError(f"{where}: expected one of {', '.join(map(str, meta['choices']))}")
+    low, high = meta.get("low"), meta.get("high")
+    numbers = result if isinstance(result, tuple) else (result,)
+    for number in numbers:
+        numeric = isinstance(number, (int, float)) and not isinstance(number, bool)
+        if numeric and ((low is not None and number < low) or (high is not None and number > high)):
+            raise ConfigError(f"{where}: expected {expected}{_limits(meta)}")
+    return result
+
+
+_BAD = object()
+
+
+def _convert(kind: Any, value: Any) -> tuple[Any, str]:
+    """Return (typed value or _BAD, description of what is expected)."""
+    origin = typing.get_origin(kind)
+    if kind is bool:
+        return (value if isinstance(value, bool) else _BAD), "true or false"
+    if kind is int:
+        ok = isinstance(value, int) and not isinstance(value, bool)
+        return (value if ok else _BAD), "an integer"
+    if kind is float:
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+        return (float(value) if ok else _BAD), "a number"
+    if kind is str:
+        return (value if isinstance(value, str) else _BAD), "a string"
+    if origin is tuple:
+        args = typing.get_args(kind)
+        if len(args) == 2 and args[1] is Ellipsis:
+            item_kind, count = args[0], None
+        else:
+            item_kind, count = args[0], len(args)
+        expected = (f"a list of {count} {_plural(item_kind)}" if count else f"a list of {_plural(item_kind)}")
+        if not isinstance(value, (list, tuple)) or (count is not None and len(value) != count):
+            return _BAD, expected
+        items = [_convert(item_kind, v)[0] for v in value]
+        return (_BAD if any(i is _BAD for i in items) else tuple(items)), expected
+    if origin in (typing.Union, types.UnionType):
+        raise TypeError(f"unsupported config type {kind}")
+    raise TypeError(f"unsupported config type {kind}")
+
+
+def _plural(kind: Any) -> str:
+    return {int: "integers", float: "numbers", str: "strings", bool: "booleans"}.get(kind, str(kind))
+
+
+def _limits(meta: Mapping[str, Any]) -> str:
+    low, high = meta.get("low"), meta.get("high")
+    if low is not None and high is not None:
+        return f" from {_num(low)} to {_num(high)}"
+    if low is not None:
+        return f" of at least {_num(low)}"
+    if high is not None:
+        return f" of at most {_num(high)}"
+    return ""
+
+
+def _num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else str(x)
+
+
+def _show(value: Any) -> str:
+    """Render a value the way it would look in TOML."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+        return f'"{escaped}"'
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_show(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k} = {_show(v)}" for k, v in value.items()) + "}"
+    return repr(value)
+
+
+def default_config_toml() -> str:
+    """A complete config file with every option at its default, each with a comment."""
+    lines = ["# magicbooth configuration. Search order: --config, $MAGICBOOTH_CONFIG,",
+             "# /etc/magicbooth/config.toml, ./magicbooth.toml, then these built-in defaults.", ""]
+    for name, cls in sections().items():
+        lines.append(f"# {(cls.__doc__ or '').strip().splitlines()[0]}")
+        lines.append(f"[{name}]")
+        instance = cls()
+        for f in dataclasses.fields(cls):
+            doc = f.metadata.get("doc", "")
+            limits = _limits(f.metadata).strip()
+            lines.append(f"# {doc}" + (f" ({limits})" if limits else ""))
+            lines.append(f"{f.name} = {_show(getattr(instance, f.name))}")
+        lines.append("")
+    return "\n".join(lines)

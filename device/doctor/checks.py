@@ -1,0 +1,138 @@
+"""Health checks for ``doctor`` (and, later, the booth's status screen).
+
+Each check is a function ``(config) -> Check``; a failing check says how to fix it.
+"""
+
+from __future__ import annotations
+
+import importlib
+import platform
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import metadata
+
+from magicbooth.camera import FileSource, Picamera2Source, WebcamSource, sample_path
+from magicbooth.core.config import Config
+from magicbooth.core.machine import board_model, display_candidates, state_dir
+
+
+@dataclass(frozen=True)
+class Check:
+    """One line of the doctor's table."""
+
+    name: str
+    ok: bool
+    detail: str
+    fix: str = ""
+    warn: bool = False
+
+    @property
+    def status(self) -> str:
+        return "ok" if self.ok else ("warn" if self.warn else "FAIL")
+
+    def as_dict(self) -> dict[str, object]:
+        return {"name": self.name, "status": self.status, "detail": self.detail, "fix": self.fix}
+
+
+def check_platform(config: Config) -> Check:
+    board = board_model() or "not a Raspberry Pi"
+    return Check("platform", True, f"{board}; {platform.system()} {platform.machine()}; "
+                 f"Python {platform.python_version()}")
+
+
+def check_versions(config: Config) -> Check:
+    parts, missing = [], []
+    for module, label in (("numpy", "numpy"), ("cv2", "opencv"), ("pygame", "pygame"), ("av", "av"),
+                          ("ai_edge_litert", "ai-edge-litert"), ("gpiozero", "gpiozero")):
+        try:
+            importlib.import_module(module)
+            parts.append(f"{label} {metadata.version(label if label != 'opencv' else 'opencv-python-headless')}")
+        except (ImportError, metadata.PackageNotFoundError):
+            missing.append(label)
+    if missing:
+        return Check("runtime", False, "missing: " + ", ".join(missing),
+                     "rerun the README's run command (it installs the dependencies into .venv)")
+    return Check("runtime", True, "; ".join(parts))
+
+
+def check_camera(config: Config) -> Check:
+    if Picamera2Source.available():
+        return Check("camera", True, "Raspberry Pi camera found (picamera2)")
+    if WebcamSource.available(0):
+        return Check("camera", True, "webcam at /dev/video0")
+    try:
+        with FileSource(sample_path()) as sample:
+            ok = sample.read() is not None
+    except Exception as exc:
+        return Check("camera", False, f"no camera, and the bundled sample is unreadable: {exc}",
+                     "reinstall magicbooth (device/assets/sample.mp4 is part of the package)")
+    return Check("camera", False, "no camera found; 'auto' will use the bundled sample clip",
+                 "connect a Pi camera (check 'rpicam-hello --list-cameras') or a USB webcam", warn=ok)
+
+
+def check_display(config: Config) -> Check:
+    found = display_candidates()
+    if found:
+        return Check("display", True, ", ".join(f"{mode} via {driver}" for mode, driver in found))
+    return Check("display", False, "no desktop session and no DRM device: 'run' will be headless",
+                 "connect a screen (HDMI/DSI) for the booth, or use headless mode", warn=True)
+
+
+def check_disk(config: Config) -> Check:
+    root = state_dir(config.device.state_dir)
+    probe = root if root.exists() else root.parent
+    usage = shutil.disk_usage(probe)
+    free_gb = usage.free / 1e9
+    ok = free_gb >= 1.0
+    return Check("disk", ok, f"{free_gb:.1f} GB free of {usage.total / 1e9:.1f} GB at {root}",
+                 "free space or use a larger SD card; each minute of 640x480 video is about 10 MB")
+
+
+def check_clips(config: Config) -> Check:
+    """The clip library's storage level (ok / low / full) and how many clips await upload."""
+    from magicbooth.library.paths import clips_root
+    from magicbooth.library.storage import storage_status
+
+    status = storage_status(clips_root(config), config.storage)
+    return Check("clips", status.level != "full", status.message,
+                 "upload or delete clips ('magicbooth clips list'), lower [storage] min_free_mb, "
+                 "or allow [storage] delete_unuploaded", warn=status.level == "low")
+
+
+def check_upload(config: Config) -> Check:
+    """The upload target (reachable with these credentials?) and the queue: queued, failed with reasons."""
+    if not config.upload.enabled:
+        return Check("upload", True, "off ([upload] endpoint and bucket are not set)")
+    from magicbooth.upload.queue import UploadQueue
+
+    queue = UploadQueue(config)
+    try:
+        target = queue.check_target()
+        status = queue.status(max_failures=3)
+    finally:
+        queue.close()
+    counts = f"queued {status.queued}, uploaded {status.uploaded}, failed {status.failed}"
+    failures = "".join(f"; {clip}: {reason}" for clip, reason in status.failures)
+    ok = target.startswith("ok")
+    return Check("upload", ok and not status.failed, f"{target}; {counts}{failures}",
+                 "fix what the message names, then 'magicbooth upload --once' (add --retry-failed for "
+                 "failed clips)", warn=ok)
+
+
+CHECKS: tuple[Callable[[Config], Check], ...] = (check_platform, check_versions, check_camera, check_display,
+                                                 check_disk, check_clips, check_upload)
+
+
+def run_checks(config: Config) -> list[Check]:
+    """Run every check; a check that crashes is reported as a failure, not raised."""
+    from magicbooth.doctor.hardware import HW_CHECKS
+
+    results = []
+    for check in (*CHECKS, *HW_CHECKS):
+        try:
+            results.append(check(config))
+        except Exception as exc:
+            results.append(Check(check.__name__.removeprefix("check_"), False, f"check crashed: {exc}",
+                                 "rerun with --verbose and report the message"))
+    return results

@@ -1,0 +1,1 @@
+"""The model runtime: loading the shipped TFLite models on LiteRT, XNNPACK delegation, AMX refusal."""

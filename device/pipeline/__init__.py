@@ -1,0 +1,1 @@
+"""The one frame path: source -> capture -> perception -> effect -> sinks (display, recorder)."""

@@ -1,0 +1,1 @@
+"""Recording: the encoder, the pre-roll, crash-safe clip files, audio, recovery and finalisation."""

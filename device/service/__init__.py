@@ -1,0 +1,1 @@
+"""Running under systemd: sd_notify, the last good config, and the unit's sandbox."""
