@@ -15,6 +15,7 @@ import dataclasses
 from typing import ClassVar
 
 import pygame
+
 from magicbooth.core.scene import Scene
 from magicbooth.effects.options import EffectOptions
 

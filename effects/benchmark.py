@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import pygame
+
 from magicbooth.core.scene import Scene
 from magicbooth.effects.base import Effect
 from magicbooth.effects.hud import Hud

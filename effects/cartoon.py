@@ -8,6 +8,7 @@ import functools
 import cv2
 import numpy as np
 import pygame
+
 from magicbooth.core.config import option
 from magicbooth.core.scene import Scene
 from magicbooth.effects.base import Effect

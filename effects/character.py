@@ -13,6 +13,7 @@ import functools
 import cv2
 import numpy as np
 import pygame
+
 from magicbooth.core.config import option
 from magicbooth.core.scene import Scene
 from magicbooth.effects import assets

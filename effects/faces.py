@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
+
 from magicbooth.core.scene import Face, FaceMesh
 from magicbooth.effects.assets import face_model
 

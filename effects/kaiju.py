@@ -15,6 +15,7 @@ import math
 import cv2
 import numpy as np
 import pygame
+
 from magicbooth.core.config import option
 from magicbooth.core.scene import Scene
 from magicbooth.effects import assets

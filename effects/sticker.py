@@ -8,6 +8,7 @@ import math
 
 import numpy as np
 import pygame
+
 from magicbooth.core.config import option
 from magicbooth.core.scene import Scene
 from magicbooth.effects import assets

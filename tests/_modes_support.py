@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
 from magicbooth.core.config import Config
 from magicbooth.core.errors import CameraError
 from magicbooth.core.frames import Frame

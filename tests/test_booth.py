@@ -14,6 +14,7 @@ import numpy as np
 import pygame
 import pytest
 from _modes_support import ManualClock, SyntheticCamera, open_recorder
+
 from magicbooth.core.config import Config, parse_config
 from magicbooth.core.errors import CameraError
 from magicbooth.core.frames import Frame

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import numpy as np
 import pygame
 import pytest
+
 from magicbooth.camera import open_source
 from magicbooth.core.config import Config, parse_config
 from magicbooth.core.frames import Frame

@@ -8,12 +8,13 @@ from datetime import UTC, datetime
 
 import numpy as np
 import pytest
+from recorder_support import small_disk
+
 from magicbooth.core.config import StorageConfig
 from magicbooth.core.errors import StorageFullError
 from magicbooth.library.clips import iter_clips, write_sidecar
 from magicbooth.library.storage import MB, enforce_retention, ensure_space, free_bytes, storage_status
 from magicbooth.recording.finalise import base_meta, final_path
-from recorder_support import small_disk
 
 STATES = ["uploaded", "off", "uploaded", "uploading", "failed", "uploaded", "queued"]
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pygame
 import pytest
+
 from magicbooth.effects.hud import Hud
 from magicbooth.effects.surface import blit_rgb, new_canvas, read_rgb
-
 from tests.photos import changed
 
 GREY = np.full((480, 640, 3), 90, np.uint8)

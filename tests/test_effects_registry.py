@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+
 from magicbooth import effects
 from magicbooth.cli import main
 from magicbooth.core.errors import EffectError
@@ -107,9 +108,9 @@ def test_carousel_from_config() -> None:
 
 def test_effect_stage_draws_into_the_pipeline_canvas() -> None:
     import numpy as np
+
     from magicbooth.effects.stage import EffectStage
     from magicbooth.pipeline.flow import FramePass
-
     from tests.photos import frame, scene
 
     sc = scene("astronaut")

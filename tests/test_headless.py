@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from _modes_support import ManualClock, SyntheticCamera, open_recorder
+
 from magicbooth.core.config import Config, parse_config
 from magicbooth.core.errors import ConfigError
 from magicbooth.modes.events import bind_buttons

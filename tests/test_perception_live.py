@@ -6,12 +6,12 @@ import threading
 
 import numpy as np
 import pytest
+
 from magicbooth.core.config import Config
 from magicbooth.core.errors import EffectError, WorkerError
 from magicbooth.core.frames import Frame
 from magicbooth.perception import Perception
 from magicbooth.perception.workers import ModelWorker
-
 from tests.perception_helpers import moving_face_clip
 
 

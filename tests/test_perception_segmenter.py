@@ -7,10 +7,10 @@ import itertools
 import cv2
 import numpy as np
 import pytest
+
 from magicbooth.core.config import Config
 from magicbooth.perception.loading import open_model
 from magicbooth.perception.segmenter import MaskOptions, Segmenter, remove_small_blobs
-
 from tests.perception_helpers import astronaut
 
 

@@ -7,10 +7,10 @@ import time
 
 import numpy as np
 import pytest
+
 from magicbooth.camera import Picamera2Source
 from magicbooth.core.errors import CameraError
 from magicbooth.pipeline.flow import Pipeline
-
 from tests.fakes import picamera2 as fake
 
 

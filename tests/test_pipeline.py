@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pygame
+
 from magicbooth.camera import FileSource
 from magicbooth.core.config import DisplayConfig
 from magicbooth.core.mailbox import Mailbox

@@ -12,10 +12,11 @@ import time
 from pathlib import Path
 
 import pytest
+from recorder_support import FPS, config_for, read_back
+
 from magicbooth.library.clips import iter_clips
 from magicbooth.recording.finalise import sha256_of
 from magicbooth.recording.recovery import recover_partials
-from recorder_support import FPS, config_for, read_back
 
 CHILD = textwrap.dedent("""
     import sys, time
@@ -108,8 +109,9 @@ def test_recovery_adds_the_configured_music(tmp_path):
 
 
 def test_opening_a_recorder_recovers_partials_and_hands_them_on(tmp_path):
-    from magicbooth.recording.recorder import Recorder
     from recorder_support import SIZE
+
+    from magicbooth.recording.recorder import Recorder
 
     record_then_kill(tmp_path, 1.6)
     saved = []
@@ -121,8 +123,9 @@ def test_opening_a_recorder_recovers_partials_and_hands_them_on(tmp_path):
 
 def test_recovery_leaves_a_partial_that_is_still_being_recorded_alone(tmp_path):
     """E.g. 'magicbooth record' from cron starting while the booth records: the booth's clip is not touched."""
-    from magicbooth.recording.recorder import Recorder
     from recorder_support import SIZE, push_paced
+
+    from magicbooth.recording.recorder import Recorder
 
     cfg = config_for(tmp_path, pre_roll_s=0.0)
     with Recorder(cfg, SIZE, FPS) as rec:

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from magicbooth.cli import main
 from magicbooth.core.config import Config, parse_config
 from magicbooth.doctor.hardware import (

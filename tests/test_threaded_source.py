@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from fakes import picamera2 as fake
+
 from magicbooth.camera import FileSource, Picamera2Source
 from magicbooth.camera.threaded import ThreadedSource
 from magicbooth.core.errors import CameraError

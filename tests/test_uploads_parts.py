@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
+
 from magicbooth.core.backoff import Backoff
 from magicbooth.core.config import parse_config
 from magicbooth.core.errors import ClipIntegrityError, ConfigError
@@ -101,9 +102,10 @@ def test_stalled_store_times_out_instead_of_hanging(tmp_path: Path) -> None:
     """A store that accepts connections and never answers costs read_timeout_s, not minutes."""
     import socket
 
+    from upload_helpers import make_clip, make_config
+
     from magicbooth.core.errors import StoreUnavailableError
     from magicbooth.upload.queue import UploadQueue
-    from upload_helpers import make_clip, make_config
 
     with socket.socket() as silent:
         silent.bind(("127.0.0.1", 0))

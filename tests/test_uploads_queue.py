@@ -10,11 +10,12 @@ import time
 from pathlib import Path
 
 import pytest
+from seaweed import SECRET_KEY, SeaweedServer
+from upload_helpers import DAY, fetch, list_keys, make_clip, make_config, pending_uploads, write_credentials
+
 from magicbooth.core.errors import CredentialsError, UploadError
 from magicbooth.library.clips import read_sidecar
 from magicbooth.upload.queue import QueueBusyError, UploadQueue, object_key, sidecar_payload
-from seaweed import SECRET_KEY, SeaweedServer
-from upload_helpers import DAY, fetch, list_keys, make_clip, make_config, pending_uploads, write_credentials
 
 KEY = "booths/booth-07/" + DAY
 
@@ -259,9 +260,10 @@ def test_check_target_for_doctor(server: SeaweedServer, state: Path) -> None:
 
 
 def test_recorder_hook_queues_saved_clip_and_only_one_process_drains(server: SeaweedServer, state: Path) -> None:
+    from recorder_support import FPS, SIZE, push_paced
+
     from magicbooth.commands.record import upload_queue
     from magicbooth.recording.recorder import Recorder
-    from recorder_support import FPS, SIZE, push_paced
 
     cfg = make_config(state, server, prefix=f"t10/{state.name}").replace("storage", min_free_mb=0.0,
                                                                           low_free_mb=0.0)

@@ -22,6 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 import cv2
 import photos
+
 from magicbooth import effects
 from magicbooth.effects.benchmark import Timing, measure, measure_hud
 

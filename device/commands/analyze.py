@@ -13,6 +13,7 @@ from typing import Any
 
 import cv2
 import numpy as np
+
 from magicbooth.commands import Context
 from magicbooth.core.errors import OutputError, SourceError
 from magicbooth.core.frames import Frame

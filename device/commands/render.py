@@ -14,6 +14,7 @@ from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
+
 from magicbooth.commands import Context
 from magicbooth.core.errors import EffectError, ModelError, SourceError
 from magicbooth.core.frames import Frame

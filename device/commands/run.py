@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pygame
+
 from magicbooth.camera import open_source
 from magicbooth.commands import Context
 from magicbooth.core.errors import UsageError

@@ -39,6 +39,7 @@ from types import MappingProxyType
 from typing import Any
 
 import numpy as np
+
 from magicbooth.core.errors import ModelError
 from magicbooth.inference.amx import keep_xnnpack_off_amx
 from magicbooth.inference.delegation import Delegation, delegation_of

@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 import pygame
+
 from magicbooth.core.config import Config
 from magicbooth.core.errors import RecorderError
 from magicbooth.core.frames import Frame

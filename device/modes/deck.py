@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import pygame
+
 from magicbooth.core.frames import Frame
 
 DrawFn = Callable[[pygame.Surface, Frame, str, float], None]

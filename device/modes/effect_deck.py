@@ -17,6 +17,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import pygame
+
 from magicbooth.core.config import Config
 from magicbooth.core.frames import Frame
 from magicbooth.core.scene import Scene

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
 from magicbooth.core.config import Config
 from magicbooth.core.errors import CameraError, ConfigError
 from magicbooth.core.frames import Frame

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
+
 from magicbooth.core.frames import Frame
 from magicbooth.library.clips import Clip
 

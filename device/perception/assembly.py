@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
+
 from magicbooth.core.config import Config, PerceptionConfig
 from magicbooth.core.errors import EffectError, WorkerError
 from magicbooth.core.frames import Frame

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
+
 from magicbooth.core.scene import KEYPOINT_NAMES, Face
 from magicbooth.perception.anchors import NUM_KEYPOINTS, decode, ssd_anchors, weighted_nms
 from magicbooth.perception.model import ModelIO

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import numpy as np
+
 from magicbooth.perception.model import ModelIO
 from magicbooth.perception.roi import Roi
 

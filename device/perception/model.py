@@ -8,6 +8,7 @@ checks that the manifest's range is the one its decoders were written for.
 from __future__ import annotations
 
 import numpy as np
+
 from magicbooth.core.errors import ModelError
 from magicbooth.inference.loader import Model
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
+
 from magicbooth.perception.model import ModelIO
 
 VALUE_RANGE = (0.0, 1.0)

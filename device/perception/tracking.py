@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+
 from magicbooth.core.scene import KEYPOINT_NAMES, Face, FaceMesh
 from magicbooth.perception.anchors import iou
 from magicbooth.perception.landmarker import FaceLandmarker

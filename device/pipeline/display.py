@@ -12,6 +12,7 @@ import os
 from collections.abc import Callable
 
 import pygame
+
 from magicbooth.core.config import DisplayConfig
 from magicbooth.core.errors import DisplayError
 from magicbooth.core.machine import display_candidates

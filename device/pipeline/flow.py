@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import numpy as np
+
 from magicbooth.camera.base import FrameSource
 from magicbooth.camera.capture import CaptureWorker
 from magicbooth.core.frames import Frame

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import av
 import numpy as np
+
 from magicbooth.core.config import AudioConfig
 from magicbooth.core.errors import ConfigError, RecorderError
 

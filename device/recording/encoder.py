@@ -20,6 +20,7 @@ from fractions import Fraction
 import av
 import cv2
 import numpy as np
+
 from magicbooth.core.config import RecorderConfig
 from magicbooth.core.errors import RecorderError
 

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
+
 from magicbooth.core.config import Config
 from magicbooth.core.errors import RecorderError, StorageFullError, WorkerError
 from magicbooth.core.frames import Frame

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import av
+
 from magicbooth.core.config import Config
 from magicbooth.core.errors import RecorderError
 from magicbooth.library.clips import PARTIAL_DIR, Clip, iter_clips, write_sidecar

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import av
 import numpy as np
+
 from magicbooth.core.errors import RecorderError
 
 AAC_FRAME = 1024

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 from ai_edge_litert import schema_py_generated as fb
 from ai_edge_litert.interpreter import Interpreter
-from magicbooth.inference.amx import keep_xnnpack_off_amx
 
+from magicbooth.inference.amx import keep_xnnpack_off_amx
 from tools.modelfactory import graph as g
 from tools.modelfactory.runner import Runner
 
