@@ -12,7 +12,7 @@ from magicbooth.core.backoff import Backoff
 from magicbooth.core.config import parse_config
 from magicbooth.core.errors import ClipIntegrityError, ConfigError
 from magicbooth.upload.database import QueueDB
-from magicbooth.upload.queue import clip_day, device_id, object_key, sidecar_payload
+from magicbooth.upload.queue import clip_day, object_key, sidecar_payload
 from magicbooth.upload.store import Throttle, ThrottledReader
 
 
@@ -32,9 +32,11 @@ def test_day_comes_from_directory_then_sidecar_never_the_clock(tmp_path: Path) -
 def test_device_id_defaults_to_hostname_and_is_key_safe() -> None:
     import socket
 
-    assert device_id(parse_config('[device]\nid = "booth 07/α"\n')) == "booth-07"
-    assert device_id(parse_config("")) == device_id(parse_config('[device]\nid = ""\n'))
-    assert device_id(parse_config("")).startswith(socket.gethostname()[:3])
+    from magicbooth.core.machine import device_id
+
+    assert device_id("booth 07/α") == "booth-07"
+    assert device_id("") == device_id(hostname=socket.gethostname())
+    assert device_id("", hostname="") == device_id("", hostname="---") == "booth"
 
 
 def test_uploaded_sidecar_leaves_out_local_queue_state() -> None:

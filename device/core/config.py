@@ -39,7 +39,8 @@ ENV_VAR = "MAGICBOOTH_CONFIG"
 class DeviceConfig:
     """Identity of this booth and where it keeps its state."""
 
-    id: str = option("", "Device id used in clip metadata and upload keys; empty means the hostname.")
+    id: str = option("", "Device id used in clip metadata and upload keys; empty means the hostname. Characters "
+                         "other than letters, digits, '.', '_' and '-' become '-'.")
     state_dir: str = option(
         "", "Directory for clips and queues; empty means $STATE_DIRECTORY under systemd, else the current directory.")
 

@@ -19,7 +19,6 @@ files, audio, hashing and the durable rename run on a finaliser thread, then
 from __future__ import annotations
 
 import logging
-import socket
 import threading
 import time
 from collections import deque
@@ -33,6 +32,7 @@ import numpy as np
 
 from magicbooth.core.config import Config
 from magicbooth.core.errors import RecorderError, StorageFullError, WorkerError
+from magicbooth.core.machine import device_id
 from magicbooth.library import storage
 from magicbooth.library.clips import Clip
 from magicbooth.library.paths import clips_root
@@ -116,7 +116,7 @@ class Recorder:
         self._mic: Microphone | None = None
         self._storage_level = "ok"
         self._next_space_check = 0.0
-        self.device_id = config.device.id or socket.gethostname()
+        self.device_id = device_id(config.device.id)
 
     # -- lifecycle -------------------------------------------------------------------------------
 

@@ -27,6 +27,7 @@ import av
 
 from magicbooth.core.config import Config
 from magicbooth.core.errors import RecorderError
+from magicbooth.core.machine import device_id
 from magicbooth.library.clips import PARTIAL_DIR, Clip, iter_clips, write_sidecar
 from magicbooth.recording import finalise
 from magicbooth.recording.audio import music_file, soundtrack
@@ -43,14 +44,14 @@ def _clip_partials(root: Path) -> list[Path]:
     return sorted(p for p in folder.glob("*.mp4") if "." not in p.stem)
 
 
-def _meta_from_partial(partial: Path, stored: dict[str, str], device_id: str) -> dict[str, Any]:
+def _meta_from_partial(partial: Path, stored: dict[str, str], device: str) -> dict[str, Any]:
     try:
         meta = json.loads(stored.get(META_KEY, "{}"))
     except ValueError:
         meta = {}
     if not meta.get("started_at"):
         started = datetime.fromtimestamp(partial.stat().st_mtime, UTC)
-        meta = finalise.base_meta(partial.stem, started, device_id, "")
+        meta = finalise.base_meta(partial.stem, started, device, "")
     meta["id"] = partial.stem
     return meta
 
@@ -80,7 +81,6 @@ def _recover(partial: Path, root: Path, config: Config) -> Clip | None:
         log.info("recovery: %s is already saved as %s; removing the leftover partial", clip_id, done[0].video)
         partial.unlink()
         return done[0]
-    device_id = config.device.id or "unknown"
     try:
         probe = remux(partial, copy)
     except RecorderError as exc:
@@ -92,7 +92,7 @@ def _recover(partial: Path, root: Path, config: Config) -> Clip | None:
         partial.rename(kept)
         log.warning("recovery: %s has no playable frame; kept as %s for inspection", partial.name, kept)
         return None
-    meta = _meta_from_partial(partial, probe.metadata, device_id)
+    meta = _meta_from_partial(partial, probe.metadata, device_id(config.device.id))
     meta.update(duration_s=probe.duration_s, frames=probe.frames, dropped_frames=meta.get("dropped_frames", 0),
                 stop_reason="recovered", audio="none")
     track = music_file(config.audio)
@@ -145,7 +145,7 @@ def _add_missing_sidecar(clip: Clip, config: Config) -> None:
     except (av.FFmpegError, IndexError) as exc:
         log.warning("recovery: %s has no sidecar and cannot be read (%s); left alone", clip.video, exc)
         return
-    meta = _meta_from_partial(clip.video, stored, config.device.id or "unknown")
+    meta = _meta_from_partial(clip.video, stored, device_id(config.device.id))
     meta.update(duration_s=round(duration, 3), frames=frames, dropped_frames=0, stop_reason="recovered",
                 sha256=finalise.sha256_of(clip.video), size_bytes=clip.video.stat().st_size)
     write_sidecar(clip.video, meta)

@@ -25,7 +25,6 @@ import json
 import logging
 import os
 import re
-import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -44,7 +43,7 @@ from magicbooth.core.errors import (
     UploadTargetError,
     WorkerError,
 )
-from magicbooth.core.machine import state_dir
+from magicbooth.core.machine import device_id, state_dir
 from magicbooth.library.clips import Clip, iter_clips, read_sidecar, update_sidecar
 from magicbooth.library.paths import clips_root as library_root
 from magicbooth.upload.credentials import credentials_path, load_credentials
@@ -57,13 +56,7 @@ log = logging.getLogger(__name__)
 DB_NAME = "uploads.sqlite3"
 LOCAL_KEYS = ("upload_state", "upload_error")   # sidecar keys that describe this booth's queue, not the clip
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 IDLE_POLL_S = 10.0   # also picks up clips another process (e.g. `magicbooth record`) enqueued
-
-
-def device_id(cfg: Config) -> str:
-    """``[device] id`` or the hostname, made safe for an object key."""
-    return _UNSAFE.sub("-", cfg.device.id or socket.gethostname()).strip("-.") or "booth"
 
 
 def device_prefix(prefix: str, device: str) -> str:
@@ -148,7 +141,7 @@ class UploadQueue:
         self.cfg = cfg
         self.clips_root = clips_root or library_root(cfg)
         self.enabled = cfg.upload.enabled
-        self.device = device_id(cfg)
+        self.device = device_id(cfg.device.id)
         self.db = QueueDB(db_path or state_dir(cfg.device.state_dir) / DB_NAME)
         self._lock_fd: int | None = None
         self._store = store
