@@ -25,23 +25,31 @@ from magicbooth.library.clips import Clip, fsync_dir, iter_clips
 
 log = logging.getLogger(__name__)
 MB = 1024 * 1024
+LEVELS = ("ok", "low", "full")   # storage levels, best first
 
 
 def free_bytes(path: Path) -> int:
     """Bytes an unprivileged writer can still use on the filesystem holding ``path``."""
-    probe = Path(path).absolute()
-    while not probe.exists() and probe != probe.parent:
-        probe = probe.parent
-    st = os.statvfs(probe)
+    st = os.statvfs(_existing(path))
     return st.f_bavail * st.f_frsize
 
 
 def total_bytes(path: Path) -> int:
+    st = os.statvfs(_existing(path))
+    return st.f_blocks * st.f_frsize
+
+
+def same_filesystem(a: Path, b: Path) -> bool:
+    """Whether ``a`` and ``b`` (or, if they do not exist yet, their nearest ancestors) share a filesystem."""
+    return _existing(a).stat().st_dev == _existing(b).stat().st_dev
+
+
+def _existing(path: Path) -> Path:
+    """``path``, or its nearest ancestor that exists (a library not created yet lands there)."""
     probe = Path(path).absolute()
     while not probe.exists() and probe != probe.parent:
         probe = probe.parent
-    st = os.statvfs(probe)
-    return st.f_blocks * st.f_frsize
+    return probe
 
 
 @dataclass(frozen=True)
