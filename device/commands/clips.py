@@ -8,9 +8,9 @@ import sys
 
 from magicbooth.commands import Context
 from magicbooth.core.errors import MagicboothError
-from magicbooth.library.clips import PARTIAL_DIR, Clip, find_clip, iter_clips
+from magicbooth.library.clips import PARTIAL_DIR, Clip, delete_clip, find_clip, iter_clips
 from magicbooth.library.paths import clips_root
-from magicbooth.library.storage import MB, delete_clip, storage_status
+from magicbooth.library.storage import MB, storage_status
 
 HELP = "list the recorded clips, show one clip's metadata, or delete a clip"
 

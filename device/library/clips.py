@@ -15,6 +15,7 @@ Sidecar keys: ``id``, ``started_at`` (ISO 8601 wall clock, informative only),
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from collections.abc import Iterator
@@ -89,6 +90,21 @@ def update_sidecar(video: Path, **changes: Any) -> dict[str, Any]:
     meta.update(changes)
     write_sidecar(video, meta)
     return meta
+
+
+def delete_clip(clip: Clip | Path) -> None:
+    """Remove a clip (or the clip whose video is at that path): its video, then its sidecar, durably.
+
+    The video goes first, so a crash in between leaves an invisible sidecar, never a video without one;
+    an emptied day directory goes too. Retention, ``magicbooth clips delete`` and the booth's retake
+    all delete this way.
+    """
+    video = clip.video if isinstance(clip, Clip) else Path(clip)
+    video.unlink(missing_ok=True)
+    video.with_suffix(".json").unlink(missing_ok=True)
+    fsync_dir(video.parent)
+    with contextlib.suppress(OSError):
+        video.parent.rmdir()  # only succeeds once the day is empty
 
 
 def iter_clips(root: Path) -> Iterator[Clip]:

@@ -12,7 +12,6 @@ uploaded right now never is.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import time
@@ -21,7 +20,7 @@ from pathlib import Path
 
 from magicbooth.core.config import StorageConfig
 from magicbooth.core.errors import StorageFullError
-from magicbooth.library.clips import Clip, fsync_dir, iter_clips
+from magicbooth.library.clips import Clip, delete_clip, iter_clips
 
 log = logging.getLogger(__name__)
 MB = 1024 * 1024
@@ -97,15 +96,6 @@ def ensure_space(root: Path, config: StorageConfig) -> int:
             f"{root}: only {free / MB:.0f} MB free, below [storage] min_free_mb = {config.min_free_mb:g}; "
             f"upload and delete clips ('magicbooth clips delete ID') or allow [storage] delete_unuploaded")
     return free
-
-
-def delete_clip(clip: Clip) -> None:
-    """Remove a clip's video, then its sidecar, durably."""
-    clip.video.unlink(missing_ok=True)
-    clip.sidecar.unlink(missing_ok=True)
-    fsync_dir(clip.video.parent)
-    with contextlib.suppress(OSError):
-        clip.video.parent.rmdir()  # only succeeds once the day is empty
 
 
 def _age_days(clip: Clip, now: float) -> float:
