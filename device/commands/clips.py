@@ -7,7 +7,7 @@ import json
 import sys
 
 from magicbooth.commands import Context
-from magicbooth.core.errors import MagicboothError
+from magicbooth.core.errors import UsageError
 from magicbooth.library.clips import PARTIAL_DIR, Clip, delete_clip, find_clip, iter_clips
 from magicbooth.library.paths import clips_root
 from magicbooth.library.storage import MB, storage_status
@@ -25,10 +25,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     delete = actions.add_parser("delete", help="delete a clip (asks first unless --yes)")
     delete.add_argument("id", help="clip id (a unique prefix is enough)")
     delete.add_argument("--yes", "-y", action="store_true", help="delete without asking")
-
-
-class UsageError(MagicboothError, ValueError):
-    """A clips subcommand was called without what it needs."""
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:

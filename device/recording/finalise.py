@@ -25,13 +25,10 @@ from pathlib import Path
 from typing import Any
 
 from magicbooth import __version__
+from magicbooth.core.errors import PartialInUseError
 from magicbooth.library.clips import PARTIAL_DIR, Clip, durable_replace, fsync_dir, write_sidecar
 
 log = logging.getLogger(__name__)
-
-
-class PartialInUse(RuntimeError):
-    """Another recorder is still writing or finalising this partial."""
 
 
 class PartialLock:
@@ -51,7 +48,7 @@ class PartialLock:
         except BlockingIOError:
             os.close(self._fd)
             self._fd = None
-            raise PartialInUse(f"{path} is in use by a running recorder") from None
+            raise PartialInUseError(f"{path} is in use by a running recorder") from None
 
     def release(self) -> None:
         if self._fd is not None:

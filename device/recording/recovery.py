@@ -26,7 +26,7 @@ from typing import Any
 import av
 
 from magicbooth.core.config import Config
-from magicbooth.core.errors import RecorderError
+from magicbooth.core.errors import PartialInUseError, RecorderError
 from magicbooth.core.machine import device_id
 from magicbooth.library.clips import PARTIAL_DIR, Clip, iter_clips, write_sidecar
 from magicbooth.recording import finalise
@@ -60,7 +60,7 @@ def recover_partial(partial: Path, root: Path, config: Config) -> Clip | None:
     """Finalise one partial; returns the clip, or None if nothing in it plays or it is in use."""
     try:
         lock = finalise.PartialLock(partial)
-    except finalise.PartialInUse:
+    except PartialInUseError:
         log.info("recovery: %s is being recorded by a running recorder; left alone", partial.name)
         return None
     try:
