@@ -8,7 +8,7 @@ import sys
 
 from magicbooth.commands import Context
 from magicbooth.core.errors import UsageError
-from magicbooth.library.clips import PARTIAL_DIR, Clip, delete_clip, find_clip, iter_clips
+from magicbooth.library.clips import PARTIAL_DIR, Clip, UploadState, delete_clip, find_clip, iter_clips
 from magicbooth.library.paths import clips_root
 from magicbooth.library.storage import MB, storage_status
 
@@ -77,7 +77,8 @@ def _list(root, ctx: Context, as_json: bool) -> int:
 
 def _delete(clip: Clip, yes: bool) -> int:
     state = clip.upload_state
-    warning = "" if state == "uploaded" else f" It was never uploaded (upload state: {state}); this is its only copy."
+    warning = ("" if state == UploadState.UPLOADED
+               else f" It was never uploaded (upload state: {state}); this is its only copy.")
     if not yes:
         if not sys.stdin.isatty():
             raise UsageError(f"not deleting clip {clip.id} without confirmation; pass --yes")

@@ -9,13 +9,14 @@ a pulled plug leaves either the old or the new version, never half of one.
 Sidecar keys: ``id``, ``started_at`` (ISO 8601 wall clock, informative only),
 ``duration_s``, ``frames``, ``dropped_frames``, ``effect``, ``device_id``,
 ``sha256`` (of the .mp4), ``size_bytes``, ``software_version``,
-``upload_state`` (``off`` | ``queued`` | ``uploading`` | ``uploaded`` | ``failed``),
+``upload_state`` (an ``UploadState``: ``off`` | ``queued`` | ``uploading`` | ``uploaded`` | ``failed``),
 ``upload_error`` (a short reason or ``""``).
 """
 
 from __future__ import annotations
 
 import contextlib
+import enum
 import json
 import os
 from collections.abc import Iterator
@@ -23,7 +24,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-UPLOAD_STATES = ("off", "queued", "uploading", "uploaded", "failed")
+
+class UploadState(enum.StrEnum):
+    """A clip's ``upload_state``, the one spelling of it (the upload queue's database derives its own from it).
+
+    ``off`` means uploads were not configured when the clip was saved; then ``queued`` -> ``uploading``
+    -> ``uploaded`` | ``failed``. Only ``uploaded`` clips are deleted by retention without being asked.
+    """
+
+    OFF = "off"
+    QUEUED = "queued"
+    UPLOADING = "uploading"
+    UPLOADED = "uploaded"
+    FAILED = "failed"
+
+
 PARTIAL_DIR = ".partial"
 
 
@@ -44,7 +59,7 @@ class Clip:
 
     @property
     def upload_state(self) -> str:
-        return str(self.meta.get("upload_state", "off"))
+        return str(self.meta.get("upload_state", UploadState.OFF))
 
 
 def fsync_dir(path: Path) -> None:
@@ -84,8 +99,8 @@ def read_sidecar(video: Path) -> dict[str, Any]:
 
 def update_sidecar(video: Path, **changes: Any) -> dict[str, Any]:
     """Atomically change some sidecar keys; returns the new contents."""
-    if "upload_state" in changes and changes["upload_state"] not in UPLOAD_STATES:
-        raise ValueError(f"upload_state must be one of {UPLOAD_STATES}")
+    if "upload_state" in changes and changes["upload_state"] not in tuple(UploadState):
+        raise ValueError(f"upload_state must be one of {', '.join(UploadState)}")
     meta = read_sidecar(video)
     meta.update(changes)
     write_sidecar(video, meta)

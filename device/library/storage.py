@@ -20,7 +20,7 @@ from pathlib import Path
 
 from magicbooth.core.config import StorageConfig
 from magicbooth.core.errors import StorageFullError
-from magicbooth.library.clips import Clip, delete_clip, iter_clips
+from magicbooth.library.clips import Clip, UploadState, delete_clip, iter_clips
 
 log = logging.getLogger(__name__)
 MB = 1024 * 1024
@@ -81,7 +81,7 @@ def storage_status(root: Path, config: StorageConfig) -> StorageStatus:
     """Free space, level and clip counts of the library at ``root``."""
     free = free_bytes(root)
     clips = list(iter_clips(root))
-    pending = sum(1 for c in clips if c.upload_state != "uploaded")
+    pending = sum(1 for c in clips if c.upload_state != UploadState.UPLOADED)
     return StorageStatus(root, free, total_bytes(root), level_for(free, config), len(clips), pending)
 
 
@@ -109,8 +109,8 @@ def enforce_retention(root: Path, config: StorageConfig, now: float | None = Non
     """Delete old clips (uploaded ones first) until space is no longer low; returns what went."""
     now = time.time() if now is None else now
     clips = list(iter_clips(root))
-    uploaded = [c for c in clips if c.upload_state == "uploaded"]
-    others = [c for c in clips if c.upload_state not in ("uploaded", "uploading")]
+    uploaded = [c for c in clips if c.upload_state == UploadState.UPLOADED]
+    others = [c for c in clips if c.upload_state not in (UploadState.UPLOADED, UploadState.UPLOADING)]
     deletable = uploaded + (others if config.delete_unuploaded else [])
     deleted: list[Clip] = []
     if config.max_age_days:

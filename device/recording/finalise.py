@@ -26,7 +26,7 @@ from typing import Any
 
 from magicbooth import __version__
 from magicbooth.core.errors import PartialInUseError
-from magicbooth.library.clips import PARTIAL_DIR, Clip, durable_replace, fsync_dir, write_sidecar
+from magicbooth.library.clips import PARTIAL_DIR, Clip, UploadState, durable_replace, fsync_dir, write_sidecar
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +82,7 @@ def base_meta(clip_id: str, started_at: datetime, device_id: str, effect: str) -
     """The sidecar keys known when a clip starts (see device/clips.py for the contract)."""
     return {"id": clip_id, "started_at": started_at.astimezone(UTC).isoformat(timespec="milliseconds"),
             "device_id": device_id, "effect": effect, "software_version": __version__,
-            "upload_state": "off", "upload_error": ""}
+            "upload_state": UploadState.OFF, "upload_error": ""}
 
 
 def finalise(partial: Path, root: Path, meta: dict[str, Any],

@@ -44,10 +44,10 @@ from magicbooth.core.errors import (
     WorkerError,
 )
 from magicbooth.core.machine import device_id, state_dir
-from magicbooth.library.clips import Clip, iter_clips, read_sidecar, update_sidecar
+from magicbooth.library.clips import Clip, UploadState, iter_clips, read_sidecar, update_sidecar
 from magicbooth.library.paths import clips_root as library_root
 from magicbooth.upload.credentials import credentials_path, load_credentials
-from magicbooth.upload.database import Job, QueueDB
+from magicbooth.upload.database import JOB_STATES, Job, QueueDB
 from magicbooth.upload.store import ObjectStore
 from magicbooth.upload.transfer import Interrupted, Transfer
 
@@ -173,7 +173,7 @@ class UploadQueue:
         if clip.sidecar.is_file():
             with self._sidecar_lock:
                 try:
-                    update_sidecar(clip.video, upload_state="queued", upload_error="")
+                    update_sidecar(clip.video, upload_state=UploadState.QUEUED, upload_error="")
                     synced = True
                 except OSError as exc:
                     log.warning("cannot update sidecar of %s: %s", clip.id, exc)
@@ -186,15 +186,15 @@ class UploadQueue:
         """Queue every clip under ``root`` not yet uploaded or failed (e.g. recorded while uploads were off)."""
         added = 0
         for clip in iter_clips(root):
-            if clip.meta and clip.upload_state not in ("uploaded", "failed"):
+            if clip.meta and clip.upload_state not in (UploadState.UPLOADED, UploadState.FAILED):
                 added += self.enqueue(clip)
         return added
 
     def retry_failed(self) -> int:
         """Put every failed clip back in the queue (after fixing what made it fail)."""
-        jobs = self.db.jobs("failed")
+        jobs = self.db.jobs(UploadState.FAILED)
         for job in jobs:
-            self.db.set_state(job.clip_id, "queued")
+            self.db.set_state(job.clip_id, UploadState.QUEUED)
             self._sync_sidecar(job.clip_id)
         self._notify()
         return len(jobs)
@@ -229,13 +229,13 @@ class UploadQueue:
         if not self._cleaned:       # ... and clean up after a crash (needs the store)
             self.abort_stale()
             self._cleaned = True
-        for job in self.db.jobs("queued"):
+        for job in self.db.jobs(UploadState.QUEUED):
             if self.stopping.is_set():
                 break
             outcome = self._process(job)
             if outcome is not None:
                 (result.uploaded if outcome else result.failed).append(job.clip_id)
-        result.remaining = self.db.counts()["queued"]
+        result.remaining = self.db.counts()[UploadState.QUEUED]
         return result
 
     def drain(self, timeout: float | None = None) -> DrainResult:
@@ -326,7 +326,7 @@ class UploadQueue:
         """Block until no clip is queued or uploading; False on timeout."""
         def drained() -> bool:
             counts = self.db.counts()
-            return not counts["queued"] and not counts["uploading"]
+            return not counts[UploadState.QUEUED] and not counts[UploadState.UPLOADING]
 
         with self._changed:
             return self._changed.wait_for(drained, timeout)
@@ -385,7 +385,7 @@ class UploadQueue:
         transfer = Transfer(self.store, self.db, self.cfg.upload.part_size_mb << 20,
                             self.cfg.upload.checksum_sha256, self.stopping, self._part_sent)
         metadata = {"sha256": sha, "clip-id": job.clip_id, "device-id": self.device}
-        self.db.set_state(job.clip_id, "uploading")
+        self.db.set_state(job.clip_id, UploadState.UPLOADING)
         if size > self.cfg.upload.part_size_mb << 20:
             self._sync_sidecar(job.clip_id)   # small clips finish before anyone could see 'uploading'; save the fsyncs
         self._current = (job.clip_id, size, 0)
@@ -411,7 +411,7 @@ class UploadQueue:
         finally:
             self._progress = ""
             self._current = ("", 0, 0)
-        self.db.set_state(job.clip_id, "uploaded")
+        self.db.set_state(job.clip_id, UploadState.UPLOADED)
         self._sync_sidecar(job.clip_id)
         self._notify()
         log.info("uploaded %s", key)
@@ -419,7 +419,7 @@ class UploadQueue:
 
     def _fail(self, job: Job, reason: str) -> bool:
         log.warning("upload of %s failed: %s", job.clip_id, reason)
-        self.db.set_state(job.clip_id, "failed", reason, attempt=True)
+        self.db.set_state(job.clip_id, UploadState.FAILED, reason, attempt=True)
         for key in self.db.multipart_keys(job.clip_id):     # nothing half-uploaded is left behind
             try:
                 Transfer(self.store, self.db, 0).abort(key)
@@ -430,7 +430,7 @@ class UploadQueue:
         return False
 
     def _requeue(self, job: Job, reason: str, *, attempt: bool = False) -> None:
-        self.db.set_state(job.clip_id, "queued", reason, attempt=attempt)
+        self.db.set_state(job.clip_id, UploadState.QUEUED, reason, attempt=attempt)
         self._sync_sidecar(job.clip_id)
         self._notify()
 
@@ -480,10 +480,10 @@ class UploadQueue:
             return UploadStatus(False, "")
         up = self.cfg.upload
         counts = self.db.counts()
-        failures = tuple((j.clip_id, j.error) for j in self.db.jobs("failed")[-max_failures:])
+        failures = tuple((j.clip_id, j.error) for j in self.db.jobs(UploadState.FAILED)[-max_failures:])
         return UploadStatus(True, f"{up.endpoint}/{up.bucket}/{device_prefix(up.prefix, self.device)}",
-                            counts["queued"], counts["uploading"], counts["uploaded"], counts["failed"],
-                            self._progress, failures, self._blocked, self._backoff.failures)
+                            **{str(s): counts[s] for s in JOB_STATES}, in_progress=self._progress,
+                            failures=failures, blocked=self._blocked, failed_passes=self._backoff.failures)
 
 
 @contextmanager
