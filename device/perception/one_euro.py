@@ -28,15 +28,6 @@ class OneEuroFilter:
         self._dx: np.ndarray | None = None
         self._t = 0.0
 
-    @property
-    def is_primed(self) -> bool:
-        """True once it has seen a value, so the next one is filtered."""
-        return self._x is not None
-
-    def reset(self) -> None:
-        """Forget the history, for example when a track is lost."""
-        self._x = self._dx = None
-
     def __call__(self, x: np.ndarray, t: float, scale: float = 1.0) -> np.ndarray:
         """Filter ``x`` observed at time ``t`` seconds; returns a new array."""
         x = np.asarray(x, np.float32)

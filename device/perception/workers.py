@@ -40,18 +40,12 @@ class ModelWorker(Generic[T]):
         self._ms = 0.0
         self._thread: threading.Thread | None = None
         self.dropped = 0
-        self.processed = 0
         self.error: BaseException | None = None
 
     @property
     def latest(self) -> T | None:
         """The newest result, or None before the first."""
         return self._latest
-
-    @property
-    def latest_index(self) -> int:
-        """Index of the frame the newest result came from (-1 before the first)."""
-        return self._latest_index
 
     @property
     def last_ms(self) -> float:
@@ -121,5 +115,4 @@ class ModelWorker(Generic[T]):
                 if result is not None:
                     self._latest = result
                 self._latest_index = frame.index
-                self.processed += 1
                 self._cond.notify_all()

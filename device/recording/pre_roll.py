@@ -57,6 +57,3 @@ class PacketRing:
         at_or_before = [i for i in keys if items[i].t <= t]
         start = at_or_before[-1] if at_or_before else keys[0]
         return items[start:]
-
-    def clear(self) -> None:
-        self._items.clear()
