@@ -6,8 +6,13 @@ sidecar says ``upload_state = "uploaded"``; clips that were never uploaded are
 only deleted when ``[storage] delete_unuploaded`` allows it, and a clip being
 uploaded right now never is.
 
->>> status = storage_status(root, config.storage)
->>> status.level                 # "ok" | "low" | "full"
+The policy is ``level_for``; ``storage_status(root, config.storage)`` applies it to the filesystem
+holding ``root`` and counts the clips there, and ``ensure_space`` runs retention and raises
+``StorageFullError`` while the level stays ``full``:
+
+>>> policy = StorageConfig(min_free_mb=200, low_free_mb=1000)
+>>> level_for(5000 * MB, policy), level_for(500 * MB, policy), level_for(100 * MB, policy)
+('ok', 'low', 'full')
 """
 
 from __future__ import annotations

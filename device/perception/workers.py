@@ -3,9 +3,13 @@
 A worker never blocks whoever submits to it: a frame still waiting when the
 next arrives is dropped and counted.
 
->>> worker = ModelWorker("segment", segmenter_step)
->>> worker.start(); worker.submit(frame); result = worker.latest
->>> worker.stop(timeout=2.0)     # raises WorkerError if the thread will not end
+Usage::
+
+    worker = ModelWorker("segment", segmenter_step)     # step: Frame -> result (or None)
+    worker.start()
+    worker.submit(frame)
+    result = worker.latest          # the newest result, None before the first
+    worker.stop(timeout=2.0)        # raises WorkerError if the thread will not end
 """
 
 from __future__ import annotations

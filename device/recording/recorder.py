@@ -10,10 +10,12 @@ ends at ``max_clip_s``, when space runs low, or when the disk is full. Closing
 files, audio, hashing and the durable rename run on a finaliser thread, then
 ``when_saved(clip)`` hands the clip on (to the upload queue).
 
->>> with Recorder(config, size=(640, 480), fps=30, when_saved=print) as rec:
-...     rec.push(image, t)          # every frame, from the render loop
-...     rec.start()                 # includes the last [recorder] pre_roll_s seconds
-...     clip = rec.stop(post_roll_s=1.0).result(timeout=10)
+Usage::
+
+    with Recorder(config, size=(640, 480), fps=30, when_saved=print) as rec:
+        rec.push(image, t)          # every frame, from the render loop
+        rec.start()                 # includes the last [recorder] pre_roll_s seconds
+        clip = rec.stop(post_roll_s=1.0).result(timeout=10)
 """
 
 from __future__ import annotations

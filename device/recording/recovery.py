@@ -11,7 +11,9 @@ library, like a normal finalisation. Nothing is silently deleted:
   and the clean-up) is removed, with a log line, since the library copy is complete.
 Library videos without a sidecar get one.
 
->>> recovered = recover_partials(root, config)
+Usage::
+
+    recovered = recover_partials(root, config, when_saved=queue.enqueue)   # the clips it saved
 """
 
 from __future__ import annotations

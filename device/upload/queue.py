@@ -2,7 +2,7 @@
 
 The recorder hands each saved clip to ``enqueue`` (wire it as its
 ``when_saved`` hook); a background thread, or ``magicbooth upload [--once]``,
-drains the queue. Every job lives in SQLite (see ``upload_db``), so a pulled
+drains the queue. Every job lives in SQLite (see ``upload.database``), so a pulled
 plug or days without Wi-Fi lose nothing, and each object's key comes from the
 device id, the clip's day directory and its id, never from the wall clock.
 
@@ -10,12 +10,13 @@ The sidecar's ``upload_state`` follows the job (``queued`` -> ``uploading`` ->
 ``uploaded`` | ``failed``, with ``upload_error``); it becomes ``uploaded`` only
 after both objects were verified, and only then may retention delete the clip.
 
->>> queue = UploadQueue(cfg)
->>> recorder.when_saved = queue.enqueue
->>> queue.start()                  # background thread with backoff
->>> queue.status().queued
-3
->>> queue.stop(timeout=10)
+Usage::
+
+    queue = UploadQueue(cfg)
+    recorder.when_saved = queue.enqueue
+    queue.start()                  # background thread with backoff
+    queue.status().queued          # clips waiting
+    queue.stop(timeout=10)
 """
 
 from __future__ import annotations
