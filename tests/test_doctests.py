@@ -13,14 +13,6 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = {"device": "magicbooth", "effects": "magicbooth.effects"}   # folder -> import name (package-dir)
 PROMPT = ">" * 3
-# Modules being rewritten by issue 14's "one frame path"; their examples are converted there. An entry
-# whose file is gone or holds no example any more fails test_pending_list_is_current: remove it then.
-PENDING = {
-    "device/camera/threaded.py", "device/modes/booth.py", "device/modes/effect_deck.py", "device/modes/feed.py",
-    "device/modes/headless.py", "device/modes/launch.py", "device/perception/stage.py",
-    "device/perception/switch.py", "device/pipeline/effect_chain.py", "device/pipeline/flow.py",
-    "effects/carousel.py", "effects/stage.py",
-}
 
 
 def _example_lines(path: Path) -> int:
@@ -33,8 +25,7 @@ def _module_name(path: Path) -> str:
 
 
 def _with_examples() -> list[Path]:
-    return [p for folder in PACKAGES for p in sorted((ROOT / folder).rglob("*.py"))
-            if _example_lines(p) and str(p.relative_to(ROOT)) not in PENDING]
+    return [p for folder in PACKAGES for p in sorted((ROOT / folder).rglob("*.py")) if _example_lines(p)]
 
 
 @pytest.mark.parametrize("path", _with_examples(), ids=lambda p: str(p.relative_to(ROOT)))
@@ -62,8 +53,3 @@ def test_tools_and_tests_write_usage_as_prose() -> None:
     found = [str(p.relative_to(ROOT)) for folder in ("tools", "tests") for p in sorted((ROOT / folder).rglob("*.py"))
              if p != this and _example_lines(p)]
     assert found == []
-
-
-def test_pending_list_is_current() -> None:
-    stale = sorted(p for p in PENDING if not (ROOT / p).is_file() or not _example_lines(ROOT / p))
-    assert stale == [], "these no longer hold examples: remove them from PENDING"

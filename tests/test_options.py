@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+
 from magicbooth.core.config import parse_config
 from magicbooth.core.errors import ConfigError, EffectError
 from magicbooth.core.options import option

@@ -145,11 +145,12 @@ def test_recorder_recovery_and_uploads_name_the_device_alike(tmp_path, configure
     """One device id: a recorded clip's sidecar, a sidecar recovery writes and the upload key all say the same."""
     import av
     import numpy as np
+    from recorder_support import SIZE, push_paced
+
     from magicbooth.core.machine import device_id
     from magicbooth.library.clips import read_sidecar
     from magicbooth.recording.recorder import Recorder
     from magicbooth.upload.queue import UploadQueue
-    from recorder_support import SIZE, push_paced
 
     cfg = config_for(tmp_path, pre_roll_s=0.0).replace("device", id=configured)
     want = device_id(configured)
