@@ -32,6 +32,7 @@ import pygame
 
 from magicbooth.core.config import Config
 from magicbooth.core.errors import RecorderError
+from magicbooth.library.clips import delete_clip
 from magicbooth.modes import screens
 from magicbooth.modes.events import Action, Event, EventQueue, bind_buttons, pygame_events
 from magicbooth.modes.failsafe import detail, human_reason
@@ -189,8 +190,7 @@ class Booth:
 
     def _discard(self, clip: Path) -> None:
         log.info("clip discarded by the guest (retake): %s", clip)
-        for path in (clip, clip.with_suffix(".json")):
-            path.unlink(missing_ok=True)
+        delete_clip(clip)
 
     # -- states: each returns the next state's name, or None to stay -------------------------------------
     def _update_attract(self, events: list[Event], now: float) -> str | None:

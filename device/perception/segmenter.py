@@ -5,8 +5,10 @@ smoothing, removal of small blobs, feathered edges, run every N frames, and
 skip when the frame has barely changed. Steps run at the model's resolution and
 only the final alpha is scaled to the frame, which keeps them cheap.
 
->>> segmenter = Segmenter(model_io, MaskOptions(threshold=0.5, smoothing=0.5))
->>> mask = segmenter.segment(frame.image)   # float32 H×W in 0..1
+Usage::
+
+    segmenter = Segmenter(open_model("landscape", config), MaskOptions(threshold=0.5, smoothing=0.5))
+    mask = segmenter.segment(frame.image)   # float32 H×W in 0..1
 """
 
 from __future__ import annotations
