@@ -10,7 +10,8 @@ from magicbooth.service.notify import Notifier
 
 
 class Machine(Protocol):
-    frames: int
+    @property
+    def frames(self) -> int: ...
 
     def step(self) -> bool: ...
 

@@ -101,7 +101,7 @@ class Segmenter:
         """Threshold, blob removal and feathering at model resolution, as 8-bit alpha (0..255)."""
         opts = self.options
         if opts.threshold > 0:
-            alpha = (prob > opts.threshold).view(np.uint8) * np.uint8(255)
+            alpha: np.ndarray = (prob > opts.threshold).view(np.uint8) * np.uint8(255)
         else:
             alpha = cv2.convertScaleAbs(prob, alpha=255.0)  # saturates, so overshoot stays in range
         if opts.min_blob > 0:
