@@ -298,7 +298,7 @@ PY
 
 section "install-service --mode headless (for real)"
 since=$(now)
-sh_in "$MB install-service --mode headless" 2>&1 | grep -E '^(useradd|usermod|install|chown|chmod|systemctl|#)' \
+sh_in "$MB install-service --mode headless" 2>&1 | awk '/<<.EOF.$/ { print; skip = 1; next } /^EOF$/ { skip = 0; next } !skip' \
     | cut -c1-160 | indent || true
 check "install-service --mode headless: units written and enabled" \
     box systemctl is-enabled --quiet "$HEADLESS" "$UPLOAD"
