@@ -55,5 +55,11 @@ class Effect:
     def reset(self) -> None:
         """Forget state carried between frames (called when the effect is switched in)."""
 
+    def restart(self) -> None:
+        """The booth calls this when a clip starts recording, so timed effects start their timeline from zero.
+
+        Default: nothing (effects without a timeline ignore it). Smoothing state is kept, unlike ``reset``.
+        """
+
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name} {self.options}>"

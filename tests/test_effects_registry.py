@@ -118,3 +118,10 @@ def test_effect_stage_draws_into_the_pipeline_canvas() -> None:
     EffectStage(EffectCarousel(["cartoon"]))(work)
     assert work.canvas is not None
     assert np.abs(work.image.astype(int) - frame("astronaut")).mean() > 5  # drawn into the shared image
+
+
+def test_every_effect_accepts_restart() -> None:
+    """The booth calls ``restart()`` when a clip starts recording; effects without a timeline ignore it."""
+    for name in effects.available():
+        fx = effects.create(name)
+        assert fx.restart() is None
