@@ -79,3 +79,36 @@ def measure_hud(size: tuple[int, int] = (640, 480), frames: int = 60, warmup: in
         hud.watermark(canvas)
 
     return _time("hud", draw, frames, warmup)
+
+
+@dataclass(frozen=True)
+class Flicker:
+    """Frame-to-frame change of an effect's output against its input's, over a clip.
+
+    ``source``/``output``: mean absolute change between consecutive frames (0..255 per channel),
+    over the pixels the effect works on (where output and input differ by more than 3 on average);
+    ``ratio`` = output / source: above 1 the effect shimmers more than the camera picture does.
+    ``area`` is the fraction of the frame those pixels cover.
+    """
+
+    source: float
+    output: float
+    area: float
+
+    @property
+    def ratio(self) -> float:
+        return self.output / self.source if self.source > 0 else float("inf") if self.output > 0 else 1.0
+
+
+def flicker(inputs: Sequence, outputs: Sequence) -> Flicker:
+    """Measure ``Flicker`` from the input frames and the effect's output frames (RGB uint8, same sizes)."""
+    import numpy as np
+
+    ins = np.stack([np.asarray(f, np.int16) for f in inputs])
+    outs = np.stack([np.asarray(f, np.int16) for f in outputs])
+    region = np.abs(outs - ins).mean(axis=(0, 3)) > 3
+    if not region.any():
+        return Flicker(0.0, 0.0, 0.0)
+    d_in = np.abs(np.diff(ins, axis=0)).mean(axis=(0, 3))[region].mean()
+    d_out = np.abs(np.diff(outs, axis=0)).mean(axis=(0, 3))[region].mean()
+    return Flicker(float(d_in), float(d_out), float(region.mean()))
