@@ -20,7 +20,8 @@ from magicbooth.effects.hud import Hud
 from magicbooth.effects.surface import new_canvas
 
 # Per-frame render budgets at 640x480 from the effects issue, in milliseconds.
-TARGETS_MS = {"sticker": 4.0, "background": 4.0, "hud": 4.0, "character": 8.0, "kaiju": 8.0, "timemachine": 8.0}
+TARGETS_MS = {"sticker": 8.0, "background": 4.0, "hud": 4.0, "character": 8.0, "swap": 8.0, "kaiju": 8.0,
+              "timemachine": 8.0, "beauty": 8.0, "cartoon": 8.0}
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,7 @@ def soft_levels(levels: int, sharpness: float = 7.0) -> np.ndarray:
 def ink_table(strength: float) -> np.ndarray:
     """(256,) uint8: DoG response (128 = flat, lower = dark side of an edge) -> ink multiplier 255..low."""
     d = np.arange(256, dtype=np.float64) - 128
-    line = np.clip(np.tanh(-(d + 2.0) / 3.0), 0, 1)            # soft threshold a little below flat
+    line = np.clip(np.tanh(-(d + 5.0) / 4.0), 0, 1)            # soft threshold: only real edges ink
     return np.round(255 * (1 - strength * line)).astype(np.uint8)
 
 
@@ -92,7 +92,7 @@ class Cartoon(Effect):
         out = cv2.resize(flat, (w, h), interpolation=cv2.INTER_LINEAR)
         if self.options.edges > 0:
             yf = y.astype(np.float32)
-            dog = cv2.GaussianBlur(yf, (0, 0), 0.8) - cv2.GaussianBlur(yf, (0, 0), 1.6)
+            dog = cv2.GaussianBlur(yf, (0, 0), 1.0) - cv2.GaussianBlur(yf, (0, 0), 1.6)
             code = cv2.convertScaleAbs(dog, alpha=1.0, beta=128)
             ink = cv2.LUT(code, ink_table(self.options.edges))
             ink = cv2.resize(ink, (w, h), interpolation=cv2.INTER_LINEAR)

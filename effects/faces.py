@@ -94,9 +94,14 @@ class HeadPose:
 
 
 def head_pose(mesh: FaceMesh) -> HeadPose:
-    """The head pose of one face mesh (x right, y down, z away from the camera, all in pixels)."""
+    """The head pose of one face mesh (points: x right, y down, z away from the camera, all in pixels).
+
+    The head's axes (across the eyes, up the face, and their cross product) form a rotation that
+    is split as roll (about the camera's axis) after yaw (about the vertical) after pitch (about
+    the head's own x axis): the order the stickers are rendered in, with roll applied on screen.
+    """
     model = face_model()
-    p = mesh.points.astype(np.float64)
+    p = mesh.points.astype(np.float64) * (1, -1, -1)      # x right, y up, z towards the camera
     right = p[model.contour("right_eye_0")].mean(0)
     left = p[model.contour("left_eye_0")].mean(0)
     across = left - right
@@ -105,11 +110,12 @@ def head_pose(mesh: FaceMesh) -> HeadPose:
     up = p[FOREHEAD] - p[CHIN]
     up -= (up @ x_axis) * x_axis
     up /= max(float(np.linalg.norm(up)), 1e-9)
-    forward = np.cross(x_axis, up)            # towards the camera (negative z) on a frontal face
+    rot = np.stack([x_axis, up, np.cross(x_axis, up)], axis=1)    # columns: the head's axes
+    yaw = math.asin(float(np.clip(-rot[2, 0], -1, 1)))
+    pitch = -math.atan2(rot[2, 1], rot[2, 2])
+    roll = -math.atan2(rot[1, 0], rot[0, 0])
     mid = (left + right) / 2
-    return HeadPose(float(mid[0]), float(mid[1]), scale, float(math.atan2(forward[0], -forward[2])),
-                    float(math.atan2(-forward[1], math.hypot(forward[0], forward[2]))),
-                    float(math.atan2(x_axis[1], x_axis[0])))
+    return HeadPose(float(mid[0]), float(-mid[1]), scale, yaw, pitch, roll)
 
 
 # How far past the face oval the extended mesh reaches, as a fraction of the oval's radius:

@@ -71,15 +71,25 @@ def transfer_colour(patch: np.ndarray, src_stats: tuple[np.ndarray, np.ndarray],
     return cv2.cvtColor(cv2.transform(lab, matrix), cv2.COLOR_Lab2RGB)
 
 
-def _lowpass(image: np.ndarray, weight: np.ndarray, sigma: float) -> np.ndarray:
-    """Normalised blur of ``image`` where ``weight`` > 0, at a quarter of the size, returned at full size."""
-    h, w = weight.shape
-    sw, sh = max(w // 4, 1), max(h // 4, 1)
-    small_w = cv2.resize(weight, (sw, sh), interpolation=cv2.INTER_AREA)
-    small = cv2.resize(image, (sw, sh), interpolation=cv2.INTER_AREA).astype(np.float32)
-    num = cv2.GaussianBlur(small * small_w[..., None], (0, 0), sigma / 4)
-    den = cv2.GaussianBlur(small_w, (0, 0), sigma / 4)[..., None] + 1e-4
-    return cv2.resize(num / den, (w, h), interpolation=cv2.INTER_LINEAR)
+def affine_fit(before: np.ndarray, after: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """The 3x4 RGB affine matrix that best maps ``before`` to ``after`` where ``mask`` is set (least squares).
+
+    The Lab transfer is worked out on a small copy; this carries it to the full-size patch in one
+    ``cv2.transform`` pass instead of two colour-space conversions.
+    """
+    sel = mask.reshape(-1) > 0
+    x = before.reshape(-1, 3)[sel].astype(np.float32)
+    y = after.reshape(-1, 3)[sel].astype(np.float32)
+    design = np.hstack([x, np.ones((len(x), 1), np.float32)])
+    coef, *_ = np.linalg.lstsq(design, y, rcond=None)
+    return coef.T.astype(np.float32)
+
+
+def _normalised_blur(image: np.ndarray, weight: np.ndarray, sigma: float) -> np.ndarray:
+    """Blur of ``image`` where ``weight`` > 0, each pixel divided by the blurred weight (float32)."""
+    num = cv2.GaussianBlur(image.astype(np.float32) * weight[..., None], (0, 0), sigma)
+    den = cv2.GaussianBlur(weight, (0, 0), sigma)[..., None] + 1e-4
+    return num / den
 
 
 class FaceSwapper:
@@ -141,23 +151,34 @@ class FaceSwapper:
             return None
         ys, xs = maps.slices
         region = image[ys, xs]
-        ref = region if reference is None else reference[ys, xs]
+        ref = np.ascontiguousarray(region if reference is None else reference[ys, xs])
+        rh, rw = region.shape[:2]
         patch = maps.sample(source.image)
-        face = np.ascontiguousarray(maps.weight > 0.95).astype(np.uint8)
-        if int(face.sum()) < 64:
+        # Statistics, colour transfer and the low band are worked out at a quarter of the size.
+        small = (max(rw // 4, 1), max(rh // 4, 1))
+        patch_s = cv2.resize(patch, small, interpolation=cv2.INTER_AREA)
+        ref_s = cv2.resize(ref, small, interpolation=cv2.INTER_AREA)
+        weight_s = cv2.resize(maps.weight, small, interpolation=cv2.INTER_AREA)
+        cover_s = cv2.resize(maps.coverage, small, interpolation=cv2.INTER_AREA)
+        face = np.ascontiguousarray(weight_s > 0.95).astype(np.uint8)
+        if int(face.sum()) < 16:
             return None
-        stats = np.concatenate(lab_stats(patch, face) + lab_stats(np.ascontiguousarray(ref), face))
-        where = np.array([maps.x + region.shape[1] / 2, maps.y + region.shape[0] / 2, max(region.shape[:2])])
+        stats = np.concatenate(lab_stats(patch_s, face) + lab_stats(ref_s, face))
+        where = np.array([maps.x + rw / 2, maps.y + rh / 2, max(rh, rw)])
         stats = self._smoothed(where, stats)
-        patch = transfer_colour(patch, (stats[0:3], stats[3:6]), (stats[6:9], stats[9:12]), source.hue_follow)
+        moved = transfer_colour(patch_s, (stats[0:3], stats[3:6]), (stats[6:9], stats[9:12]), source.hue_follow)
+        matrix = affine_fit(patch_s, moved, face)
+        patch = cv2.transform(patch, matrix)
+        patch_s = cv2.transform(patch_s, matrix)
+        # Two bands: fine detail blends with the weight itself; the low band (light and colour) with a
+        # widened, smoother weight, added as a smooth correction computed at the small size.
+        size = float(max(small))
+        a_s = weight_s * self.strength
+        wide = np.minimum(cv2.GaussianBlur(a_s, (0, 0), size / 30) * 1.2, 1.0) * cover_s
+        low = _normalised_blur(patch_s, weight_s, size / 12) - _normalised_blur(ref_s, cover_s, size / 12)
+        correction = cv2.resize((wide - a_s)[..., None] * low, (rw, rh), interpolation=cv2.INTER_LINEAR)
+        correction *= maps.coverage[..., None]       # upsampling must not carry it past the mesh
         alpha = maps.weight * self.strength
-        size = float(max(region.shape[:2]))
-        # Two bands: the low one (light and colour) blends with a widened, smoother weight.
-        wide = np.minimum(cv2.GaussianBlur(alpha, (0, 0), size / 30) * 1.2, 1.0) * maps.coverage
-        low_src = _lowpass(patch, maps.weight, size / 12)
-        low_dst = _lowpass(ref, maps.coverage, size / 12)
-        out = region.astype(np.float32)
-        a = alpha[..., None]
-        out += a * (patch - out) + (wide[..., None] - a) * (low_src - low_dst)
-        region[:] = np.clip(out, 0, 255).astype(np.uint8)
+        blended = cv2.blendLinear(patch, region, alpha, 1.0 - alpha)
+        region[:] = cv2.add(blended, correction, dtype=cv2.CV_8U)
         return maps

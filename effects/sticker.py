@@ -28,6 +28,8 @@ from magicbooth.effects.options import EffectOptions
 from magicbooth.effects.surface import blit_rgb
 
 DESIGNS = ("bunny", "cat", "crown", "tophat")
+SHOW = 0.35       # part of the sticker's height kept in frame on close-ups
+MAX_SLIDE = 0.9   # eye distances it may slide down the head for that
 
 
 @dataclasses.dataclass(frozen=True)
@@ -135,4 +137,25 @@ class Sticker(Effect):
         if pose.scale < 2:
             return
         sprite, matrix = self.placement(pose)
+        matrix[:, 2] += self.slide(sprite, matrix, image.shape[0], pose)
         blend_rgba(image, sprite, matrix)
+
+    def slide(self, sprite: np.ndarray, matrix: np.ndarray, height: int, pose: HeadPose) -> np.ndarray:
+        """How far to move the sticker down the head so a close-up still shows part of it.
+
+        When less than ``SHOW`` of the sticker's height is inside the frame (the head top is cut
+        off), it slides down along the head's up axis until that much shows, by at most ``MAX_SLIDE``
+        eye distances, which keeps it above the eyebrows.
+        """
+        ys, xs = np.nonzero(sprite[..., 3] > 40)
+        if not len(ys):
+            return np.zeros(2)
+        pts = np.array([[xs.min(), ys.min(), 1], [xs.max(), ys.max(), 1], [xs.min(), ys.max(), 1],
+                        [xs.max(), ys.min(), 1]], float) @ matrix.T
+        top, bottom = pts[:, 1].min(), pts[:, 1].max()
+        need = top + (bottom - top) * (1 - SHOW)      # this row must come down to the frame's top
+        if need >= 0:
+            return np.zeros(2)
+        down = np.array([-math.sin(pose.roll), math.cos(pose.roll)])
+        step = min(-need / max(down[1], 0.3), MAX_SLIDE * pose.scale * self.options.scale)
+        return down * step

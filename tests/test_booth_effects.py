@@ -28,7 +28,7 @@ def test_only_the_active_effects_perception_runs(screen: pygame.Surface, frames:
         assert deck.names[0] == "sticker" and deck.titles[0]
         for frame in frames[:4]:
             deck.draw(canvas, frame, "sticker", frame.t)
-        assert fx.running_needs == {"faces"}
+        assert fx.running_needs == {"faces", "mesh"}
         deck.draw(canvas, frames[4], "background", frames[4].t)
         assert fx.running_needs == {"mask"}
         deck.draw(canvas, frames[5], "none", frames[5].t)

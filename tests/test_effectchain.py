@@ -37,7 +37,7 @@ def test_live_switch_moves_the_worker_threads() -> None:
     chain.start()
     try:
         first = chain.perception.active
-        assert first is not None and first.is_running and chain.perception.running_needs == {"faces"}
+        assert first is not None and first.is_running and chain.perception.running_needs == {"faces", "mesh"}
         chain.carousel.select("background")
         second = chain.perception.active
         assert second is not first and second.is_running and not first.is_running

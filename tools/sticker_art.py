@@ -126,10 +126,10 @@ BUNNY_MATERIALS = {FUR_WHITE: Material((0.96, 0.95, 0.97), 0.08, 8, fur=0.25),
 
 
 def _headband(p: Vec) -> Vec:
-    """A band hugging the cranium from ear to ear, over the top."""
+    """A band hugging the cranium over the top, ending at the temples (where hair would hide the rest)."""
     q = (p - HEAD_C) @ rot_x(-18)
     shell = np.abs(ellipsoid(q, HEAD_R + 0.06)) - 0.05
-    return np.maximum(np.maximum(shell, np.abs(q[:, 2]) - 0.16), -q[:, 1] - 0.2)
+    return np.maximum(np.maximum(shell, np.abs(q[:, 2]) - 0.16), 0.55 - q[:, 1])
 
 
 def bunny(p: Vec) -> tuple[Vec, Vec]:
