@@ -96,7 +96,7 @@ def test_sticker_follows_roll_scale_and_turn() -> None:
     # Turned: a different view of the model, not the frontal one moved (the brim is seen at an angle).
     for yaw in (40, -40):
         turned = sticker_pixels("tophat", rotated(mesh, yaw=yaw), sc)
-        moved = np.roll(straight, int(round(centroid(turned)[0] - centroid(straight)[0])), axis=1)
+        moved = np.roll(straight, round(float(centroid(turned)[0] - centroid(straight)[0])), axis=1)
         overlap = (turned & moved).sum() / max((turned | moved).sum(), 1)
         assert overlap < 0.85, f"yaw {yaw}: the turned hat should look different, overlap {overlap:.2f}"
 

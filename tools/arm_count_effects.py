@@ -32,7 +32,8 @@ FRAMES = 8
 
 def _map(name: str, folder: Path) -> None:
     """Import ``folder`` as package ``name`` (what the installed package-dir mapping does)."""
-    spec = importlib.util.spec_from_file_location(name, folder / "__init__.py", submodule_search_locations=[str(folder)])
+    spec = importlib.util.spec_from_file_location(name, folder / "__init__.py",
+                                                  submodule_search_locations=[str(folder)])
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     spec.loader.exec_module(module)
