@@ -12,16 +12,13 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-import pygame
-
 from magicbooth.core.scene import Scene
 from magicbooth.effects.base import Effect
-from magicbooth.effects.hud import Hud
 from magicbooth.effects.surface import new_canvas
 
 # Per-frame render budgets at 640x480 from the effects issue, in milliseconds.
-TARGETS_MS = {"sticker": 8.0, "background": 4.0, "hud": 4.0, "character": 8.0, "swap": 8.0, "kaiju": 8.0,
-              "timemachine": 8.0, "beauty": 8.0, "cartoon": 8.0}
+TARGETS_MS = {"sticker": 8.0, "background": 4.0, "character": 8.0, "swap": 8.0, "kaiju": 8.0, "timemachine": 8.0,
+              "beauty": 8.0, "cartoon": 8.0}
 
 
 @dataclass(frozen=True)
@@ -65,21 +62,6 @@ def measure(effect: Effect, scenes: Sequence[Scene], frames: int = 60, warmup: i
     effect.reset()
     return _time(name or effect.name, lambda i: effect.render(canvas, scenes[i % len(scenes)], i / fps),
                  frames, warmup)
-
-
-def measure_hud(size: tuple[int, int] = (640, 480), frames: int = 60, warmup: int = 5) -> Timing:
-    """All four overlays on one canvas, as the booth draws them while recording with debug on."""
-    canvas: pygame.Surface = new_canvas(size)
-    hud = Hud()
-
-    def draw(i: int) -> None:
-        t = i / 30
-        hud.countdown(canvas, 3 - (t % 3), 3)
-        hud.recording(canvas, t, t)
-        hud.debug(canvas, 29.9, 41.0 + i % 7, {"detect": 3.2, "landmarks": 4.1, "segment": 5.0, "effect": 3.3}, i)
-        hud.watermark(canvas)
-
-    return _time("hud", draw, frames, warmup)
 
 
 @dataclass(frozen=True)

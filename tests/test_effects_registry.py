@@ -110,8 +110,8 @@ def test_carousel_from_config() -> None:
 def test_effect_stage_draws_into_the_pipeline_canvas() -> None:
     import numpy as np
 
-    from magicbooth.effects.stage import EffectStage
     from magicbooth.pipeline.flow import FramePass
+    from magicbooth.pipeline.stages import EffectStage
     from tests.photos import frame, scene
 
     sc = scene("astronaut")

@@ -30,7 +30,7 @@ import cv2
 import photos
 
 from magicbooth import effects
-from magicbooth.effects.benchmark import Timing, measure, measure_hud
+from magicbooth.effects.benchmark import Timing, measure
 
 # The worst realistic case per effect: beams firing, full age, a replacement image.
 CASES = {
@@ -89,7 +89,6 @@ def main(argv: list[str] | None = None) -> int:
         for name, options in CASES.items():
             fx = effects.create(name, options)
             rows.append((which, measure(fx, scenes_for(name, which), frames=args.frames)))
-    rows.append(("-", measure_hud(frames=args.frames)))
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs; OpenCV threads {cv2.getNumThreads()}; "
           f"ms per frame at 640x480; 'ok' judges CPU time")
     print(f"{'effect':<12} {'scene':<13} {'wall med':>8} {'wall p90':>8} {'cpu med':>8} {'target':>7}  ok")

@@ -122,17 +122,3 @@ def check_upload(config: Config) -> Check:
 
 CHECKS: tuple[Callable[[Config], Check], ...] = (check_platform, check_versions, check_camera, check_display,
                                                  check_disk, check_clips, check_upload)
-
-
-def run_checks(config: Config) -> list[Check]:
-    """Run every check; a check that crashes is reported as a failure, not raised."""
-    from magicbooth.doctor.hardware import HW_CHECKS
-
-    results = []
-    for check in (*CHECKS, *HW_CHECKS):
-        try:
-            results.append(check(config))
-        except Exception as exc:
-            results.append(Check(check.__name__.removeprefix("check_"), False, f"check crashed: {exc}",
-                                 "rerun with --verbose and report the message"))
-    return results

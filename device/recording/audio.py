@@ -6,7 +6,7 @@ is deterministic, so recovery can add it again. Microphone audio is captured
 live into memory and is lost with a crash (the video is not).
 
 >>> samples = load_music(BUNDLED_MUSIC, duration_s=10.0, sample_rate=48000)
->>> remux(partial, muxed, samples, 48000)           # device/remux.py
+>>> remux(partial, muxed, samples, 48000)           # recording/remux.py
 """
 
 from __future__ import annotations

@@ -82,7 +82,7 @@ def sha256_of(path: Path) -> str:
 
 
 def base_meta(clip_id: str, started_at: datetime, device_id: str, effect: str) -> dict[str, Any]:
-    """The sidecar keys known when a clip starts (see device/clips.py for the contract)."""
+    """The sidecar keys known when a clip starts (see library/clips.py for the contract)."""
     return {"id": clip_id, "started_at": started_at.astimezone(UTC).isoformat(timespec="milliseconds"),
             "device_id": device_id, "effect": effect, "software_version": __version__,
             "upload_state": "off", "upload_error": ""}

@@ -28,7 +28,8 @@ import re
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -490,3 +491,25 @@ class UploadQueue:
         return UploadStatus(True, f"{up.endpoint}/{up.bucket}/{device_prefix(up.prefix, self.device)}",
                             counts["queued"], counts["uploading"], counts["uploaded"], counts["failed"],
                             self._progress, failures, self._blocked, self._backoff.failures)
+
+
+@contextmanager
+def queue_for_kept_clips(cfg: Config) -> Iterator[Callable[[Clip | Path], None] | None]:
+    """What the booth, headless and ``record`` call with each kept clip: queue it for upload.
+
+    ``None`` while ``[upload]`` is off. ``magicbooth upload`` (its own service) drains the queue.
+    """
+    if not cfg.upload.enabled:
+        yield None
+        return
+    queue = UploadQueue(cfg)
+
+    def keep(clip: Clip | Path) -> None:
+        if not isinstance(clip, Clip):
+            clip = Clip(Path(clip), read_sidecar(Path(clip)))
+        queue.enqueue(clip)
+
+    try:
+        yield keep
+    finally:
+        queue.close()
