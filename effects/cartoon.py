@@ -24,6 +24,9 @@ from magicbooth.effects.luts import GRADES, lut
 from magicbooth.effects.options import EffectOptions
 from magicbooth.effects.surface import blit_rgb
 
+# Temporal filter: weight (x 255) of the new frame by how much a pixel changed (grey levels).
+_FOLLOW = np.round(np.clip(np.arange(256) / 16 + 0.35, 0, 1) * 255).astype(np.uint8)
+
 
 @functools.cache
 def soft_levels(levels: int, sharpness: float = 7.0) -> np.ndarray:
@@ -71,9 +74,9 @@ class Cartoon(Effect):
         if prev is None or prev.shape != small.shape:
             self._previous = small
             return small
-        diff = cv2.absdiff(small, prev).max(axis=2)
-        # Weight of the new frame: 0.35 for noise-sized changes, 1 for changes of 24+ levels.
-        w = np.clip(diff.astype(np.float32) * (1 / 24) + 0.35, 0, 1)
+        diff = cv2.cvtColor(cv2.absdiff(small, prev), cv2.COLOR_RGB2GRAY)
+        # Weight of the new frame: 0.35 for noise-sized changes, 1 for changes of 16+ grey levels.
+        w = cv2.LUT(diff, _FOLLOW).astype(np.float32) * (1 / 255)
         out = cv2.blendLinear(small, prev, w, 1 - w)
         self._previous = out
         return out
@@ -91,9 +94,8 @@ class Cartoon(Effect):
             flat = cv2.LUT(flat, table)
         out = cv2.resize(flat, (w, h), interpolation=cv2.INTER_LINEAR)
         if self.options.edges > 0:
-            yf = y.astype(np.float32)
-            dog = cv2.GaussianBlur(yf, (0, 0), 1.0) - cv2.GaussianBlur(yf, (0, 0), 1.6)
-            code = cv2.convertScaleAbs(dog, alpha=1.0, beta=128)
+            # Difference of Gaussians on 8-bit (OpenCV's fixed-point paths), offset to 128 = flat.
+            code = cv2.addWeighted(cv2.GaussianBlur(y, (0, 0), 1.0), 1.0, cv2.GaussianBlur(y, (0, 0), 1.6), -1.0, 128)
             ink = cv2.LUT(code, ink_table(self.options.edges))
             ink = cv2.resize(ink, (w, h), interpolation=cv2.INTER_LINEAR)
             out = cv2.multiply(out, cv2.cvtColor(ink, cv2.COLOR_GRAY2RGB), scale=1 / 255)

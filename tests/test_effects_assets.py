@@ -45,7 +45,7 @@ def test_every_asset_loads() -> None:
     for design in DESIGNS:
         sheet = assets.image(f"sticker_{design}.png", alpha=True)
         assert sheet.shape == (spec["cell"][1] * len(spec["pitches"]), spec["cell"][0] * len(spec["yaws"]), 4)
-        front = atlas(design).view(0, 0)
+        front, _ = atlas(design).view(0, 0)
         assert front[..., 3].min() == 0 and front[..., 3].max() == 255
     assert len(assets.video("clouds.mp4")) >= 12
     assert assets.image("construction_site.jpg").shape == (480, 640, 3)
