@@ -32,16 +32,16 @@ SKIN_NEAR, SKIN_FAR = 2.0, 3.5
 
 def skin_likelihood(ycc: np.ndarray, sample: np.ndarray) -> np.ndarray:
     """0..1 per pixel: how close its (Cr, Cb) is to the colours where ``sample`` (uint8 mask) is set."""
-    cc = ycc[..., 1:].reshape(-1, 2).astype(np.float32)
-    pick = cc[sample.reshape(-1) > 0]
+    pick = ycc[..., 1:][sample > 0].astype(np.float32)
     if len(pick) < 32:
         return np.ones(ycc.shape[:2], np.float32)
     mean = pick.mean(0)
     cov = np.cov(pick.T) + np.eye(2) * 9.0            # at least 3 levels of spread, for grey pictures
-    inv = np.linalg.inv(cov)
-    d = cc - mean
-    dist = np.sqrt(np.einsum("ni,ij,nj->n", d, inv, d)).reshape(ycc.shape[:2])
-    return np.clip((SKIN_FAR - dist) / (SKIN_FAR - SKIN_NEAR), 0, 1).astype(np.float32)
+    (a, b), (_, c) = np.linalg.inv(cov).astype(np.float32)
+    d0 = ycc[..., 1].astype(np.float32) - np.float32(mean[0])
+    d1 = ycc[..., 2].astype(np.float32) - np.float32(mean[1])
+    dist = cv2.sqrt(a * d0 * d0 + (2 * b) * d0 * d1 + c * d1 * d1)
+    return np.clip((SKIN_FAR - dist) * np.float32(1 / (SKIN_FAR - SKIN_NEAR)), 0, 1)
 
 
 class Beauty(Effect):
