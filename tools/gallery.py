@@ -38,7 +38,7 @@ from magicbooth.effects.surface import new_canvas, read_rgb
 from magicbooth.perception import Perception
 
 # Options that change behaviour over time, not the look of a frame; and free-form ones (files).
-NOT_LOOKS = {"smoothing", "duration", "loop", "file"}
+NOT_LOOKS = {"smoothing", "duration", "loop", "file", "fps"}
 STRIP = 6   # frames per clip strip
 
 
@@ -54,8 +54,10 @@ def variants(name: str) -> list[dict[str, str]]:
         elif isinstance(default, bool):
             out.append({key: str(not default).lower()})
         elif isinstance(default, (int, float)) and opt["low"] is not None and opt["high"] is not None:
+            # Halfway to the far end of the range: a visible change that still shows the effect.
             far = opt["low"] if default - opt["low"] > opt["high"] - default else opt["high"]
-            out.append({key: str(far)})
+            value = (default + far) / 2
+            out.append({key: str(round(value) if isinstance(default, int) else round(value, 2))})
     return out
 
 
