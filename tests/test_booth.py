@@ -404,3 +404,59 @@ def test_watchdog_pings_stop_while_the_camera_is_lost(tmp_path: Path, screen: py
     rig.step(0.1, n=3)
     assert pings() >= 1
     sock.close()
+
+
+class Halves(Effect):
+    """Left half of the frame red, right half blue (as recorded), so mirroring shows."""
+
+    name, title = "halves", "Halves"
+
+    def render(self, canvas: pygame.Surface, scene: Scene, t: float) -> None:
+        w, h = canvas.get_size()
+        canvas.fill((255, 0, 0), (0, 0, w // 2, h))
+        canvas.fill((0, 0, 255), (w // 2, 0, w - w // 2, h))
+
+
+class NeedsFace(Tint):
+    name, title, colour, needs = "faceful", "Faceful", (90, 90, 90), frozenset({"faces"})
+
+
+CATALOG.update({Halves.name: Halves, NeedsFace.name: NeedsFace})
+
+
+def left_colour(screen: pygame.Surface) -> str:
+    """Which colour fills the picture's left quarter on screen, at mid height (away from the dock)."""
+    px = pygame.surfarray.array3d(screen)
+    w, h = screen.get_size()
+    r, _, b = px[w // 8][h // 5]
+    return "red" if r > 200 and b < 60 else "blue" if b > 200 and r < 60 else f"other {r},{b}"
+
+
+def test_review_shows_the_clip_mirrored_as_the_preview_was(tmp_path: Path, screen: pygame.Surface) -> None:
+    rig = Rig(tmp_path, screen, config(countdown_s=0), ("halves",))
+    rig.step()
+    preview = left_colour(screen)
+    assert preview == "blue"                               # [display] mirror: the selfie view
+    rig.key(pygame.K_SPACE)
+    rig.step(n=6)
+    rig.key(pygame.K_SPACE)
+    rig.until(lambda: rig.booth.clip is not None)
+    rig.step(0.1, n=3)
+    assert rig.booth.state == "review" and left_colour(screen) == preview
+    cap = cv2.VideoCapture(str(rig.booth.clip))
+    ok, bgr = cap.read()
+    cap.release()
+    assert ok and bgr[60, 20, 2] > 200                     # while the clip itself is as the camera saw it
+
+
+def test_step_closer_when_the_effect_needs_a_face_and_none_is_found(
+        tmp_path: Path, screen: pygame.Surface, spoken: list[str]) -> None:
+    rig = Rig(tmp_path, screen, config(), ("none", "faceful"))
+    rig.step(0.5, n=5)
+    closer = "Step closer, we can't see your face"
+    assert closer not in " ".join(spoken)                  # the plain camera needs no face
+    rig.key(pygame.K_RIGHT)
+    rig.step(0.5, n=2)
+    assert closer not in " ".join(spoken)                  # give perception a moment first
+    rig.step(0.5, n=3)
+    assert closer in " ".join(spoken)                      # the gradient has no face in it

@@ -110,3 +110,19 @@ def test_as_service_runs_the_doctor_in_the_units_sandbox(capsys: pytest.CaptureF
     assert line.startswith("systemd-run --wait --pipe --quiet --collect --service-type=exec --property User=magicbooth")
     assert "--property 'DeviceAllow=char-gpiochip rw'" in line and line.endswith(" doctor")
     assert "WatchdogSec" not in line and "TTYPath" not in line
+
+
+def test_doctor_shows_the_booths_last_failure(tmp_path: Path) -> None:
+    from magicbooth.core import incident
+    from magicbooth.doctor.checks import check_booth
+
+    config = Config().replace("device", state_dir=str(tmp_path))
+    assert check_booth(config).status == "ok"
+    try:
+        raise OSError(5, "Input/output error on /dev/video0")
+    except OSError as exc:
+        incident.record(tmp_path, state="recording", reason="camera", exc=exc)
+    check = check_booth(config)
+    assert check.status == "warn"
+    assert "while recording: OSError: [Errno 5] Input/output error on /dev/video0" in check.detail
+    assert "'camera' message" in check.detail and "booth-failure.json" in check.fix

@@ -140,8 +140,12 @@ class Layout:
         sheet.height = min(h, left.bottom + round(10 * u)) - sheet.top
         sheet.centerx = round(cx)
 
-        badge = pygame.Rect(0, pic.y + m, round(150 * u), round(40 * u))   # top-right: the brand is top-left
-        badge.right = pic.right - m
+        # REC badge: top-right (the brand is top-left), above the picture where there is a bar, else beside the face
+        badge = pygame.Rect(0, 0, round(150 * u), round(40 * u))
+        if pic.top >= badge.height + 2 * m:
+            badge.bottomright = (pic.right - m, pic.top - m)
+        else:
+            badge.topright = (pic.right - m, pic.top + m)
         if portrait:
             radius = round(92 * u)
             ring_centre = shutter.center
@@ -153,8 +157,8 @@ class Layout:
             radius = round(min(max(40 * u, (dock.height - 2 * m) / 2), 80 * u))
             ring_centre = (round(cx), round(h - m - radius))
             cancel = _rect(cx + radius + 24 * u + 85 * u, ring_centre[1], 170 * u, 52 * u)
-            # beside the face area, but never narrower than a QR code a phone reads from arm's length
-            card_left = min(max(face.right + m, w - m - round(340 * u)), w - m - round(170 * u))
+            # beside the face area, but never narrower than a QR code a phone reads from arm's length (4 px modules)
+            card_left = min(max(face.right + m, w - m - round(340 * u)), w - m - max(168, round(120 * u)))
             card = pygame.Rect(card_left, m, w - m - card_left, h - 2 * m)
         brand_h = 44 * u
         header = pic.y
