@@ -333,7 +333,7 @@ def test_saved_screen_draws_a_qr_code_and_says_what_it_is_for(tmp_path: Path, sc
     rig.step(0.01)
     assert "Scan to get your video" in " ".join(spoken)
     pixels = pygame.surfarray.array3d(screen)
-    w, h = screen.get_size()
+    w = screen.get_width()
     card = pixels[w * 2 // 3:, :]
     theme = rig.booth.view.theme
     light = np.all(card == theme.card, axis=-1).sum()
