@@ -153,4 +153,5 @@ def icon(name: str, size: int, colour: RGB) -> pygame.Surface:
     big = pygame.Surface((size * SUPER, size * SUPER), pygame.SRCALPHA)
     big.fill((*colour, 0))
     ICONS[name](_Pen(big, colour))
-    return pygame.transform.smoothscale(big, (size, size))
+    small = pygame.transform.smoothscale(big, (size, size))
+    return small.convert_alpha() if pygame.display.get_init() and pygame.display.get_surface() else small

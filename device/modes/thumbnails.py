@@ -5,7 +5,10 @@ others are drawn by their own instances (``EffectCarousel.spawn``) on a half-siz
 of the frame with the scene scaled to match, one effect at a time, stalest first, within
 a CPU budget: after an effect that took ``c`` seconds, the next one waits ``c / budget``
 (``budget`` = 0.03 is 30 ms of drawing per second, about 1 ms per frame at 30 fps). Cheap
-effects so refresh several times a second, expensive ones about once a second.
+effects so refresh several times a second, expensive ones about once a second. So that
+no single frame stalls, an effect whose thumbnail took longer than ``spike_ms`` is drawn
+smaller next time (down to a quarter of the frame's size); one still too slow there is
+not redrawn in the background at all, and keeps the look it had when it was current.
 
 Half size keeps each effect's whole composition (a monster beside the guest, a new
 background) and its pixel-tuned filters close to how they look full size; drawing on a
@@ -40,6 +43,8 @@ from magicbooth.pipeline.flow import FramePass
 log = logging.getLogger(__name__)
 
 SIDE = 160
+HALF = 0.5          # thumbnails are drawn on the frame at this scale...
+SMALLEST = 0.24     # ...and never below a quarter (an effect too slow there keeps its look from when it was current)
 
 
 def scaled_scene(scene: Scene, image: np.ndarray, s: float) -> Scene:
@@ -73,9 +78,11 @@ class Thumbnails:
     """Square RGB thumbnails (``SIDE`` px) of each carousel effect, kept fresh by ``update``."""
 
     def __init__(self, carousel: EffectCarousel, *, mirror: bool, budget: float = 0.03,
-                 current_every_s: float = 0.1, max_age_s: float = 120.0,
+                 current_every_s: float = 0.1, max_age_s: float = 120.0, spike_ms: float = 4.0,
                  timer: Callable[[], float] = time.perf_counter) -> None:
         self._carousel = carousel
+        self._spike = spike_ms / 1000.0
+        self._scale: dict[str, float] = {}
         self._max_age = max_age_s
         self._now = 0.0
         self._mirror = mirror
@@ -122,21 +129,29 @@ class Thumbnails:
         """The effect drawn longest ago among those the current scene can draw (its needs are computed)."""
         computed = self._carousel.needs_of(current)
         others = [n for n in self._carousel.names if n != current and n not in self._failed
-                  and self._carousel.needs_of(n) <= computed]
+                  and self._carousel.needs_of(n) <= computed and self._scale.get(n, HALF) >= SMALLEST]
         return min(others, key=lambda n: self._stamps.get(n, float("-inf"))) if others else None
 
     def _draw(self, name: str, work: FramePass, now: float) -> None:
         frame = work.frame
         w, h = frame.size
-        small = cv2.resize(frame.image, (max(1, w // 2), max(1, h // 2)), interpolation=cv2.INTER_AREA)
+        scale = self._scale.get(name, HALF)
+        size = (max(1, round(w * scale)), max(1, round(h * scale)))
+        small = cv2.resize(frame.image, size, interpolation=cv2.INTER_AREA)
         scene = work.scene if work.scene is not None else Scene(frame)
         half = scaled_scene(scene, small, small.shape[1] / w)
+        began = self._timer()
         try:
             effect = self._effects.get(name) or self._effects.setdefault(name, self._carousel.spawn(name))
             canvas = new_canvas((small.shape[1], small.shape[0]))
             blit_rgb(canvas, small)
             effect.render(canvas, half, frame.t)
             drawn = read_rgb(canvas)
+            took = self._timer() - began
+            if took > self._spike:      # smaller next time, so no frame stalls (too slow even then: not redrawn)
+                self._scale[name] = scale * 0.7
+                log.info("thumbnail of %r took %.1f ms; drawing it at %.0f%% of the frame from now on",
+                         name, took * 1000, 100 * scale * 0.7)
         except Exception as exc:  # a thumbnail never stops the booth: a plain symbol instead, cause in the log
             log.warning("thumbnail of effect %r failed, showing its symbol instead: %s", name, exc, exc_info=exc)
             self._failed.add(name)
@@ -145,7 +160,8 @@ class Thumbnails:
         self._store(name, drawn[y:y + side, x:x + side], now)
 
     def _store(self, name: str, square: np.ndarray, now: float) -> None:
-        thumb = cv2.resize(np.ascontiguousarray(square), (SIDE, SIDE), interpolation=cv2.INTER_AREA)
+        step = max(1, square.shape[0] // (2 * SIDE))       # skip pixels first: area-averaging a big crop is slow
+        thumb = cv2.resize(np.ascontiguousarray(square[::step, ::step]), (SIDE, SIDE), interpolation=cv2.INTER_AREA)
         self._squares[name] = np.ascontiguousarray(thumb[:, ::-1]) if self._mirror else thumb
         self._versions[name] = self._versions.get(name, 0) + 1
         self._stamps[name] = now
