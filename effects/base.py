@@ -5,8 +5,10 @@ the frame. It is pure: no camera, GPIO, network or clip files; assets come from
 ``effects.assets`` (loaded once per process). It may keep state between frames (smoothing,
 particles), which ``reset()`` clears; given the same sequence of scenes it draws the same pictures.
 
->>> fx = effects.create("sticker", {"design": "crown"})
->>> fx.render(canvas, scene, t)
+Usage::
+
+    fx = effects.create("sticker", {"design": "crown"})
+    fx.render(canvas, scene, t)     # canvas: a pygame.Surface at frame size; t: scene time in seconds
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The systemd units: systemd-analyze verify, the issue's isolation list, and install-service."""
+"""The systemd units: systemd-analyze verify, their sandboxing (ProtectSystem=strict, DeviceAllow), install-service."""
 
 from __future__ import annotations
 

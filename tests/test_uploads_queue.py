@@ -17,8 +17,6 @@ from magicbooth.core.errors import CredentialsError, UploadError
 from magicbooth.library.clips import read_sidecar
 from magicbooth.upload.queue import QueueBusyError, UploadQueue, object_key, queue_for_kept_clips, sidecar_payload
 
-KEY = "booths/booth-07/" + DAY
-
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> SeaweedServer:

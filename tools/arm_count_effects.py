@@ -24,7 +24,7 @@ import cv2
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import effects  # noqa: E402
+from magicbooth import effects  # noqa: E402
 from magicbooth.core.config import Config  # noqa: E402
 from magicbooth.core.frames import Frame  # noqa: E402
 from magicbooth.core.scene import Scene  # noqa: E402

@@ -35,7 +35,6 @@ class FileSource(FrameSource):
         self._capture: cv2.VideoCapture | None = None
         self._still: np.ndarray | None = None
         self._next_due = 0.0
-        self._frame_count = 0
 
     @property
     def is_live(self) -> bool:
@@ -45,11 +44,6 @@ class FileSource(FrameSource):
     def is_still(self) -> bool:
         """True for an image: every frame is the same unrelated photo (no tracking across frames)."""
         return is_image(self.path)
-
-    @property
-    def frame_count(self) -> int:
-        """Frames in the file as the container reports them (1 for an image, 0 if unknown)."""
-        return self._frame_count
 
     def _open(self) -> None:
         if not self.path.exists():
@@ -62,19 +56,17 @@ class FileSource(FrameSource):
                 raise SourceError(f"{self.path}: cannot decode this image; use PNG or JPEG")
             self._still = self._convert(bgr)
             self._fps = float(self._fps_override or 30.0)
-            self._frame_count = 1
             self._size = (self._still.shape[1], self._still.shape[0])
         else:
             capture = cv2.VideoCapture(str(self.path))
             ok, bgr = capture.read() if capture.isOpened() else (False, None)
-            if not ok:
+            if not ok or bgr is None:
                 capture.release()
                 raise SourceError(f"{self.path}: cannot decode this video; use an MP4/MKV/AVI that FFmpeg reads")
             capture.set(cv2.CAP_PROP_POS_FRAMES, 0)
             self._capture = capture
             fps = capture.get(cv2.CAP_PROP_FPS)
             self._fps = float(self._fps_override or (fps if 1 <= fps <= 240 else 30.0))
-            self._frame_count = max(0, int(capture.get(cv2.CAP_PROP_FRAME_COUNT)))
             first = self._convert(bgr)
             self._size = (first.shape[1], first.shape[0])
         self._served_still = False

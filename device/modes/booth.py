@@ -40,6 +40,7 @@ from magicbooth.core import incident
 from magicbooth.core.config import Config
 from magicbooth.core.errors import RecorderError
 from magicbooth.core.machine import state_dir
+from magicbooth.library.clips import delete_clip
 from magicbooth.modes.events import Action, Event, EventQueue, Pointer, bind_buttons, pygame_events
 from magicbooth.modes.failsafe import detail, reason_of
 from magicbooth.modes.loop import drive
@@ -208,6 +209,16 @@ class Booth:
                 self._keep(newest)
         return newest
 
+    def hand_on_saved(self) -> None:
+        """After the loop: keep every clip the recorder finished, and the one under review (no retake came)."""
+        for event in self.events.drain():
+            if event.action is Action.SAVED:
+                self._saved.append(clip_path(event.payload))
+        self._take_saved(keep=True)
+        if self._state == "review" and self._clip is not None:
+            self._keep(self._clip)
+            self._clip = None
+
     def _keep(self, clip: Path) -> None:
         log.info("clip kept: %s", clip)
         if self._when_kept is not None:
@@ -215,8 +226,7 @@ class Booth:
 
     def _discard(self, clip: Path) -> None:
         log.info("clip discarded by the guest (retake): %s", clip)
-        for path in (clip, clip.with_suffix(".json")):
-            path.unlink(missing_ok=True)
+        delete_clip(clip)
 
     # -- states: each returns the next state's name, or None to stay -------------------------------------
     def _update_attract(self, events: list[Event], now: float) -> str | None:

@@ -8,10 +8,13 @@ with its position, which the booth matches against the buttons it drew); one
 that slides sideways is a swipe (``NEXT`` when it moves left, as a carousel
 follows the finger, ``PREV`` when it moves right).
 
+>>> from gpiozero.pins.mock import MockFactory
 >>> events = EventQueue()
->>> buttons = bind_buttons(config.gpio, events)           # gpiozero Buttons -> PRESS / NEXT / PREV / HOLD
->>> pointer = Pointer()
->>> for event in events.drain() + pygame_events(screen.get_size(), pointer): ...   # in the main loop
+>>> buttons = bind_buttons(GpioConfig(button="GPIO17"), events, pin_factory=MockFactory())
+>>> buttons[0].pin.drive_low()                     # the guest presses (pulled up: pressed reads low)
+>>> [(event.action, event.source) for event in events.drain()]      # in the main loop
+[(<Action.PRESS: 'press'>, 'gpio:GPIO17')]
+>>> for button in buttons: button.close()
 """
 
 from __future__ import annotations

@@ -26,7 +26,7 @@ from typing import Any
 
 from magicbooth.core.config import Config
 from magicbooth.core.errors import CameraError, ConfigError
-from magicbooth.library.clips import read_sidecar
+from magicbooth.library.clips import UploadState, read_sidecar
 from magicbooth.modes.events import Action, Event, EventQueue, bind_buttons
 from magicbooth.modes.failsafe import detail, human_reason
 from magicbooth.modes.loop import drive
@@ -136,6 +136,12 @@ class Headless:
             time.sleep(0.05)   # the camera is away: do not spin (live, the frame wait already paced us)
         return True
 
+    def hand_on_saved(self) -> None:
+        """After the loop: hand on the clips the recorder finished since the last step."""
+        for event in self.events.drain():
+            if event.action is Action.SAVED:
+                self._handle(event, self._clock())
+
     def _handle(self, event: Event, now: float) -> None:
         if event.action is Action.SAVED:
             clip = clip_path(event.payload)
@@ -223,8 +229,8 @@ class Headless:
                 (log.warning if low else log.info)("free disk space is %s", "low" if low else "back")
             self._disk_low = low
         if self._clips:
-            state = read_sidecar(self._clips[-1]).get("upload_state", "off")
-            self._uploading = state in ("queued", "uploading")
+            state = read_sidecar(self._clips[-1]).get("upload_state", UploadState.OFF)
+            self._uploading = state in (UploadState.QUEUED, UploadState.UPLOADING)
 
     def _pattern(self) -> str:
         if self._state == "shutdown":

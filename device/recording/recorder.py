@@ -10,16 +10,17 @@ ends at ``max_clip_s``, when space runs low, or when the disk is full. Closing
 files, audio, hashing and the durable rename run on a finaliser thread, then
 ``when_saved(clip)`` hands the clip on (to the upload queue).
 
->>> with Recorder(config, size=(640, 480), fps=30, when_saved=print) as rec:
-...     rec.push(image, t)          # every frame, from the render loop
-...     rec.start()                 # includes the last [recorder] pre_roll_s seconds
-...     clip = rec.stop(post_roll_s=1.0).result(timeout=10)
+Usage::
+
+    with Recorder(config, size=(640, 480), fps=30, when_saved=print) as rec:
+        rec.push(image, t)          # every frame, from the render loop
+        rec.start()                 # includes the last [recorder] pre_roll_s seconds
+        clip = rec.stop(post_roll_s=1.0).result(timeout=10)
 """
 
 from __future__ import annotations
 
 import logging
-import socket
 import threading
 import time
 from collections import deque
@@ -33,6 +34,7 @@ import numpy as np
 
 from magicbooth.core.config import Config
 from magicbooth.core.errors import RecorderError, StorageFullError, WorkerError
+from magicbooth.core.machine import device_id
 from magicbooth.library import storage
 from magicbooth.library.clips import Clip
 from magicbooth.library.paths import clips_root
@@ -116,7 +118,7 @@ class Recorder:
         self._mic: Microphone | None = None
         self._storage_level = "ok"
         self._next_space_check = 0.0
-        self.device_id = config.device.id or socket.gethostname()
+        self.device_id = device_id(config.device.id)
 
     # -- lifecycle -------------------------------------------------------------------------------
 
