@@ -4,9 +4,11 @@ Guests only ever see a human sentence (``modes.failsafe``); the operator needs t
 The log has it with its traceback; this file keeps the newest one beside the clips
 (``<state dir>/booth-failure.json``), written atomically, for ``doctor`` to show.
 
->>> record(state_dir, state="recording", reason="camera", exc=error)
->>> last(state_dir)["type"]
-'CameraError'
+>>> import tempfile
+>>> folder = Path(tempfile.mkdtemp())
+>>> path = record(folder, state="recording", reason="camera", exc=OSError("no frame for 2 s"))
+>>> last(folder)["type"], last(folder)["message"]
+('OSError', 'no frame for 2 s')
 """
 
 from __future__ import annotations

@@ -7,8 +7,12 @@ the progress rings change every frame; their distance and angle fields are cache
 a frame costs one small numpy expression.
 
 >>> paint = Paint()
->>> paint.box((200, 56), 28, (255, 210, 63))          # a pill, cached
->>> paint.arc(screen, (400, 300), 60, 8, WHITE, 0.75)  # three quarters of a ring, drawn now
+>>> paint.box((200, 56), 28, (255, 210, 63)).get_size()        # a pill, cached
+(200, 56)
+>>> screen = pygame.Surface((160, 160))
+>>> paint.arc(screen, (80, 80), 60, 8, (255, 255, 255), 0.5)   # half a ring, clockwise from twelve
+>>> screen.get_at((140, 80))[:3], screen.get_at((20, 80))[:3]     # three o'clock drawn, nine o'clock not yet
+((255, 255, 255), (0, 0, 0))
 """
 
 from __future__ import annotations

@@ -9,8 +9,10 @@ black and over pure white video. Operators' colours that would break that are no
 refused: the text colour on them is chosen for contrast instead (as Material's
 "on-primary" is), and the log says so.
 
->>> theme = Theme.from_config(config.booth)
->>> theme.on_accent      # black or white, whichever reads on the accent
+>>> Theme.from_config(BoothConfig()).on_accent                   # black on the dark theme's yellow
+(0, 0, 0)
+>>> Theme.from_config(BoothConfig(accent="#622ccc")).on_accent   # white on a purple brand colour
+(255, 255, 255)
 """
 
 from __future__ import annotations

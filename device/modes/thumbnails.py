@@ -19,9 +19,11 @@ effect current in turn, so each gets its real look; a thumbnail older than ``max
 goes back to the symbol (no guest lingers in the carousel). A thumbnail that raises is
 logged once and shown as a plain symbol.
 
->>> thumbs = Thumbnails(carousel, mirror=True)
->>> thumbs.update(work, now)          # each frame, in attract
->>> thumbs.square("sticker")          # 160×160 RGB, or None before its first drawing
+Usage::
+
+    thumbs = Thumbnails(carousel, mirror=True)
+    thumbs.update(work, now)          # each frame, in attract
+    thumbs.square("sticker")          # 160×160 RGB, or None before its first drawing
 """
 
 from __future__ import annotations

@@ -6,9 +6,11 @@ right way round; ``draw`` adds the state's screen (``modes.screens``) and return
 touch targets it drew, so the booth can tell what a tap hit. The booth, ``magicbooth
 bench`` and ``tools/booth_screens.py`` all draw through this one class.
 
->>> view = BoothView(config, pipeline.carousel, pipeline.watermark)
->>> layout = view.show(screen, work.canvas)
->>> targets = view.draw(screen, view.moment("attract"))
+Usage::
+
+    view = BoothView(config, pipeline.carousel, pipeline.watermark)
+    layout = view.show(screen, work.canvas)
+    targets = view.draw(screen, view.moment("attract"))
 """
 
 from __future__ import annotations
