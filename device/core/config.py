@@ -98,7 +98,7 @@ class BoothConfig:
     review: bool = option(True, "Play the clip back with Keep / Retake before saving it.")
     review_timeout_s: float = option(20.0, "Review keeps the clip by itself after this long without input.",
                                      low=1, high=600)
-    saved_s: float = option(8.0, "How long the 'Saved' screen (with its QR code) stays up.", low=0.5, high=120)
+    saved_s: float = option(8.0, "How long the 'Saved' screen (with its QR code) stays up.", low=0.5, high=60)
     idle_timeout_s: float = option(60.0, "After this long without input the booth returns to its start screen and "
                                    "the attract loop begins; 0 turns it off.", low=0, high=3600)
     attract_cycle_s: float = option(5.0, "Attract loop: while nobody uses the booth, show the next effect every "

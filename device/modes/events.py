@@ -93,11 +93,13 @@ def from_pygame(event: Any, screen_size: tuple[int, int], pointer: Pointer | Non
     if mouse and (event.button != 1 or getattr(event, "touch", False)):
         return None   # SDL also reports a touch as a mouse click: that copy is ignored, one tap is one event
     if event.type == pygame.MOUSEBUTTONDOWN:
-        return pointer.down("mouse", (event.pos[0] / w, event.pos[1] / h))
+        pointer.down("mouse", (event.pos[0] / w, event.pos[1] / h))
+        return None
     if event.type == pygame.MOUSEBUTTONUP:
         return pointer.up("mouse", (event.pos[0] / w, event.pos[1] / h))
     if event.type == pygame.FINGERDOWN:
-        return pointer.down(f"touch:{event.finger_id}", (float(event.x), float(event.y)))
+        pointer.down(f"touch:{event.finger_id}", (float(event.x), float(event.y)))
+        return None
     if event.type == pygame.FINGERUP:
         return pointer.up(f"touch:{event.finger_id}", (float(event.x), float(event.y)))
     return None

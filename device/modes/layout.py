@@ -104,7 +104,7 @@ class Layout:
             name = _rect(cx, name_cy, 240 * u, 36 * u)
             prev = _rect(cx - 120 * u - 12 * u - arrow / 2, name_cy, arrow, arrow)
             nxt = _rect(cx + 120 * u + 12 * u + arrow / 2, name_cy, arrow, arrow)
-            edge = w - m
+            edge = float(w - m)
         else:
             shutter_d, thumb_d, gap, arrow = 84 * u, 56 * u, 14 * u, 52 * u
             row_cy = h - m - shutter_d / 2
@@ -113,7 +113,7 @@ class Layout:
             name = _rect(cx, name_cy, 280 * u, 32 * u)
             prev = _rect(m + arrow / 2, row_cy, arrow, arrow)
             nxt = _rect(w - m - arrow / 2, row_cy, arrow, arrow)
-            edge = nxt.left - gap
+            edge = float(nxt.left - gap)
         shutter = _rect(cx, row_cy, shutter_d, shutter_d)
         hint = _rect(cx, hint_cy, w - 2 * m, 32 * u)
         slots: list[tuple[int, pygame.Rect]] = []

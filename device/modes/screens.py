@@ -316,6 +316,7 @@ def saved(ink: Ink, m: Moment) -> None:
         pygame.draw.rect(ink.screen, t.accent, bar)
 
 
+SETUP_RED = (70, 12, 16)
 ICON_OF_REASON = {"camera": "camera_off", "storage": "hourglass", "config": "hourglass", "memory": "hourglass",
                   "upload": "hourglass"}
 
@@ -339,7 +340,8 @@ def failsafe(ink: Ink, m: Moment) -> None:
 def setup_error(screen: pygame.Surface, message: str, text: Catalogue | None = None) -> None:
     """The operator's screen for a bad config file: the booth's look, the file's error, how it recovers.
 
-    The config is what failed, so this uses the default theme and the reference language.
+    The config is what failed, so this uses the default theme (on a dark red, so nobody takes it for a
+    guest screen) and the reference language.
     """
     from magicbooth.modes.theme import PRESETS
 
@@ -348,7 +350,7 @@ def setup_error(screen: pygame.Surface, message: str, text: Catalogue | None = N
     w, h = screen.get_size()
     lay = Layout.compute((w, h), (w, h))
     paint = Paint()
-    screen.fill(t.surface)
+    screen.fill(SETUP_RED)
     symbol = icon("warning", lay.px(72), t.accent)
     title = paint.fit(text("setup.title"), round(w * 0.9), lay.px(30), t.text, "bold")
     body = paint.lines(message, round(w * 0.86), round(h * 0.4), lay.px(20), t.muted, smallest=0.6)

@@ -107,7 +107,8 @@ class Theme:
                 better = readable_on(background)
                 log.warning("theme: %s colour %s reads poorly on the surface %s; using %s instead",
                             field_name, _hex(colour), _hex(background), _hex(better))
-                fixed = dataclasses.replace(fixed, **{field_name: better})
+                fixed = dataclasses.replace(fixed, text=better) if field_name == "text" else dataclasses.replace(
+                    fixed, muted=better)
         if worst_contrast(fixed.muted, fixed.surface, fixed.panel_alpha) < AA_CONTRAST:
             fixed = dataclasses.replace(fixed, muted=fixed.text)
         return fixed

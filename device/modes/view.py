@@ -73,9 +73,10 @@ class BoothView:
     # -- geometry -----------------------------------------------------------------------------------------
     def layout(self, size: tuple[int, int], picture: tuple[int, int] | None = None) -> Layout:
         """The layout of a screen of ``size`` showing a picture of ``picture`` (the last one shown by default)."""
-        key = (tuple(size), tuple(picture or self._picture_size or size))
+        shown = picture or self._picture_size or size
+        key = ((int(size[0]), int(size[1])), (int(shown[0]), int(shown[1])))
         if key not in self._layouts:
-            self._layouts[key] = Layout.compute(key[0], key[1], self.config.face_area)  # type: ignore[arg-type]
+            self._layouts[key] = Layout.compute(key[0], key[1], self.config.face_area)
         return self._layouts[key]
 
     def moment(self, state: str, **values: Any) -> Moment:
