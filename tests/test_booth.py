@@ -266,13 +266,18 @@ def test_consent_idle_timeout_and_the_attract_loop(tmp_path: Path, screen: pygam
     assert rig.booth.state == "countdown"
 
 
-def test_gpio_button_posts_the_same_event(tmp_path: Path, screen: pygame.Surface, mock_pins: object) -> None:
-    cfg = config()
-    rig = Rig(tmp_path, screen, cfg)
+def test_gpio_buttons_post_the_same_events(tmp_path: Path, screen: pygame.Surface, mock_pins: object) -> None:
+    cfg = config().replace("gpio", next_button="GPIO22", prev_button="GPIO23")
+    rig = Rig(tmp_path, screen, cfg, ("none", "red", "blue"))
     buttons = bind_buttons(cfg.gpio, rig.booth.events)
-    pin = mock_pins.pin("GPIO17")  # type: ignore[attr-defined]
-    pin.drive_low()
-    pin.drive_high()
+    for pin, effect in (("GPIO22", "red"), ("GPIO22", "blue"), ("GPIO23", "red")):
+        mock_pins.pin(pin).drive_low()  # type: ignore[attr-defined]
+        mock_pins.pin(pin).drive_high()  # type: ignore[attr-defined]
+        rig.step()
+        assert rig.booth.effect == effect
+    record = mock_pins.pin("GPIO17")  # type: ignore[attr-defined]
+    record.drive_low()
+    record.drive_high()
     rig.step()
     assert rig.booth.state == "countdown"
     for button in buttons:

@@ -291,3 +291,20 @@ def test_a_failing_thumbnail_becomes_a_symbol(caplog: pytest.LogCaptureFixture) 
     assert view.thumbnails is not None and view.thumbnails.square("bad") is None
     assert "thumbnail bug" in caplog.text
     render(view, "attract", (800, 480))        # the booth goes on, with the effect's symbol
+
+
+def test_logo_title_and_hint_from_the_config(tmp_path: Path, caplog: pytest.LogCaptureFixture,
+                                             spoken: list[str]) -> None:
+    logo = pygame.Surface((300, 100))
+    logo.fill((12, 200, 180))
+    path = tmp_path / "logo.png"
+    pygame.image.save(logo, str(path))
+    view = make_view(logo=str(path), hint="Smile!")
+    out = render(view, "attract", (800, 480))
+    brand = view.layout((800, 480), (640, 480)).brand
+    teal = np.all(np.abs(out[brand.top:brand.bottom, brand.left:brand.right].astype(int) - (12, 200, 180)) < 6, -1)
+    assert teal.mean() > 0.3                                   # the logo, scaled into the brand corner
+    assert "Smile!" in spoken                                  # the operator's own hint
+    titled = make_view(logo=str(tmp_path / "missing.png"), title="Anna & Tom")
+    render(titled, "attract", (800, 480))
+    assert "Anna & Tom" in spoken and "missing.png" in caplog.text   # a broken logo never stops the booth

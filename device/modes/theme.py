@@ -7,7 +7,8 @@ Panels over the live picture are translucent (``panel_alpha``), so legibility is
 on the worst picture under them: text must keep WCAG AA contrast (4.5:1) over pure
 black and over pure white video. Operators' colours that would break that are not
 refused: the text colour on them is chosen for contrast instead (as Material's
-"on-primary" is), and the log says so.
+"on-primary" is), and the log says so. A logo that will not load is logged and the
+title is shown instead: a booth never stops over its branding.
 
 >>> Theme.from_config(BoothConfig()).on_accent                   # black on the dark theme's yellow
 (0, 0, 0)
@@ -92,10 +93,12 @@ class Theme:
         surface = parse_colour(booth.surface, "[booth] surface") if booth.surface else preset.surface
         text = parse_colour(booth.text, "[booth] text") if booth.text else preset.text
         accent = parse_colour(booth.accent, "[booth] accent") if booth.accent else preset.accent
+        logo = booth.logo
+        if logo and not _loads(Path(logo).expanduser()):
+            log.warning("[booth] logo = %r: not a readable image; showing the title instead", logo)
+            logo = ""
         theme = dataclasses.replace(preset, surface=surface, text=text, accent=accent,
-                                    on_accent=readable_on(accent), title=booth.title, logo=booth.logo)
-        if booth.logo and not Path(booth.logo).expanduser().is_file():
-            raise ConfigError(f"[booth] logo = {booth.logo!r}: no such file; give the path of a PNG, or \"\" for none")
+                                    on_accent=readable_on(accent), title=booth.title, logo=logo)
         return theme.legible()
 
     def legible(self) -> Theme:
@@ -127,6 +130,17 @@ class Theme:
 def worst_contrast(text: RGB, background: RGB, alpha: float) -> float:
     """Contrast of ``text`` on ``background`` drawn at ``alpha`` over the worst picture (black or white)."""
     return min(contrast(text, over(background, alpha, under)) for under in (BLACK, WHITE))
+
+
+def _loads(path: Path) -> bool:
+    """Whether ``path`` is an image pygame can load (a missing logo must not stop the booth)."""
+    import pygame
+
+    try:
+        pygame.image.load(str(path))
+    except (OSError, pygame.error, FileNotFoundError):
+        return False
+    return True
 
 
 def _hex(rgb: RGB) -> str:
