@@ -424,6 +424,7 @@ class Halves(Effect):
 
 class NeedsFace(Tint):
     name, title, colour, needs = "faceful", "Faceful", (90, 90, 90), frozenset({"faces"})
+    needs_face = True
 
 
 CATALOG.update({Halves.name: Halves, NeedsFace.name: NeedsFace})

@@ -40,7 +40,10 @@ PAINT = Paint()   # cached parts, shared by every view in the process
 
 
 def needs_face(carousel: EffectCarousel, name: str) -> bool:
-    """Whether effect ``name`` draws nothing of its own without a face (so "step closer" helps)."""
+    """Whether effect ``name`` draws nothing of its own without a face (so "step closer" helps).
+
+    Effects say so with ``needs_face``; for one without the attribute, needing faces or a mesh counts.
+    """
     declared = getattr(carousel.effect_class(name), "needs_face", None)
     if declared is not None:
         return bool(declared)
