@@ -60,7 +60,8 @@ class _Stamp:
 class BoothScreen:
     """A sink that draws the booth's real screens over each frame, as the booth does, and times the UI.
 
-    The screens the booth shows over a moving picture take turns, two seconds each.
+    The screens the booth shows over a moving picture take turns, a second each, from the start
+    of the measured window (``restart``).
     ``last_ui_ms`` is the UI of the last frame (live thumbnails, panels, text, rings);
     ``last_show_ms`` the picture under it (fitted, mirrored, the bars).
     """
@@ -71,12 +72,16 @@ class BoothScreen:
         self.view = BoothView(config, pipeline.carousel, pipeline.watermark)
         self.display = display
         self.fps = fps or 30.0
-        self.turn = max(1, round(2 * self.fps))
+        self.turn = max(1, round(self.fps))
         self.frames = 0
         self.last_state = ""
         self.last_ui_ms = 0.0
         self.last_ui_cpu_ms = 0.0
         self.last_show_ms = 0.0
+
+    def restart(self) -> None:
+        """Begin the turns again with attract (the measured window starts)."""
+        self.frames = 0
 
     def __call__(self, work: FramePass) -> None:
         import pygame
@@ -96,7 +101,7 @@ class BoothScreen:
         else:
             self.view.show(screen, work.canvas)
         self.view.draw(screen, self.view.moment(state, since=since, now=now, clip_ready=True, review_left=12.0,
-                                                qr_url=QR_URL, saved_left=1.0 - since / 2.0))
+                                                qr_url=QR_URL, saved_left=1.0 - since))
         self.last_ui_ms = thumbs_ms + self.view.ui_ms
         self.last_ui_cpu_ms = thumbs_cpu_ms + self.view.ui_cpu_ms
         self.last_show_ms = self.view.show_ms
@@ -185,6 +190,7 @@ class EndToEnd:
             if state["start"] is None:
                 if now >= measure_from:
                     recorder.start(pre_roll_s=0.0)
+                    booth.restart()
                     window.begin()
                     state.update(start=now, drops0=pipeline.dropped, rec_drops0=recorder.dropped_frames)
                 return
