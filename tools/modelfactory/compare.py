@@ -4,10 +4,12 @@ Byte identity is the claim where the build environment is the one ``manifest.tom
 (the lock installs it). With other versions of the packages that render the calibration scenes and run
 the float kernels, the observed activation ranges move a little: OpenCV 5.1's float ``warpAffine``
 differs from 5.0's by up to 6e-5, which flips a few blended scene pixels by one step and moved the
-detector's activation scales by up to 7e-6 (relative). The least-error range search picks from a grid
-of candidate ends 2% of the observed range apart, so a larger move can jump one tensor's scale by a
-grid step or two. ``differences`` measures all of that, so a rebuild elsewhere is held to a stated
-tolerance instead of to bytes, and the report says what moved.
+detector's activation scales by up to 7e-6 (relative); for the other models (``build_models.py
+--check``) scales moved by up to 8e-4, int8 weights by one step and the float islands' equalized
+weights by up to 2.5e-4 of their peak. The least-error range search picks from a grid of candidate
+ends 2% of the observed range apart, so a larger move can jump one tensor's scale by a grid step or
+two. ``differences`` measures all of that, so a rebuild elsewhere is held to a stated tolerance
+instead of to bytes, and the report says what moved.
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ SCALE_TOLERANCE = 0.05  # relative: two steps of the least-error range grid (ran
 ZERO_POINT_TOLERANCE = 3  # int8 steps: a 5% scale change moves a zero point near -128 by up to 6; few are there
 STEP_TOLERANCE = 1.5  # quantized constants, in steps of the shipped grid: a weight may round the other way,
 # and a bias re-quantized on a moved scale lands up to one step away
-FLOAT_TOLERANCE = 1e-4  # float constants (the float islands), relative to the tensor's largest magnitude
+FLOAT_TOLERANCE = 0.01  # float island constants, relative to the tensor's peak: equalization divides them by
+# per-channel activation peaks, so they move with the calibration (2.5e-4 measured with OpenCV 5.1)
 
 
 @dataclass
