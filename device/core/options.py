@@ -19,6 +19,7 @@ ValueError: fps = 0: expected an integer from 1 to 120
 
 from __future__ import annotations
 
+import math
 import typing
 from collections.abc import Mapping
 from dataclasses import field
@@ -41,15 +42,19 @@ def check(kind: Any, meta: Mapping[str, Any], value: Any, where: str, error: typ
     """``value`` typed as ``kind`` if it fits the type, choices and limits in ``meta``.
 
     Otherwise raise ``error(f"{where}: expected ...")``. An int is accepted for a float (and becomes one);
-    a bool is never a number.
+    a bool is never a number, and neither are NaN and the infinities (``nan`` passes every ``<``/``>``
+    check, so it would slip through any limit).
     """
     result = _typed(kind, value)
     if result is _BAD:
         raise error(f"{where}: expected {_kind(kind)}{limits(meta)}")
+    items = result if isinstance(result, tuple) else (result,)
+    if any(isinstance(number, float) and not math.isfinite(number) for number in items):
+        raise error(f"{where}: expected {_kind(kind, finite=True)}{limits(meta)}")
     if meta.get("choices") and result not in meta["choices"]:
         raise error(f"{where}: expected {expected(kind, meta)}")
     low, high = meta.get("low"), meta.get("high")
-    for number in result if isinstance(result, tuple) else (result,):
+    for number in items:
         numeric = isinstance(number, (int, float)) and not isinstance(number, bool)
         if numeric and ((low is not None and number < low) or (high is not None and number > high)):
             raise error(f"{where}: expected {expected(kind, meta)}")
@@ -115,10 +120,13 @@ def _typed(kind: Any, value: Any) -> Any:
     raise TypeError(f"unsupported option type {kind}")
 
 
-def _kind(kind: Any) -> str:
+def _kind(kind: Any, finite: bool = False) -> str:
     if typing.get_origin(kind) is tuple:
         item_kind, count = _tuple_shape(kind)
-        return f"a list of {count} {_plural(item_kind)}" if count else f"a list of {_plural(item_kind)}"
+        items = ("finite " if finite else "") + _plural(item_kind)
+        return f"a list of {count} {items}" if count else f"a list of {items}"
+    if kind is float and finite:
+        return "a finite number"
     return {bool: "true or false", int: "an integer", float: "a number", str: "a string"}.get(kind, str(kind))
 
 
