@@ -20,6 +20,7 @@ ValueError: fps = 0: expected an integer from 1 to 120
 from __future__ import annotations
 
 import math
+import re
 import typing
 from collections.abc import Mapping
 from dataclasses import field
@@ -31,11 +32,16 @@ _BAD = object()
 
 
 def option(default: Any, doc: str, *, choices: tuple[Any, ...] = (), low: float | None = None,
-           high: float | None = None) -> Any:
-    """Declare a dataclass field with its description, choices and limits (tuples, not lists, for sequences)."""
+           high: float | None = None, pattern: tuple[str, str] | None = None) -> Any:
+    """Declare a dataclass field with its description, choices and limits (tuples, not lists, for sequences).
+
+    ``pattern`` is (regular expression the whole string must match, what it is in words) for strings
+    such as bucket names, which are neither free text nor a short list of choices.
+    """
     if isinstance(default, (list, dict)):
         raise TypeError("use tuples for sequence defaults")
-    return field(default=default, metadata={"doc": doc, "choices": choices, "low": low, "high": high})
+    return field(default=default, metadata={"doc": doc, "choices": choices, "low": low, "high": high,
+                                            "pattern": pattern})
 
 
 def check(kind: Any, meta: Mapping[str, Any], value: Any, where: str, error: type[Exception]) -> Any:
@@ -52,6 +58,9 @@ def check(kind: Any, meta: Mapping[str, Any], value: Any, where: str, error: typ
     if any(isinstance(number, float) and not math.isfinite(number) for number in items):
         raise error(f"{where}: expected {_kind(kind, finite=True)}{limits(meta)}")
     if meta.get("choices") and result not in meta["choices"]:
+        raise error(f"{where}: expected {expected(kind, meta)}")
+    pattern = meta.get("pattern")
+    if pattern and isinstance(result, str) and not re.fullmatch(pattern[0], result):
         raise error(f"{where}: expected {expected(kind, meta)}")
     low, high = meta.get("low"), meta.get("high")
     for number in items:
@@ -86,6 +95,8 @@ def expected(kind: Any, meta: Mapping[str, Any]) -> str:
     """What a field accepts, in words: ``one of a, b`` or ``an integer from 1 to 120``."""
     if meta.get("choices"):
         return "one of " + ", ".join(map(str, meta["choices"]))
+    if meta.get("pattern"):
+        return str(meta["pattern"][1])
     return _kind(kind) + limits(meta)
 
 
