@@ -15,8 +15,9 @@ import cv2
 import numpy as np
 
 from magicbooth.commands import Context
-from magicbooth.core.errors import OutputError, SourceError
+from magicbooth.core.errors import OutputError
 from magicbooth.core.frames import Frame
+from magicbooth.core.media import read_image
 from magicbooth.core.scene import KEYPOINT_NAMES, Scene
 from magicbooth.perception.assembly import Perception, mesh_for
 
@@ -41,18 +42,6 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         write_annotated(args.out, scene)
     print(json.dumps(result) if args.json else summary(result))
     return 0
-
-
-def read_image(path: str) -> np.ndarray:
-    """An RGB uint8 image from a file, or a ``SourceError`` that says what to do."""
-    file = Path(path)
-    if not file.is_file():
-        raise SourceError(f"{path}: no such image file; give the path of a PNG or JPEG image")
-    data = np.fromfile(file, np.uint8)
-    bgr = cv2.imdecode(data, cv2.IMREAD_COLOR) if data.size else None
-    if bgr is None:
-        raise SourceError(f"{path}: not a readable image; give a PNG or JPEG file")
-    return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
 
 
 def check_output(path: str) -> None:
