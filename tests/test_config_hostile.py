@@ -115,3 +115,11 @@ def test_uploader_runs_on_the_last_good_config_when_the_file_is_nested_too_deepl
     assert "Traceback" not in again.stderr
     assert "nested too deeply" in again.stderr and "last good copy" in again.stderr
     assert "uploads: http://127.0.0.1:9/clips/" in again.stdout
+
+
+def test_a_bench_report_nested_too_deeply_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    deep = tmp_path / "prev.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000)
+    assert main(["bench", "--compare", str(deep)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "nested too deeply" in err and str(deep) in err
