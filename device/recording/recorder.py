@@ -37,7 +37,7 @@ from magicbooth.core.errors import RecorderError, StorageFullError, WorkerError
 from magicbooth.core.machine import device_id
 from magicbooth.library import storage
 from magicbooth.library.clips import Clip
-from magicbooth.library.paths import clips_root
+from magicbooth.library.paths import clips_root, prepare_library
 from magicbooth.recording import finalise
 from magicbooth.recording.audio import Microphone, audio_kind, music_file, soundtrack
 from magicbooth.recording.clip_writer import ClipWriter, best_movflags, is_disk_full
@@ -125,7 +125,7 @@ class Recorder:
     def open(self) -> Recorder:
         """Recover leftover partials, choose and open the encoder, start the threads."""
         cfg = self.config
-        self.root.mkdir(parents=True, exist_ok=True)
+        prepare_library(self.root)
         music_file(cfg.audio)  # fail early on a bad music path
         if self.recover:
             recover_partials(self.root, cfg, when_saved=self.when_saved)
