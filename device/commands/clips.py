@@ -20,7 +20,7 @@ from magicbooth.library.clips import (
     iter_orphans,
     skipped_links,
 )
-from magicbooth.library.paths import clips_root
+from magicbooth.library.paths import clips_root, prepare_library
 from magicbooth.library.storage import MB, storage_status
 
 HELP = "list the recorded clips, show one clip's metadata, or delete a clip"
@@ -39,7 +39,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
-    root = clips_root(ctx.config)
+    root = prepare_library(clips_root(ctx.config), create=False)
     if args.action in (None, "list"):
         return _list(root, ctx, getattr(args, "json", False))
     clip = find_clip(root, args.id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import logging
+import sys
 import threading
 import time
 from concurrent.futures import Future
@@ -18,10 +19,11 @@ from magicbooth.library.clips import Clip
 from magicbooth.pipeline.builder import build_pipeline
 from magicbooth.pipeline.flow import Pipeline
 from magicbooth.pipeline.sinks import RecordSink
-from magicbooth.recording.recorder import Recorder
+from magicbooth.recording.recorder import CUT_SHORT, Recorder
 from magicbooth.upload.queue import queue_for_kept_clips
 
-HELP = "record one clip now from the camera (or a file) into the clip library, without the UI"
+HELP = ("record one clip now from the camera (or a file) into the clip library, without the UI "
+        "(exit status 1: the clip was saved but cut short, e.g. disk full; 2: nothing was saved)")
 
 log = logging.getLogger("magicbooth.record")
 
@@ -68,6 +70,10 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     meta = clip.meta
     print(f"saved {clip.video} ({meta['duration_s']:.1f} s, {meta['frames']} frames, "
           f"{meta['dropped_frames']} dropped by the encoder, {capture_drops} by capture)")
+    cut = CUT_SHORT.get(str(meta.get("stop_reason")))
+    if cut:   # saved, but shorter than asked: say why, and let a script see it
+        print(f"magicbooth: {cut}: clip cut at {meta['duration_s']:.1f} s", file=sys.stderr)
+        return 1
     return 0
 
 

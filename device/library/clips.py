@@ -117,9 +117,13 @@ def write_sidecar(video: Path, meta: dict[str, Any]) -> Path:
     sidecar = video.with_suffix(".json")
     tmp = sidecar.with_name(f".{sidecar.name}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o644)   # never through a link
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(json.dumps(meta, indent=2, sort_keys=True) + "\n")
-    durable_replace(tmp, sidecar)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(json.dumps(meta, indent=2, sort_keys=True) + "\n")
+        durable_replace(tmp, sidecar)
+    except BaseException:
+        tmp.unlink(missing_ok=True)   # a full disk must not leave half a sidecar behind
+        raise
     return sidecar
 
 

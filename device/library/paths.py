@@ -28,11 +28,13 @@ def clips_root(config: Config, environ: Mapping[str, str] = os.environ) -> Path:
     return state_dir(config.device.state_dir, environ) / "clips"
 
 
-def prepare_library(root: Path) -> Path:
+def prepare_library(root: Path, *, create: bool = True) -> Path:
     """Create the library folder (a recorder does this when it opens); ``LibraryError`` if a file is in the way."""
     if root.exists() and not root.is_dir():
         raise LibraryError(f"{root}: the clip library is a file, not a folder; set [storage] clips_dir to a "
                            f"folder (or leave it empty for <state dir>/clips), or move the file")
+    if not create:
+        return root
     try:
         root.mkdir(parents=True, exist_ok=True)
     except FileExistsError:

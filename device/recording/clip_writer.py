@@ -89,6 +89,7 @@ class ClipWriter:
             self._header = os.pread(self._fd, os.fstat(self._fd).st_size, 0)
         except (av.FFmpegError, OSError) as exc:
             self.lock.release()
+            path.unlink(missing_ok=True)   # ours (created exclusively above) and empty or a bare header
             raise as_recorder_error(exc, path) from exc
         # (file size, frames, last_t) at the last fragment end
         self._good: tuple[int, int, float | None] = (len(self._header), 0, None)
