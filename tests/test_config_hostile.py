@@ -123,3 +123,4 @@ def test_a_bench_report_nested_too_deeply_is_one_line(tmp_path: Path, capsys: py
     assert main(["bench", "--compare", str(deep)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "nested too deeply" in err and str(deep) in err
+

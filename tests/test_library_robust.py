@@ -135,6 +135,17 @@ def test_headless_starts_and_records_with_a_bad_sidecar_and_a_damaged_queue(
     assert list(state.glob("uploads.sqlite3.corrupt-*"))
 
 
+@pytest.mark.parametrize("kind", ["a folder", "binary", "a list"])
+def test_a_clip_with_a_bad_sidecar_can_be_deleted(library: tuple[str, Path], kind: str,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    cfg, clips = library
+    sidecar = _break(clips, kind)
+    assert main(["--config", cfg, "clips", "delete", BAD, "--yes"]) == 0
+    assert f"deleted {BAD}" in capsys.readouterr().out
+    assert not (clips / DAY / f"{BAD}.mp4").exists() and not sidecar.exists()
+    assert {c.id for c in iter_clips(clips)} == {GOOD}
+
+
 # -- sidecars without a video ------------------------------------------------------------------------------
 
 

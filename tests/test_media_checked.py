@@ -150,6 +150,12 @@ def test_a_file_without_a_video_stream_says_so(tmp_path: Path) -> None:
         FileSource(audio).open()
 
 
+def test_file_source_checks_video_frame_size_before_decoding(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("magicbooth.camera.file.MAX_IMAGE_PIXELS", 100_000)   # the sample is 640x480
+    with pytest.raises(SourceError, match=r"sample.mp4: 640x480 frames \(0.3 megapixels\) are above the 0.1"):
+        FileSource(SAMPLE).open()
+
+
 @pytest.mark.parametrize(("content", "problem"), [
     (b"", "is empty"),
     (b"not a video at all" * 10, "is not a video file"),

@@ -59,8 +59,13 @@ class FileSource(FrameSource):
             self._size = (self._still.shape[1], self._still.shape[0])
         else:
             capture = cv2.VideoCapture(str(self.path))
-            pixels = capture.get(cv2.CAP_PROP_FRAME_WIDTH) * capture.get(cv2.CAP_PROP_FRAME_HEIGHT)
-            ok, bgr = capture.read() if capture.isOpened() and pixels <= MAX_IMAGE_PIXELS else (False, None)
+            width, height = int(capture.get(cv2.CAP_PROP_FRAME_WIDTH)), int(capture.get(cv2.CAP_PROP_FRAME_HEIGHT))
+            if width * height > MAX_IMAGE_PIXELS:   # checked before a frame is decoded
+                capture.release()
+                raise SourceError(f"{self.path}: {width}x{height} frames ({width * height / 1e6:.1f} megapixels) "
+                                  f"are above the {MAX_IMAGE_PIXELS / 1e6:.1f} megapixels this booth decodes; "
+                                  f"scale the video down first")
+            ok, bgr = capture.read() if capture.isOpened() else (False, None)
             if not ok or bgr is None:
                 capture.release()
                 why = video_problem(self.path) or "cannot be decoded by this FFmpeg"

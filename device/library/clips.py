@@ -246,7 +246,11 @@ def delete_clip(clip: Clip | Path) -> None:
     """
     video = clip.video if isinstance(clip, Clip) else Path(clip)
     video.unlink(missing_ok=True)
-    video.with_suffix(".json").unlink(missing_ok=True)
+    sidecar = video.with_suffix(".json")
+    if sidecar.is_dir() and not sidecar.is_symlink():
+        log.warning("%s is a folder, not a sidecar; kept as %s", sidecar, set_aside(sidecar).name)
+    else:
+        sidecar.unlink(missing_ok=True)
     fsync_dir(video.parent)
     with contextlib.suppress(OSError):
         video.parent.rmdir()  # only succeeds once the day is empty
