@@ -179,3 +179,12 @@ def test_render_of_a_file_without_video_says_so(tmp_path: Path, capsys: pytest.C
     assert main(["render", str(audio), str(tmp_path / "o.mp4")]) == 2
     err = capsys.readouterr().err
     assert "zero.mp4: has no video stream" in err and "tuple index" not in err
+
+
+def test_a_music_track_without_audio_says_so(tmp_path: Path) -> None:
+    from magicbooth.core.errors import RecorderError
+    from magicbooth.recording.audio import load_music
+
+    video_only = write_clip(tmp_path / "silent.mp4", 5)
+    with pytest.raises(RecorderError, match=r"silent.mp4: has no audio stream; point \[audio\] music"):
+        load_music(video_only, 1.0, 48000)
