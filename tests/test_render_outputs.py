@@ -16,7 +16,6 @@ from conftest import write_clip
 from magicbooth.cli import main
 from magicbooth.commands import bench
 from magicbooth.core.errors import OutputError, RecorderError
-from magicbooth.core.outputs import PendingFile
 from magicbooth.recording import export
 
 
@@ -144,6 +143,8 @@ def test_analyze_refuses_to_annotate_over_its_input(tmp_path: Path, capsys: pyte
 
 
 def test_pending_file_commits_only_on_success(tmp_path: Path) -> None:
+    from magicbooth.core.outputs import PendingFile
+
     target = tmp_path / "report.json"
     with PendingFile(target) as pending:
         pending.temp.write_text("{}")
