@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import av
 import pytest
 from _modes_support import PressThenTerm, Systemd
 from conftest import write_clip
@@ -263,3 +264,33 @@ def test_writing_a_sidecar_never_follows_a_planted_temporary_link(tmp_path: Path
     with pytest.raises(OSError):
         write_sidecar(video, {"id": "x"})
     assert target.read_text() == "keep me"
+
+
+def test_sidecar_values_are_shown_escaped(library: tuple[str, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    cfg, clips = library
+    update_sidecar(clips / DAY / f"{GOOD}.mp4", effect="\x1b[2J\x1b[31mred\nINFO fake line")
+    assert main(["--config", cfg, "clips"]) == 0
+    assert main(["--config", cfg, "clips", "show", GOOD]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "fake line" in out and "\nINFO fake line" not in out
+
+
+def test_a_partial_with_damaged_embedded_metadata_is_still_recovered(tmp_path: Path) -> None:
+    from magicbooth.core.config import Config
+    from magicbooth.recording.recovery import recover_partials
+
+    root = tmp_path / "clips"
+    partial = root / ".partial" / "20261120-140000-ffffff.mp4"
+    partial.parent.mkdir(parents=True)
+    source = write_clip(tmp_path / "src.mp4", 10)
+    for comment in ('{"started_at": "yesterday", "effect": 7}',):
+        with av.open(str(source)) as src, av.open(str(partial), "w", format="mp4") as out:
+            out.metadata["comment"] = comment
+            stream = out.add_stream_from_template(src.streams.video[0])
+            for packet in src.demux(src.streams.video[0]):
+                if packet.dts is not None:
+                    packet.stream = stream
+                    out.mux(packet)
+    (clip,) = recover_partials(root, Config().replace("storage", clips_dir=str(root)))
+    assert clip.meta["effect"] == "" and clip.meta["frames"] == 10 and not clip.problem
+    assert read_sidecar(clip.video)["id"] == "20261120-140000-ffffff"

@@ -84,6 +84,7 @@ def test_roots_keys_file_read_by_another_user_says_why(tmp_path: Path, monkeypat
         raise PermissionError(13, "Permission denied", str(self))
 
     monkeypatch.setattr(Path, "read_text", denied)   # the service user reading root's 0600 file
+    monkeypatch.setattr(Path, "read_bytes", denied)
     with pytest.raises(CredentialsError, match=r"permission denied\. It is root's: run this as root, or let "
                                                r"systemd pass it \(LoadCredential="):
         load_credentials(path)

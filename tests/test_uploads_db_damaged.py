@@ -149,3 +149,22 @@ def test_a_state_directory_that_is_a_file_is_one_clear_error(tmp_path: Path) -> 
     from magicbooth.core.errors import UploadError
     with pytest.raises(UploadError, match=r"state directory is a file, not a folder; set \[device\] state_dir"):
         QueueDB(blocker / DB)
+
+
+def test_a_queue_that_cannot_open_does_not_stop_recording(setup: tuple[str, Path, Path],
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    import subprocess
+
+    cfg, state, _clips = setup
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=64k", "tmpfs", str(state)], capture_output=True)
+    if done.returncode != 0:
+        pytest.skip("cannot mount a read-only state directory here (not root)")
+    try:
+        assert main(["--config", cfg, "record", "--seconds", "0.2", "--pre-roll", "0"]) == 0
+        out, log = capsys.readouterr()
+        assert "saved" in out and "clips are still recorded, and queued when 'magicbooth upload' next runs" in log
+        assert main(["--config", cfg, "upload", "--status"]) == 2            # the uploader itself says why
+        err = capsys.readouterr().err
+        assert "magicbooth: error:" in err and "Traceback" not in err and str(state) in err
+    finally:
+        subprocess.run(["umount", "-l", str(state)], check=False)
