@@ -98,8 +98,10 @@ class FaceSwapper:
     Colour statistics are smoothed over time per face (matched by position), so the character's
     colour does not flicker with sensor noise or a hand passing by.
 
-    >>> swapper = FaceSwapper()
-    >>> swapper.paste_all(image, [(source, mesh.points) for mesh in scene.meshes], scene.frame.image)
+    Usage::
+
+        swapper = FaceSwapper()
+        swapper.paste_all(image, [(source, mesh.points) for mesh in scene.meshes], scene.frame.image)
     """
 
     def __init__(self, eyes: float = 0.35, mouth: float = 0.5, strength: float = 1.0, step: int = 2,

@@ -5,8 +5,10 @@ per triangle (hundreds of calls), we rasterise triangle ids once into the destin
 box (front-facing triangles only, far ones first), evaluate every pixel's source coordinate (and
 any per-vertex weight) from its triangle's affine map with numpy, and sample with one ``cv2.remap``.
 
->>> maps = warp_maps(src_points, dst_points, triangles, (640, 480), weights=vertex_alpha)
->>> patch = maps.sample(source_image)      # (h, w, 3) at maps.slices of the frame
+Usage::
+
+    maps = warp_maps(src_points, dst_points, triangles, (640, 480), weights=vertex_alpha)
+    patch = maps.sample(source_image)      # (h, w, 3) at maps.slices of the frame
 """
 
 from __future__ import annotations
@@ -80,7 +82,8 @@ def warp_maps(src: np.ndarray, dst: np.ndarray, triangles: np.ndarray, frame_siz
     order = np.argsort(-depth, kind="stable")                             # far first; near ones overwrite
     bw, bh = x1 - x0, y1 - y0
     # Big faces (close-ups) are evaluated more sparsely: the maps are smooth, the cost stays flat.
-    step = 1 if min(bw, bh) <= 64 else max(step, min(bw, bh) // 100)
+    # (a Python int: a numpy one would promote the float32 maps to float64, which cv2.remap refuses)
+    step = 1 if min(bw, bh) <= 64 else max(step, int(min(bw, bh)) // 100)
     sw, sh = -(-bw // step), -(-bh // step)
     ids = np.zeros((sh, sw), np.uint16)
     offset = (step - 1) / 2  # small pixel j samples full-resolution position j * step + offset
