@@ -19,10 +19,7 @@ ValueError: fps = 0: expected an integer from 1 to 120
 
 from __future__ import annotations
 
-<<<<<<< HEAD
 import math
-=======
->>>>>>> ee18afa577e65d12d183f854cbff2320d578876c
 import re
 import typing
 from collections.abc import Mapping
@@ -38,13 +35,9 @@ def option(default: Any, doc: str, *, choices: tuple[Any, ...] = (), low: float 
            high: float | None = None, pattern: tuple[str, str] | None = None) -> Any:
     """Declare a dataclass field with its description, choices and limits (tuples, not lists, for sequences).
 
-<<<<<<< HEAD
-    ``pattern`` is (regular expression the whole string must match, what it is in words) for strings
-    such as bucket names, which are neither free text nor a short list of choices.
-=======
-    ``pattern`` is (regular expression, what it means in words) for a string that must have a form,
-    such as a colour; the empty string always passes (it means "not set").
->>>>>>> ee18afa577e65d12d183f854cbff2320d578876c
+    ``pattern`` is (regular expression the whole string must match, what it means in words) for a string
+    that must have a form, such as a colour or a bucket name; the empty string always passes (it means
+    "not set").
     """
     if isinstance(default, (list, dict)):
         raise TypeError("use tuples for sequence defaults")
@@ -68,13 +61,8 @@ def check(kind: Any, meta: Mapping[str, Any], value: Any, where: str, error: typ
     if meta.get("choices") and result not in meta["choices"]:
         raise error(f"{where}: expected {expected(kind, meta)}")
     pattern = meta.get("pattern")
-<<<<<<< HEAD
-    if pattern and isinstance(result, str) and not re.fullmatch(pattern[0], result):
-        raise error(f"{where}: expected {expected(kind, meta)}")
-=======
     if pattern and isinstance(result, str) and result and not re.fullmatch(pattern[0], result):
         raise error(f"{where}: expected {pattern[1]}")
->>>>>>> ee18afa577e65d12d183f854cbff2320d578876c
     low, high = meta.get("low"), meta.get("high")
     for number in items:
         numeric = isinstance(number, (int, float)) and not isinstance(number, bool)
