@@ -23,3 +23,21 @@ def test_clips_dir_pointing_at_a_file(tmp_path: Path, command: list[str], capsys
     assert err.count("magicbooth: error:") == 1 and "File exists" not in err
     assert f"{blocker}: the clip library is a file, not a folder; set [storage] clips_dir" in err
     assert blocker.read_text() == "I am a file"
+
+
+def test_doctor_survives_a_damaged_failure_record_and_escapes_what_it_quotes(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from magicbooth.core.config import Config
+    from magicbooth.core.incident import FILE, record
+    from magicbooth.doctor.checks import check_booth
+
+    config = Config().replace("device", state_dir=str(tmp_path))
+    (tmp_path / FILE).write_text("[" * 100_000 + "]" * 100_000)
+    assert check_booth(config).detail == "no failure recorded"
+    record(tmp_path, state="recording", reason="camera", exc=OSError("line one\n\x1b[2Jline two"))
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(f'[device]\nstate_dir = "{tmp_path}"\n[camera]\nsource = "sample"\n')
+    main(["--config", str(cfg), "doctor"])
+    out = capsys.readouterr().out
+    booth = [line for line in out.splitlines() if "booth" in line and "last failure" in line]
+    assert len(booth) == 1 and r"line one\n\x1b[2Jline two" in booth[0] and "\x1b" not in out
