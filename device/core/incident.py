@@ -40,6 +40,6 @@ def last(directory: Path) -> dict[str, Any] | None:
     """The newest recorded failure, or None (none yet, or an unreadable file)."""
     try:
         data = json.loads((Path(directory) / FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return None
     return data if isinstance(data, dict) else None

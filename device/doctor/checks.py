@@ -115,6 +115,8 @@ def check_upload(config: Config) -> Check:
         queue.close()
     counts = f"queued {status.queued}, uploaded {status.uploaded}, failed {status.failed}"
     failures = "".join(f"; {clip}: {reason}" for clip, reason in status.failures)
+    failures += "".join(f"; damaged queue database kept as {path} (the queue was rebuilt from the clip library)"
+                        for path in status.damaged)
     ok = target.startswith("ok")
     return Check("upload", ok and not status.failed, f"{target}; {counts}{failures}",
                  "fix what the message names, then 'magicbooth upload --once' (add --retry-failed for "
