@@ -1,9 +1,5 @@
 """The effects' ``file=`` option goes through the same checked readers as every other user file
-(``core.media``): an image bomb or a file without a video stream is one clear ``EffectError``.
-
-Strict xfail until effects/assets.py calls ``core.media`` (effects are being rewritten elsewhere; the
-two one-line changes are in issue 15's closing note). Once they land these pass, and strict xfail
-turns that into a failure so the marker is removed."""
+(``core.media``): an image bomb or a file without a video stream is one clear ``EffectError``."""
 
 from __future__ import annotations
 
@@ -14,10 +10,7 @@ from test_media_checked import MUSIC, png_bomb
 
 from magicbooth.cli import main
 
-PENDING = pytest.mark.xfail(strict=True, reason="effects/assets.py does not use core.media yet (issue 15)")
 
-
-@PENDING
 def test_background_file_image_bomb_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     bomb = png_bomb(tmp_path / "bomb.png", 9000, 9000)
     source = tmp_path / "in.png"
@@ -27,7 +20,6 @@ def test_background_file_image_bomb_is_refused(tmp_path: Path, capsys: pytest.Ca
     assert "9000x9000 pixels" in capsys.readouterr().err
 
 
-@PENDING
 def test_background_video_without_a_video_stream_says_so(tmp_path: Path,
                                                          capsys: pytest.CaptureFixture[str]) -> None:
     audio = tmp_path / "zero.mp4"
