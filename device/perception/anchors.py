@@ -51,27 +51,28 @@ def ssd_anchors(input_size: int = INPUT_SIZE, strides: tuple[int, ...] = STRIDES
 
 
 def decode(raw_boxes: np.ndarray, raw_scores: np.ndarray, anchors: np.ndarray, min_score: float,
-           input_size: int = INPUT_SIZE) -> tuple[np.ndarray, np.ndarray]:
+           input_size: int = INPUT_SIZE, keypoints: int = NUM_KEYPOINTS) -> tuple[np.ndarray, np.ndarray]:
     """Decode the anchors scoring at least ``min_score``.
 
-    Returns ``boxes`` (K, 4 + 2·6) as xmin, ymin, xmax, ymax then keypoint x, y
-    pairs, all in 0..1 of the model input, and ``scores`` (K,).
+    Returns ``boxes`` (K, 4 + 2·keypoints) as xmin, ymin, xmax, ymax then keypoint x, y
+    pairs, all in 0..1 of the model input, and ``scores`` (K,). (BlazeFace has 6 keypoints,
+    the palm detector 7.)
     """
     logits = raw_scores.reshape(-1)
     # sigmoid(x) >= t  <=>  x >= logit(t): filter before any other arithmetic.
     threshold = np.log(min_score / (1.0 - min_score)) if 0.0 < min_score < 1.0 else -np.inf
     hits = np.flatnonzero(logits >= threshold)
     if hits.size == 0:
-        return np.zeros((0, 4 + 2 * NUM_KEYPOINTS), np.float32), np.zeros(0, np.float32)
+        return np.zeros((0, 4 + 2 * keypoints), np.float32), np.zeros(0, np.float32)
     raw = raw_boxes.reshape(-1, raw_boxes.shape[-1])[hits] / input_size
     centre = anchors[hits]
-    out = np.empty((hits.size, 4 + 2 * NUM_KEYPOINTS), np.float32)
+    out = np.empty((hits.size, 4 + 2 * keypoints), np.float32)
     cx = raw[:, 0] + centre[:, 0]
     cy = raw[:, 1] + centre[:, 1]
     half_w, half_h = raw[:, 2] / 2, raw[:, 3] / 2
     out[:, 0], out[:, 1], out[:, 2], out[:, 3] = cx - half_w, cy - half_h, cx + half_w, cy + half_h
-    keypoints = raw[:, 4:4 + 2 * NUM_KEYPOINTS].reshape(-1, NUM_KEYPOINTS, 2) + centre[:, None, :]
-    out[:, 4:] = keypoints.reshape(-1, 2 * NUM_KEYPOINTS)
+    points = raw[:, 4:4 + 2 * keypoints].reshape(-1, keypoints, 2) + centre[:, None, :]
+    out[:, 4:] = points.reshape(-1, 2 * keypoints)
     scores = 1.0 / (1.0 + np.exp(-np.minimum(logits[hits], SCORE_CLIP)))
     return out, scores.astype(np.float32)
 

@@ -3,7 +3,8 @@
 Detection sees the whole scene letterboxed to 128x128; segmentation sees it
 resized to its input; landmarks see a rotated face crop around each face the
 float detector finds, with the crop's size, centre and angle jittered the way
-a tracker's region of interest wobbles.
+a tracker's region of interest wobbles. The hand models get their own scenes
+(``handsets``), built when the palm detector is among the float models.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from tools.modelfactory import faces
+from tools.modelfactory import faces, handsets
 from tools.modelfactory.runner import Runner
 from tools.modelfactory.scenes import Scene, scenes
 from tools.modelfactory.specs import SPECS, ModelSpec
@@ -54,6 +55,7 @@ def build(split: str, count: int, float_models: dict[str, bytes],
         data.recipes.append(scene.recipe)
         _add_scene(data, scene, detector, rng)
         progress(f"{split} scene {index + 1}/{count}")
+    handsets.add_inputs(data.inputs, split, count, float_models, matte, progress)
     return data
 
 

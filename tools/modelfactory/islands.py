@@ -41,6 +41,7 @@ def hide(calibrated: bytes, names: list[str]) -> tuple[bytes, dict[str, tuple[in
     model.operatorCodes.append(code)
     custom = len(model.operatorCodes) - 1
     saved: dict[str, tuple[int, int, int, object]] = {}
+    _unshare(model, {i for i, op in enumerate(sub.operators) if _name(sub, int(op.outputs[0])) in names})
     for op in sub.operators:
         name = _name(sub, int(op.outputs[0]))
         if name in names:
@@ -52,6 +53,29 @@ def hide(calibrated: bytes, names: list[str]) -> tuple[bytes, dict[str, tuple[in
             op.customOptions = np.frombuffer(name.encode(), np.uint8).copy()
     g.compact(model)
     return g.save(model), saved
+
+
+def _unshare(model: fb.ModelT, island: set[int]) -> None:
+    """Give island ops their own copy of any constant they share with int8 ops.
+
+    The palm detector reuses one bias tensor across depthwise convolutions; quantized for the int8
+    ones it would reach a float island as int32.
+    """
+    sub = model.subgraphs[0]
+    readers: dict[int, set[int]] = {}
+    for i, op in enumerate(sub.operators):
+        for t in op.inputs:
+            if t >= 0 and g.constant(model, int(t)) is not None:
+                readers.setdefault(int(t), set()).add(i)
+    for tensor, ops in readers.items():
+        if not (ops & island) or ops <= island:
+            continue
+        original = sub.tensors[tensor]
+        copy_index = g.add_tensor(model, bytes(original.name).decode() + "/island", g.shape_of(original),
+                                  g.NUMPY_TYPES[original.type], g.constant(model, tensor))
+        for i in ops & island:
+            op = sub.operators[i]
+            op.inputs = np.array([copy_index if int(t) == tensor else int(t) for t in op.inputs], np.int32)
 
 
 def restore(quantized: bytes, saved: dict[str, tuple[int, int, int, object]]) -> bytes:

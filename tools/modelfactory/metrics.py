@@ -4,6 +4,9 @@
   detection; box IoU, keypoint error / inter-ocular distance, score difference,
   recall = share of float detections the int8 model also reports (IoU >= 0.5);
 - landmarks: NME = mean point distance (x, y) / inter-ocular distance (outer eye corners);
+- palm detection: as detection, keypoint error over the palm size (float wrist to middle knuckle);
+- hand landmarks: mean point distance (x, y) / palm size (float wrist to middle MCP, points 0 and 9),
+  on the crops where the float model sees a hand (presence >= 0.5), and the presence difference;
 - segmentation: IoU of the masks thresholded at 0.5 (per image, and pooled over all
   pixels), mean absolute difference of the probabilities.
 """
@@ -14,7 +17,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from tools.modelfactory import faces
+from tools.modelfactory import faces, hands
 
 DETECTION_THRESHOLD = 0.5  # the app's min score (MediaPipe's default for this detector)
 MATCH_IOU = 0.5
@@ -82,7 +85,59 @@ def segmentation(reference: Model, candidate: Model, inputs: Sequence[np.ndarray
             "mask_iou_pooled": inter_total / union_total if union_total else 1.0, "mad_mean": _mean(mads)}
 
 
-TASKS = {"detection": detection, "landmarks": landmarks, "segmentation": segmentation}
+def palm_detection(reference: Model, candidate: Model, inputs: Sequence[np.ndarray]) -> dict[str, float]:
+    ious, keypoints, score_diffs, found, total, missed = [], [], [], 0, 0, []
+    for x in inputs:
+        wanted = hands.decode(*reference(x), threshold=DETECTION_THRESHOLD)
+        got = hands.decode(*candidate(x), threshold=DETECTION_THRESHOLD)
+        loose = hands.decode(*candidate(x), threshold=0.0)[:20]
+        for palm in wanted:
+            total += 1
+            best = max(got, key=lambda d, p=palm: faces.box_iou(p.box, d.box), default=None)
+            iou = faces.box_iou(palm.box, best.box) if best is not None else 0.0
+            ious.append(iou)
+            if best is None or iou < MATCH_IOU:
+                missed.append(palm.score)
+            else:
+                found += 1
+                keypoints.append(float(np.linalg.norm(palm.keypoints - best.keypoints, axis=1).mean())
+                                 / max(palm.size, 1e-6))
+            near = max(loose, key=lambda d, p=palm: faces.box_iou(p.box, d.box), default=None)
+            score_diffs.append(abs(palm.score - near.score) if near is not None else palm.score)
+    return {
+        "palms": float(total),
+        "box_iou_mean": _mean(ious),
+        "box_iou_min": min(ious, default=float("nan")),
+        "keypoint_error_mean": _mean(keypoints),
+        "keypoint_error_max": max(keypoints, default=float("nan")),
+        "score_diff_mean": _mean(score_diffs),
+        "recall": found / total if total else float("nan"),
+        "missed_float_score_max": max(missed, default=float("nan")),
+    }
+
+
+HAND_PRESENCE = 0.5
+
+
+def hand_landmarks(reference: Model, candidate: Model, inputs: Sequence[np.ndarray]) -> dict[str, float]:
+    errors, flags, skipped = [], [], 0
+    for x in inputs:
+        (ref_points, ref_flag, *_), (got_points, got_flag, *_) = reference(x), candidate(x)
+        flags.append(abs(float(ref_flag.reshape(-1)[0]) - float(got_flag.reshape(-1)[0])))
+        if float(ref_flag.reshape(-1)[0]) < HAND_PRESENCE:
+            skipped += 1
+            continue
+        a = ref_points.reshape(-1, 3)[:, :2]
+        b = got_points.reshape(-1, 3)[:, :2]
+        palm = float(np.linalg.norm(a[9] - a[0]))
+        errors.append(float(np.linalg.norm(a - b, axis=1).mean()) / max(palm, 1e-6))
+    return {"crops": float(len(errors)), "crops_without_hand": float(skipped),
+            "landmark_error_mean": _mean(errors), "landmark_error_max": max(errors, default=float("nan")),
+            "presence_diff_mean": _mean(flags)}
+
+
+TASKS = {"detection": detection, "landmarks": landmarks, "segmentation": segmentation,
+         "palm_detection": palm_detection, "hand_landmarks": hand_landmarks}
 
 
 def _mean(values: Sequence[float]) -> float:

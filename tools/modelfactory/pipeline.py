@@ -14,6 +14,7 @@ from tools.modelfactory import (
     equalize,
     equivalence,
     fold,
+    handsets,
     islands,
     manifest,
     quantize,
@@ -182,7 +183,7 @@ def build(names: list[str], cache: Path, scenes: int = CALIBRATION_SCENES,
           say: Callable[[str], None] = lambda _: None,
           bar: Callable[[str, int], Callable[[], None]] = lambda _d, _n: (lambda: None)) -> dict[str, Result]:
     """The whole factory for ``names``; ``say`` gets progress lines, ``bar(desc, total)`` gives a tick function."""
-    needed = sorted(set(names) | set(SCENE_MODELS))
+    needed = sorted(set(names) | set(SCENE_MODELS) | handsets.scene_models(names))
     floats = load_floats(cache, needed)
     for name in names:
         passes = ", ".join(f"{k} {v}" for k, v in floats[name].passes.items() if v)

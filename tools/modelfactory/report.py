@@ -42,6 +42,10 @@ ACCURACY_TARGETS: dict[str, tuple[Target, ...]] = {
                   Target("recall", "recall of float's detections", 1.0, True)),
     "landmarks": (Target("nme_mean", "NME", 0.03, False),),
     "segmentation": (Target("mask_iou_mean", "mask IoU at 0.5", 0.95, True),),
+    "palm_detection": (Target("box_iou_mean", "mean palm box IoU", 0.9, True),
+                       Target("keypoint_error_mean", "keypoint error / palm size", 0.05, False),
+                       Target("recall", "recall of float's palms", 1.0, True)),
+    "hand_landmarks": (Target("landmark_error_mean", "landmark error / palm size", 0.03, False),),
 }
 
 

@@ -11,7 +11,7 @@ class ModelSpec:
 
     name: str
     member: str  # path inside the mediapipe wheel
-    task: str  # "detection" | "landmarks" | "segmentation"
+    task: str  # "detection" | "landmarks" | "segmentation" | "palm_detection" | "hand_landmarks"
     size: tuple[int, int]  # input (height, width)
     value_range: tuple[float, float]  # RGB pixel 0..255 maps linearly onto this range
     inputs: tuple[str, ...]
@@ -116,5 +116,40 @@ SPECS: dict[str, ModelSpec] = {spec.name: spec for spec in (
         int8_io=False,
         inputs=("image",),
         outputs=(("mask", "[1, 144, 256, 1] person probability 0..1 (sigmoid applied)"),),
+    ),
+    ModelSpec(
+        name="palm_detection_lite",
+        member="mediapipe/modules/palm_detection/palm_detection_lite.tflite",
+        task="palm_detection",
+        size=(192, 192),
+        value_range=(0.0, 1.0),
+        # PReLU has no int8 form XNNPACK takes (REPORT.md's notes): float islands, as in the face mesh.
+        float_ops=("PRELU",),
+        float_head=True,
+        int8_io=False,
+        inputs=("image",),
+        outputs=(
+            ("regressors", "[1, 2016, 18] per anchor: box centre dx, dy, w, h then 7 keypoints (x, y), in input "
+                           "pixels relative to the anchor centre (anchors: strides 8, 16, 16, 16; 2 per cell at "
+                           "stride 8, 6 at stride 16); keypoints wrist, index, middle, ring and pinky knuckles (MCP), "
+                           "thumb CMC, thumb MCP"),
+            ("classificators", "[1, 2016, 1] per anchor palm score logit; sigmoid gives 0..1"),
+        ),
+    ),
+    ModelSpec(
+        name="hand_landmark_lite",
+        member="mediapipe/modules/hand_landmark/hand_landmark_lite.tflite",
+        task="hand_landmarks",
+        size=(224, 224),
+        value_range=(0.0, 1.0),
+        int8_io=False,
+        inputs=("image",),
+        outputs=(
+            ("landmarks", "[1, 63] 21 points (x, y, z) in input pixels: wrist, thumb CMC MCP IP tip, then index, "
+                          "middle, ring, pinky MCP PIP DIP tip; z is relative depth at x scale"),
+            ("hand_flag", "[1, 1] hand presence 0..1 (sigmoid applied)"),
+            ("handedness", "[1, 1] 0..1, above 0.5 a right hand in a mirrored (selfie) picture"),
+            ("world_landmarks", "[1, 63] the 21 points in metres around the hand's centre"),
+        ),
     ),
 )}
