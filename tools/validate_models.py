@@ -2,6 +2,7 @@
 
     python tools/validate_models.py                    # all models
     python tools/validate_models.py face_landmark      # one model (the report then covers only it)
+    python tools/validate_models.py --merge palm_detection_lite hand_landmark_lite   # these, the others kept
 
 Needs the model tools: pip install -e '.[models]'. Takes a few minutes; it
 measures latency, so run it on a quiet machine.
@@ -145,6 +146,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache", type=Path, default=source.default_cache(),
                         help="mediapipe wheel cache (for per-layer attribution of misses)")
     parser.add_argument("--scenes", type=int, default=HELD_OUT_SCENES)
+    parser.add_argument("--merge", action="store_true",
+                        help="keep the other models' sections of the existing REPORT.json (measured in their own run)")
     parser.add_argument("--arm-count", type=Path, default=ARM_COUNT if ARM_COUNT.is_file() else None,
                         help="count.sh of the shared arm64 emulation, for Pi instruction counts "
                              "(default: %(default)s; 'none' skips)")
@@ -154,7 +157,8 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     say = lambda text: tqdm.write(f"[{time.monotonic() - started:6.1f}s] {text}")  # noqa: E731
     read_manifest(args.models_dir)
-    floats = {n: (args.models_dir / f"{n}_float.tflite").read_bytes() for n in SPECS}
+    floats = {n: (args.models_dir / f"{n}_float.tflite").read_bytes() for n in SPECS
+              if (args.models_dir / f"{n}_float.tflite").is_file()}
     say(f"building {args.scenes} held-out scenes")
     held_out = datasets.build("held_out", args.scenes, floats)
     try:  # the exact float graphs that were quantized, for per-layer attribution and profiles
@@ -183,6 +187,13 @@ def main(argv: list[str] | None = None) -> int:
                       for variant in ("float", "int8")} for cpu in armcount.CPUS}
         met = sum(c["met"] for c in data["models"][name]["targets"])
         say(f"{name}: {met}/{len(data['models'][name]['targets'])} targets met")
+    if args.merge and (args.models_dir / "REPORT.json").is_file():
+        earlier = json.loads((args.models_dir / "REPORT.json").read_text(encoding="utf-8"))
+        kept = {n: m for n, m in earlier.get("models", {}).items() if n not in data["models"]}
+        data["models"] = {**kept, **data["models"]}
+        data["held_out"]["inputs"] = {**earlier.get("held_out", {}).get("inputs", {}), **data["held_out"]["inputs"]}
+        data["merged"] = f"{', '.join(names)} measured in this run; {', '.join(kept) or 'no other model'} kept from " \
+                         "the previous report"
     (args.models_dir / "REPORT.json").write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     (args.models_dir / "REPORT.md").write_text(render.markdown(data), encoding="utf-8")
     say(f"wrote {args.models_dir / 'REPORT.md'} and REPORT.json")

@@ -5,7 +5,10 @@ booth's whole carousel, so this measures the booth's own stages, not a copy of t
 wiring. The screen is the booth's own: ``BoothScreen`` draws its real screens
 (``modes.view.BoothView``: the picture, then the attract carousel with live thumbnails,
 the countdown, recording, review and saved screens, taking turns) at the display's size
-(1280×720 where there is no screen) and reports the UI's own time per frame.
+(1280×720 where there is no screen) and reports the UI's own time per frame. With ``[booth]
+gestures`` on, the screen also runs the booth's hand watcher where the booth would (attract and
+review: palm detection and hand landmarks on their own thread, the recognizer, the palm ring),
+so the hand work is measured with the rest.
 
 This is the number that decides whether a device can be a booth: frames per
 second actually shown, frames dropped, capture-to-display latency, and the
@@ -30,6 +33,7 @@ from magicbooth.bench.resources import ResourceWindow
 from magicbooth.bench.stages import is_camera_spec, offscreen_display
 from magicbooth.core.config import Config
 from magicbooth.core.errors import MagicboothError
+from magicbooth.modes.gestures import GestureInput
 from magicbooth.modes.view import BoothView
 from magicbooth.pipeline.builder import build_pipeline
 from magicbooth.pipeline.flow import FramePass, Pipeline
@@ -78,6 +82,19 @@ class BoothScreen:
         self.last_ui_ms = 0.0
         self.last_ui_cpu_ms = 0.0
         self.last_show_ms = 0.0
+        self.gestures = GestureInput(config) if config.booth.gestures else None
+        self.hands_seen = 0      # frames in which the watcher found a hand (gestures on)
+
+    @property
+    def hands_ms(self) -> float | None:
+        """The hand watcher's last frame on its thread (None while it does not run)."""
+        if self.gestures is None or not self.gestures.is_watching:
+            return None
+        return self.gestures.watcher.last_ms
+
+    def close(self) -> None:
+        if self.gestures is not None:
+            self.gestures.stop()
 
     def restart(self) -> None:
         """Begin the turns again with attract (the measured window starts)."""
@@ -95,13 +112,22 @@ class BoothScreen:
         began, cpu = time.perf_counter(), time.thread_time()
         if state == "attract":
             self.view.update(work, now)
+        palm: dict[str, Any] = {}
+        if self.gestures is not None:   # the booth's hand work, on the screens where the booth watches hands
+            self.gestures.follow(state, work.frame)
+            seen = self.gestures.seen
+            self.hands_seen += bool(seen is not None and seen.hands)
+            cue = self.gestures.cue
+            if cue is not None:
+                palm = {"palm": (cue.x, cue.y, cue.radius), "palm_progress": cue.progress, "palm_pose": cue.pose}
         thumbs_ms, thumbs_cpu_ms = (time.perf_counter() - began) * 1000.0, (time.thread_time() - cpu) * 1000.0
         if state in ("review", "saved"):
             self.view.show_clip(screen, work.image, watermarked=True)
         else:
             self.view.show(screen, work.canvas)
         self.view.draw(screen, self.view.moment(state, since=since, now=now, clip_ready=True, review_left=12.0,
-                                                qr_url=QR_URL, saved_left=1.0 - since))
+                                                qr_url=QR_URL, saved_left=1.0 - since,
+                                                gestures=self.gestures is not None, **palm))
         self.last_ui_ms = thumbs_ms + self.view.ui_ms
         self.last_ui_cpu_ms = thumbs_cpu_ms + self.view.ui_cpu_ms
         self.last_show_ms = self.view.show_ms
@@ -157,6 +183,7 @@ class EndToEnd:
             stack.callback(recorder.close)
             stamp = _Stamp()
             booth = BoothScreen(self.config, pipeline, display, fps)
+            stack.callback(booth.close)
             for sink in (booth, stamp, RecordSink(recorder, live=True, watermark=pipeline.watermark)):
                 pipeline.add_sink(sink)
             record = self._measure(pipeline, stamp, recorder, booth)
@@ -207,6 +234,8 @@ class EndToEnd:
                     stage_ms.setdefault(name, []).append(ms)
                     loop += ms
             loop_ms.append(loop)
+            if booth.hands_ms:
+                worker_ms.setdefault("model worker hands (gestures)", []).append(booth.hands_ms)
             if booth.last_state:
                 ui_ms.setdefault(booth.last_state, []).append(booth.last_ui_ms)
                 ui_cpu_ms.append(booth.last_ui_cpu_ms)
@@ -247,6 +276,7 @@ class EndToEnd:
             booth_ui_cpu_ms=summarize(ui_cpu_ms) if ui_cpu_ms else None,
             booth_show_ms=summarize(show_ms) if show_ms else None,
             booth_screen="x".join(map(str, booth.display.screen.get_size())) if booth.display.screen else "",
+            gestures={"on": booth.gestures is not None, "frames_with_hand": booth.hands_seen},
         )
 
 

@@ -99,10 +99,15 @@ def booth_ui_line(e: dict[str, Any]) -> str:
     states = ", ".join(f"{state} {stats['median']:.2f}" for state, stats in e.get("booth_ui_ms_by_state", {}).items())
     show = e.get("booth_show_ms") or {}
     cpu = e.get("booth_ui_cpu_ms") or {}
+    hands = (e.get("worker_ms") or {}).get("model worker hands (gestures)")
+    gestures = e.get("gestures") or {}
+    hand_line = (f"; gestures on: hand watcher median {hands['median']:.2f} ms a frame on its thread (attract and "
+                 f"review only), a hand in {gestures.get('frames_with_hand', 0)} frames" if gestures.get("on") and hands
+                 else "; gestures off" if not gestures.get("on") else "")
     return (f"  booth ui ms: median {ui['median']:.2f}, mean {ui['mean']:.2f}, p90 {ui['p90']:.2f}, "
             f"max {ui['max']:.1f} at {e.get('booth_screen')} over the live picture ({states}); main-thread CPU "
             f"median {cpu.get('median', 0):.2f}, mean {cpu.get('mean', 0):.2f}, p90 {cpu.get('p90', 0):.2f}; "
-            f"picture under it {show.get('median', 0):.2f} ms")
+            f"picture under it {show.get('median', 0):.2f} ms{hand_line}")
 
 
 def prediction_line(p: dict[str, Any] | None) -> str:

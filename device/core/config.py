@@ -136,6 +136,9 @@ class BoothConfig:
         "the screens keep buttons and text out of it.", low=0, high=1)
     thumbnails: bool = option(True, "Show each effect live on the guest in the carousel (costs about 1 ms a "
                               "frame); false shows plain symbols.")
+    gestures: bool = option(False, "Hand gestures through the camera, no touching: an open palm held for 1 s "
+                            "starts, thumb up keeps, thumb down retakes, a sideways swipe changes the effect. Hands "
+                            "are watched only while the booth waits for a choice, never while recording.")
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,9 @@ finger is straight, *curled* when the tip comes back toward the palm. From those
 ``GestureRecognizer`` turns a stream of tracked hands into gestures, so a hand passing by
 never fires one:
 
-- **hold**: a pose held still (the palm drifting less than ``still`` palm sizes) for its
-  time fires once: an open palm for ``hold_s`` (1 s) -> ``"start"``, a thumb up or down for
+- **hold**: a pose held still (the palm drifting less than ``still`` palm sizes, its speed
+  over a quarter second under ``still_speed`` palm sizes a second) for its time fires
+  once: an open palm for ``hold_s`` (1 s) -> ``"start"``, a thumb up or down for
   ``thumb_hold_s`` -> ``"keep"`` / ``"retake"``. A wave moves too much to count; brief
   misses (``gap_s``) are forgiven; after firing, the pose must be dropped before it fires again.
   ``cue`` says how far along the hold is, for the progress ring on the palm.
@@ -46,6 +47,7 @@ WRIST, MIDDLE_MCP = 0, 9
 POSES = ("open_palm", "thumb_up", "thumb_down", "fist", "pointing", "victory", "other")
 HOLDS = {"open_palm": "start", "thumb_up": "keep", "thumb_down": "retake"}
 GESTURES = ("start", "keep", "retake", "swipe_left", "swipe_right")
+SPEED_WINDOW_S = 0.25
 
 # An upright open right hand, palm to the camera, in pixels (x, y, z): the doctests' and tests' reference.
 OPEN_PALM_EXAMPLE = (
@@ -66,7 +68,7 @@ def _cos(u: np.ndarray, v: np.ndarray) -> float:
 
 def finger_state(points: np.ndarray, finger: str) -> str:
     """``extended``, ``curled`` or ``half`` for one of the four fingers."""
-    mcp, pip, dip, tip = (points[i] for i in FINGERS[finger])
+    mcp, pip, _, tip = (points[i] for i in FINGERS[finger])
     wrist = points[WRIST]
     reach = _distance(tip, wrist) / max(_distance(pip, wrist), 1e-6)
     straight = _cos(pip - mcp, tip - pip)
@@ -101,7 +103,7 @@ def hand_pose(points: np.ndarray) -> str:
     if len(curled) + len([s for s in states.values() if s == "half"]) == 4 and len(curled) >= 3:
         if thumb_out(points):
             direction = points[4, :2] - points[2, :2]
-            vertical = abs(direction[1]) > 0.75 * np.linalg.norm(direction)
+            vertical = abs(direction[1]) > 0.65 * np.linalg.norm(direction)   # within ~50 degrees
             ys = points[:, 1]
             if vertical and direction[1] < 0 and ys[4] <= ys.min() + 0.05 * palm:
                 return "thumb_up"
@@ -123,7 +125,8 @@ class GestureSettings:
     hold_s: float = 1.0          # open palm held this long starts
     thumb_hold_s: float = 0.6    # thumb up / down held this long keeps / retakes
     gap_s: float = 0.3           # a hold survives missed frames this long
-    still: float = 0.6           # palm sizes the palm may drift during a hold
+    still: float = 0.6           # palm sizes the palm may drift during a hold...
+    still_speed: float = 1.0     # ...moving at most this many palm sizes a second (a wave moves 3-10)
     swipe_palms: float = 1.8     # a swipe crosses at least this many palm sizes...
     swipe_frame: float = 0.15    # ...and this fraction of the picture's width
     swipe_s: float = 0.6         # within this long
@@ -156,6 +159,8 @@ class GestureRecognizer:
         self._last_pose_t = -math.inf
         self._quiet_until = -math.inf
         self._previous: tuple[float, float] | None = None
+        self._speed = 0.0            # palm sizes per second over the last SPEED_WINDOW_S
+        self._recent: deque[tuple[float, float, float]] = deque()
         self._cue: Cue | None = None
         self.last_pose = ""
 
@@ -170,6 +175,8 @@ class GestureRecognizer:
         self._hold = None
         self._fired = False
         self._previous = None
+        self._speed = 0.0
+        self._recent.clear()
         self._cue = None
         self._last_seen = self._last_pose_t = self._quiet_until = -math.inf
         self.last_pose = ""
@@ -188,6 +195,7 @@ class GestureRecognizer:
         palm = _distance(points[MIDDLE_MCP, :2], points[WRIST, :2])
         x, y = (float(v) for v in points[[0, 5, 9, 13, 17], :2].mean(axis=0))
         self._previous = (x, y)
+        self._track_speed(t, x, y, palm)
         fired: list[str] = []
         swipe = self._swipe(t, x, y, palm, size[0])
         if swipe:
@@ -198,9 +206,10 @@ class GestureRecognizer:
         pose = hand_pose(points)
         self.last_pose = pose
         kind = pose if HOLDS.get(pose) in self.wanted else None
-        if kind is not None and kind == self._hold and math.dist((x, y), self._anchor) <= s.still * palm:
+        steady = self._speed <= s.still_speed and math.dist((x, y), self._anchor) <= s.still * palm
+        if kind is not None and kind == self._hold and steady:
             self._last_pose_t = t
-        elif kind is not None:
+        elif kind is not None and (kind != self._hold or not self._fired):   # a new hold, or one that moved
             self._hold, self._hold_since, self._anchor, self._fired = kind, t, (x, y), False
             self._last_pose_t = t
         elif t - self._last_pose_t > s.gap_s:
@@ -223,6 +232,15 @@ class GestureRecognizer:
             return min(arrays, key=lambda p: math.dist((px, py), p[[0, 5, 9, 13, 17], :2].mean(axis=0)))
         return max(arrays, key=lambda p: _distance(p[MIDDLE_MCP, :2], p[WRIST, :2]))
 
+    def _track_speed(self, t: float, x: float, y: float, palm: float) -> None:
+        """Speed over the last quarter second: steady jitter cancels out, a wave or a walk does not."""
+        self._recent.append((t, x, y))
+        while len(self._recent) > 2 and t - self._recent[1][0] >= SPEED_WINDOW_S:
+            self._recent.popleft()
+        t0, x0, y0 = self._recent[0]
+        span = t - t0
+        self._speed = math.dist((x, y), (x0, y0)) / max(palm, 1e-6) / span if span >= SPEED_WINDOW_S / 2 else 0.0
+
     def _swipe(self, t: float, x: float, y: float, palm: float, width: int) -> str | None:
         s = self.settings
         self._trail.append((t, x, y, palm))
@@ -230,7 +248,7 @@ class GestureRecognizer:
             self._trail.popleft()
         if t < self._quiet_until or len(self._trail) < 3:
             return None
-        t0, x0, y0, _ = self._trail[0]
+        _, x0, y0, _ = self._trail[0]
         dx, dy = x - x0, y - y0
         size = float(np.median([p for *_, p in self._trail]))
         if abs(dx) >= max(s.swipe_palms * size, s.swipe_frame * width) and abs(dy) < 0.6 * abs(dx):

@@ -17,11 +17,14 @@ Usage::
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
 from magicbooth.core.config import Config
+from magicbooth.core.errors import ModelError
 from magicbooth.core.frames import Frame
+from magicbooth.inference.loader import load_model
 from magicbooth.perception.anchors import iou
 from magicbooth.perception.handmarks import HandLandmarker
 from magicbooth.perception.loading import open_model
@@ -133,6 +136,18 @@ class HandTracker:
             if any(t.box[0] <= centre[0] <= t.box[2] and t.box[1] <= centre[1] <= t.box[3] for t in self._tracks):
                 continue
             self._tracks.append(_Track(roi_from_palm(row), row[:4].copy()))
+
+
+HAND_MODELS = ("palm_detection_lite", "hand_landmark_lite")
+
+
+def models_available(models_dir: Path | None = None) -> tuple[bool, str]:
+    """Whether the hand models load (manifest-checked), and a line saying so (``effects``, ``doctor``)."""
+    try:
+        loaded = [load_model(name, threads=1, models_dir=models_dir) for name in HAND_MODELS]
+    except ModelError as exc:
+        return False, str(exc)
+    return True, ", ".join(f"{m.name} int8 ({m.delegation.describe()})" for m in loaded)
 
 
 def open_tracker(config: Config) -> HandTracker:

@@ -44,8 +44,8 @@ _CURLED: Finger = (0.0, 88.0, 100.0, 65.0)
 POSES: dict[str, dict[str, Finger]] = {
     "open_palm": {**{f: (5.0, 4.0, 4.0, 2.0) for f in FINGERS}, "thumb": (12.0, 0.0, 4.0, 4.0)},
     "fist": {**{f: _CURLED for f in FINGERS}, "thumb": (-25.0, 60.0, 50.0, 35.0)},
-    "thumb_up": {**{f: _CURLED for f in FINGERS}, "thumb": (8.0, -14.0, 0.0, 0.0)},
-    "thumb_down": {**{f: _CURLED for f in FINGERS}, "thumb": (8.0, -14.0, 0.0, 0.0)},
+    "thumb_up": {**{f: _CURLED for f in FINGERS}, "thumb": (40.0, -20.0, 0.0, 0.0)},
+    "thumb_down": {**{f: _CURLED for f in FINGERS}, "thumb": (40.0, -20.0, 0.0, 0.0)},
     "pointing": {"index": (0.0, 4.0, 4.0, 2.0), **{f: _CURLED for f in FINGERS[1:]},
                  "thumb": (-22.0, 48.0, 42.0, 30.0)},
     "relaxed": {**{f: (0.0, 28.0 + 6 * i, 38.0 + 4 * i, 22.0) for i, f in enumerate(FINGERS)},
@@ -141,11 +141,11 @@ def facing(name: str, rng: np.random.Generator, amount: float = 1.0, left: bool 
         # the forearm comes from below and to the side (thumbs up) or reaches toward the camera (thumbs
         # down), the thumb points straight up or down; the rest of the turn follows
         up = name == "thumb_up"
-        arm = np.array([side * 0.55, -0.75, 0.35]) if up else np.array([side * 0.55, -0.3, 0.75])
+        arm = np.array([side * 0.75, -0.45, 0.45]) if up else np.array([side * 0.75, 0.0, 0.6])
         arm = _unit(arm + rng.normal(0, 0.15 * amount, 3))
         thumb = _unit(np.array([r(0.25), 1.0 if up else -1.0, r(0.25)]))
         points, _ = skeleton(pose(name, left=left))
-        base = aim(np.array([0.0, -1.0, 0.0]), arm, points[4] - points[2], thumb)
+        base = aim(points[4] - points[2], thumb, np.array([0.0, -1.0, 0.0]), arm)   # the thumb exactly, the arm near
     elif name == "relaxed":
         down = 180.0 if rng.random() < 0.4 else 0.0
         base = rotation((0, 0, 1), down + r(50)) @ rotation((0, 1, 0), r(70)) @ rotation((1, 0, 0), r(30))

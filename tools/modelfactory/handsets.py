@@ -43,9 +43,8 @@ def add_inputs(inputs: dict[str, list[np.ndarray]], split: str, count: int, floa
         square, scale, (pad_x, pad_y) = faces.letterbox(scene.image, hands.PALM_SIZE)
         x = (square.astype(np.float32) / 255.0)[None]
         inputs[PALM].append(x)
-        to_picture = lambda p: (np.asarray(p) * hands.PALM_SIZE - (pad_x, pad_y)) / scale  # noqa: E731
         for palm in hands.decode(*detector(x))[:2]:
-            rect = _jittered(hands.palm_rect(palm, to_picture), rng)
+            rect = _jittered(hands.palm_rect(palm, _to_picture(scale, pad_x, pad_y)), rng)
             crop = rect.crop(scene.image)
             inputs[LANDMARKS].append((crop.astype(np.float32) / 255.0)[None])
             if landmarker is not None and index % 2:
@@ -54,6 +53,11 @@ def add_inputs(inputs: dict[str, list[np.ndarray]], split: str, count: int, floa
                 inputs[LANDMARKS].append((tracked.crop(scene.image).astype(np.float32) / 255.0)[None])
         progress(f"{split} hand scene {index + 1}/{count}")
     return made
+
+
+def _to_picture(scale: float, pad_x: float, pad_y: float) -> Callable[[np.ndarray], np.ndarray]:
+    """Detector 0..1 points -> scene pixels, undoing the letterbox."""
+    return lambda p: (np.asarray(p) * hands.PALM_SIZE - (pad_x, pad_y)) / scale
 
 
 def _jittered(rect: hands.HandRect, rng: np.random.Generator) -> hands.HandRect:

@@ -188,7 +188,7 @@ def build(names: list[str], cache: Path, scenes: int = CALIBRATION_SCENES,
     for name in names:
         passes = ", ".join(f"{k} {v}" for k, v in floats[name].passes.items() if v)
         say(f"{name}: float rewritten ({passes})")
-    tick = bar("calibration scenes", scenes)
+    tick = bar("calibration scenes", scenes * (2 if handsets.scene_models(names) else 1))   # hand scenes too
     data = calibration_set(floats, scenes, lambda _: tick())
     say(f"calibration set: {scenes} scenes, " + ", ".join(f"{n} {len(data.inputs[n])}" for n in names) + " inputs")
     results: dict[str, Result] = {}

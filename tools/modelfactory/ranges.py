@@ -43,7 +43,8 @@ REGRESSOR_SCORE_FLOOR = 0.01  # anchors scoring below this in float do not set t
 REGRESSOR_MARGIN = 1.25
 _PASS_THROUGH = {"RESHAPE", "CONCATENATION", "DEPTH_TO_SPACE"}
 DETECTION_TASKS = frozenset({"detection", "palm_detection"})  # outputs: (regressors, score logits)
-MSE_TASKS = frozenset({"segmentation", "landmarks", "detection", "palm_detection", "hand_landmarks"})  # tasks whose ranges minimise quantization error
+# tasks whose ranges minimise quantization error
+MSE_TASKS = frozenset({"segmentation", "landmarks", "detection", "palm_detection", "hand_landmarks"})
 HISTOGRAM_BINS = 2048
 CLIP_FRACTIONS = np.linspace(0.5, 1.0, 26)  # candidate ends, as fractions of the observed min and max
 

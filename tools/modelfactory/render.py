@@ -21,7 +21,7 @@ def markdown(data: dict[str, Any]) -> str:
              f"({', '.join(data['held_out']['backgrounds'])}); int8 is compared with the float reference "
              "beside it. Latency: median of "
              f"{data['latency_invokes']} invokes per variant and thread count, float and int8 alternating in "
-             "rounds.", "",
+             "rounds." + (f" This report was merged: {data['merged']}." if data.get("merged") else ""), "",
              "## Summary", "",
              "| model | target | measured | met |", "| --- | --- | --- | --- |"]
     for name, model in data["models"].items():
