@@ -34,18 +34,29 @@ def test_an_open_hand_is_found_its_landmarks_fit_and_it_is_then_tracked_without_
     assert palm_error(again.hands[0].points, moved_joints) < 0.12
 
 
-@pytest.mark.parametrize("pose", ["thumb_up", "thumb_down", "open_palm"])
-def test_the_gesture_poses_are_named_from_the_models_landmarks(pose: str) -> None:
+def named_poses(pose: str, seeds: range, wrist: tuple[float, float] | None = None) -> list[str]:
+    """The pose named from the int8 model's landmarks in rendered pictures of ``pose`` (detected, then tracked)."""
     tracker = open_tracker(Config())
     named = []
-    for seed in range(3):
-        picture, _ = hand_picture(pose, seed=seed, wrist=(320, 330) if pose != "open_palm" else None)
+    for seed in seeds:
+        picture, _ = hand_picture(pose, seed=seed, wrist=wrist)
         tracker.reset()
         hands = []
         for index in range(2):   # detect, then once more from the landmarks, as the booth sees a held hand
             hands = tracker.update(Frame(picture, index / 30, index)).hands
         named.append(hand_pose(hands[0].points) if hands else "no hand")
-    assert named.count(pose) >= 2, named
+    return named
+
+
+def test_an_open_palm_is_named_from_the_models_landmarks() -> None:
+    named = named_poses("open_palm", range(4))
+    assert named.count("open_palm") >= 3, named
+
+
+def test_thumbs_and_fists_are_never_taken_for_an_open_palm() -> None:
+    """How often thumbs are named right is tools/eval_gestures.py's recall; here: they never start the booth."""
+    named = [p for pose in ("thumb_up", "thumb_down", "fist") for p in named_poses(pose, range(3), (330, 330))]
+    assert "open_palm" not in named and named.count("no hand") <= 3, named
 
 
 def test_no_hand_no_landmarks_and_the_detector_keeps_looking() -> None:

@@ -46,7 +46,7 @@ from magicbooth.core.machine import state_dir
 from magicbooth.library.clips import delete_clip
 from magicbooth.modes.events import Action, Event, EventQueue, Pointer, bind_buttons, pygame_events
 from magicbooth.modes.failsafe import detail, reason_of
-from magicbooth.modes.gestures import GestureInput
+from magicbooth.modes.gestures import WANTED, GestureInput
 from magicbooth.modes.loop import drive
 from magicbooth.modes.playback import ClipPlayer
 from magicbooth.modes.ports import RecorderLike, clip_path
@@ -192,6 +192,8 @@ class Booth:
             self._player = None
         self._state = state
         self._entered = now
+        if self.gestures is not None and state not in WANTED:
+            self.gestures.stop()          # the hand tracker never runs on a screen that takes no gesture
         if state == "recording":
             self._recorder.start(0.0, effect=self.effect)   # the sidecar says which effect
             self._carousel.current.restart()                 # timed effects start their timeline with the clip
