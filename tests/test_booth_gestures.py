@@ -1,4 +1,4 @@
-"""The booth driven by hand gestures alone: rendered hands in front of the camera, the real hand models, real encoder."""
+"""The booth driven by hand gestures alone: rendered hands before the camera, the real hand models and encoder."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ import numpy as np
 import pygame
 from _modes_support import ManualClock, open_recorder
 from hand_clips import background, hand_picture
+from test_booth import CATALOG, config
 
 from magicbooth.core.frames import Frame
 from magicbooth.modes.booth import Booth
 from magicbooth.pipeline.builder import build_pipeline
 from magicbooth.pipeline.sinks import RecordSink
-from test_booth import CATALOG, config
 
 SIZE = (640, 480)
 
