@@ -9,13 +9,11 @@ buffer at 2x and shaded from its normals (wrap-around diffuse for skin, a little
 a skin-tone texture). The joints are known exactly, so the same renders label the gesture
 set (``tools/eval_gestures.py``).
 
->>> rng = np.random.default_rng(0)
->>> hand = render(pose("open_palm"), facing("open_palm", rng, 0.0), scale=9.0, wrist=(320, 400),
-...               size=(640, 480), rng=rng)
->>> hand.rgb.shape, hand.alpha.shape, hand.joints.shape
-((480, 640, 3), (480, 640), (21, 2))
->>> bool(hand.joints[12, 1] < hand.joints[0, 1])        # open palm, upright: the middle fingertip above the wrist
-True
+Usage::
+
+    rng = np.random.default_rng(0)
+    hand = render(pose("open_palm"), facing("open_palm", rng), scale=9.0, wrist=(320, 400), size=(640, 480), rng=rng)
+    picture = composite(background, hand)       # hand.joints: (21, 2) pixels, MediaPipe's order
 """
 
 from __future__ import annotations
