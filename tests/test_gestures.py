@@ -116,6 +116,13 @@ def test_a_sideways_swipe_fires_once_in_its_direction_and_then_rests() -> None:
     assert [g for _, g in run(GestureRecognizer(settings), twice)] == ["swipe_right"]
 
 
+def test_a_swipe_then_a_rest_is_no_start_until_the_hand_drops() -> None:
+    swipe_and_rest = [[moved(OPEN, -150 + 300 * min(1.0, i / 12))] for i in range(90)]
+    assert [g for _, g in run(GestureRecognizer(), swipe_and_rest)] == ["swipe_right"]
+    again = swipe_and_rest + [[]] * 15 + [[moved(OPEN, 150)]] * 35
+    assert [g for _, g in run(GestureRecognizer(), again)] == ["swipe_right", "start"]
+
+
 def test_the_nearest_hand_is_followed_when_two_are_seen() -> None:
     small = moved(OPEN * np.array([0.5, 0.5, 0.5], np.float32), 300, 100)   # a smaller hand further away
     swiping = [[moved(OPEN, -150 + 300 * min(1.0, i / 12)), small] for i in range(30)]

@@ -18,7 +18,8 @@ never fires one:
   ``cue`` says how far along the hold is, for the progress ring on the palm.
 - **swipe**: the palm crossing ``swipe_palms`` palm sizes (and ``swipe_frame`` of the picture)
   sideways within ``swipe_s``, mostly horizontally -> ``"swipe_left"`` / ``"swipe_right"``,
-  in the picture as the camera records it (not mirrored); then ``cooldown_s`` of rest.
+  in the picture as the camera records it (not mirrored); then ``cooldown_s`` of rest, and
+  the swiping hand must drop before it can start a hold.
 
 Only the gestures in ``wanted`` fire (the booth says which, per screen).
 
@@ -197,19 +198,20 @@ class GestureRecognizer:
         self._previous = (x, y)
         self._track_speed(t, x, y, palm)
         fired: list[str] = []
-        swipe = self._swipe(t, x, y, palm, size[0])
-        if swipe:
-            self._end_hold()
-            if swipe in self.wanted:
-                fired.append(swipe)
-            return fired
         pose = hand_pose(points)
         self.last_pose = pose
         kind = pose if HOLDS.get(pose) in self.wanted else None
+        swipe = self._swipe(t, x, y, palm, size[0])
+        if swipe:
+            # the hand that swiped must drop before its pose can start a hold (a swipe then a rest is no start)
+            self._hold, self._fired, self._cue, self._last_pose_t = kind, True, None, t
+            if swipe in self.wanted:
+                fired.append(swipe)
+            return fired
         steady = self._speed <= s.still_speed and math.dist((x, y), self._anchor) <= s.still * palm
-        if kind is not None and kind == self._hold and steady:
+        if kind is not None and kind == self._hold and (steady or self._fired):   # held (or done: drop it first)
             self._last_pose_t = t
-        elif kind is not None and (kind != self._hold or not self._fired):   # a new hold, or one that moved
+        elif kind is not None:   # a new hold, or one that moved
             self._hold, self._hold_since, self._anchor, self._fired = kind, t, (x, y), False
             self._last_pose_t = t
         elif t - self._last_pose_t > s.gap_s:
