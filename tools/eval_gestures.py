@@ -3,6 +3,7 @@
     python tools/eval_gestures.py                      # the full set; writes models_tflite/GESTURES.md
     python tools/eval_gestures.py --clips 2 --out -    # a quick look (2 clips per kind), nothing written
     python tools/eval_gestures.py --record tests/golden/gestures/sequences.npz   # also keep the landmark tracks
+    python tools/eval_gestures.py --replay tests/golden/gestures/sequences.npz   # the recognizer on kept tracks
 
 Each clip is a few seconds at 15 fps: a rendered hand (``tools/modelfactory/handrender``) on a
 held-out background, alone or beside a person, doing one scripted thing: holding an open palm,
@@ -192,9 +193,29 @@ def evaluate(clips_per_kind: int, seed: int, record: Path | None, say) -> dict:
     say(f"sample clip ({len(sample)} frames at 30 fps): fired {sample_fired or 'nothing'}")
     if record is not None:
         record.parent.mkdir(parents=True, exist_ok=True)
-        np.savez_compressed(record, fps=np.float32(FPS), **recorded)
+        np.savez_compressed(record, fps=np.float32(FPS), sample=_pack(sample_tracks), sample_fps=np.float32(30.0),
+                            sample_size=np.array(sample[0].shape[1::-1], np.int32), **recorded)
         say(f"recorded {len(recorded)} landmark tracks to {record}")
     return {"rows": rows, "sample": {"frames": len(sample), "seconds": len(sample) / 30.0, "fired": sample_fired}}
+
+
+def replay(path: Path) -> dict:
+    """The recognizer alone on tracks kept by ``--record`` (seconds instead of minutes; same table)."""
+    data = np.load(path)
+    fps = float(data["fps"])
+    rows = []
+    for key in data.files:
+        kind = key.rsplit("_", 1)[0]
+        if kind not in GESTURE_KINDS and kind not in OTHER_KINDS:
+            continue
+        tracks = unpack(data[key])
+        rows.append({"kind": kind, "label": GESTURE_KINDS.get(kind, ""), "fired": recognise(tracks, SCENE_SIZE, fps),
+                     "frames_with_hand": sum(bool(t) for t in tracks), "frames": len(tracks)})
+    sample = unpack(data["sample"])
+    size = tuple(int(v) for v in data["sample_size"])
+    sample_fps = float(data["sample_fps"])
+    return {"rows": rows, "sample": {"frames": len(sample), "seconds": len(sample) / sample_fps,
+                                     "fired": recognise(sample, size, sample_fps)}}  # type: ignore[arg-type]
 
 
 def _pack(tracks: list[list[np.ndarray]]) -> np.ndarray:
@@ -228,6 +249,7 @@ def summarise(result: dict) -> dict:
     false_starts = [r for r in others if "start" in r["fired"]] + ([1] if "start" in result["sample"]["fired"] else [])
     any_false = [r for r in others if r["fired"]] + ([1] if result["sample"]["fired"] else [])
     return {"gestures": table, "non_gesture_clips": len(others) + 1, "non_gesture_seconds": seconds,
+            "sample_seconds": result["sample"]["seconds"],
             "false_starts": len(false_starts), "false_any": len(any_false),
             "by_kind": {k: sum(1 for r in others if r["kind"] == k and r["fired"]) for k in OTHER_KINDS}}
 
@@ -238,7 +260,8 @@ def markdown(summary: dict, clips: int, seed: int, elapsed: float) -> str:
              f"Written by `python tools/eval_gestures.py` ({clips} clips per kind, seed {seed}, {elapsed:.0f} s). "
              "Clips are rendered hands (`tools/modelfactory/handrender.py`) on held-out backgrounds at 15 fps, "
              "through the app's hand tracker on the shipped int8 models and the booth's gesture recognizer; "
-             "the non-gesture set adds the bundled sample clip (a real person, 15 s).", "",
+             f"the non-gesture set adds the bundled sample clip (a real person, {summary['sample_seconds']:.0f} s at "
+             "30 fps).", "",
              "| gesture | labelled clips | clips where it fired | correct | precision | recall |",
              "| --- | --- | --- | --- | --- | --- |"]
     for name, row in g.items():
@@ -261,13 +284,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=2024)
     parser.add_argument("--out", default=str(REPORT), help="markdown report ('-' prints only)")
     parser.add_argument("--record", type=Path, help="also save every clip's landmark tracks (npz) here")
+    parser.add_argument("--replay", type=Path, help="run the recognizer on tracks saved by --record (no rendering)")
     args = parser.parse_args(argv)
     cv2.setNumThreads(1)
     began = time.monotonic()
     say = lambda text: print(f"[{time.monotonic() - began:6.1f}s] {text}", flush=True)  # noqa: E731
-    result = evaluate(args.clips, args.seed, args.record, say)
+    if args.replay is not None:
+        result = replay(args.replay)
+        clips = max(1, len(result["rows"]) // (len(GESTURE_KINDS) + len(OTHER_KINDS)))
+    else:
+        result, clips = evaluate(args.clips, args.seed, args.record, say), args.clips
     summary = summarise(result)
-    text = markdown(summary, args.clips, args.seed, time.monotonic() - began)
+    text = markdown(summary, clips, args.seed, time.monotonic() - began)
+    if args.replay is not None:
+        text = text.replace("Written by `python tools/eval_gestures.py`",
+                            f"Written by `python tools/eval_gestures.py --replay {args.replay}` (the recognizer on "
+                            "landmark tracks recorded earlier by `--record`)", 1)
     print(text)
     if args.out != "-":
         Path(args.out).write_text(text, encoding="utf-8")

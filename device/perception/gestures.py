@@ -129,8 +129,8 @@ class GestureSettings:
     still: float = 0.6           # palm sizes the palm may drift during a hold...
     still_speed: float = 1.0     # ...moving at most this many palm sizes a second (a wave moves 3-10)
     swipe_palms: float = 1.8     # a swipe crosses at least this many palm sizes...
-    swipe_frame: float = 0.15    # ...and this fraction of the picture's width
-    swipe_s: float = 0.6         # within this long
+    swipe_frame: float = 0.2     # ...and this fraction of the picture's width
+    swipe_s: float = 0.4         # within this long (an open hand passing at a walk does not)
     cooldown_s: float = 0.8      # rest after a swipe
 
 

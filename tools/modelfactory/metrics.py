@@ -87,6 +87,7 @@ def segmentation(reference: Model, candidate: Model, inputs: Sequence[np.ndarray
 
 def palm_detection(reference: Model, candidate: Model, inputs: Sequence[np.ndarray]) -> dict[str, float]:
     ious, keypoints, score_diffs, found, total, missed = [], [], [], 0, 0, []
+    confident, confident_found = 0, 0
     for x in inputs:
         wanted = hands.decode(*reference(x), threshold=DETECTION_THRESHOLD)
         got = hands.decode(*candidate(x), threshold=DETECTION_THRESHOLD)
@@ -96,10 +97,12 @@ def palm_detection(reference: Model, candidate: Model, inputs: Sequence[np.ndarr
             best = max(got, key=lambda d, p=palm: faces.box_iou(p.box, d.box), default=None)
             iou = faces.box_iou(palm.box, best.box) if best is not None else 0.0
             ious.append(iou)
+            confident += palm.score >= CONFIDENT_PALM
             if best is None or iou < MATCH_IOU:
                 missed.append(palm.score)
             else:
                 found += 1
+                confident_found += palm.score >= CONFIDENT_PALM
                 keypoints.append(float(np.linalg.norm(palm.keypoints - best.keypoints, axis=1).mean())
                                  / max(palm.size, 1e-6))
             near = max(loose, key=lambda d, p=palm: faces.box_iou(p.box, d.box), default=None)
@@ -113,9 +116,12 @@ def palm_detection(reference: Model, candidate: Model, inputs: Sequence[np.ndarr
         "score_diff_mean": _mean(score_diffs),
         "recall": found / total if total else float("nan"),
         "missed_float_score_max": max(missed, default=float("nan")),
+        "confident_palms": float(confident),   # float score >= CONFIDENT_PALM: not a coin toss at the threshold
+        "recall_confident": confident_found / confident if confident else float("nan"),
     }
 
 
+CONFIDENT_PALM = 0.7
 HAND_PRESENCE = 0.5
 
 
