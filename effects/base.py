@@ -55,5 +55,8 @@ class Effect:
     def reset(self) -> None:
         """Forget state carried between frames (called when the effect is switched in)."""
 
+    def restart(self) -> None:
+        """Start the effect's timeline from zero: the booth calls this when a clip starts recording."""
+
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name} {self.options}>"
