@@ -310,39 +310,42 @@ class _Weights:
 
         self.grid = (gw, gh)
 
-    def box(self, grid: np.ndarray, floor: float = 0.05) -> tuple[slice, slice, np.ndarray] | None:
-        """Where ``grid`` is above ``floor``: (rows, cols) of the region in pixels and the weights there
-        (three channels, for :func:`mix`)."""
-        ys, xs = np.nonzero(grid > floor)
-        if not len(ys):
-            return None
+    def strips(self, grid: np.ndarray, floor: float = 0.05, rows: int = 6):
+        """Where ``grid`` is above ``floor``, strip by strip (``rows`` cells high, each only as wide as
+        needed): (pixel rows, pixel columns, full-resolution weights) per strip."""
         gw, gh = self.grid
         rw, rh = self.size
-        j0, j1 = max(xs.min() - 1, 0), min(xs.max() + 2, gw)
-        i0, i1 = max(ys.min() - 1, 0), min(ys.max() + 2, gh)
-        px0, px1 = round(j0 * rw / gw), round(j1 * rw / gw)
-        py0, py1 = round(i0 * rh / gh), round(i1 * rh / gh)
-        if px1 - px0 < 2 or py1 - py0 < 2:
-            return None
-        cut = triple(np.ascontiguousarray(grid[i0:i1, j0:j1]))
-        full = cv2.resize(cut, (px1 - px0, py1 - py0), interpolation=cv2.INTER_LINEAR)
-        return slice(py0, py1), slice(px0, px1), full
+        on = grid > floor
+        if not on.any():
+            return
+        used = np.nonzero(on.any(axis=1))[0]
+        for i0 in range(int(used.min()) // rows * rows, int(used.max()) + 1, rows):
+            i1 = min(i0 + rows, gh)
+            a0, a1 = max(i0 - 1, 0), min(i1 + 1, gh)
+            cols = np.nonzero(on[a0:a1].any(axis=0))[0]
+            if not len(cols):
+                continue
+            j0, j1 = max(int(cols.min()) - 1, 0), min(int(cols.max()) + 2, gw)
+            px0, px1 = round(j0 * rw / gw), round(j1 * rw / gw)
+            y = [round(i * rh / gh) for i in (a0, i0, i1, a1)]
+            if px1 - px0 < 2 or y[3] - y[0] < 2 or y[2] <= y[1]:
+                continue
+            full = cv2.resize(np.ascontiguousarray(grid[a0:a1, j0:j1]), (px1 - px0, y[3] - y[0]),
+                              interpolation=cv2.INTER_LINEAR)
+            yield slice(y[1], y[2]), slice(px0, px1), full[y[1] - y[0]:y[2] - y[0]]
 
 
 def _tint(roi: np.ndarray, weights: _Weights, grid: np.ndarray, amount: float, transform: np.ndarray,
           person: np.ndarray | None) -> None:
     """Blend ``roi`` towards a colour transform of itself by the weight ``grid`` (only where it is non-zero)."""
-    found = weights.box(grid)
-    if found is None:
-        return
-    ys, xs, weight = found
-    if person is not None:                       # the full-resolution mask cuts the hair's edge
-        tight = cv2.addWeighted(person[ys, xs], 2.5 * amount, person[ys, xs], 0.0, -0.5 * amount)
-        cv2.multiply(weight, triple(np.clip(tight, 0, amount, out=tight)), dst=weight)
-    elif amount != 1:
-        cv2.multiply(weight, (amount, amount, amount, 0), dst=weight)
-    part = roi[ys, xs]
-    mix(part, cv2.transform(part, transform), weight)
+    for ys, xs, weight in weights.strips(grid):
+        if person is not None:                   # the full-resolution mask cuts the hair's edge
+            tight = cv2.addWeighted(person[ys, xs], 2.5 * amount, person[ys, xs], 0.0, -0.5 * amount)
+            weight = cv2.multiply(weight, np.clip(tight, 0, amount, out=tight))
+        elif amount != 1:
+            weight = cv2.multiply(weight, amount)
+        part = roi[ys, xs]
+        mix(part, cv2.transform(part, transform), triple(weight))
 
 
 @functools.cache
