@@ -88,7 +88,7 @@ class TimeMachine(Effect):
         years = self.years_at(t)
         image = self._ager.apply(scene, years / FULL_YEARS)
         blit_rgb(canvas, image)
-        if self.options.counter and (self._recording or scene.meshes or self.options.duration <= 0):
+        if self.options.counter and (self._recording or scene.meshes):
             draw_counter(canvas, years, self.options.years)
 
 
