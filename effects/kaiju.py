@@ -21,7 +21,7 @@ import cv2
 import numpy as np
 import pygame
 
-from magicbooth.core.config import option
+from magicbooth.core.options import option
 from magicbooth.core.scene import Scene
 from magicbooth.effects import assets, luts
 from magicbooth.effects.base import Effect
@@ -61,15 +61,16 @@ def _poses(figure: int, flip: bool) -> tuple[Pose, ...]:
     info = _sheet_info()
     sheet, alpha, glow = assets.image("kaiju_sheet.jpg"), assets.gray("kaiju_alpha.png"), assets.gray("kaiju_glow.png")
     fw, fh = info["frame"]
+    gw, gh = info["glow_frame"]
     cols = info["columns"]
     k = figure / info["figure"]
     size = (max(1, round(fw * k)), max(1, round(fh * k)))
     out = []
     for i, meta in enumerate(info["frames"]):
         r, c = divmod(i, cols)
-        cell = (slice(r * fh, (r + 1) * fh), slice(c * fw, (c + 1) * fw))
-        parts = [cv2.resize(np.ascontiguousarray(x[cell]), size, interpolation=cv2.INTER_AREA) for x in
-                 (sheet, alpha, glow)]
+        cells = ((sheet, fw, fh), (alpha, fw, fh), (glow, gw, gh))    # the glow is stored at half size
+        parts = [cv2.resize(np.ascontiguousarray(x[r * ch:(r + 1) * ch, c * cw:(c + 1) * cw]), size,
+                            interpolation=cv2.INTER_AREA if cw == fw else cv2.INTER_LINEAR) for x, cw, ch in cells]
         mx, my = meta["mouth"][0] * k, meta["mouth"][1] * k
         bx, by = meta["beam"]
         if flip:

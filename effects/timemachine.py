@@ -14,7 +14,7 @@ import functools
 
 import pygame
 
-from magicbooth.core.config import option
+from magicbooth.core.options import option
 from magicbooth.core.scene import Scene
 from magicbooth.effects.ageing import Ager
 from magicbooth.effects.base import Effect

@@ -138,3 +138,40 @@ def test_recovery_leaves_a_partial_that_is_still_being_recorded_alone(tmp_path):
         clip = rec.stop().result(timeout=20)
     assert read_back(clip.video)["indices"] == list(range(60))
     assert recover_partials(tmp_path, cfg) == []
+
+
+@pytest.mark.parametrize("configured", ["booth 07/α", ""])
+def test_recorder_recovery_and_uploads_name_the_device_alike(tmp_path, configured):
+    """One device id: a recorded clip's sidecar, a sidecar recovery writes and the upload key all say the same."""
+    import av
+    import numpy as np
+    from recorder_support import SIZE, push_paced
+
+    from magicbooth.core.machine import device_id
+    from magicbooth.library.clips import read_sidecar
+    from magicbooth.recording.recorder import Recorder
+    from magicbooth.upload.queue import UploadQueue
+
+    cfg = config_for(tmp_path, pre_roll_s=0.0).replace("device", id=configured)
+    want = device_id(configured)
+    with Recorder(cfg, SIZE, FPS) as rec:
+        rec.start()
+        push_paced(rec, 0, 10)
+        clip = rec.stop().result(timeout=30)
+    assert clip.meta["device_id"] == want
+    # A library video that carries no metadata of its own: recovery names the device from the config.
+    foreign = tmp_path / "2026-01-01" / "20260101-000000-abcdef.mp4"
+    foreign.parent.mkdir()
+    with av.open(str(foreign), "w") as out:
+        stream = out.add_stream("libx264", rate=FPS)
+        stream.width, stream.height, stream.pix_fmt = SIZE[0], SIZE[1], "yuv420p"
+        for _ in range(3):
+            out.mux(stream.encode(av.VideoFrame.from_ndarray(np.zeros((SIZE[1], SIZE[0], 3), np.uint8))))
+        out.mux(stream.encode())
+    recover_partials(tmp_path, cfg)
+    assert read_sidecar(foreign)["device_id"] == want
+    queue = UploadQueue(cfg, db_path=tmp_path / "uploads.sqlite3", clips_root=tmp_path)
+    try:
+        assert queue.device == want
+    finally:
+        queue.close()

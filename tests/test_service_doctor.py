@@ -110,3 +110,64 @@ def test_as_service_runs_the_doctor_in_the_units_sandbox(capsys: pytest.CaptureF
     assert line.startswith("systemd-run --wait --pipe --quiet --collect --service-type=exec --property User=magicbooth")
     assert "--property 'DeviceAllow=char-gpiochip rw'" in line and line.endswith(" doctor")
     assert "WatchdogSec" not in line and "TTYPath" not in line
+
+
+def test_doctor_judges_free_space_by_the_storage_policy(tmp_path: Path) -> None:
+    """One free-space policy: doctor's disk verdict is the library's level for [storage], no threshold of its own."""
+    from magicbooth.doctor.checks import check_disk
+    from magicbooth.library.storage import MB, free_bytes, level_for
+
+    free_mb = free_bytes(tmp_path) / MB
+
+    def verdict(min_free_mb: float, low_free_mb: float) -> str:
+        cfg = parse_config(f'[device]\nstate_dir = "{tmp_path}"\n'
+                           f"[storage]\nmin_free_mb = {min_free_mb}\nlow_free_mb = {low_free_mb}\n")
+        assert level_for(free_bytes(tmp_path), cfg.storage) == {"ok": "ok", "warn": "low", "FAIL": "full"}[
+            check_disk(cfg).status]
+        return check_disk(cfg).status
+
+    assert verdict(0, 0) == "ok"                                 # however little is free: the guard is off
+    assert verdict(0, free_mb + 1) == "warn"
+    assert verdict(free_mb + 1, free_mb + 2) == "FAIL"
+    clips = tmp_path / "elsewhere"                             # same filesystem: one line, no state-dir note
+    cfg = parse_config(f'[device]\nstate_dir = "{tmp_path}"\n[storage]\nclips_dir = "{clips}"\n')
+    assert str(clips) in check_disk(cfg).detail and "state directory" not in check_disk(cfg).detail
+
+
+def test_upload_check_inside_a_unit_without_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """doctor --as-service in a camera unit: no AF_INET by design, so the store is not blamed for it."""
+    import errno
+    import socket
+
+    from magicbooth.doctor.checks import check_upload
+
+    real = socket.socket
+
+    def restricted(family: int = socket.AF_INET, *args: Any, **kwargs: Any) -> socket.socket:
+        if family in (socket.AF_INET, socket.AF_INET6):   # what RestrictAddressFamilies=AF_UNIX AF_NETLINK does
+            raise OSError(errno.EAFNOSUPPORT, "Address family not supported by protocol")
+        return real(family, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "socket", restricted)
+    config = parse_config('[upload]\nendpoint = "http://127.0.0.1:9"\nbucket = "clips"\n')
+    check = check_upload(config)
+    assert check.ok and check.detail.startswith("not checked: this sandbox has no network")
+    assert "--as-service /etc/systemd/system/magicbooth-upload.service" in check.detail
+
+
+def test_headless_unit_blocking_the_booths_devices_is_no_fault(monkeypatch: pytest.MonkeyPatch) -> None:
+    """doctor --as-service in the headless unit on a Pi 5: its power button is an input device the unit leaves out."""
+    import errno
+
+    import magicbooth.doctor.hardware as hw
+
+    def opened(found: dict[str, list[tuple[str, int]]]) -> None:
+        monkeypatch.setattr(hw, "open_devices", lambda classes=hw.DEVICE_CLASSES: found)
+
+    opened({"camera": [("/dev/video0", 0)], "input": [("/dev/input/event0", errno.EPERM)]})
+    by_design = check_devices(Config())
+    assert by_design.status == "warn" and "/dev/input/event0 blocked (booth only)" in by_design.detail
+    opened({"camera": [("/dev/video0", errno.EPERM)], "input": [("/dev/input/event0", errno.EPERM)]})
+    camera_blocked = check_devices(Config())
+    assert camera_blocked.status == "FAIL" and "/dev/video0 blocked" in camera_blocked.detail
+    assert "DeviceAllow=" in camera_blocked.fix

@@ -1,11 +1,16 @@
-"""Per-effect render cost at 640x480, perception excluded, against the issue's targets.
+"""Per-effect render cost at 640x480, perception excluded, against the issue's targets; and flicker.
 
 Scenes are the real-photo test scenes (tests/photos.py: faces, meshes and masks from a real
 model), so this needs the ``dev`` extra. OpenCV runs single-threaded by default, so the
-figures are per-core costs and stay comparable on a busy machine::
+figures are per-core costs and stay comparable on a busy machine.
 
-    python tools/bench_effects.py                 # table
-    python tools/bench_effects.py --json out.json --frames 120 --cv-threads 4
+Flicker: each effect renders a still face with sensor noise (perception run on every frame with
+tracking, as in the booth) and the bundled sample clip; the table gives the output's
+frame-to-frame change over the input's where the effect works (``effect_metrics.flicker``).
+Beauty and cartoon must stay at or below 1.0: no more shimmer than the camera picture::
+
+    python tools/bench_effects.py                 # both tables
+    python tools/bench_effects.py --json out.json --frames 120 --cv-threads 4 --no-flicker
 """
 
 from __future__ import annotations
@@ -19,24 +24,28 @@ from pathlib import Path
 
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import cv2
 import photos
+from effect_metrics import Timing, measure
 
 from magicbooth import effects
-from magicbooth.effects.benchmark import Timing, measure, measure_hud
 
 # The worst realistic case per effect: beams firing, full age, a replacement image.
 CASES = {
     "sticker": {"design": "bunny"},
     "background": {"mode": "blur"},
-    "character": {"character": "ape"},
+    "character": {"character": "hopper"},
+    "swap": {},
     "kaiju": {},
     "timemachine": {"duration": "0"},
     "beauty": {},
     "cartoon": {},
     "none": {},
 }
+# Effects whose flicker must not exceed the camera's (issue: beauty and cartoon, temporally stable).
+STEADY = ("beauty", "cartoon")
 
 
 def scenes_for(name: str, which: str) -> list:
@@ -46,11 +55,31 @@ def scenes_for(name: str, which: str) -> list:
     return [sc]
 
 
+def flicker_rows(frames: int) -> list[dict]:
+    """Flicker of every effect on the noisy still face and the sample clip (perception per frame, tracked)."""
+    import gallery
+    import gallery_inputs
+    from effect_metrics import flicker
+
+    rows = []
+    for inp in gallery_inputs.clips(frames):
+        if inp.name not in ("still-clip", "sample-clip", "talking-clip"):
+            continue
+        scenes = gallery.perceive(inp)
+        for name, options in CASES.items():
+            f = flicker(inp.frames, gallery.render(name, options, scenes))
+            rows.append({"effect": name, "clip": inp.name, "ratio": f.ratio, "source": f.source, "output": f.output,
+                         "area": f.area})
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--frames", type=int, default=60)
     parser.add_argument("--cv-threads", type=int, default=1, help="OpenCV threads (0 = OpenCV's default)")
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--no-flicker", action="store_true", help="timings only")
+    parser.add_argument("--flicker-frames", type=int, default=30)
     args = parser.parse_args(argv)
     if args.cv_threads:
         cv2.setNumThreads(args.cv_threads)
@@ -59,7 +88,6 @@ def main(argv: list[str] | None = None) -> int:
         for name, options in CASES.items():
             fx = effects.create(name, options)
             rows.append((which, measure(fx, scenes_for(name, which), frames=args.frames)))
-    rows.append(("-", measure_hud(frames=args.frames)))
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs; OpenCV threads {cv2.getNumThreads()}; "
           f"ms per frame at 640x480; 'ok' judges CPU time")
     print(f"{'effect':<12} {'scene':<13} {'wall med':>8} {'wall p90':>8} {'cpu med':>8} {'target':>7}  ok")
@@ -67,10 +95,23 @@ def main(argv: list[str] | None = None) -> int:
         target = f"{r.target_ms:.0f}" if r.target_ms else "-"
         ok = {True: "yes", False: "NO", None: ""}[r.meets_target]
         print(f"{r.name:<12} {which:<13} {r.median_ms:8.2f} {r.p90_ms:8.2f} {r.cpu_median_ms:8.2f} {target:>7}  {ok}")
+    steady = []
+    if not args.no_flicker:
+        steady = flicker_rows(args.flicker_frames)
+        print(f"\nflicker: output's frame-to-frame change over the input's where the effect works "
+              f"({args.flicker_frames} frames; must be <= 1.0 for {', '.join(STEADY)})")
+        print(f"{'effect':<12} {'clip':<13} {'ratio':>6} {'input':>6} {'output':>7} {'area':>5}  ok")
+        for r in steady:
+            ok = ("yes" if r["ratio"] <= 1.0 else "NO") if r["effect"] in STEADY else ""
+            print(f"{r['effect']:<12} {r['clip']:<13} {r['ratio']:6.2f} {r['source']:6.2f} {r['output']:7.2f} "
+                  f"{r['area']:5.0%}  {ok}")
     if args.json:
-        args.json.write_text(json.dumps([{"scene": w, **asdict(r), "target_ms": r.target_ms,
-                                          "meets_target": r.meets_target} for w, r in rows], indent=2))
-    return 0 if all(r.meets_target is not False for _, r in rows) else 1
+        args.json.write_text(json.dumps({"timings": [{"scene": w, **asdict(r), "target_ms": r.target_ms,
+                                                      "meets_target": r.meets_target} for w, r in rows],
+                                         "flicker": steady}, indent=2))
+    timed_ok = all(r.meets_target is not False for _, r in rows)
+    steady_ok = all(r["ratio"] <= 1.0 for r in steady if r["effect"] in STEADY)
+    return 0 if timed_ok and steady_ok else 1
 
 
 if __name__ == "__main__":

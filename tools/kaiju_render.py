@@ -566,8 +566,8 @@ def render(pose: Pose, cam: Camera, ss: int = 2) -> tuple[np.ndarray, np.ndarray
 
 # --------------------------------------------------------------------------------------------- sheet
 
-IDLE_FRAMES = 12
-ROAR_FRAMES = 5
+IDLE_FRAMES = 6                  # cross-faded at run time, so a few poses make a smooth loop
+ROAR_STEPS = (0.4, 0.8, 1.0)     # how far into the roar each roar frame is
 HIPS = 3.4  # the sheet shows the monster from the head down to about here (rest-pose height)
 
 
@@ -579,8 +579,7 @@ def poses() -> tuple[list[Pose], list[Pose]]:
         idle.append(Pose(breath=math.sin(a), pitch=0.03 * math.sin(a - 0.6), yaw=0.06 * math.sin(a + 1.0),
                          tail=0.12 * math.sin(a + 2.0), arms=0.5 * math.sin(a - 0.3)))
     roar = []
-    for i in range(ROAR_FRAMES):
-        k = (i + 1) / ROAR_FRAMES
+    for k in ROAR_STEPS:
         e = k * k * (3 - 2 * k)
         roar.append(Pose(breath=1.0 * e, pitch=0.16 * e, yaw=0.12 * e, jaw=0.5 * e, tail=-0.15 * e, arms=-0.6 * e))
     return idle, roar
@@ -608,35 +607,46 @@ def build(out: Path, scale: float = 1.0, frames: list[int] | None = None, log=pr
         alphas.append(alpha)
         glows.append(glow)
         log(f"kaiju frame {k + 1}/{len(todo)}: {time.perf_counter() - t0:.1f} s")
-    # Crop every frame to the union of their extents; fade the cut at the bottom so it never shows as an edge.
-    union = np.max(alphas, axis=0) > 0.002
+    # Fade the cut at the bottom so it never shows as an edge.
+    fade = np.clip((cam.height - 1 - np.arange(cam.height, dtype=F)) / (0.12 * cam.height), 0, 1)[:, None]
+    def u8(x: np.ndarray) -> np.ndarray:
+        return (np.clip(x, 0, 1) * 255).round().astype(np.uint8)
+
+    cells = [(_bleed(u8(rgb), alpha * fade > 0.01), u8(alpha * fade), u8(glow * fade))
+             for rgb, alpha, glow in zip(rgbs, alphas, glows, strict=True)]
+    feet, top = cam.project(np.array([[-0.35, 0.0, 1.32], [-1.0, 8.5, 0.0]], F))[:, 1]
+    return pack(out, cells, meta, len(idle), float(feet - top))
+
+
+def pack(out: Path, cells: list[tuple[np.ndarray, np.ndarray, np.ndarray]], meta: list[dict], idle: int,
+         figure: float) -> dict:
+    """Crop the frames (colour, coverage, glow as uint8) to the union of their extents and write the sheet:
+    colour as JPEG, coverage as PNG, the glow (blurred at run time anyway) as PNG at half size."""
+    union = np.max([a for _, a, _ in cells], axis=0) > 0
     ys, xs = np.nonzero(union)
     y0, y1, x0, x1 = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
-    fade = np.clip((cam.height - 1 - np.arange(cam.height, dtype=F)) / (0.12 * cam.height), 0, 1)[:, None]
-    alphas = [a * fade for a in alphas]
-    glows = [g * fade for g in glows]
     fh, fw = y1 - y0, x1 - x0
+    gh, gw = (fh + 1) // 2, (fw + 1) // 2
     cols = 4
-    rows = -(-len(todo) // cols)
+    rows = -(-len(cells) // cols)
     sheet = np.zeros((rows * fh, cols * fw, 3), np.uint8)
     asheet = np.zeros((rows * fh, cols * fw), np.uint8)
-    gsheet = np.zeros((rows * fh, cols * fw), np.uint8)
-    for k, (rgb, alpha, glow) in enumerate(zip(rgbs, alphas, glows, strict=True)):
+    gsheet = np.zeros((rows * gh, cols * gw), np.uint8)
+    frames = []
+    for k, (rgb, alpha, glow) in enumerate(cells):
         r, c = divmod(k, cols)
-        a = alpha[y0:y1, x0:x1]
-        img = (rgb[y0:y1, x0:x1] * 255).round().astype(np.uint8)
-        img = _bleed(img, a > 0.01)
-        sheet[r * fh:(r + 1) * fh, c * fw:(c + 1) * fw] = img
-        asheet[r * fh:(r + 1) * fh, c * fw:(c + 1) * fw] = (a * 255).round().astype(np.uint8)
-        gsheet[r * fh:(r + 1) * fh, c * fw:(c + 1) * fw] = (np.clip(glow[y0:y1, x0:x1], 0, 1) * 255).round()
-        meta[k]["mouth"] = [meta[k]["mouth"][0] - float(x0), meta[k]["mouth"][1] - float(y0)]
-    feet, top = cam.project(np.array([[-0.35, 0.0, 1.32], [-1.0, 8.5, 0.0]], F))[:, 1]
-    info = {"frame": [int(fw), int(fh)], "columns": cols, "idle": list(range(len(idle))),
-            "roar": list(range(len(idle), len(idle) + len(roar))), "idle_seconds": 4.0,
-            "figure": round(float(feet - top), 1), "frames": meta,
+        sheet[r * fh:(r + 1) * fh, c * fw:(c + 1) * fw] = rgb[y0:y1, x0:x1]
+        asheet[r * fh:(r + 1) * fh, c * fw:(c + 1) * fw] = alpha[y0:y1, x0:x1]
+        gsheet[r * gh:(r + 1) * gh, c * gw:(c + 1) * gw] = cv2.resize(glow[y0:y1, x0:x1], (gw, gh),
+                                                                      interpolation=cv2.INTER_AREA)
+        mx, my = meta[k]["mouth"]
+        frames.append({"mouth": [round(mx - float(x0), 1), round(my - float(y0), 1)], "beam": meta[k]["beam"]})
+    info = {"frame": [int(fw), int(fh)], "glow_frame": [int(gw), int(gh)], "columns": cols,
+            "idle": list(range(idle)), "roar": list(range(idle, len(cells))), "idle_seconds": 4.0,
+            "figure": round(figure, 1), "frames": frames,
             "how": "tools/kaiju_render.py: SDF creature ray-marched in numpy, 2x supersampled"}
     out.mkdir(parents=True, exist_ok=True)
-    cv2.imwrite(str(out / "kaiju_sheet.jpg"), sheet[..., ::-1], [cv2.IMWRITE_JPEG_QUALITY, 90])
+    cv2.imwrite(str(out / "kaiju_sheet.jpg"), sheet[..., ::-1], [cv2.IMWRITE_JPEG_QUALITY, 84])
     cv2.imwrite(str(out / "kaiju_alpha.png"), asheet, [cv2.IMWRITE_PNG_COMPRESSION, 9])
     cv2.imwrite(str(out / "kaiju_glow.png"), gsheet, [cv2.IMWRITE_PNG_COMPRESSION, 9])
     (out / "kaiju.json").write_text(json.dumps(info, indent=1) + "\n")

@@ -65,7 +65,7 @@ def check_output(path: str) -> None:
 
 
 def to_json(scene: Scene) -> dict[str, Any]:
-    """The issue's schema: faces with box, score, keypoints and landmarks, coverage and timings."""
+    """The ``analyze --json`` record: faces with box, score, keypoints and landmarks, coverage and timings."""
     width, height = scene.frame.size
     faces = []
     for face in scene.faces:

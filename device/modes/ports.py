@@ -1,4 +1,4 @@
-"""The small interfaces the modes drive, so they work with any source, recorder or effect stack."""
+"""The small interface the modes drive a recorder through, so tests can hand them any recorder."""
 
 from __future__ import annotations
 
@@ -8,14 +8,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from magicbooth.core.frames import Frame
 from magicbooth.library.clips import Clip
-
-
-class FrameFeed(Protocol):
-    """Newest frame, or None at the end of a file; raises ``CameraError`` while the camera is lost."""
-
-    def read(self) -> Frame | None: ...
 
 
 class RecorderLike(Protocol):
@@ -26,7 +19,7 @@ class RecorderLike(Protocol):
     and ``when_failed`` are called from any thread. ``None`` for a pre- or
     post-roll means the recorder's configured value. The recorder may end a
     clip by itself (its own maximum length, a full disk): ``is_recording``
-    then turns False.
+    then turns False. ``close`` waits for the clip being saved (safe to call twice).
     """
 
     when_saved: Callable[[Any], None] | None
@@ -40,6 +33,8 @@ class RecorderLike(Protocol):
     def stop(self, post_roll_s: float | None = None) -> Any: ...
 
     def push(self, frame_rgb: np.ndarray, t: float) -> Any: ...
+
+    def close(self) -> None: ...
 
 
 def clip_path(saved: Any) -> Path:

@@ -7,10 +7,14 @@ Live (camera): ``start()``, then ``submit(frame)`` for each frame and
 ``scene_for(frame)`` to draw it; each model has its own thread and the newest
 result wins, so neither call ever waits for a model.
 
->>> perception = Perception(config, needs={"faces", "mask"})
->>> scene = perception.process(frame)                      # offline
->>> perception.start(); perception.submit(frame)           # live
->>> scene = perception.scene_for(frame); perception.stop(timeout=2.0)
+Usage::
+
+    perception = Perception(config, needs={"faces", "mask"})
+    scene = perception.process(frame)                      # offline: every model on this frame
+    perception.start()                                     # live: one thread per model
+    perception.submit(frame)
+    scene = perception.scene_for(frame)                    # the newest results, never waiting
+    perception.stop(timeout=2.0)
 """
 
 from __future__ import annotations
@@ -134,7 +138,7 @@ class Perception:
         """
         timings: dict[str, float] = {}
         faces: tuple[Face, ...] = ()
-        meshes: tuple[FaceMesh, ...] = ()
+        meshes: tuple[FaceMesh | None, ...] = ()
         mask = None
         if self.detector is not None:
             rows, scores, timings["detect"] = self._detect(frame)

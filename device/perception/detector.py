@@ -1,8 +1,10 @@
 """FaceDetector: BlazeFace short-range on a letterboxed frame, in frame pixels.
 
->>> detector = FaceDetector(model_io, max_faces=2)
->>> rows, scores = detector.detect(frame.image)   # rows: xyxy + 6 keypoints
->>> faces = to_faces(rows, scores)
+Usage::
+
+    detector = FaceDetector(open_model("detector", config), max_faces=2)    # perception.loading
+    rows, scores = detector.detect(frame.image)   # rows: xyxy + 6 keypoints, frame pixels
+    faces = to_faces(rows, scores)
 """
 
 from __future__ import annotations

@@ -16,8 +16,10 @@ from magicbooth.inference.loader import Model
 class ModelIO:
     """One loaded model with its pixel normalisation.
 
-    >>> io = ModelIO(load_model("face_detection_short_range"), expect_range=(-1.0, 1.0))
-    >>> outputs = io.run(pixels_uint8)        # {"regressors": ..., "classificators": ...}
+    Usage::
+
+        io = ModelIO(load_model("face_detection_short_range"), expect_range=(-1.0, 1.0))
+        outputs = io.run(pixels)     # uint8 RGB at io.input_size -> {"regressors": ..., "classificators": ...}
     """
 
     def __init__(self, model: Model, expect_range: tuple[float, float]) -> None:

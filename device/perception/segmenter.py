@@ -5,8 +5,10 @@ smoothing, removal of small blobs, feathered edges, run every N frames, and
 skip when the frame has barely changed. Steps run at the model's resolution and
 only the final alpha is scaled to the frame, which keeps them cheap.
 
->>> segmenter = Segmenter(model_io, MaskOptions(threshold=0.5, smoothing=0.5))
->>> mask = segmenter.segment(frame.image)   # float32 H×W in 0..1
+Usage::
+
+    segmenter = Segmenter(open_model("landscape", config), MaskOptions(threshold=0.5, smoothing=0.5))
+    mask = segmenter.segment(frame.image)   # float32 H×W in 0..1
 """
 
 from __future__ import annotations
@@ -99,7 +101,7 @@ class Segmenter:
         """Threshold, blob removal and feathering at model resolution, as 8-bit alpha (0..255)."""
         opts = self.options
         if opts.threshold > 0:
-            alpha = (prob > opts.threshold).view(np.uint8) * np.uint8(255)
+            alpha: np.ndarray = (prob > opts.threshold).view(np.uint8) * np.uint8(255)
         else:
             alpha = cv2.convertScaleAbs(prob, alpha=255.0)  # saturates, so overshoot stays in range
         if opts.min_blob > 0:

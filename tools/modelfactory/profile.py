@@ -29,10 +29,6 @@ class Block:
     float_ms: float
     int8_ms: float
 
-    @property
-    def excess_ms(self) -> float:
-        return self.int8_ms - self.float_ms
-
 
 def _prefix(content: bytes, tensor_name: str) -> bytes | None:
     model = g.load(content)
