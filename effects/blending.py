@@ -14,7 +14,10 @@ import numpy as np
 def mix(dst: np.ndarray, src: np.ndarray, weight3: np.ndarray) -> None:
     """``dst += (src - dst) * weight3`` in place, for uint8 ``dst``/``src`` and float32 weights in 0..1.
 
-    >>> mix(region, art, cv2.merge([alpha, alpha, alpha]))
+    >>> dst, src = np.zeros((2, 2, 3), np.uint8), np.full((2, 2, 3), 200, np.uint8)
+    >>> mix(dst, src, triple(np.full((2, 2), 0.5, np.float32)))
+    >>> int(dst[0, 0, 0])
+    100
     """
     diff = cv2.subtract(src, dst, dtype=cv2.CV_32F)
     cv2.multiply(diff, weight3, dst=diff)

@@ -135,6 +135,8 @@ class Kaiju(Effect):
         self._fire_t = 0.0                   # seconds the beam has been firing
         self._stats: np.ndarray | None = None  # smoothed scene colour statistics
         self._mouth: tuple[float, float] | None = None
+        self._frames = 0
+        self._lut: np.ndarray | None = None
 
     def restart(self) -> None:
         """A clip starts: the monster chooses its side afresh and calms down."""
@@ -264,7 +266,13 @@ class Kaiju(Effect):
         return pose
 
     def _matching(self, frame: np.ndarray, mask: np.ndarray | None, grade: np.ndarray | None) -> np.ndarray:
-        """A colour table moving the rendered monster towards the room: white balance, exposure, haze."""
+        """A colour table moving the rendered monster towards the room: white balance, exposure, haze.
+
+        The room's statistics are smoothed over time anyway, so they are measured on every fourth frame.
+        """
+        self._frames += 1
+        if self._lut is not None and self._frames % 4:
+            return self._lut
         small = cv2.resize(frame, (32, 24), interpolation=cv2.INTER_AREA).reshape(-1, 3).astype(np.float32)
         if mask is not None:
             weight = 1.0 - cv2.resize(mask, (32, 24), interpolation=cv2.INTER_AREA).reshape(-1, 1) + 1e-3
@@ -273,7 +281,11 @@ class Kaiju(Effect):
         mean = (small * weight).sum(0) / weight.sum()
         top = small[: small.shape[0] // 3].mean(0)        # the upper part of the picture: the air around its head
         stats = np.concatenate([mean, top])
-        self._stats = stats if self._stats is None else self._stats + (stats - self._stats) * 0.15
+        self._stats = stats if self._stats is None else self._stats + (stats - self._stats) * 0.4
+        self._lut = self._table(grade)
+        return self._lut
+
+    def _table(self, grade: np.ndarray | None) -> np.ndarray:
         mean, top = self._stats[:3], self._stats[3:]
         grey = float(mean.mean()) + 1e-3
         balance = (mean / grey) ** 0.5                    # half-way towards the room's white balance
