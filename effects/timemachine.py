@@ -28,6 +28,7 @@ class TimeMachine(Effect):
     name = "timemachine"
     title = "Time Machine (ageing, year by year)"
     needs = frozenset({"faces", "mesh", "mask"})
+    needs_face = True        # without a face nothing ages: the booth says "step closer"
 
     @dataclasses.dataclass(frozen=True)
     class Options(EffectOptions):
