@@ -12,6 +12,7 @@ from magicbooth import __version__
 from magicbooth.commands import COMMANDS, Context
 from magicbooth.core.errors import MagicboothError
 from magicbooth.core.log import setup_logging
+from magicbooth.core.text import printable
 
 log = logging.getLogger("magicbooth")
 
@@ -55,7 +56,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _fail(exc: BaseException, verbose: bool) -> int:
     if verbose:
         log.exception("failed")
-    print(f"magicbooth: error: {exc}", file=sys.stderr)
+    print(f"magicbooth: error: {printable(str(exc))}", file=sys.stderr)   # one line, whatever the input held
     return 2
 
 

@@ -11,6 +11,7 @@ from typing import Any
 import cv2
 import numpy as np
 
+from magicbooth.core import media
 from magicbooth.core.errors import EffectError
 
 ASSETS = Path(__file__).resolve().parent / "assets"
@@ -26,15 +27,7 @@ def path(name: str) -> Path:
 
 def read_image(file: str | Path, *, alpha: bool = False) -> np.ndarray:
     """An image file as RGB (or RGBA) uint8; EffectError naming the file if unreadable."""
-    img = cv2.imread(str(file), cv2.IMREAD_UNCHANGED)
-    if img is None:
-        raise EffectError(f"cannot read image {file}; give a PNG or JPEG file")
-    if img.ndim == 2:
-        img = cv2.cvtColor(img, cv2.COLOR_GRAY2BGR)
-    if alpha:
-        img = cv2.cvtColor(img, cv2.COLOR_BGRA2RGBA if img.shape[2] == 4 else cv2.COLOR_BGR2RGBA)
-    else:
-        img = cv2.cvtColor(img, cv2.COLOR_BGRA2RGB if img.shape[2] == 4 else cv2.COLOR_BGR2RGB)
+    img = media.read_image(file, alpha=alpha, error=EffectError)
     img.flags.writeable = False
     return img
 
@@ -78,15 +71,22 @@ def face_model() -> FaceModel:
     return FaceModel(arrays["uv"].astype(np.float32), arrays["triangles"].astype(np.int32), contours)
 
 
-def read_video(file: str | Path, max_frames: int = 300) -> tuple[np.ndarray, ...]:
-    """Decode a short video file to RGB frames (for looping backgrounds); EffectError if unreadable."""
+def read_video(file: str | Path, max_frames: int = 300, max_width: int = 1280) -> tuple[np.ndarray, ...]:
+    """Decode a short video file to RGB frames (for looping backgrounds); EffectError if unreadable.
+
+    Frames wider than ``max_width`` are scaled down while decoding: 300 full 1080p frames would hold
+    1.9 GB, more than a small Pi has; the background is drawn at the camera's size anyway.
+    """
     import av
 
+    media.check_video(file, error=EffectError)
     try:
         with av.open(str(file)) as container:
             frames = []
             for frame in container.decode(video=0):
-                frames.append(frame.to_ndarray(format="rgb24"))
+                scale = min(1.0, max_width / frame.width)
+                size = {"width": round(frame.width * scale) // 2 * 2, "height": round(frame.height * scale) // 2 * 2}
+                frames.append(frame.to_ndarray(format="rgb24", **(size if scale < 1 else {})))
                 if len(frames) >= max_frames:
                     break
     except (av.error.FFmpegError, OSError) as exc:

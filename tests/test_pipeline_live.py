@@ -97,7 +97,7 @@ def test_a_bad_source_is_an_error_not_a_camera_to_wait_for(tmp_path: Path) -> No
     broken = tmp_path / "broken.mp4"
     broken.write_bytes(b"not a video at all" * 10)
     pipeline = build_pipeline(Config(), source=str(broken), effects=("none",), live=True)
-    with pytest.raises(SourceError, match="cannot decode"):
+    with pytest.raises(SourceError, match="is not a video file"):
         pipeline.start(wait_for_camera=True)
     pipeline.stop()
 

@@ -43,7 +43,7 @@ def test_missing_file_says_how_to_fix(tmp_path: Path) -> None:
     (f'access_key_id = "AKID"\nsecret_access_key = "{SECRET}', "not valid TOML"),
     ('access_key_id = "AKID"\n', "secret_access_key is missing"),
     (f'access_key_id = ""\nsecret_access_key = "{SECRET}"\n', "access_key_id is missing or empty"),
-    (f'access_key_id = "AKID"\nsecret_access_key = "{SECRET}"\nregion = "x"\n', "unknown key region"),
+    (f'access_key_id = "AKID"\nsecret_access_key = "{SECRET}"\nregion = "x"\n', "unexpected key on line 3"),
 ])
 def test_bad_contents_are_named_without_echoing_the_secret(tmp_path: Path, text: str, message: str) -> None:
     path = tmp_path / "s3.toml"
@@ -84,6 +84,7 @@ def test_roots_keys_file_read_by_another_user_says_why(tmp_path: Path, monkeypat
         raise PermissionError(13, "Permission denied", str(self))
 
     monkeypatch.setattr(Path, "read_text", denied)   # the service user reading root's 0600 file
+    monkeypatch.setattr(Path, "read_bytes", denied)
     with pytest.raises(CredentialsError, match=r"permission denied\. It is root's: run this as root, or let "
                                                r"systemd pass it \(LoadCredential="):
         load_credentials(path)

@@ -6,11 +6,16 @@
 #   sh tools/bootstrap.sh setup [EXTRAS]                  # only install (e.g. EXTRAS=dev,models)
 #
 # POSIX sh only: a fresh Raspberry Pi OS Lite image has no make and no compiler.
+# Every package comes from a lock file in tools/lock/ (exact versions and sha256 hashes; refreshed with
+# sh tools/lock.sh): app.txt for the app, dev.txt for the tests and model tools (dev and models extras).
+# When the lock changes, the venv is made anew, so it holds exactly what the lock says; magicbooth
+# itself is then installed editable with --no-deps.
 # On a Raspberry Pi (detected from /proc/device-tree/model) it installs
 # python3-picamera2 and python3-lgpio from apt and creates the venv with
-# --system-site-packages so the system picamera2 is importable; it also pins
-# numpy to the system's version, because apt's picamera2 (simplejpeg, pidng)
-# is compiled against it.
+# --system-site-packages so the system picamera2 is importable; numpy then
+# comes from apt too, because apt's picamera2 (simplejpeg, pidng) is compiled
+# against it, and the Pi's lock (tools/lock/pi-py311-*.txt on Bookworm,
+# pi-py313-*.txt on Trixie) was resolved against that numpy.
 set -eu
 
 cd "$(dirname "$0")/.."
@@ -44,44 +49,71 @@ command -v "$PYTHON" >/dev/null 2>&1 || die "$PYTHON not found; install Python 3
   || die "$("$PYTHON" -V 2>&1) is too old; magicbooth needs Python 3.11 or newer"
 
 venv_flags=""
-constraints=""
+lock_prefix=""
 if is_pi; then
   say "Raspberry Pi detected: $(tr -d '\0' </proc/device-tree/model)"
   apt_install_missing python3-venv python3-pip python3-picamera2 python3-lgpio
   venv_flags="--system-site-packages"
+  lock_prefix="pi-$("$PYTHON" -c 'import sys; print("py%d%d" % sys.version_info[:2])')-"
+  [ -f "tools/lock/${lock_prefix}app.txt" ] \
+    || die "no lock for $("$PYTHON" -V 2>&1) on a Raspberry Pi: tools/lock/ has Bookworm's Python 3.11 and Trixie's 3.13"
   sys_numpy=$("$PYTHON" -c 'import numpy; print(numpy.__version__)' 2>/dev/null || true)
-  if [ -n "$sys_numpy" ]; then
-    constraints="$VENV/constraints.txt"
-  fi
+  lock_numpy=$(sed -n 's/^# system numpy: \([^ ]*\).*/\1/p' "tools/lock/${lock_prefix}app.txt")
+  [ "$sys_numpy" = "$lock_numpy" ] || die "tools/lock/${lock_prefix}app.txt was resolved against apt's numpy \
+$lock_numpy, but the system has ${sys_numpy:-no numpy}: install python3-numpy with apt, or refresh the lock \
+(sh tools/lock.sh on a PC, after changing the numpy version in it)"
 elif ! "$PYTHON" -c 'import venv, ensurepip' >/dev/null 2>&1; then
   apt_install_missing python3-venv
 fi
 
-if [ -x "$VENV/bin/python" ] && [ -n "$venv_flags" ] \
-   && ! grep -qs "include-system-site-packages = true" "$VENV/pyvenv.cfg"; then
-  say "recreating $VENV with --system-site-packages (needed for picamera2)"
-  rm -rf "$VENV"
-fi
-if [ ! -x "$VENV/bin/python" ]; then
-  say "creating $VENV"
+sum_of() { cat "$@" | cksum | cut -d' ' -f1; }
+
+make_venv() {
+  if [ -f "$VENV/pyvenv.cfg" ]; then
+    say "recreating $VENV: $1"
+    rm -rf "$VENV"
+  elif [ -e "$VENV" ]; then
+    die "$VENV exists but is not a venv; move it away or set MAGICBOOTH_VENV"
+  else
+    say "creating $VENV"
+  fi
   # shellcheck disable=SC2086
   "$PYTHON" -m venv $venv_flags "$VENV"
-fi
-[ -n "$constraints" ] && printf 'numpy==%s\n' "$sys_numpy" > "$constraints"
+}
 
 install() {  # $1: extras ("" for the app alone)
-  spec="."
-  [ -n "$1" ] && spec=".[$1]"
-  stamp="$VENV/.installed-$(printf '%s' "$1" | tr ',' '-')-$(cat pyproject.toml ${constraints:+"$constraints"} \
-    | cksum | cut -d' ' -f1)"
-  [ -f "$stamp" ] && return 0
-  say "installing magicbooth${1:+ with $1} into $VENV"
-  "$VENV/bin/python" -m pip install --quiet --upgrade pip >/dev/null 2>&1 || true
-  # shellcheck disable=SC2086
-  "$VENV/bin/python" -m pip install --quiet ${constraints:+--constraint "$constraints"} -e "$spec" \
-    || die "pip install failed (see above); check the network and rerun"
-  rm -f "$VENV"/.installed-"$(printf '%s' "$1" | tr ',' '-')"-*
-  touch "$stamp"
+  kind=app
+  for extra in $(printf '%s' "$1" | tr ',' ' '); do
+    case "$extra" in
+      dev|models) kind=dev ;;  # dev.txt holds the dev and the models extras
+      *) die "the '$extra' extra is not in the lock (tools/lock/ has the app, dev and models); after setup, \
+install it unlocked with: $VENV/bin/pip install -e '.[$extra]'" ;;
+    esac
+  done
+  lock="tools/lock/${lock_prefix}$kind.txt"
+  dev_lock="tools/lock/${lock_prefix}dev.txt"
+  [ -f "$lock" ] || die "$lock is missing; run sh tools/lock.sh to make it"
+  # dev.txt pins every app package at the app's version, so a venv made from it serves the app too.
+  if [ -f "$VENV/.lock-$kind-$(sum_of "$lock")" ]; then :
+  elif [ "$kind" = app ] && [ -f "$VENV/.lock-dev-$(sum_of "$dev_lock")" ]; then lock=$dev_lock
+  else
+    make_venv "it was not made from the current $lock"
+    say "installing $lock into $VENV"
+    # --no-deps: the lock is the whole environment (pip and setuptools included).
+    "$VENV/bin/python" -m pip install --quiet --require-hashes --no-deps --only-binary :all: -r "$lock" \
+      || die "pip install -r $lock failed (see above); check the network and rerun"
+    touch "$VENV/.lock-$kind-$(sum_of "$lock")"
+  fi
+  project="$VENV/.project-$(sum_of pyproject.toml)"
+  [ -f "$project" ] && return 0
+  say "installing magicbooth (editable, --no-deps) into $VENV"
+  "$VENV/bin/python" -m pip install --quiet --no-deps --no-build-isolation -e . \
+    || die "pip install -e . failed (see above)"
+  if [ -z "$venv_flags" ]; then  # the Pi's venv sees the system's packages too: pip check would judge those
+    "$VENV/bin/python" -m pip check >&2 || die "$lock does not satisfy pyproject.toml; refresh it: sh tools/lock.sh"
+  fi
+  rm -f "$VENV"/.project-*
+  touch "$project"
 }
 
 cmd=${1:-run}

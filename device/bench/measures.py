@@ -81,3 +81,5 @@ def read_json(path: Path, missing: str, kind: str) -> Any:
         raise BenchError(f"{path}: {missing}") from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise BenchError(f"{path}: not a readable JSON {kind}: {exc}") from None
+    except RecursionError:
+        raise BenchError(f"{path}: not a readable JSON {kind}: nested too deeply") from None

@@ -10,7 +10,7 @@ import numpy as np
 
 from magicbooth.camera.base import FrameSource
 from magicbooth.core.errors import SourceError
-from magicbooth.core.media import is_image
+from magicbooth.core.media import MAX_IMAGE_PIXELS, is_image, read_image, video_problem
 
 
 class FileSource(FrameSource):
@@ -51,18 +51,25 @@ class FileSource(FrameSource):
         if not self.path.is_file():
             raise SourceError(f"{self.path}: not a file; give a video or image path")
         if is_image(self.path):
-            bgr = cv2.imread(str(self.path), cv2.IMREAD_COLOR)
-            if bgr is None:
-                raise SourceError(f"{self.path}: cannot decode this image; use PNG or JPEG")
-            self._still = self._convert(bgr)
+            rgb = read_image(self.path)   # checked: header first, pixels capped
+            if self._want_size and (rgb.shape[1], rgb.shape[0]) != tuple(self._want_size):
+                rgb = cv2.resize(rgb, tuple(self._want_size), interpolation=cv2.INTER_AREA)
+            self._still = rgb
             self._fps = float(self._fps_override or 30.0)
             self._size = (self._still.shape[1], self._still.shape[0])
         else:
             capture = cv2.VideoCapture(str(self.path))
+            width, height = int(capture.get(cv2.CAP_PROP_FRAME_WIDTH)), int(capture.get(cv2.CAP_PROP_FRAME_HEIGHT))
+            if width * height > MAX_IMAGE_PIXELS:   # checked before a frame is decoded
+                capture.release()
+                raise SourceError(f"{self.path}: {width}x{height} frames ({width * height / 1e6:.1f} megapixels) "
+                                  f"are above the {MAX_IMAGE_PIXELS / 1e6:.1f} megapixels this booth decodes; "
+                                  f"scale the video down first")
             ok, bgr = capture.read() if capture.isOpened() else (False, None)
             if not ok or bgr is None:
                 capture.release()
-                raise SourceError(f"{self.path}: cannot decode this video; use an MP4/MKV/AVI that FFmpeg reads")
+                why = video_problem(self.path) or "cannot be decoded by this FFmpeg"
+                raise SourceError(f"{self.path}: {why}; give a video file (MP4, MOV, MKV)")
             capture.set(cv2.CAP_PROP_POS_FRAMES, 0)
             self._capture = capture
             fps = capture.get(cv2.CAP_PROP_FPS)

@@ -15,8 +15,10 @@ import cv2
 import numpy as np
 
 from magicbooth.commands import Context
-from magicbooth.core.errors import OutputError, SourceError
+from magicbooth.core.errors import OutputError
 from magicbooth.core.frames import Frame
+from magicbooth.core.media import read_image
+from magicbooth.core.outputs import PendingFile, check_output
 from magicbooth.core.scene import KEYPOINT_NAMES, Scene
 from magicbooth.perception.assembly import Perception, mesh_for
 
@@ -33,7 +35,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, ctx: Context) -> int:
     image = read_image(args.image)
     if args.out:
-        check_output(args.out)
+        check_annotated_output(args.out, args.image)
     perception = Perception(ctx.config, {"faces", "mesh", "mask"})
     scene = perception.process_still(Frame(image, 0.0, 0))
     result = to_json(scene)
@@ -43,25 +45,11 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
-def read_image(path: str) -> np.ndarray:
-    """An RGB uint8 image from a file, or a ``SourceError`` that says what to do."""
-    file = Path(path)
-    if not file.is_file():
-        raise SourceError(f"{path}: no such image file; give the path of a PNG or JPEG image")
-    data = np.fromfile(file, np.uint8)
-    bgr = cv2.imdecode(data, cv2.IMREAD_COLOR) if data.size else None
-    if bgr is None:
-        raise SourceError(f"{path}: not a readable image; give a PNG or JPEG file")
-    return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
-
-
-def check_output(path: str) -> None:
-    """Fail before the models run if the annotated image could not be written."""
-    out = Path(path)
-    if out.suffix.lower() not in (".png", ".jpg", ".jpeg"):
+def check_annotated_output(path: str, image: str) -> None:
+    """Fail before the models run if the annotated image could not be written (or would replace the input)."""
+    if Path(path).suffix.lower() not in (".png", ".jpg", ".jpeg"):
         raise OutputError(f"{path}: --out must end in .png, .jpg or .jpeg")
-    if not out.parent.resolve().is_dir():
-        raise OutputError(f"{path}: folder {out.parent} does not exist; create it or choose another --out")
+    check_output(path, inputs=(image,))
 
 
 def to_json(scene: Scene) -> dict[str, Any]:
@@ -114,9 +102,10 @@ def write_annotated(path: str, scene: Scene) -> None:
         cv2.rectangle(canvas, (round(x), round(y)), (round(x + w), round(y + h)), (0, 255, 0), thick)
         for px, py in face.keypoints.values():
             cv2.circle(canvas, (round(px), round(py)), 2 * thick + 1, (0, 0, 255), -1)
-    try:
-        ok = cv2.imwrite(path, canvas)
-    except cv2.error as exc:
-        raise OutputError(f"{path}: cannot write the annotated image: {exc}") from None
-    if not ok:
-        raise OutputError(f"{path}: cannot write the annotated image; check the folder exists and is writable")
+    with PendingFile(path) as pending:       # renamed into place only once written whole
+        try:
+            ok = cv2.imwrite(str(pending.temp), canvas)
+        except cv2.error as exc:
+            raise OutputError(f"{path}: cannot write the annotated image: {exc}") from None
+        if not ok:
+            raise OutputError(f"{path}: cannot write the annotated image; check there is space")

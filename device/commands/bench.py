@@ -5,13 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 
 from magicbooth.bench import compare, html, summary
 from magicbooth.bench.predict import load_arm_counts
 from magicbooth.bench.runner import BenchSettings, run_bench
 from magicbooth.commands import Context
-from magicbooth.core.errors import BenchError
+from magicbooth.core.outputs import PendingFile, check_output
 
 HELP = "benchmark this device: models, every stage, the live pipeline while recording; JSON and HTML reports"
 
@@ -54,12 +53,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-progress", action="store_true", help="no progress bar (it goes to stderr)")
 
 
+def check_report_paths(*targets: str | None) -> None:
+    """Fail before a long run if a report could not be written, or would replace the report compared against."""
+    for target in targets:
+        if target:
+            check_output(target)
+
+
+def write_report(target: str, text: str) -> None:
+    """Write a report whole (temporary name, then rename): a failure keeps the previous report."""
+    with PendingFile(target) as pending:
+        pending.temp.write_text(text, encoding="utf-8")
+
+
 def run(args: argparse.Namespace, ctx: Context) -> int:
     previous = compare.load_report(args.compare) if args.compare else None
     counts = load_arm_counts(args.arm_counts) if args.arm_counts else None
-    for target in (args.json, args.html):
-        if target and not Path(target).parent.resolve().is_dir():
-            raise BenchError(f"{target}: its folder does not exist; create it or give another path")
+    check_report_paths(args.json, args.html)
     settings = BenchSettings(quick=args.quick, seconds=args.seconds, threads=args.threads, source=args.source,
                              effect=args.effect, progress=not args.no_progress and sys.stderr.isatty(),
                              arm_counts=counts)
@@ -67,9 +77,9 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     if previous is not None:
         report["compare"] = compare.compare(previous, report, against=str(args.compare))
     if args.json:
-        Path(args.json).write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
+        write_report(args.json, json.dumps(report, indent=1) + "\n")
     if args.html:
-        Path(args.html).write_text(html.render(report), encoding="utf-8")
+        write_report(args.html, html.render(report))
     print(summary.render(report))
     for label, target in (("JSON", args.json), ("HTML", args.html)):
         if target:

@@ -5,11 +5,22 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 
 from magicbooth.commands import Context
 from magicbooth.core.errors import UsageError
-from magicbooth.library.clips import PARTIAL_DIR, Clip, UploadState, delete_clip, find_clip, iter_clips
-from magicbooth.library.paths import clips_root
+from magicbooth.core.text import printable
+from magicbooth.library.clips import (
+    PARTIAL_DIR,
+    Clip,
+    UploadState,
+    delete_clip,
+    find_clip,
+    iter_clips,
+    iter_orphans,
+    skipped_links,
+)
+from magicbooth.library.paths import clips_root, prepare_library
 from magicbooth.library.storage import MB, storage_status
 
 HELP = "list the recorded clips, show one clip's metadata, or delete a clip"
@@ -28,34 +39,41 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
-    root = clips_root(ctx.config)
+    root = prepare_library(clips_root(ctx.config), create=False)
     if args.action in (None, "list"):
         return _list(root, ctx, getattr(args, "json", False))
     clip = find_clip(root, args.id)
     if args.action == "show":
-        meta = {**clip.meta, "path": str(clip.video)}
+        meta = {**clip.meta, "id": clip.id, "path": str(clip.video)}
+        if clip.problem:
+            meta["problem"] = clip.problem
         if args.json:
             print(json.dumps(meta, indent=2, sort_keys=True))
         else:
             width = max(len(k) for k in meta)
             for key in sorted(meta):
-                print(f"{key:<{width}}  {meta[key]}")
+                print(printable(f"{key:<{width}}  {meta[key]}"))
         return 0
     return _delete(clip, args.yes)
 
 
 def _row(clip: Clip) -> tuple[str, ...]:
     meta = clip.meta
-    size = meta.get("size_bytes") or (clip.video.stat().st_size if clip.video.exists() else 0)
-    return (clip.id, f"{meta.get('duration_s', 0):.1f} s", f"{size / MB:.1f} MB", meta.get("effect") or "-",
-            clip.upload_state)
+    if clip.problem == "video missing":
+        return (clip.id, "-", "-", meta.get("effect") or "-", "VIDEO MISSING")
+    size = meta.get("size_bytes") or (clip.video.stat().st_size if clip.has_video else 0)
+    state = "SIDECAR BAD" if clip.problem else clip.upload_state
+    duration = f"{meta['duration_s']:.1f} s" if "duration_s" in meta else "?"
+    return (clip.id, duration, f"{size / MB:.1f} MB", meta.get("effect") or "-", state)
 
 
-def _list(root, ctx: Context, as_json: bool) -> int:
-    clips = list(iter_clips(root))
+def _list(root: Path, ctx: Context, as_json: bool) -> int:
+    clips = [*iter_clips(root), *iter_orphans(root)]
     status = storage_status(root, ctx.config.storage)
     if as_json:
-        print(json.dumps({"clips": [{**c.meta, "path": str(c.video)} for c in clips],
+        print(json.dumps({"clips": [{**c.meta, "id": c.id, "path": str(c.video),
+                                     **({"problem": c.problem} if c.problem else {})} for c in clips],
+                          "skipped_links": [str(p) for p in skipped_links(root)],
                           "storage": {"root": str(status.root), "free_bytes": status.free_bytes,
                                       "level": status.level}}, indent=2, sort_keys=True))
         return 0
@@ -64,7 +82,7 @@ def _list(root, ctx: Context, as_json: bool) -> int:
     widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
     if clips:
         for row in rows:
-            print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+            print(printable("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()))
     else:
         print(f"no clips in {root}")
     print(status.message)
@@ -72,12 +90,21 @@ def _list(root, ctx: Context, as_json: bool) -> int:
     if leftovers:
         print(f"{len(leftovers)} file(s) in {root / PARTIAL_DIR}: unfinished or unplayable recordings; "
               f"the recorder recovers unfinished ones when it next starts")
+    for clip in clips:
+        if clip.problem == "video missing":
+            print(printable(f"{clip.sidecar}: its video is gone; remove the sidecar with "
+                            f"'magicbooth clips delete {clip.id}'"))
+        elif clip.problem:
+            print(printable(f"{clip.problem}; the recorder sets it aside and rebuilds it from the video when it "
+                            f"next starts, or 'magicbooth clips delete {clip.id}' removes the clip"))
+    for link in skipped_links(root):
+        print(printable(f"{link}: a symbolic link, skipped (the clip library never follows links out of itself)"))
     return 0
 
 
 def _delete(clip: Clip, yes: bool) -> int:
     state = clip.upload_state
-    warning = ("" if state == UploadState.UPLOADED
+    warning = ("" if state == UploadState.UPLOADED or not clip.has_video
                else f" It was never uploaded (upload state: {state}); this is its only copy.")
     if not yes:
         if not sys.stdin.isatty():

@@ -30,5 +30,5 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     if cfg.source == "built-in defaults":
         print(default_config_toml(), end="")
     else:
-        print(Path(cfg.source).read_text(encoding="utf-8"), end="")
+        print(Path(cfg.source).read_text(encoding="utf-8-sig"), end="")
     return 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from magicbooth.commands import Context
+from magicbooth.core.text import printable
 from magicbooth.doctor import run_checks
 
 HELP = ("check camera, display, disk, devices, GPIO, models, upload target, thermals; print a fix for each failure")
@@ -29,9 +30,10 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     else:
         width = max(len(r.name) for r in results)
         for r in results:
-            print(f"{r.status:4}  {r.name:<{width}}  {r.detail}")
+            # details quote files and servers (a failure's message, a store's reply): one line each, escaped
+            print(f"{r.status:4}  {r.name:<{width}}  {printable(r.detail)}")
             if not r.ok and r.fix:
-                print(f"{'':4}  {'':<{width}}  fix: {r.fix}")
+                print(f"{'':4}  {'':<{width}}  fix: {printable(r.fix)}")
     return 0 if all(r.ok or r.status == "warn" for r in results) else 1
 
 

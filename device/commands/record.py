@@ -3,49 +3,46 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
+import sys
 import threading
 import time
 from concurrent.futures import Future
 
-from magicbooth.commands import Context
+from magicbooth.commands import Context, seconds_arg
 from magicbooth.commands.run import stop_on_signals
+from magicbooth.core.config import RecorderConfig
 from magicbooth.core.errors import CameraError
 from magicbooth.effects.plain import Plain
 from magicbooth.library.clips import Clip
 from magicbooth.pipeline.builder import build_pipeline
 from magicbooth.pipeline.flow import Pipeline
 from magicbooth.pipeline.sinks import RecordSink
-from magicbooth.recording.recorder import Recorder
+from magicbooth.recording.recorder import CUT_SHORT, Recorder
 from magicbooth.upload.queue import queue_for_kept_clips
 
-HELP = "record one clip now from the camera (or a file) into the clip library, without the UI"
+HELP = ("record one clip now from the camera (or a file) into the clip library, without the UI "
+        "(exit status 1: the clip was saved but cut short, e.g. disk full; 2: nothing was saved)")
 
 log = logging.getLogger("magicbooth.record")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--seconds", type=_positive, default=10.0, help="seconds to record after the pre-roll "
-                        "(default 10; the clip also ends at [recorder] max_clip_s)")
+    parser.add_argument("--seconds", type=seconds_arg(above_low=True), default=10.0,
+                        help="seconds to record after the pre-roll (default 10; the clip also ends at "
+                             "[recorder] max_clip_s)")
     parser.add_argument("--source", help="auto | picamera2 | webcam[:N] | /dev/videoN | sample | FILE "
                         "(default: [camera] source)")
     parser.add_argument("--effect", help="effect to burn into the clip (default: none)")
-    parser.add_argument("--pre-roll", type=_non_negative, dest="pre_roll",
+    pre_roll = seconds_arg(high=_field_high("pre_roll_s"), limit_of="[recorder] pre_roll_s")
+    parser.add_argument("--pre-roll", type=pre_roll, dest="pre_roll",
                         help="seconds of frames before the clip's start to include (default: [recorder] pre_roll_s)")
 
 
-def _positive(text: str) -> float:
-    value = float(text)
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"{text}: expected a number of seconds above 0")
-    return value
-
-
-def _non_negative(text: str) -> float:
-    value = float(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{text}: expected a number of seconds, 0 or more")
-    return value
+def _field_high(key: str) -> float:
+    """The upper limit ``[recorder] key`` declares (a flag that overrides it obeys the same limit)."""
+    return next(f.metadata["high"] for f in dataclasses.fields(RecorderConfig) if f.name == key)
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
@@ -73,6 +70,10 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     meta = clip.meta
     print(f"saved {clip.video} ({meta['duration_s']:.1f} s, {meta['frames']} frames, "
           f"{meta['dropped_frames']} dropped by the encoder, {capture_drops} by capture)")
+    cut = CUT_SHORT.get(str(meta.get("stop_reason")))
+    if cut:   # saved, but shorter than asked: say why, and let a script see it
+        print(f"magicbooth: {cut}: clip cut at {meta['duration_s']:.1f} s", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -16,6 +16,7 @@ from magicbooth import effects
 from magicbooth.commands import Context
 from magicbooth.core.errors import EffectError, SourceError
 from magicbooth.core.media import IMAGE_SUFFIXES, VIDEO_SUFFIXES, is_image
+from magicbooth.core.outputs import PendingFile, check_output
 from magicbooth.pipeline.builder import build_pipeline
 from magicbooth.pipeline.sinks import ImageFileSink, VideoFileSink
 
@@ -52,17 +53,20 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         raise SourceError(f"{dst}: an image input needs an image output ({', '.join(sorted(IMAGE_SUFFIXES))})")
     if not is_image(src) and dst.suffix.lower() not in VIDEO_SUFFIXES:
         raise SourceError(f"{dst}: a video input needs a video output ({', '.join(sorted(VIDEO_SUFFIXES))})")
+    check_output(dst, inputs=(src,))    # before any model loads: a missing folder, or the input itself
     # Offline: every frame in order, scene time = frame index / fps, so the same input gives the same output.
     pipeline = build_pipeline(ctx.config, source=str(src), effects=(args.effect,),
                               options={args.effect: options}, live=False, realtime=False, loop=False)
-    pipeline.start()
-    try:
-        fps = Fraction(pipeline.source.fps).limit_denominator(1001)
-        sink = ImageFileSink(dst) if is_image(src) else VideoFileSink(dst, fps)
-        pipeline.add_sink(sink)
-        pipeline.run()
-    finally:
-        pipeline.stop()
+    # Written under a temporary name, renamed into place only once complete: a failure keeps the old file.
+    with PendingFile(dst, inputs=(src,)) as pending:
+        pipeline.start()
+        try:
+            fps = Fraction(pipeline.source.fps).limit_denominator(1001)
+            sink = ImageFileSink(pending.temp) if is_image(src) else VideoFileSink(pending.temp, fps)
+            pipeline.add_sink(sink)
+            pipeline.run()
+        finally:
+            pipeline.stop()
     kind = "" if is_image(src) else ", H.264"
     print(f"{dst}: {sink.count} frame{'s' if sink.count != 1 else ''}{kind}, effect {args.effect}")
     return 0

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 
 import pygame
 
-from magicbooth.commands import Context
+from magicbooth.commands import Context, seconds_arg
 from magicbooth.core.errors import UsageError
 from magicbooth.pipeline.builder import build_pipeline
 from magicbooth.pipeline.display import Display
@@ -33,7 +33,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="where to show the preview (default: [display] mode)")
     parser.add_argument("--effect", help="effect to start with (default: [effects] default); "
                         "arrow keys switch live")
-    parser.add_argument("--seconds", type=float, help="stop after this many seconds")
+    parser.add_argument("--seconds", type=seconds_arg(above_low=True), help="stop after this many seconds")
     parser.add_argument("--hud", action="store_true", help="show fps and per-stage timings")
 
 

@@ -29,7 +29,18 @@ from typing import Any
 
 from magicbooth.core.errors import ConfigError
 from magicbooth.core.options import check, limits, option
+from magicbooth.core.text import printable, shorten
 
+# S3's bucket rules (3 to 63 characters, no "..", letter or digit at both ends), with the '_' and capitals that
+# botocore and several S3-compatible stores accept; a bucket name is never a path.
+BUCKET_NAME = (r"(?:(?!.*\.\.)[A-Za-z0-9][A-Za-z0-9._-]{1,61}[A-Za-z0-9])?",
+               "a bucket name: 3 to 63 letters, digits, '.', '-' or '_', starting and ending with a letter or "
+               "digit (or empty: uploads off)")
+_SEGMENT = r"(?!\.{1,2}(?:/|$))[A-Za-z0-9._-]+"
+KEY_PREFIX = (rf"(?:{_SEGMENT}(?:/{_SEGMENT})*/?)?",
+              "a key prefix: words of letters, digits, '.', '-' or '_' joined by single '/', none of them "
+              "'.' or '..', no leading '/' (or empty)")
+MAX_SHOWN = 120   # characters of a bad value echoed in an error line
 SYSTEM_CONFIG = Path("/etc/magicbooth/config.toml")
 LOCAL_CONFIG = Path("magicbooth.toml")
 ENV_VAR = "MAGICBOOTH_CONFIG"
@@ -85,9 +96,12 @@ class InferenceConfig:
     threads: int = option(0, "LiteRT threads per model; 0 means CPU cores - 1, at most 4.", low=0, high=16)
 
 
+COLOUR = (r"#?[0-9a-fA-F]{6}", 'a colour like "#ffd23f", or "" for the theme\'s own')
+
+
 @dataclass(frozen=True)
 class BoothConfig:
-    """The kiosk booth: timings of each screen and what it asks of the guest."""
+    """The kiosk booth: timings of each screen, what it asks of the guest, and how it looks."""
 
     countdown_s: int = option(3, "Seconds of 3-2-1 countdown before recording starts.", low=0, high=10)
     max_record_s: float = option(15.0, "Longest booth clip (the recorder's own [recorder] max_clip_s still applies).",
@@ -95,16 +109,33 @@ class BoothConfig:
     review: bool = option(True, "Play the clip back with Keep / Retake before saving it.")
     review_timeout_s: float = option(20.0, "Review keeps the clip by itself after this long without input.",
                                      low=1, high=600)
-    saved_s: float = option(4.0, "How long the 'Saved' screen stays up.", low=0.5, high=60)
-    idle_timeout_s: float = option(60.0, "Back to attract after this long without input; 0 turns it off.",
-                                   low=0, high=3600)
+    saved_s: float = option(8.0, "How long the 'Saved' screen (with its QR code) stays up.", low=0.5, high=60)
+    idle_timeout_s: float = option(60.0, "After this long without input the booth returns to its start screen and "
+                                   "the attract loop begins; 0 turns it off.", low=0, high=3600)
+    attract_cycle_s: float = option(5.0, "Attract loop: while nobody uses the booth, show the next effect every "
+                                    "this many seconds; 0 keeps the current one.", low=0, high=600)
     consent: bool = option(False, "Ask the guest to agree before the countdown.")
-    consent_text: str = option("Your clip will be saved and uploaded. Press to agree, Esc to cancel.",
-                               "Text of the consent screen.")
-    hint: str = option("Press to record", "Attract-screen hint.")
+    consent_text: str = option("", "Text of the consent screen; empty means the built-in text in the booth's "
+                                   "language.")
+    hint: str = option("", "Start-screen hint; empty means the built-in text in the booth's language.")
     failsafe_s: float = option(4.0, "How long an error message stays up before returning to attract.",
                                low=0.5, high=60)
     qr_url: str = option("", "Saved screen: QR code of this URL; {id} becomes the clip id. Empty: no QR code.")
+    language: str = option("en", "Language of the guest-facing text.", choices=("en", "de"))
+    theme: str = option("dark", "Look of the screens: dark | light (colours below override it).",
+                        choices=("dark", "light"))
+    accent: str = option("", "Accent colour: the shutter's highlight, primary buttons, progress.", pattern=COLOUR)
+    surface: str = option("", "Colour of the bars beside the picture, the panels and the error screen.",
+                          pattern=COLOUR)
+    text: str = option("", "Text colour on the surface (changed to black or white if it would read poorly).",
+                       pattern=COLOUR)
+    logo: str = option("", "A PNG shown in the top-left corner (scaled to fit); empty shows the title instead.")
+    title: str = option("", "Event or brand name shown in the top-left corner when there is no logo.")
+    face_area: tuple[float, float, float, float] = option(
+        (0.2, 0.05, 0.8, 0.62), "Where faces are in the camera picture [left, top, right, bottom] as fractions: "
+        "the screens keep buttons and text out of it.", low=0, high=1)
+    thumbnails: bool = option(True, "Show each effect live on the guest in the carousel (costs about 1 ms a "
+                              "frame); false shows plain symbols.")
 
 
 @dataclass(frozen=True)
@@ -201,8 +232,9 @@ class UploadConfig:
     """Where finished clips are uploaded (any S3-compatible store); off until endpoint and bucket are set."""
 
     endpoint: str = option("", "S3 endpoint URL, e.g. \"http://127.0.0.1:8333\"; empty turns uploading off.")
-    bucket: str = option("", "Bucket the clips go to; it must already exist.")
-    prefix: str = option("booths", "Key prefix: objects go to <prefix>/<device id>/<yyyy-mm-dd>/<clip id>.mp4|.json.")
+    bucket: str = option("", "Bucket the clips go to; it must already exist.", pattern=BUCKET_NAME)
+    prefix: str = option("booths", "Key prefix: objects go to <prefix>/<device id>/<yyyy-mm-dd>/<clip id>.mp4|.json.",
+                         pattern=KEY_PREFIX)
     credentials_file: str = option(
         "/etc/magicbooth/s3.toml", "TOML file with access_key_id and secret_access_key, mode 0600; "
         "under systemd LoadCredential=s3.toml:<file> ($CREDENTIALS_DIRECTORY/s3.toml) takes precedence.")
@@ -348,29 +380,50 @@ def load_config(explicit: str | os.PathLike[str] | None = None,
     if path is None:
         return Config()
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except FileNotFoundError:
-        raise ConfigError(f"{path}: config file not found; create it with "
-                          f"'magicbooth config --default > {path}'") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read config file: {exc}") from None
-    return parse_config(text, str(path))
+        raise ConfigError(f"{_where(path)}: config file not found; create it with "
+                          f"'magicbooth config --default > {_where(path)}'") from None
+    except OSError as exc:
+        raise ConfigError(f"{_where(path)}: cannot read config file: {exc.strerror or exc}") from None
+    return parse_config(decode_text(raw, path, ConfigError), str(path))
+
+
+def decode_text(raw: bytes, path: Path | str, error: type[Exception]) -> str:
+    """A text file's bytes as UTF-8 (a byte-order mark, as Windows editors write, is dropped).
+
+    UTF-16 and UTF-32 (also written by Windows editors) and bytes that are not UTF-8 raise ``error``
+    saying so, instead of a parser's "invalid statement at line 1".
+    """
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        width = "UTF-32" if raw.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")) else "UTF-16"
+        raise error(f"{_where(path)}: the file is {width} text; save it as UTF-8")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        raise error(f"{_where(path)}: line {line} is not UTF-8 text (byte 0x{raw[exc.start]:02x}); "
+                    f"save the file as UTF-8") from None
 
 
 def parse_config(text: str, source: str = "<string>") -> Config:
-    """Parse TOML text into a validated ``Config``."""
+    """Parse TOML text into a validated ``Config`` (a leading byte-order mark is ignored)."""
+    where = _where(source)
     try:
-        data = tomllib.loads(text)
+        data = tomllib.loads(text.removeprefix("\ufeff"))
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{source}: not valid TOML: {exc}") from None
+        raise ConfigError(f"{where}: not valid TOML: {printable(str(exc))}") from None
+    except RecursionError:
+        raise ConfigError(f"{where}: arrays or tables nested too deeply; a magicbooth config needs "
+                          f"[section] tables of plain values and lists") from None
     known = sections()
     built: dict[str, Any] = {}
     for name, value in data.items():
         if name not in known:
-            raise ConfigError(f"{source}: unknown section [{name}]; expected one of: {', '.join(known)}")
+            raise ConfigError(f"{where}: unknown section [{_key(name)}]; expected one of: {', '.join(known)}")
         if not isinstance(value, dict):
-            raise ConfigError(f"{source}: {name} = {_show(value)}: expected a [{name}] table")
-        built[name] = _build_section(source, name, known[name], value)
+            raise ConfigError(f"{where}: {_key(name)} = {_show(value)}: expected a [{name}] table")
+        built[name] = _build_section(where, name, known[name], value)
     return Config(**built, source=source)
 
 
@@ -380,7 +433,7 @@ def _build_section(source: str, name: str, cls: type, values: dict[str, Any]) ->
     checked = {}
     for key, value in values.items():
         if key not in names:
-            raise ConfigError(f"{source}: unknown key [{name}] {key}; expected one of: {', '.join(names)}")
+            raise ConfigError(f"{source}: unknown key [{name}] {_key(key)}; expected one of: {', '.join(names)}")
         checked[key] = _coerce(source, name, defaults, key, value)
     return cls(**checked)
 
@@ -389,22 +442,44 @@ def _coerce(source: str, section: str, instance: Any, key: str, value: Any) -> A
     """Check one value against its field's type and limits; return it typed."""
     fields = {f.name: f for f in dataclasses.fields(instance)}
     if key not in fields:
-        raise ConfigError(f"{source}: unknown key [{section}] {key}; expected one of: {', '.join(fields)}")
+        raise ConfigError(f"{_where(source)}: unknown key [{section}] {_key(key)}; "
+                          f"expected one of: {', '.join(fields)}")
     kind = typing.get_type_hints(type(instance))[key]
-    return check(kind, fields[key].metadata, value, f"{source}: [{section}] {key} = {_show(value)}", ConfigError)
+    where = f"{_where(source)}: [{section}] {key} = {_show(value)}"
+    return check(kind, fields[key].metadata, value, where, ConfigError)
 
 
-def _show(value: Any) -> str:
-    """Render a value the way it would look in TOML."""
+def _where(source: str | os.PathLike[str]) -> str:
+    """A file name as echoed: control characters escaped."""
+    return printable(str(source))
+
+
+def _key(name: str) -> str:
+    """A key or section name as TOML writes it: bare if it can be, else quoted and escaped."""
+    return name if name and all(c.isascii() and (c.isalnum() or c in "_-") for c in name) else _show(name)
+
+
+def _show(value: Any, limit: int = MAX_SHOWN) -> str:
+    """Render a value the way it would look in TOML: control characters escaped, shortened to ``limit``."""
+    return shorten(_toml(value, brief=True), limit)
+
+
+def _toml(value: Any, depth: int = 0, brief: bool = False) -> str:
+    """``value`` in TOML; ``brief`` shows at most 8 items per list and 4 levels (a bad value can be huge)."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
-        escaped = value.replace("\\", "\\\\").replace('"', '\\"')
-        return f'"{escaped}"'
+        return '"' + printable(value.replace("\\", "\\\\").replace('"', '\\"'), toml=True) + '"'
+    items = 8 if brief else None
+    if brief and depth > 3 and isinstance(value, (list, tuple, dict)):
+        return "[…]" if isinstance(value, (list, tuple)) else "{…}"
     if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(_show(v) for v in value) + "]"
+        more = ", …" if items and len(value) > items else ""
+        return "[" + ", ".join(_toml(v, depth + 1, brief) for v in value[:items]) + more + "]"
     if isinstance(value, dict):
-        return "{" + ", ".join(f"{k} = {_show(v)}" for k, v in value.items()) + "}"
+        more = ", …" if items and len(value) > items else ""
+        pairs = [f"{_key(k)} = {_toml(v, depth + 1, brief)}" for k, v in list(value.items())[:items]]
+        return "{" + ", ".join(pairs) + more + "}"
     return repr(value)
 
 
@@ -420,6 +495,6 @@ def default_config_toml() -> str:
             doc = f.metadata.get("doc", "")
             limits_text = limits(f.metadata).strip()
             lines.append(f"# {doc}" + (f" ({limits_text})" if limits_text else ""))
-            lines.append(f"{f.name} = {_show(getattr(instance, f.name))}")
+            lines.append(f"{f.name} = {_toml(getattr(instance, f.name))}")
         lines.append("")
     return "\n".join(lines)

@@ -52,6 +52,14 @@ class PartialInUseError(MagicboothError, BlockingIOError):
     """A partial clip is locked by a recorder that is still writing or finalising it (recovery skips it)."""
 
 
+class SidecarError(MagicboothError, ValueError):
+    """A clip's sidecar cannot be read or does not have the shape of one (its path and the problem are named)."""
+
+
+class LibraryError(MagicboothError, OSError):
+    """The clip library's folder cannot be used (a file in its place, a symbolic link where none may be)."""
+
+
 class ClipNotFoundError(MagicboothError, LookupError):
     """No clip in the library has the given id."""
 

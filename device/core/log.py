@@ -8,6 +8,8 @@ import sys
 import warnings
 from typing import TextIO
 
+from magicbooth.core.text import printable
+
 
 class StderrHandler(logging.StreamHandler):
     """Writes to whatever ``sys.stderr`` is at the time (it may be swapped, e.g. by tests)."""
@@ -21,12 +23,21 @@ class StderrHandler(logging.StreamHandler):
         pass
 
 
+class OneLineFormatter(logging.Formatter):
+    """Escapes control characters in the message, so a value from outside cannot fake or repaint a line
+    (a traceback, added after the message, keeps its lines)."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        record.message = printable(record.message)
+        return super().formatMessage(record)
+
+
 def setup_logging(verbose: bool = False) -> None:
     """Configure the root logger once: INFO by default, DEBUG with --verbose."""
     under_journald = bool(os.environ.get("JOURNAL_STREAM"))
     fmt = "%(levelname)s %(name)s: %(message)s" if under_journald else "%(asctime)s %(levelname)s %(name)s: %(message)s"
     handler = StderrHandler()
-    handler.setFormatter(logging.Formatter(fmt, datefmt="%H:%M:%S"))
+    handler.setFormatter(OneLineFormatter(fmt, datefmt="%H:%M:%S"))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.DEBUG if verbose else logging.INFO)

@@ -19,6 +19,8 @@ ValueError: fps = 0: expected an integer from 1 to 120
 
 from __future__ import annotations
 
+import math
+import re
 import typing
 from collections.abc import Mapping
 from dataclasses import field
@@ -30,26 +32,39 @@ _BAD = object()
 
 
 def option(default: Any, doc: str, *, choices: tuple[Any, ...] = (), low: float | None = None,
-           high: float | None = None) -> Any:
-    """Declare a dataclass field with its description, choices and limits (tuples, not lists, for sequences)."""
+           high: float | None = None, pattern: tuple[str, str] | None = None) -> Any:
+    """Declare a dataclass field with its description, choices and limits (tuples, not lists, for sequences).
+
+    ``pattern`` is (regular expression the whole string must match, what it means in words) for a string
+    that must have a form, such as a colour or a bucket name; the empty string always passes (it means
+    "not set").
+    """
     if isinstance(default, (list, dict)):
         raise TypeError("use tuples for sequence defaults")
-    return field(default=default, metadata={"doc": doc, "choices": choices, "low": low, "high": high})
+    return field(default=default, metadata={"doc": doc, "choices": choices, "low": low, "high": high,
+                                            "pattern": pattern})
 
 
 def check(kind: Any, meta: Mapping[str, Any], value: Any, where: str, error: type[Exception]) -> Any:
     """``value`` typed as ``kind`` if it fits the type, choices and limits in ``meta``.
 
     Otherwise raise ``error(f"{where}: expected ...")``. An int is accepted for a float (and becomes one);
-    a bool is never a number.
+    a bool is never a number, and neither are NaN and the infinities (``nan`` passes every ``<``/``>``
+    check, so it would slip through any limit).
     """
     result = _typed(kind, value)
     if result is _BAD:
         raise error(f"{where}: expected {_kind(kind)}{limits(meta)}")
+    items = result if isinstance(result, tuple) else (result,)
+    if any(isinstance(number, float) and not math.isfinite(number) for number in items):
+        raise error(f"{where}: expected {_kind(kind, finite=True)}{limits(meta)}")
     if meta.get("choices") and result not in meta["choices"]:
         raise error(f"{where}: expected {expected(kind, meta)}")
+    pattern = meta.get("pattern")
+    if pattern and isinstance(result, str) and result and not re.fullmatch(pattern[0], result):
+        raise error(f"{where}: expected {pattern[1]}")
     low, high = meta.get("low"), meta.get("high")
-    for number in result if isinstance(result, tuple) else (result,):
+    for number in items:
         numeric = isinstance(number, (int, float)) and not isinstance(number, bool)
         if numeric and ((low is not None and number < low) or (high is not None and number > high)):
             raise error(f"{where}: expected {expected(kind, meta)}")
@@ -81,6 +96,8 @@ def expected(kind: Any, meta: Mapping[str, Any]) -> str:
     """What a field accepts, in words: ``one of a, b`` or ``an integer from 1 to 120``."""
     if meta.get("choices"):
         return "one of " + ", ".join(map(str, meta["choices"]))
+    if meta.get("pattern"):
+        return str(meta["pattern"][1])
     return _kind(kind) + limits(meta)
 
 
@@ -115,10 +132,13 @@ def _typed(kind: Any, value: Any) -> Any:
     raise TypeError(f"unsupported option type {kind}")
 
 
-def _kind(kind: Any) -> str:
+def _kind(kind: Any, finite: bool = False) -> str:
     if typing.get_origin(kind) is tuple:
         item_kind, count = _tuple_shape(kind)
-        return f"a list of {count} {_plural(item_kind)}" if count else f"a list of {_plural(item_kind)}"
+        items = ("finite " if finite else "") + _plural(item_kind)
+        return f"a list of {count} {items}" if count else f"a list of {items}"
+    if kind is float and finite:
+        return "a finite number"
     return {bool: "true or false", int: "an integer", float: "a number", str: "a string"}.get(kind, str(kind))
 
 

@@ -115,10 +115,33 @@ def check_upload(config: Config) -> Check:
         queue.close()
     counts = f"queued {status.queued}, uploaded {status.uploaded}, failed {status.failed}"
     failures = "".join(f"; {clip}: {reason}" for clip, reason in status.failures)
+    failures += "".join(f"; damaged queue database kept as {path} (the queue was rebuilt from the clip library)"
+                        for path in status.damaged)
     ok = target.startswith("ok")
     return Check("upload", ok and not status.failed, f"{target}; {counts}{failures}",
                  "fix what the message names, then 'magicbooth upload --once' (add --retry-failed for "
                  "failed clips)", warn=ok)
+
+
+def check_booth(config: Config) -> Check:
+    """The booth's last failure (guests saw a short sentence; this is the cause), warned about for a day."""
+    from datetime import UTC, datetime, timedelta
+
+    from magicbooth.core.incident import FILE, last
+
+    folder = state_dir(config.device.state_dir)
+    failure = last(folder)
+    if failure is None:
+        return Check("booth", True, "no failure recorded")
+    when = failure.get("time", "?")
+    try:
+        recent = datetime.now(UTC) - datetime.fromisoformat(when) < timedelta(days=1)
+    except (TypeError, ValueError):
+        recent = True
+    line = (f"last failure {when} while {failure.get('state', '?')}: {failure.get('type', '?')}: "
+            f"{failure.get('message', '')} (guests saw the '{failure.get('reason', '?')}' message)")
+    return Check("booth", not recent, line, f"the traceback is in {folder / FILE} and the journal "
+                 "(journalctl -u magicbooth); it recovers by itself, fix the cause if it repeats", warn=recent)
 
 
 def _may_use_ip() -> bool:
@@ -134,4 +157,4 @@ def _may_use_ip() -> bool:
 
 
 CHECKS: tuple[Callable[[Config], Check], ...] = (check_platform, check_versions, check_camera, check_display,
-                                                 check_disk, check_upload)
+                                                 check_disk, check_upload, check_booth)

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from magicbooth.core.config import Config
+from magicbooth.core.errors import LibraryError
 from magicbooth.core.machine import state_dir
 
 
@@ -25,3 +26,21 @@ def clips_root(config: Config, environ: Mapping[str, str] = os.environ) -> Path:
     if config.storage.clips_dir:
         return Path(config.storage.clips_dir).expanduser()
     return state_dir(config.device.state_dir, environ) / "clips"
+
+
+def prepare_library(root: Path, *, create: bool = True) -> Path:
+    """Create the library folder (a recorder does this when it opens); ``LibraryError`` if a file is in the way."""
+    if root.exists() and not root.is_dir():
+        raise LibraryError(f"{root}: the clip library is a file, not a folder; set [storage] clips_dir to a "
+                           f"folder (or leave it empty for <state dir>/clips), or move the file")
+    if not create:
+        return root
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise LibraryError(f"{root}: a file is in the way of the clip library's folder; set [storage] clips_dir "
+                           f"to a folder, or move the file") from None
+    except OSError as exc:
+        raise LibraryError(f"{root}: cannot create the clip library: {exc.strerror or exc}; set [storage] "
+                           f"clips_dir to a writable folder") from None
+    return root

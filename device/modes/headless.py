@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from magicbooth.core.config import Config
-from magicbooth.core.errors import CameraError, ConfigError
+from magicbooth.core.errors import CameraError, ConfigError, SidecarError
 from magicbooth.library.clips import UploadState, read_sidecar
 from magicbooth.modes.events import Action, Event, EventQueue, bind_buttons
 from magicbooth.modes.failsafe import detail, human_reason
@@ -229,7 +229,10 @@ class Headless:
                 (log.warning if low else log.info)("free disk space is %s", "low" if low else "back")
             self._disk_low = low
         if self._clips:
-            state = read_sidecar(self._clips[-1]).get("upload_state", UploadState.OFF)
+            try:
+                state = read_sidecar(self._clips[-1]).get("upload_state", UploadState.OFF)
+            except SidecarError:   # damaged since it was saved: the LED just stops showing 'uploading'
+                state = UploadState.OFF
             self._uploading = state in (UploadState.QUEUED, UploadState.UPLOADING)
 
     def _pattern(self) -> str:

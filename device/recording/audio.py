@@ -55,6 +55,8 @@ def load_music(path: Path, duration_s: float, sample_rate: int, volume: float = 
     chunks: list[np.ndarray] = []
     try:
         with av.open(str(path)) as container:
+            if not container.streams.audio:
+                raise RecorderError(f"{path}: has no audio stream; point [audio] music at an audio file")
             for frame in container.decode(audio=0):
                 chunks += _to_stereo(frame, resampler)
                 if sum(c.shape[1] for c in chunks) >= n:

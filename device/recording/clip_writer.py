@@ -20,7 +20,7 @@ from typing import Any
 import av
 
 from magicbooth.core.errors import RecorderError, StorageFullError
-from magicbooth.library.clips import fsync_dir
+from magicbooth.library.clips import fsync_dir, real_folder
 from magicbooth.recording.encoder import EncodedPacket
 from magicbooth.recording.finalise import PartialLock
 
@@ -70,9 +70,9 @@ class ClipWriter:
         self.last_t: float | None = None
         self._offset: int | None = None
         self._fsync_fragments = fsync_fragments
-        path.parent.mkdir(parents=True, exist_ok=True)
         # Created and locked before FFmpeg opens it, so recovery never sees it unlocked.
         try:
+            real_folder(path.parent)   # .partial: never through a symbolic link
             self.lock = PartialLock(path, create=True)
         except OSError as exc:
             raise as_recorder_error(exc, path) from exc
@@ -89,6 +89,7 @@ class ClipWriter:
             self._header = os.pread(self._fd, os.fstat(self._fd).st_size, 0)
         except (av.FFmpegError, OSError) as exc:
             self.lock.release()
+            path.unlink(missing_ok=True)   # ours (created exclusively above) and empty or a bare header
             raise as_recorder_error(exc, path) from exc
         # (file size, frames, last_t) at the last fragment end
         self._good: tuple[int, int, float | None] = (len(self._header), 0, None)

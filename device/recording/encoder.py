@@ -65,8 +65,12 @@ def to_i420(image: np.ndarray, size: tuple[int, int]) -> av.VideoFrame:
     OpenCV's converter, not FFmpeg's: measured at 0.5 against 2.0 ms per 640x480
     frame on x86, and 29 % fewer ARM instructions per encoded frame on a Cortex-A72.
     """
+    width, height = size
     if (image.shape[1], image.shape[0]) != size:
-        image = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+        if image.shape[1] - width in (0, 1) and image.shape[0] - height in (0, 1):
+            image = image[:height, :width]   # an odd source (641x479) loses its last column/row, not its shape
+        else:
+            image = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
     yuv: np.ndarray = cv2.cvtColor(image, cv2.COLOR_RGB2YUV_I420)
     return av.VideoFrame.from_ndarray(yuv, format="yuv420p")
 

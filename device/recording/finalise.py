@@ -26,7 +26,15 @@ from typing import Any
 
 from magicbooth import __version__
 from magicbooth.core.errors import PartialInUseError
-from magicbooth.library.clips import PARTIAL_DIR, Clip, UploadState, durable_replace, fsync_dir, write_sidecar
+from magicbooth.library.clips import (
+    PARTIAL_DIR,
+    Clip,
+    UploadState,
+    durable_replace,
+    fsync_dir,
+    real_folder,
+    write_sidecar,
+)
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +102,7 @@ def finalise(partial: Path, root: Path, meta: dict[str, Any],
     """
     started_at = datetime.fromisoformat(meta["started_at"])
     final = final_path(root, meta["id"], started_at)
-    final.parent.mkdir(parents=True, exist_ok=True)
+    real_folder(final.parent)   # never through a symbolic link out of the library
     source = partial
     if add_audio is not None:
         muxed = partial.with_name(f"{partial.stem}.final.mp4")

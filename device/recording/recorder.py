@@ -37,7 +37,7 @@ from magicbooth.core.errors import RecorderError, StorageFullError, WorkerError
 from magicbooth.core.machine import device_id
 from magicbooth.library import storage
 from magicbooth.library.clips import Clip
-from magicbooth.library.paths import clips_root
+from magicbooth.library.paths import clips_root, prepare_library
 from magicbooth.recording import finalise
 from magicbooth.recording.audio import Microphone, audio_kind, music_file, soundtrack
 from magicbooth.recording.clip_writer import ClipWriter, best_movflags, is_disk_full
@@ -49,6 +49,9 @@ from magicbooth.recording.remux import remux
 log = logging.getLogger(__name__)
 
 _Item = tuple  # ("frame", image, t) | ("start", _Take) | ("stop", _Take)
+# stop reasons that mean the clip ended before it was asked to, in the words the console and the log use
+CUT_SHORT = {"disk_full": "disk full", "storage_low": "free space below [storage] min_free_mb",
+             "error": "writing failed"}
 STALL_GRACE_S = 1.0  # a stop completes this long after its post-roll even if frames stop coming
 
 
@@ -90,7 +93,8 @@ class Recorder:
                  when_failed: Callable[[RecorderError], None] | None = None, movflags: str | None = None,
                  recover: bool = True, live: bool = True) -> None:
         self.config = config
-        self.size = size
+        # H.264 4:2:0 needs even sizes: an odd camera or file (641x479) is cropped by its last column/row.
+        self.size = (size[0] - size[0] % 2, size[1] - size[1] % 2)
         self.fps = fps
         self.root = root if root is not None else clips_root(config)
         self.effect = effect
@@ -125,7 +129,7 @@ class Recorder:
     def open(self) -> Recorder:
         """Recover leftover partials, choose and open the encoder, start the threads."""
         cfg = self.config
-        self.root.mkdir(parents=True, exist_ok=True)
+        prepare_library(self.root)
         music_file(cfg.audio)  # fail early on a bad music path
         if self.recover:
             recover_partials(self.root, cfg, when_saved=self.when_saved)
@@ -399,17 +403,26 @@ class Recorder:
                 self._last_take = take
         writer = take.writer
         if writer is None:
-            self._fail(error or RecorderError(f"clip {take.id}: no frames were recorded"), take)
+            self._fail(_nothing_saved(take, error), take)
             return
         try:
             writer.close()
         except RecorderError as exc:
             error = error or exc
             reason = "disk_full" if isinstance(exc, StorageFullError) else reason
+        if not writer.frames:   # a header alone (a full disk took every frame) is no clip
+            writer.path.unlink(missing_ok=True)
+            writer.lock.release()
+            self._fail(_nothing_saved(take, error), take)
+            return
         if error is not None:
             self.error = error
         first = writer.first_t or 0.0
         last = writer.last_t if writer.last_t is not None else first
+        if reason in CUT_SHORT:
+            kept = last - first + 1.0 / self.fps
+            log.error("%s: clip cut at %.1f s (clip %s%s)", CUT_SHORT[reason], kept, take.id,
+                      f"; {error}" if error else "")
         with self._cond:
             # Drops count if they fall in the clip's span or were pushed after start() (all of them
             # may be lost before the clip's first frame when the encoder is far behind).
@@ -471,3 +484,12 @@ class Recorder:
             take.future.set_exception(error)
         if self.when_failed is not None:
             self.when_failed(error)
+
+
+def _nothing_saved(take: _Take, error: RecorderError | None) -> RecorderError:
+    """The error for a clip of which not one frame reached the disk: nothing is saved, nothing is left behind."""
+    if isinstance(error, StorageFullError):
+        return StorageFullError(f"disk full: clip {take.id} has no frame that could be written, so nothing was "
+                                f"saved; free space (upload and delete clips, 'magicbooth clips list')")
+    why = f" ({error})" if error is not None else ""
+    return RecorderError(f"clip {take.id}: no frames were recorded, so nothing was saved{why}")

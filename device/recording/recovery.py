@@ -30,7 +30,7 @@ import av
 from magicbooth.core.config import Config
 from magicbooth.core.errors import PartialInUseError, RecorderError
 from magicbooth.core.machine import device_id
-from magicbooth.library.clips import PARTIAL_DIR, Clip, iter_clips, write_sidecar
+from magicbooth.library.clips import PARTIAL_DIR, Clip, iter_clips, set_aside, sidecar_problem, write_sidecar
 from magicbooth.recording import finalise
 from magicbooth.recording.audio import music_file, soundtrack
 from magicbooth.recording.clip_writer import META_KEY
@@ -41,21 +41,35 @@ log = logging.getLogger(__name__)
 
 def _clip_partials(root: Path) -> list[Path]:
     folder = root / PARTIAL_DIR
+    if folder.is_symlink():
+        log.warning("recovery: %s is a symbolic link; the clip library never follows one, so nothing in it "
+                    "is recovered (the recorder moves it aside when it next writes a clip)", folder)
+        return []
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.glob("*.mp4") if "." not in p.stem)
+    return sorted(p for p in folder.glob("*.mp4") if "." not in p.stem and not p.is_symlink() and p.is_file())
 
 
 def _meta_from_partial(partial: Path, stored: dict[str, str], device: str) -> dict[str, Any]:
     try:
         meta = json.loads(stored.get(META_KEY, "{}"))
-    except ValueError:
+    except (ValueError, RecursionError):
         meta = {}
-    if not meta.get("started_at"):
+    if not isinstance(meta, dict) or sidecar_problem({**meta, "id": partial.stem}, partial.stem):
+        meta = {}   # the file's own copy is damaged: start from what is certain
+    if not _is_time(meta.get("started_at")):
         started = datetime.fromtimestamp(partial.stat().st_mtime, UTC)
         meta = finalise.base_meta(partial.stem, started, device, "")
     meta["id"] = partial.stem
     return meta
+
+
+def _is_time(text: object) -> bool:
+    try:
+        datetime.fromisoformat(str(text))
+    except ValueError:
+        return False
+    return bool(text)
 
 
 def recover_partial(partial: Path, root: Path, config: Config) -> Clip | None:
@@ -132,12 +146,26 @@ def recover_partials(root: Path, config: Config,
                 when_saved(clip)
     for clip in iter_clips(root):
         if not clip.meta:
-            _add_missing_sidecar(clip, config)
+            try:
+                _add_missing_sidecar(clip, config)
+            except OSError as exc:   # e.g. a full disk: the clip keeps going without one, recording goes on
+                log.error("recovery: cannot write a sidecar for %s (%s); trying again at the next start",
+                          clip.video, exc)
     return recovered
 
 
 def _add_missing_sidecar(clip: Clip, config: Config) -> None:
-    """Give a library video without a sidecar one, from what the file itself says."""
+    """Give a library video without a (usable) sidecar one, from what the file itself says.
+
+    A bad sidecar is renamed ``<id>.json.bad`` first, so nothing it held is lost.
+    """
+    if clip.problem:
+        try:
+            kept = set_aside(clip.sidecar)
+        except OSError as exc:
+            log.error("recovery: %s; it cannot be set aside (%s), so it stays as it is", clip.problem, exc)
+            return
+        log.warning("recovery: %s; kept as %s, rebuilding it from the video", clip.problem, kept.name)
     try:
         with av.open(str(clip.video)) as c:
             stream = c.streams.video[0]

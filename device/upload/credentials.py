@@ -29,6 +29,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from magicbooth.core.config import decode_text
 from magicbooth.core.errors import CredentialsError
 
 CREDENTIAL_NAME = "s3.toml"
@@ -81,22 +82,34 @@ def load_credentials(path: Path) -> S3Credentials:
                                f"(mode {stat.S_IMODE(info.st_mode):04o}); refusing to use it. "
                                f"Fix with 'chmod 600 {path}'")
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = decode_text(path.read_bytes(), path, CredentialsError)
+        data = tomllib.loads(text.removeprefix("\ufeff"))
     except PermissionError:
         raise CredentialsError(f"{path}: cannot read credentials file: permission denied. It is root's: run this "
                                f"as root, or let systemd pass it (LoadCredential= in magicbooth-upload.service, "
                                f"read when the service starts: 'systemctl restart magicbooth-upload')") from None
     except OSError as exc:
         raise CredentialsError(f"{path}: cannot read credentials file: {exc.strerror}") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError):
+    except (tomllib.TOMLDecodeError, RecursionError):
         # The parser's message may quote the secret, so it is not repeated here.
         raise CredentialsError(f"{path}: credentials file is not valid TOML; expected "
                                f'access_key_id = "..." and secret_access_key = "..."') from None
-    unknown = sorted(set(data) - set(KEYS))
+    unknown = [key for key in data if key not in KEYS]
     if unknown:
-        raise CredentialsError(f"{path}: unknown key {unknown[0]}; expected only {' and '.join(KEYS)}")
+        # Never the name itself: a secret pasted in the wrong place becomes a key name.
+        line = _line_of(text, unknown[0])
+        raise CredentialsError(f"{path}: unexpected key{f' on line {line}' if line else ''} (its name is not "
+                               f"shown, it may be a misplaced secret); expected only {' and '.join(KEYS)}")
     for key in KEYS:
         value = data.get(key)
         if not isinstance(value, str) or not value:
             raise CredentialsError(f"{path}: {key} is missing or empty; expected {key} = \"...\"")
     return S3Credentials(data["access_key_id"], data["secret_access_key"], str(path))
+
+
+def _line_of(text: str, key: str) -> int | None:
+    """The line where ``key`` is defined (its name before the first '='), if it can be found."""
+    for number, line in enumerate(text.splitlines(), 1):
+        if key in line.partition("=")[0] or f"[{key}]" in line:
+            return number
+    return None

@@ -8,19 +8,35 @@ asked to fill in what happened after the last commit.
 
 Tables: ``jobs`` (one row per clip), ``objects`` (verified uploads),
 ``multipart`` + ``parts`` (the UploadId and every acknowledged part's ETag).
+
+A damaged database (garbage, cut short, a folder in its place, broken pages found when it opens
+or later) must not stop recording or uploading: it is renamed ``uploads.sqlite3.corrupt-<time>``
+(with its -wal and -shm), a fresh one is made, and ``when_rebuilt`` refills it (the queue does that
+from the clip library, whose sidecars know each clip's upload state). The error log says so, and
+``corrupt_copies`` lets ``magicbooth upload --status`` and ``doctor`` keep saying so.
 """
 
 from __future__ import annotations
 
+import functools
+import logging
+import os
 import sqlite3
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 from magicbooth.core.errors import UploadError
 from magicbooth.library.clips import UploadState
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+CORRUPT = ".corrupt-"
+_CORRUPT_CODES = (11, 26)   # SQLITE_CORRUPT, SQLITE_NOTADB
 
 # A job is a clip whose uploads are on, so it is in every upload state but ``off``.
 JOB_STATES = tuple(s for s in UploadState if s is not UploadState.OFF)
@@ -89,21 +105,109 @@ class Multipart:
     parts: dict[int, str]
 
 
-class QueueDB:
-    """Thread-safe access to the queue database (one connection, one lock)."""
+def is_corruption(exc: BaseException) -> bool:
+    """Whether an SQLite error means the file is damaged (not busy, read-only or out of space)."""
+    return isinstance(exc, sqlite3.DatabaseError) and (
+        getattr(exc, "sqlite_errorcode", None) in _CORRUPT_CODES
+        or "malformed" in str(exc) or "not a database" in str(exc))
 
-    def __init__(self, path: Path) -> None:
+
+def _healing(method: Callable[..., T]) -> Callable[..., T]:
+    """Run ``method``; if the database turns out to be damaged, set it aside, rebuild, and run it once more."""
+    @functools.wraps(method)
+    def run(self: QueueDB, *args: Any, **kwargs: Any) -> T:
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.Error as exc:
+            if not is_corruption(exc):
+                raise UploadError(f"{self.path}: upload queue database: {exc}") from None
+        self._replace_damaged("damaged pages found while in use")
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.Error as exc:
+            raise UploadError(f"{self.path}: upload queue database: {exc}") from None
+    return run
+
+
+class QueueDB:
+    """Thread-safe access to the queue database (one connection, one lock).
+
+    ``when_rebuilt(db)`` is called after a damaged database was replaced by an empty one, to refill it.
+    """
+
+    def __init__(self, path: Path, when_rebuilt: Callable[[QueueDB], None] | None = None) -> None:
         self.path = path
+        self.when_rebuilt = when_rebuilt
+        self.set_aside: Path | None = None     # where this process moved a damaged database
+        self._lock = threading.RLock()
+        if path.parent.exists() and not path.parent.is_dir():
+            raise UploadError(f"{path.parent}: the state directory is a file, not a folder; set [device] "
+                              f"state_dir to a folder (or leave it empty)")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=10)
+        except OSError as exc:
+            raise UploadError(f"{path.parent}: cannot create the state directory: {exc.strerror or exc}; "
+                              f"set [device] state_dir to a writable folder") from None
+        if os.path.lexists(path) and (path.is_symlink() or not path.is_file()):
+            self._replace_damaged("it is not a regular file", connected=False)
+            return
+        try:
+            self._connect()
+        except sqlite3.DatabaseError as exc:
+            if not is_corruption(exc):
+                raise UploadError(f"{path}: cannot open the upload queue database: {exc}; "
+                                  f"check the state directory is writable") from None
+            self._replace_damaged(str(exc), connected=False)
+
+    def _connect(self) -> None:
+        self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=10)
+        try:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.executescript(SCHEMA)
-        except sqlite3.Error as exc:
-            raise UploadError(f"{path}: cannot open the upload queue database: {exc}; "
-                              f"check the state directory is writable") from None
-        self._lock = threading.RLock()
+            # Damaged pages would otherwise show up only later, in the middle of an upload.
+            problems = [str(r[0]) for r in self._db.execute("PRAGMA quick_check").fetchall()]
+        except BaseException:
+            self._db.close()
+            raise
+        if problems != ["ok"]:
+            self._db.close()
+            raise sqlite3.DatabaseError(f"database disk image is malformed: {'; '.join(problems[:3])}")
+
+    def _replace_damaged(self, reason: str, *, connected: bool = True) -> None:
+        """Move the damaged file (and its -wal and -shm) aside, start an empty database, have it refilled."""
+        with self._lock:
+            if connected:
+                self._db.close()
+            stamp = time.strftime("%Y%m%d-%H%M%S")
+            aside = self.path.with_name(f"{self.path.name}{CORRUPT}{stamp}")
+            n = 0
+            while os.path.lexists(aside):
+                n += 1
+                aside = self.path.with_name(f"{self.path.name}{CORRUPT}{stamp}.{n}")
+            for suffix in ("", "-wal", "-shm"):
+                part = self.path.with_name(self.path.name + suffix)
+                if os.path.lexists(part):
+                    try:
+                        os.rename(part, aside.with_name(aside.name + suffix))
+                    except OSError as exc:
+                        raise UploadError(f"{self.path}: the upload queue database is damaged ({reason}) and "
+                                          f"cannot be moved aside: {exc.strerror or exc}") from None
+            try:
+                self._connect()
+            except sqlite3.Error as exc:
+                raise UploadError(f"{self.path}: cannot make a new upload queue database: {exc}; "
+                                  f"check the state directory is writable") from None
+            self.set_aside = aside
+            log.error("%s: the upload queue database was damaged (%s); kept it as %s and started a new one, "
+                      "rebuilt from the clip library", self.path, reason, aside.name)
+            if self.when_rebuilt is not None:
+                self.when_rebuilt(self)
+
+    def corrupt_copies(self) -> list[Path]:
+        """Damaged databases kept aside in the state directory (newest last)."""
+        return sorted(p for p in self.path.parent.glob(f"{self.path.name}{CORRUPT}*")
+                      if not p.name.endswith(("-wal", "-shm")))
 
     def close(self) -> None:
         with self._lock:
@@ -138,6 +242,7 @@ class QueueDB:
 
     # -- jobs ----------------------------------------------------------------------------------------------
 
+    @_healing
     def add(self, clip_id: str, video: Path, *, sidecar_synced: bool = False) -> bool:
         """Queue a clip unless it is known already; True if it was added."""
         with self._tx() as db:
@@ -147,16 +252,19 @@ class QueueDB:
                 (clip_id, str(video), UploadState.QUEUED, int(sidecar_synced)))
             return cur.rowcount == 1
 
+    @_healing
     def job(self, clip_id: str) -> Job | None:
         rows = self._rows("SELECT clip_id, video, seq, state, attempts, error FROM jobs WHERE clip_id = ?", clip_id)
         return _job(rows[0]) if rows else None
 
+    @_healing
     def jobs(self, state: UploadState) -> list[Job]:
         """Jobs in one state, oldest first."""
         rows = self._rows("SELECT clip_id, video, seq, state, attempts, error FROM jobs WHERE state = ? "
                           "ORDER BY seq", state)
         return [_job(r) for r in rows]
 
+    @_healing
     def set_state(self, clip_id: str, state: UploadState, error: str = "", *, attempt: bool = False) -> None:
         """Commit a job's new state; its sidecar is marked as needing the same change.
 
@@ -168,32 +276,38 @@ class QueueDB:
             db.execute("UPDATE jobs SET state = ?, error = ?, attempts = attempts + ?, sidecar_synced = 0 "
                        "WHERE clip_id = ?", (state, error, int(attempt), clip_id))
 
+    @_healing
     def sidecar_synced(self, clip_id: str, state: UploadState) -> None:
         """Record that the sidecar now shows ``state`` (if lost in a crash, the sidecar is simply rewritten)."""
         with self._tx(durable=False) as db:
             db.execute("UPDATE jobs SET sidecar_synced = 1 WHERE clip_id = ? AND state = ?", (clip_id, state))
 
+    @_healing
     def unsynced(self) -> list[Job]:
         rows = self._rows("SELECT clip_id, video, seq, state, attempts, error FROM jobs WHERE sidecar_synced = 0 "
                           "ORDER BY seq")
         return [_job(r) for r in rows]
 
+    @_healing
     def requeue_interrupted(self) -> int:
         """After a restart nothing is in flight: 'uploading' jobs go back to 'queued'."""
         with self._tx(durable=False) as db:
             return db.execute("UPDATE jobs SET state = ?, sidecar_synced = 0 WHERE state = ?",
                               (UploadState.QUEUED, UploadState.UPLOADING)).rowcount
 
+    @_healing
     def counts(self) -> dict[UploadState, int]:
         found = dict(self._rows("SELECT state, COUNT(*) FROM jobs GROUP BY state"))
         return {state: int(found.get(state, 0)) for state in JOB_STATES}
 
     # -- verified objects ----------------------------------------------------------------------------------
 
+    @_healing
     def object_etag(self, key: str) -> str | None:
         rows = self._rows("SELECT etag FROM objects WHERE key = ?", key)
         return str(rows[0][0]) if rows else None
 
+    @_healing
     def record_object(self, key: str, clip_id: str, etag: str, size: int) -> None:
         """Remember a verified object and drop any multipart state for its key.
 
@@ -208,6 +322,7 @@ class QueueDB:
 
     # -- multipart -----------------------------------------------------------------------------------------
 
+    @_healing
     def multipart(self, key: str) -> Multipart | None:
         rows = self._rows("SELECT upload_id, part_size, size FROM multipart WHERE key = ?", key)
         if not rows:
@@ -215,35 +330,42 @@ class QueueDB:
         parts = dict(self._rows("SELECT number, etag FROM parts WHERE key = ?", key))
         return Multipart(key, str(rows[0][0]), int(rows[0][1]), int(rows[0][2]), parts)
 
+    @_healing
     def start_multipart(self, key: str, clip_id: str, upload_id: str, part_size: int, size: int) -> None:
         with self._tx() as db:
             db.execute("DELETE FROM parts WHERE key = ?", (key,))
             db.execute("INSERT OR REPLACE INTO multipart (key, clip_id, upload_id, part_size, size) "
                        "VALUES (?, ?, ?, ?, ?)", (key, clip_id, upload_id, part_size, size))
 
+    @_healing
     def record_part(self, key: str, number: int, etag: str, size: int) -> None:
         with self._tx() as db:
             db.execute("INSERT OR REPLACE INTO parts (key, number, etag, size) VALUES (?, ?, ?, ?)",
                        (key, number, etag, size))
 
+    @_healing
     def forget_part(self, key: str, number: int) -> None:
         with self._tx() as db:
             db.execute("DELETE FROM parts WHERE key = ? AND number = ?", (key, number))
 
+    @_healing
     def forget_multipart(self, key: str) -> None:
         with self._tx() as db:
             db.execute("DELETE FROM parts WHERE key = ?", (key,))
             db.execute("DELETE FROM multipart WHERE key = ?", (key,))
 
+    @_healing
     def multipart_keys(self, clip_id: str) -> list[str]:
         return [str(r[0]) for r in self._rows("SELECT key FROM multipart WHERE clip_id = ?", clip_id)]
 
+    @_healing
     def upload_ids(self) -> set[str]:
         """UploadIds still wanted: those of clips that are queued or uploading."""
         return {str(r[0]) for r in self._rows(
             "SELECT m.upload_id FROM multipart m JOIN jobs j ON j.clip_id = m.clip_id "
             f"WHERE j.state IN {_sql_list(IN_FLIGHT)}")}
 
+    @_healing
     def forget_unwanted_multipart(self) -> None:
         """Drop multipart records of clips that are uploaded, failed or gone (after aborting them)."""
         with self._tx() as db:

@@ -39,6 +39,7 @@ from magicbooth.core.config import Config
 from magicbooth.core.errors import (
     ClipIntegrityError,
     CredentialsError,
+    SidecarError,
     StoreUnavailableError,
     UploadError,
     UploadTargetError,
@@ -105,6 +106,7 @@ class UploadStatus:
     failures: tuple[tuple[str, str], ...] = ()
     blocked: str = ""
     failed_passes: int = 0
+    damaged: tuple[str, ...] = ()   # damaged queue databases kept aside (the queue was rebuilt)
 
     def lines(self) -> list[str]:
         """Human-readable lines."""
@@ -117,6 +119,8 @@ class UploadStatus:
         if self.blocked:
             out.append(f"  waiting to retry (attempt {self.failed_passes + 1}): {self.blocked}")
         out += [f"  failed {clip}: {reason}" for clip, reason in self.failures]
+        out += [f"  the queue database was damaged and rebuilt from the clip library; the damaged copy is kept as "
+                f"{path} (delete it when no longer needed)" for path in self.damaged]
         return out
 
 
@@ -143,7 +147,7 @@ class UploadQueue:
         self.clips_root = clips_root or library_root(cfg)
         self.enabled = cfg.upload.enabled
         self.device = device_id(cfg.device.id)
-        self.db = QueueDB(db_path or state_dir(cfg.device.state_dir) / DB_NAME)
+        self.db = QueueDB(db_path or state_dir(cfg.device.state_dir) / DB_NAME, when_rebuilt=self._refill)
         self._lock_fd: int | None = None
         self._store = store
         self.stopping = threading.Event()
@@ -176,7 +180,7 @@ class UploadQueue:
                 try:
                     update_sidecar(clip.video, upload_state=UploadState.QUEUED, upload_error="")
                     synced = True
-                except OSError as exc:
+                except (OSError, SidecarError) as exc:
                     log.warning("cannot update sidecar of %s: %s", clip.id, exc)
         added = self.db.add(clip.id, clip.video.resolve(), sidecar_synced=synced)
         if added:
@@ -184,12 +188,37 @@ class UploadQueue:
         return added
 
     def scan(self, root: Path) -> int:
-        """Queue every clip under ``root`` not yet uploaded or failed (e.g. recorded while uploads were off)."""
+        """Queue every clip under ``root`` not yet uploaded or failed (e.g. recorded while uploads were off).
+
+        A sidecar rebuilt from its video (upload state ``off``) gets the state the queue knows back.
+        """
         added = 0
         for clip in iter_clips(root):
-            if clip.meta and clip.upload_state not in (UploadState.UPLOADED, UploadState.FAILED):
+            if not clip.meta:
+                continue   # no usable sidecar: recovery rebuilds it, then it is queued
+            job = self.db.job(clip.id)
+            if job is not None and job.state != clip.upload_state:
+                self._sync_sidecar(job.clip_id)
+            elif clip.upload_state not in (UploadState.UPLOADED, UploadState.FAILED):
                 added += self.enqueue(clip)
         return added
+
+    def _refill(self, db: QueueDB) -> None:
+        """Rebuild a replaced (damaged) database from the clip library: each sidecar knows its upload state."""
+        counts: dict[UploadState, int] = dict.fromkeys(JOB_STATES, 0)
+        for clip in iter_clips(self.clips_root):
+            state = clip.upload_state
+            if not clip.meta or state not in JOB_STATES:
+                continue   # never queued ('off'): scan() queues those when uploads are on
+            # 'uploading' was interrupted by whatever broke the database: it starts again.
+            target = UploadState.QUEUED if state == UploadState.UPLOADING else UploadState(state)
+            db.add(clip.id, clip.video.resolve(), sidecar_synced=True)
+            if target != UploadState.QUEUED:
+                db.set_state(clip.id, target, str(clip.meta.get("upload_error", "")))
+                db.sidecar_synced(clip.id, target)
+            counts[target] += 1
+        log.error("upload queue rebuilt from %s: %d queued, %d uploaded, %d failed", self.clips_root,
+                  counts[UploadState.QUEUED], counts[UploadState.UPLOADED], counts[UploadState.FAILED])
 
     def retry_failed(self) -> int:
         """Put every failed clip back in the queue (after fixing what made it fail)."""
@@ -371,6 +400,7 @@ class UploadQueue:
         """Upload one clip: True when verified and marked uploaded, False when it failed, None when stopped."""
         video = job.video
         try:
+            self._check_inside_library(video)
             meta = read_sidecar(video)
             if not meta or not video.is_file():
                 raise ClipIntegrityError(f"{video}: video or sidecar is missing")
@@ -379,7 +409,7 @@ class UploadQueue:
                 raise ClipIntegrityError(f"{video.with_suffix('.json')}: sidecar has no valid sha256")
             size = int(meta.get("size_bytes", video.stat().st_size))
             day = clip_day(video, meta)
-        except (ClipIntegrityError, OSError, ValueError) as exc:
+        except (ClipIntegrityError, OSError, ValueError) as exc:   # SidecarError is a ValueError
             return self._fail(job, str(exc))
 
         key = object_key(self.cfg.upload.prefix, self.device, day, job.clip_id, "mp4")
@@ -418,6 +448,14 @@ class UploadQueue:
         log.info("uploaded %s", key)
         return True
 
+    def _check_inside_library(self, video: Path) -> None:
+        """Refuse a clip reached through a symbolic link (the file, its day folder): never upload from outside."""
+        day = video.parent
+        if video.is_symlink() or video.with_suffix(".json").is_symlink() or day.is_symlink():
+            raise ClipIntegrityError(f"{video}: a symbolic link in the clip library; links are never followed")
+        if day.parent.resolve() != self.clips_root.resolve():
+            raise ClipIntegrityError(f"{video}: not in the clip library {self.clips_root}")
+
     def _fail(self, job: Job, reason: str) -> bool:
         log.warning("upload of %s failed: %s", job.clip_id, reason)
         self.db.set_state(job.clip_id, UploadState.FAILED, reason, attempt=True)
@@ -453,7 +491,7 @@ class UploadQueue:
             if job.video.with_suffix(".json").is_file():
                 try:
                     update_sidecar(job.video, upload_state=job.state, upload_error=job.error)
-                except OSError as exc:
+                except (OSError, SidecarError) as exc:
                     log.warning("cannot update sidecar of %s: %s", clip_id, exc)
                     return
             self.db.sidecar_synced(clip_id, job.state)
@@ -484,7 +522,8 @@ class UploadQueue:
         failures = tuple((j.clip_id, j.error) for j in self.db.jobs(UploadState.FAILED)[-max_failures:])
         return UploadStatus(True, f"{up.endpoint}/{up.bucket}/{device_prefix(up.prefix, self.device)}",
                             **{str(s): counts[s] for s in JOB_STATES}, in_progress=self._progress,
-                            failures=failures, blocked=self._blocked, failed_passes=self._backoff.failures)
+                            failures=failures, blocked=self._blocked, failed_passes=self._backoff.failures,
+                            damaged=tuple(str(p) for p in self.db.corrupt_copies()))
 
 
 @contextmanager
@@ -496,7 +535,13 @@ def queue_for_kept_clips(cfg: Config) -> Iterator[Callable[[Clip | Path], None] 
     if not cfg.upload.enabled:
         yield None
         return
-    queue = UploadQueue(cfg)
+    try:
+        queue = UploadQueue(cfg)
+    except UploadError as exc:
+        # Recording goes on: each clip's sidecar stays 'off', and the uploader queues those when it scans.
+        log.error("uploads: %s; clips are still recorded, and queued when 'magicbooth upload' next runs", exc)
+        yield None
+        return
 
     def keep(clip: Clip | Path) -> None:
         if not isinstance(clip, Clip):

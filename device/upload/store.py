@@ -30,8 +30,11 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import errno
 import io
 import os
+import socket
+import ssl
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -281,7 +284,9 @@ class ObjectStore:
         except ClientError as exc:
             raise self._translate(exc, kwargs.get("Key", "")) from None
         except (ConnectionError, HTTPClientError) as exc:
-            raise StoreUnavailableError(f"{self.endpoint}: cannot reach the store ({_short(exc)})") from None
+            raise StoreUnavailableError(f"{self.endpoint}: cannot reach the store: {_unreachable(exc)}; check "
+                                        f"[upload] endpoint (host and port) and the network; clips stay queued "
+                                        f"and are retried") from None
         except BotoCoreError as exc:
             raise UploadError(f"{self.endpoint}: {_short(exc)}") from None
 
@@ -316,6 +321,30 @@ class _NoSuchUpload(UploadError):
 
 def _etag(value: str) -> str:
     return value.strip('"')
+
+
+def _unreachable(exc: BaseException) -> str:
+    """Why a connection failed, in words (botocore's own text only repeats the URL)."""
+    seen: list[BaseException] = []
+    todo: list[BaseException | None] = [exc]
+    while todo:
+        item = todo.pop(0)
+        if item is None or item in seen:
+            continue
+        seen.append(item)
+        todo += [getattr(item, "kwargs", {}).get("error"), item.__cause__, item.__context__]
+    for item in seen:
+        if isinstance(item, socket.gaierror):
+            return "the host name does not resolve"
+        if isinstance(item, ConnectionRefusedError):
+            return "connection refused (nothing listens on that port)"
+        if isinstance(item, ssl.SSLError):
+            return f"TLS failed ({_short(item)})"
+        if isinstance(item, OSError) and item.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH):
+            return "no route to the host (is the network up?)"
+    if any(isinstance(item, TimeoutError) or "timed out" in str(item).lower() for item in seen):
+        return "no answer in time ([upload] connect_timeout_s / read_timeout_s)"
+    return _short(exc)
 
 
 def _short(exc: BaseException) -> str:
