@@ -1,4 +1,8 @@
-"""magicbooth's runtime: camera, perception, pipeline, display, recorder, uploads, modes."""
+"""magicbooth's runtime: camera, perception, pipeline, display, recorder, uploads, modes.
+
+The data flow, the layers, the threads and the contracts between them are described in
+``docs/architecture.md``.
+"""
 
 import os as _os
 

@@ -1,8 +1,10 @@
 """Magic-expression effects drawn with pygame.
 
->>> import effects
->>> fx = effects.create("sticker", {"design": "crown"})
->>> fx.render(canvas, scene, t)          # canvas: pygame.Surface at frame size
+Usage::
+
+    from magicbooth import effects
+    fx = effects.create("sticker", {"design": "crown"})
+    fx.render(canvas, scene, t)          # canvas: pygame.Surface at frame size
 """
 
 import os

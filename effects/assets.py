@@ -10,6 +10,7 @@ from typing import Any
 
 import cv2
 import numpy as np
+
 from magicbooth.core.errors import EffectError
 
 ASSETS = Path(__file__).resolve().parent / "assets"

@@ -5,8 +5,10 @@ the frame. It is pure: no camera, GPIO, network or clip files; assets come from
 ``effects.assets`` (loaded once per process). It may keep state between frames (smoothing,
 particles), which ``reset()`` clears; given the same sequence of scenes it draws the same pictures.
 
->>> fx = effects.create("sticker", {"design": "crown"})
->>> fx.render(canvas, scene, t)
+Usage::
+
+    fx = effects.create("sticker", {"design": "crown"})
+    fx.render(canvas, scene, t)     # canvas: a pygame.Surface at frame size; t: scene time in seconds
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import dataclasses
 from typing import ClassVar
 
 import pygame
+
 from magicbooth.core.scene import Scene
 from magicbooth.effects.options import EffectOptions
 
@@ -53,6 +56,9 @@ class Effect:
 
     def reset(self) -> None:
         """Forget state carried between frames (called when the effect is switched in)."""
+
+    def restart(self) -> None:
+        """Start the effect's timeline from zero: the booth calls this when a clip starts recording."""
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name} {self.options}>"

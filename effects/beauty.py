@@ -7,7 +7,8 @@ import dataclasses
 import cv2
 import numpy as np
 import pygame
-from magicbooth.core.config import option
+
+from magicbooth.core.options import option
 from magicbooth.core.scene import FaceMesh, Scene
 from magicbooth.effects.assets import face_model
 from magicbooth.effects.base import Effect

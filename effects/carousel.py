@@ -1,12 +1,17 @@
 """Live switching between effects (next / previous), for the booth's buttons and keys.
 
->>> carousel = EffectCarousel(start="sticker")
->>> carousel.when_changed = lambda fx: perception.set_needs(fx.needs)
->>> carousel.next().render(canvas, scene, t)
+The pipeline's perception stage reads ``needs`` on every frame, so a switch
+also moves the models to what the new effect draws with.
+
+Usage::
+
+    carousel = EffectCarousel(("none", "sticker"), start="sticker")
+    carousel.next().render(canvas, scene, t)
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -15,26 +20,36 @@ from magicbooth.core.errors import EffectError
 from magicbooth.effects import registry
 from magicbooth.effects.base import Effect
 
+log = logging.getLogger(__name__)
+
 
 class EffectCarousel:
-    """A ring of effects; each is created on first use and reset whenever it comes round again."""
+    """A ring of effects; each is created on first use and reset whenever it comes round again.
+
+    ``catalog`` is the table of effect classes to choose from: the registry's, unless a test
+    hands in its own (as gpiozero tests hand in a mock pin factory).
+    """
 
     def __init__(self, names: Sequence[str] | None = None, start: str | None = None,
-                 options: Mapping[str, Mapping[str, Any]] | None = None) -> None:
-        self.names = tuple(names) if names else tuple(registry.available())
+                 options: Mapping[str, Mapping[str, Any]] | None = None, *,
+                 catalog: Mapping[str, type[Effect]] | None = None) -> None:
+        self._catalog = dict(catalog) if catalog is not None else registry.available()
+        self.names = tuple(names) if names else tuple(self._catalog)
         if not self.names:
             raise EffectError("no effects to switch between")
         for n in self.names:
-            registry.get(n)  # fail early, listing the valid names
+            self._class(n)  # fail early, listing the valid names
         self._options = {k: dict(v) for k, v in (options or {}).items()}
-        for n in self._options:
+        for n, given in self._options.items():
             if n not in self.names:
                 raise EffectError(f"options given for effect {n!r}, which is not in the carousel "
                                   f"({', '.join(self.names)})")
+            self._class(n).Options.parse(given)   # a bad option fails now, not at the first frame
         self._instances: dict[str, Effect] = {}
         if start is not None and start not in self.names:
             raise EffectError(f"unknown effect {start!r}; valid effects: {', '.join(self.names)}")
         self._index = self.names.index(start) if start is not None else 0
+        self._home = self._index
         self.when_changed: Callable[[Effect], None] | None = None
 
     @classmethod
@@ -51,7 +66,8 @@ class EffectCarousel:
     def current(self) -> Effect:
         name = self.names[self._index]
         if name not in self._instances:
-            self._instances[name] = registry.create(name, self._options.get(name))
+            cls = self._class(name)
+            self._instances[name] = cls(cls.Options.parse(self._options.get(name, {})))
         return self._instances[name]
 
     @property
@@ -59,8 +75,22 @@ class EffectCarousel:
         return self.names[self._index]
 
     @property
+    def index(self) -> int:
+        """Position of the current effect in ``names``."""
+        return self._index
+
+    @property
+    def titles(self) -> tuple[str, ...]:
+        """Each effect's title (its name when it has none), in ``names`` order."""
+        return tuple(self._class(n).title or n for n in self.names)
+
+    @property
     def needs(self) -> frozenset[str]:
-        return registry.get(self.name).needs
+        return self._class(self.name).needs
+
+    def needs_of(self, name: str) -> frozenset[str]:
+        """What effect ``name`` draws with (so models can load before it is first shown)."""
+        return self._class(name).needs
 
     def next(self) -> Effect:
         return self._move(1)
@@ -83,15 +113,27 @@ class EffectCarousel:
             return False
         return True
 
+    def home(self) -> Effect:
+        """Back to the effect the carousel started on (the booth does this when nobody is there)."""
+        if self._index == self._home:
+            return self.current
+        return self._move(self._home - self._index)
+
     def select(self, name: str) -> Effect:
         if name not in self.names:
             raise EffectError(f"unknown effect {name!r}; valid effects: {', '.join(self.names)}")
         return self._move(self.names.index(name) - self._index)
 
+    def _class(self, name: str) -> type[Effect]:
+        if name not in self._catalog:
+            raise EffectError(f"unknown effect {name!r}; valid effects: {', '.join(self._catalog)}")
+        return self._catalog[name]
+
     def _move(self, step: int) -> Effect:
         self._index = (self._index + step) % len(self.names)
         fx = self.current
         fx.reset()
+        log.info("effect: %s (needs %s)", fx.name, ", ".join(sorted(fx.needs)) or "no models")
         if self.when_changed is not None:
             self.when_changed(fx)
         return fx

@@ -13,7 +13,8 @@ import functools
 import cv2
 import numpy as np
 import pygame
-from magicbooth.core.config import option
+
+from magicbooth.core.options import option
 from magicbooth.core.scene import Scene
 from magicbooth.effects import assets
 from magicbooth.effects.base import Effect

@@ -1,4 +1,4 @@
-"""Face geometry effects share: anchors from keypoints, mouth opening, face outline, smoothing."""
+"""Face geometry effects share: anchors from keypoints, mouth opening, the face's hull mask, smoothing."""
 
 from __future__ import annotations
 
@@ -7,13 +7,12 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
+
 from magicbooth.core.scene import Face, FaceMesh
-from magicbooth.effects.assets import face_model
 
 # MediaPipe face-mesh landmark indices (facts of the mesh numbering).
 UPPER_LIP_INNER, LOWER_LIP_INNER = 13, 14
 MOUTH_RIGHT, MOUTH_LEFT = 61, 291
-FOREHEAD, CHIN = 10, 152
 
 
 @dataclass(frozen=True)
@@ -47,11 +46,6 @@ def mouth_ratio(mesh: FaceMesh) -> float:
     gap = np.linalg.norm(p[UPPER_LIP_INNER, :2] - p[LOWER_LIP_INNER, :2])
     width = np.linalg.norm(p[MOUTH_RIGHT, :2] - p[MOUTH_LEFT, :2])
     return float(gap / width) if width > 1e-6 else 0.0
-
-
-def outline(mesh: FaceMesh) -> np.ndarray:
-    """The face oval as an (n, 2) float32 polygon in frame pixels."""
-    return mesh.points[face_model().contour("face_oval_0"), :2].astype(np.float32)
 
 
 def hull_mask(mesh: FaceMesh, size: tuple[int, int]) -> np.ndarray:

@@ -15,7 +15,8 @@ import math
 import cv2
 import numpy as np
 import pygame
-from magicbooth.core.config import option
+
+from magicbooth.core.options import option
 from magicbooth.core.scene import Scene
 from magicbooth.effects import assets
 from magicbooth.effects.base import Effect

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
+
 from magicbooth.effects.assets import FaceModel
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pygame
+
 from magicbooth.core.scene import Scene
 from magicbooth.effects.base import Effect
 from magicbooth.effects.surface import blit_rgb

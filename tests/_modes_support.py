@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
 from magicbooth.core.config import Config
 from magicbooth.core.errors import CameraError
 from magicbooth.core.frames import Frame
@@ -20,7 +21,10 @@ from magicbooth.service.notify import Notifier
 
 
 class SyntheticCamera:
-    """Moving-gradient frames; ``unplugged`` makes reads and opens raise CameraError, like a pulled cable."""
+    """Moving-gradient frames; ``unplugged`` makes reads and opens raise CameraError, like a pulled cable.
+
+    It has the ``FrameSource`` surface the pipeline uses (open, read, close, size, fps, is_live, describe).
+    """
 
     def __init__(self, size: tuple[int, int] = (160, 120), fps: float = 30.0, *, realtime: bool = False) -> None:
         self.size = size
@@ -30,17 +34,19 @@ class SyntheticCamera:
         self.opens = 0
         self._index = 0
 
+    is_live = True   # a camera: frames come whether or not anyone reads them
+
     def open(self) -> SyntheticCamera:
         if self.unplugged:
             raise CameraError("synthetic camera: no camera on the bus")
         self.opens += 1
         return self
 
-    def __enter__(self) -> SyntheticCamera:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
+    def close(self) -> None:
         pass
+
+    def describe(self) -> str:
+        return f"synthetic camera {self.size[0]}x{self.size[1]}"
 
     def read(self) -> Frame:
         if self.unplugged:

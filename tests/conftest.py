@@ -13,6 +13,7 @@ os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
 import av
 import numpy as np
 import pytest
+
 from magicbooth.core.config import Config
 
 

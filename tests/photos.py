@@ -13,6 +13,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+
 from magicbooth.core.frames import Frame
 from magicbooth.core.scene import KEYPOINT_NAMES, Face, FaceMesh, Scene
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import av
 import numpy as np
 import pytest
+
 from magicbooth.core.config import Config
 from magicbooth.recording.recorder import Recorder
 

@@ -4,8 +4,10 @@ Everything listens on 127.0.0.1 on free ports and keeps its data in a given
 directory, so a server can be killed and started again on the same ports with
 the same data (the "server died mid-upload" tests).
 
->>> with SeaweedServer(tmp_path) as server:
-...     client = server.client()
+Usage::
+
+    with SeaweedServer(tmp_path) as server:
+        client = server.client()        # a botocore S3 client with the test keys
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from magicbooth.inference.amx import KEEP_ENV, has_amx
 
 ROOT = Path(__file__).resolve().parent.parent

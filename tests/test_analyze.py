@@ -8,9 +8,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
+
 from magicbooth.cli import main
 from magicbooth.core.scene import KEYPOINT_NAMES
-
 from tests.perception_helpers import astronaut
 
 

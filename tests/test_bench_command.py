@@ -11,6 +11,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+
 from magicbooth.bench.schema import schema
 from magicbooth.cli import main
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+
 from magicbooth.bench import compare, device_info, svg, thermal, verdict
 from magicbooth.bench.measures import measured, not_measured, percentile, summarize
 from magicbooth.bench.resources import ResourceWindow, core_times, peak_rss_mb

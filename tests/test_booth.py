@@ -14,13 +14,17 @@ import numpy as np
 import pygame
 import pytest
 from _modes_support import ManualClock, SyntheticCamera, open_recorder
+
 from magicbooth.core.config import Config, parse_config
 from magicbooth.core.errors import CameraError
-from magicbooth.core.frames import Frame
+from magicbooth.core.scene import Scene
+from magicbooth.effects.base import Effect
+from magicbooth.effects.plain import Plain
+from magicbooth.effects.surface import blit_rgb
 from magicbooth.modes.booth import Booth
-from magicbooth.modes.deck import Deck, blit_frame
 from magicbooth.modes.events import bind_buttons
-from magicbooth.modes.feed import LiveFeed
+from magicbooth.pipeline.builder import build_pipeline
+from magicbooth.pipeline.sinks import RecordSink
 from magicbooth.service.notify import Notifier, WatchdogGate
 
 
@@ -39,22 +43,59 @@ RIGS: list[Rig] = []
 def close_rigs() -> Iterator[None]:
     yield
     while RIGS:
-        RIGS.pop().recorder.close()
+        rig = RIGS.pop()
+        rig.pipeline.stop()
+        rig.recorder.close()
+
+
+class Tint(Effect):
+    """A test effect: the frame under a solid colour (so the recorded clip shows which effect ran)."""
+
+    colour = (0, 0, 0)
+
+    def render(self, canvas: pygame.Surface, scene: Scene, t: float) -> None:
+        canvas.fill(self.colour)
+
+
+class Red(Tint):
+    name, title, colour = "red", "Red", (255, 0, 0)
+
+
+class Blue(Tint):
+    name, title, colour = "blue", "Blue", (0, 0, 255)
+
+
+class Broken(Effect):
+    """Raises while ``on`` (an effect bug, as the failsafe must survive it)."""
+
+    name, title = "broken", "Broken"
+    on = True
+
+    def render(self, canvas: pygame.Surface, scene: Scene, t: float) -> None:
+        if Broken.on:
+            raise ZeroDivisionError("effect divided by zero")
+        blit_rgb(canvas, scene.frame.image)
+
+
+CATALOG = {cls.name: cls for cls in (Plain, Red, Blue, Broken)}
 
 
 class Rig:
-    """A booth wired to a synthetic camera, the real recorder and a manual clock."""
+    """A booth on the shared pipeline, fed by a synthetic camera (read in step), the real recorder, a manual clock."""
 
-    def __init__(self, tmp_path: Path, surface: pygame.Surface, cfg: Config, deck: Deck | None = None,
+    def __init__(self, tmp_path: Path, surface: pygame.Surface, cfg: Config, effects: tuple[str, ...] = ("none",),
                  notifier: Notifier | None = None) -> None:
         self.camera = SyntheticCamera()
         self.clock = ManualClock()
         self.recorder = open_recorder(cfg, tmp_path / "clips")
         RIGS.append(self)
         self.kept: list[Path] = []
-        self.feed = LiveFeed(self.camera.open, cfg.camera, clock=self.clock)
+        self.pipeline = build_pipeline(cfg, source=lambda: self.camera, effects=effects, live=False,
+                                       catalog=CATALOG)
+        self.pipeline.add_sink(RecordSink(self.recorder, watermark=self.pipeline.watermark))
+        self.pipeline.start()
         self.gate = WatchdogGate(notifier, 0.5, clock=self.clock, interval_s=0.1) if notifier else None
-        self.booth = Booth(cfg, self.feed, self.recorder, surface, deck=deck, when_kept=self.kept.append,
+        self.booth = Booth(cfg, self.pipeline, self.recorder, surface, when_kept=self.kept.append,
                            clock=self.clock, gate=self.gate)
 
     def step(self, seconds: float = 0.1, n: int = 1) -> None:
@@ -134,15 +175,8 @@ def test_maximum_length_stops_recording(tmp_path: Path, screen: pygame.Surface) 
     assert len(rig.kept) == 1 and rig.kept[0].is_file()
 
 
-def tint(canvas: pygame.Surface, frame: Frame, name: str, t: float) -> None:
-    blit_frame(canvas, frame)
-    if name == "red":
-        canvas.fill((255, 0, 0))
-
-
 def test_carousel_by_tap_and_arrows_and_the_effect_is_recorded(tmp_path: Path, screen: pygame.Surface) -> None:
-    deck = Deck(("none", "red", "blue"), ("Plain", "Red", "Blue"), tint)
-    rig = Rig(tmp_path, screen, config(countdown_s=0, review=False), deck)
+    rig = Rig(tmp_path, screen, config(countdown_s=0, review=False), ("none", "red", "blue"))
     rig.tap(0.95)
     assert rig.booth.effect == "red"
     rig.key(pygame.K_RIGHT)
@@ -162,8 +196,7 @@ def test_carousel_by_tap_and_arrows_and_the_effect_is_recorded(tmp_path: Path, s
 
 
 def test_consent_and_idle_timeout(tmp_path: Path, screen: pygame.Surface) -> None:
-    deck = Deck(("none", "red"), ("Plain", "Red"), tint)
-    rig = Rig(tmp_path, screen, config(consent=True, idle_timeout_s=5.0), deck)
+    rig = Rig(tmp_path, screen, config(consent=True, idle_timeout_s=5.0), ("none", "red"))
     rig.key(pygame.K_SPACE)
     assert rig.booth.state == "consent"
     rig.key(pygame.K_ESCAPE)
@@ -220,14 +253,8 @@ def test_failsafe_on_camera_error_keeps_the_clip_and_recovers(
 
 def test_failsafe_names_an_unexpected_error(tmp_path: Path, screen: pygame.Surface,
                                             caplog: pytest.LogCaptureFixture) -> None:
-    broken = {"on": True}
-
-    def draw(canvas: pygame.Surface, frame: Frame, name: str, t: float) -> None:
-        if broken["on"]:
-            raise ZeroDivisionError("effect divided by zero")
-        blit_frame(canvas, frame)
-
-    rig = Rig(tmp_path, screen, config(), Deck(("none",), ("Plain",), draw))
+    Broken.on = True
+    rig = Rig(tmp_path, screen, config(), ("broken",))
     rig.step()
     assert rig.booth.state == "failsafe"
     assert rig.booth.reason.startswith("Something went wrong")
@@ -235,7 +262,7 @@ def test_failsafe_names_an_unexpected_error(tmp_path: Path, screen: pygame.Surfa
     pixels = pygame.surfarray.array3d(screen)
     assert pixels.max() > 150
     assert "effect divided by zero" in caplog.text
-    broken["on"] = False
+    Broken.on = False
     rig.step(0.6, n=3)
     assert rig.booth.state == "attract"
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from _modes_support import PressThenTerm, Systemd
+
 from magicbooth.modes.launch import run_mode
 
 

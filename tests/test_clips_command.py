@@ -6,9 +6,10 @@ import json
 
 import pytest
 from conftest import write_clip
+from recorder_support import read_back
+
 from magicbooth.cli import main
 from magicbooth.library.clips import iter_clips, update_sidecar
-from recorder_support import read_back
 
 
 @pytest.fixture

@@ -8,12 +8,13 @@ from datetime import UTC, datetime
 
 import numpy as np
 import pytest
+from recorder_support import small_disk
+
 from magicbooth.core.config import StorageConfig
 from magicbooth.core.errors import StorageFullError
-from magicbooth.library.clips import iter_clips, write_sidecar
+from magicbooth.library.clips import delete_clip, iter_clips, write_sidecar
 from magicbooth.library.storage import MB, enforce_retention, ensure_space, free_bytes, storage_status
 from magicbooth.recording.finalise import base_meta, final_path
-from recorder_support import small_disk
 
 STATES = ["uploaded", "off", "uploaded", "uploading", "failed", "uploaded", "queued"]
 
@@ -83,3 +84,13 @@ def test_storage_status_levels(tmp_path):
         assert "storage low" in low.message
         full = storage_status(disk, StorageConfig(min_free_mb=free_mb + 1, low_free_mb=free_mb + 2))
         assert full.level == "full"
+
+
+def test_one_way_to_delete_a_clip_by_record_or_by_video_path(tmp_path):
+    """Retention, 'clips delete' and the booth's retake share delete_clip; it takes a Clip or the video's path."""
+    fill(tmp_path, ["uploaded", "off"], size=1000)
+    first, second = iter_clips(tmp_path)
+    delete_clip(first)
+    delete_clip(second.video)
+    assert list(iter_clips(tmp_path)) == []
+    assert sorted(p.name for p in tmp_path.rglob("*")) == []       # sidecars and emptied days went too

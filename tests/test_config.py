@@ -6,6 +6,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
+
 from magicbooth.cli import main
 from magicbooth.core.config import (
     Config,

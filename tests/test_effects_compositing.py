@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
 from magicbooth.effects.compositing import (
     Grade,
     Layer,
@@ -19,7 +20,6 @@ from magicbooth.effects.compositing import (
     noise_sigma,
     paint,
 )
-
 from tests.photos import frame
 
 H, W = 120, 160

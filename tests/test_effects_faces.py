@@ -7,10 +7,10 @@ import math
 import cv2
 import numpy as np
 import pytest
+
 from magicbooth import effects
 from magicbooth.core.scene import Face, FaceMesh, Scene
 from magicbooth.effects.faces import anchor
-
 from tests.photos import changed, draw, empty_scene, frame, scene
 
 FACE_EFFECTS = ("sticker", "character", "timemachine", "beauty", "kaiju")

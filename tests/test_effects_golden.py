@@ -14,9 +14,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
+
 from magicbooth import effects
 from magicbooth.perception.anchors import iou
-
 from tests.perception_helpers import nme
 from tests.photos import draw, scene, stored_scene, with_mouth_opened
 

@@ -7,12 +7,12 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
+
 from magicbooth import effects
 from magicbooth.core.errors import EffectError
 from magicbooth.core.scene import Scene
 from magicbooth.effects import assets
 from magicbooth.effects.compose import fit
-
 from tests.photos import changed, draw, empty_scene, frame, scene, with_mouth_opened
 
 

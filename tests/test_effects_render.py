@@ -8,8 +8,8 @@ import av
 import cv2
 import numpy as np
 import pytest
-from magicbooth.cli import main
 
+from magicbooth.cli import main
 from tests.photos import frame
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import cv2
 import numpy as np
 import pytest
+
 from magicbooth import effects
 from magicbooth.core.frames import Frame
 from magicbooth.core.scene import Face, FaceMesh, Scene
-
 from tests.photos import draw, frame, scene, with_mouth_opened
 
 NAMES = sorted(effects.available())

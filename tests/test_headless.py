@@ -15,18 +15,29 @@ from typing import Any
 
 import pytest
 from _modes_support import ManualClock, SyntheticCamera, open_recorder
+
 from magicbooth.core.config import Config, parse_config
 from magicbooth.core.errors import ConfigError
 from magicbooth.modes.events import bind_buttons
-from magicbooth.modes.feed import LiveFeed
 from magicbooth.modes.headless import Headless, run_headless
 from magicbooth.modes.status_light import open_status_light
+from magicbooth.pipeline.builder import build_pipeline
+from magicbooth.pipeline.flow import Pipeline
+from magicbooth.pipeline.sinks import RecordSink
 from magicbooth.service.notify import Notifier
 
 
 def config(extra: str = "") -> Config:
     return parse_config("[recorder]\npre_roll_s = 0.5\nmax_clip_s = 3.0\nkeyframe_interval_s = 0.25\n"
                         "[gpio]\nhold_s = 1.0\nbounce_s = 0.0\n" + extra)
+
+
+def recording_pipeline(cfg: Config, camera: SyntheticCamera, recorder: Any) -> Pipeline:
+    """The shared pipeline with no effect, read in the loop's own thread, into the real recorder."""
+    pipeline = build_pipeline(cfg, source=lambda: camera, effects=("none",), live=False)
+    pipeline.add_sink(RecordSink(recorder, watermark=pipeline.watermark))
+    pipeline.start()
+    return pipeline
 
 
 class Rig:
@@ -38,8 +49,9 @@ class Rig:
         self.shutdowns: list[float] = []
         self.kept: list[Path] = []
         self.light = open_status_light(cfg.gpio)
-        self.machine = Headless(cfg, LiveFeed(self.camera.open, cfg.camera, clock=self.clock), self.recorder,
-                                self.light, shutdown=lambda: self.shutdowns.append(time.monotonic()),
+        self.pipeline = recording_pipeline(cfg, self.camera, self.recorder)
+        self.machine = Headless(cfg, self.pipeline, self.recorder, self.light,
+                                shutdown=lambda: self.shutdowns.append(time.monotonic()),
                                 when_kept=self.kept.append, storage_low=storage_low, clock=self.clock)
         self.buttons = bind_buttons(cfg.gpio, self.machine.events, hold=True)
         self.button = pins.pin("GPIO17")
@@ -67,6 +79,7 @@ class Rig:
         for button in self.buttons:
             button.close()
         self.light.close()
+        self.pipeline.stop()
         self.recorder.close()
 
 
@@ -221,7 +234,7 @@ def test_run_headless_notifies_systemd(tmp_path: Path, mock_pins: Any) -> None:
     shutdowns: list[int] = []
 
     def run() -> None:
-        done.append(run_headless(cfg, LiveFeed(camera.open, cfg.camera), recorder, notifier=notifier,
+        done.append(run_headless(cfg, recording_pipeline(cfg, camera, recorder), recorder, notifier=notifier,
                                  shutdown=lambda: shutdowns.append(1)))
 
     messages: list[str] = []

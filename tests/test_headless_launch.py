@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from _modes_support import PressThenTerm, Systemd
+
 from magicbooth.core.config import load_config
 from magicbooth.modes.config_error import EXIT_RELOAD
 from magicbooth.modes.launch import run_mode

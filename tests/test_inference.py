@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
 from magicbooth.core.errors import ModelError
 from magicbooth.inference.loader import MODELS_DIR, REGENERATE, default_threads, load_model, resolve_threads
 

@@ -10,7 +10,6 @@ import tomllib
 from importlib import metadata
 
 from magicbooth.inference.loader import MODELS_DIR
-
 from tools.modelfactory import pipeline, source
 from tools.modelfactory.runner import Runner
 

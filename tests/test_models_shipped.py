@@ -8,8 +8,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from magicbooth.inference.loader import MODELS_DIR, load_model, read_manifest
 
+from magicbooth.inference.loader import MODELS_DIR, load_model, read_manifest
 from tools.modelfactory import graph as g
 
 MANIFEST = tomllib.loads((MODELS_DIR / "manifest.toml").read_text(encoding="utf-8"))

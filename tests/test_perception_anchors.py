@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+
 from magicbooth.perception.anchors import decode, iou, ssd_anchors, weighted_nms
 
 

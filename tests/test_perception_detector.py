@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
 from magicbooth.core.config import Config
 from magicbooth.perception import Perception
 from magicbooth.perception.anchors import iou
 from magicbooth.perception.detector import FaceDetector, letterbox
 from magicbooth.perception.loading import open_model, open_reference
-
 from tests.perception_helpers import astronaut, frame, grace_hopper, rocket
 
 PHOTOS = {"astronaut": astronaut, "grace_hopper": grace_hopper}

@@ -6,10 +6,10 @@ import math
 
 import numpy as np
 import pytest
+
 from magicbooth.core.config import Config
 from magicbooth.perception import Perception
 from magicbooth.perception.roi import Roi
-
 from tests.perception_helpers import astronaut, frame, grace_hopper, nme, rotated
 
 

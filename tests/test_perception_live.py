@@ -6,12 +6,12 @@ import threading
 
 import numpy as np
 import pytest
+
 from magicbooth.core.config import Config
 from magicbooth.core.errors import EffectError, WorkerError
 from magicbooth.core.frames import Frame
 from magicbooth.perception import Perception
 from magicbooth.perception.workers import ModelWorker
-
 from tests.perception_helpers import moving_face_clip
 
 
@@ -81,20 +81,18 @@ def test_worker_drops_stale_frames_and_reports_stuck_thread() -> None:
 
 
 def test_stage_in_offline_pipeline_gives_every_frame_a_scene() -> None:
-    from magicbooth.camera import FileSource, sample_path
-    from magicbooth.perception.stage import PerceptionStage
-    from magicbooth.pipeline.flow import Pipeline
+    from magicbooth.pipeline.builder import build_pipeline
+    from magicbooth.pipeline.stages import PerceptionStage
 
-    config = Config()
-    stage = PerceptionStage(Perception(config, {"mesh", "mask"}), live=False)
+    pipeline = build_pipeline(Config(), source="sample", effects=("kaiju",), live=False, realtime=False, loop=False)
+    stage = next(s for s in pipeline.stages if isinstance(s, PerceptionStage))
     scenes = []
-    pipeline = Pipeline(FileSource(sample_path()), stages=[stage], live=False)
     pipeline.when_frame = lambda work: scenes.append(work.scene)
     stats = pipeline.run(max_frames=20)
     assert stats.frames == 20 and len(scenes) == 20
     assert all(len(s.meshes) == 1 and s.mask is not None for s in scenes)
     assert "perception.landmarks" in stats.stage_ms
-    assert stage.perception.detector.calls < 5  # tracked, not re-detected
+    assert stage.switch.active is not None and stage.switch.active.detector.calls < 5  # tracked, not re-detected
 
 
 def test_switching_needs_loads_once_and_restarts_workers() -> None:

@@ -8,11 +8,11 @@ import itertools
 import cv2
 import numpy as np
 import pytest
+
 from magicbooth.core.config import Config
 from magicbooth.perception.cleanup import keep_people
 from magicbooth.perception.loading import open_model
 from magicbooth.perception.segmenter import MaskOptions, Segmenter, choose_model, letterbox
-
 from tests.perception_helpers import astronaut, rocket
 from tools.matting.clips import background
 from tools.matting.cutouts import cutout

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
+
 from magicbooth.core.config import Config
 from magicbooth.core.frames import Frame
 from magicbooth.perception import Perception
 from magicbooth.perception.one_euro import OneEuroFilter
-
 from tests.perception_helpers import astronaut, frame, moving_face_clip
 
 

@@ -7,10 +7,11 @@ import time
 
 import numpy as np
 import pytest
-from magicbooth.camera import Picamera2Source
-from magicbooth.core.errors import CameraError
-from magicbooth.pipeline.flow import Pipeline
 
+from magicbooth.camera import Picamera2Source
+from magicbooth.core.config import Config
+from magicbooth.core.errors import CameraError
+from magicbooth.pipeline.builder import build_pipeline
 from tests.fakes import picamera2 as fake
 
 
@@ -71,8 +72,9 @@ def test_timeout_is_camera_error(world: fake.World) -> None:
 
 def test_pipeline_reopens_after_disconnect(world: fake.World) -> None:
     world.disconnect_after = 5
-    cam = source(size=(32, 24), analysis_size=(0, 0))
-    pipeline = Pipeline(cam, live=True, max_backoff_s=0.05)
+    config = Config().replace("camera", reopen_max_backoff_s=0.1)
+    pipeline = build_pipeline(config, source=lambda: source(size=(32, 24), analysis_size=(0, 0)), effects=("none",),
+                              live=True)
     stop = threading.Event()
     seen: list[int] = []
 
@@ -95,6 +97,6 @@ def test_pipeline_reopens_after_disconnect(world: fake.World) -> None:
     pipeline.run(stop, max_seconds=10)
     helper.join()
     assert len(seen) >= 12
-    assert pipeline.capture is not None and pipeline.capture.reopens >= 1
+    assert pipeline.source.reopens >= 1
     assert world.opened >= 2  # the camera really was closed and opened again
     assert not world.in_use  # and closed at the end

@@ -1,4 +1,4 @@
-"""The pipeline spine: offline keeps every frame in order; live drops and counts, never blocking capture."""
+"""The frame path: offline keeps every frame in order; live drops and counts, never blocking capture."""
 
 from __future__ import annotations
 
@@ -8,11 +8,20 @@ from pathlib import Path
 
 import numpy as np
 import pygame
+
 from magicbooth.camera import FileSource
-from magicbooth.core.config import DisplayConfig
+from magicbooth.core.config import Config, DisplayConfig
 from magicbooth.core.mailbox import Mailbox
-from magicbooth.pipeline.display import Display, ensure_canvas
+from magicbooth.pipeline.builder import build_pipeline
+from magicbooth.pipeline.display import Display
 from magicbooth.pipeline.flow import FramePass, Pipeline
+
+
+def plain(source: FileSource, *, live: bool, sinks: list, stages: tuple = ()) -> Pipeline:
+    """The builder's pipeline with no effect, plus test stages in front of the sinks."""
+    pipeline = build_pipeline(Config(), source=lambda: source, effects=("none",), live=live, sinks=sinks)
+    pipeline.stages.extend(stages)
+    return pipeline
 
 
 class Collect:
@@ -39,7 +48,7 @@ class Slow:
 
 def test_offline_n_frames_in_n_out_in_order(clip: Path) -> None:
     sink = Collect()
-    stats = Pipeline(FileSource(clip), sinks=[sink], live=False).run()
+    stats = plain(FileSource(clip), sinks=[sink], live=False).run()
     assert sink.indexes == list(range(45))
     assert stats.frames == 45 and stats.dropped == 0
     # frame content matches the order it was encoded in
@@ -50,7 +59,7 @@ def test_offline_is_deterministic(clip: Path) -> None:
     runs = []
     for _ in range(2):
         sink = Collect()
-        Pipeline(FileSource(clip), sinks=[Slow(0.0), sink], live=False).run()
+        plain(FileSource(clip), sinks=[Slow(0.0), sink], live=False).run()
         runs.append(sink.reds)
     assert runs[0] == runs[1]
 
@@ -58,7 +67,7 @@ def test_offline_is_deterministic(clip: Path) -> None:
 def test_live_slow_stage_drops_are_counted_and_capture_never_blocks(clip: Path) -> None:
     source = FileSource(clip, loop=True, realtime=True, fps=100)
     sink = Collect()
-    pipeline = Pipeline(source, stages=[Slow(0.05)], sinks=[sink], live=True)
+    pipeline = plain(source, stages=(Slow(0.05),), sinks=[sink], live=True)
     stats = pipeline.run(max_seconds=1.5)
     captured = pipeline.capture.captured
     processed = stats.frames
@@ -72,11 +81,11 @@ def test_live_slow_stage_drops_are_counted_and_capture_never_blocks(clip: Path) 
 
 
 def test_timings_and_fps_exposed(clip: Path) -> None:
-    pipeline = Pipeline(FileSource(clip, loop=True, realtime=True), sinks=[Collect()], live=True)
+    pipeline = plain(FileSource(clip, loop=True, realtime=True), sinks=[Collect()], live=True)
     stats = pipeline.run(max_frames=20)
     assert 20 <= stats.frames <= 21
     assert 20 < stats.fps < 40
-    assert set(stats.stage_ms) == {"collect"}
+    assert set(stats.stage_ms) == {"perception", "effect", "collect"}
     assert "fps" in stats.summary()
 
 
@@ -101,7 +110,7 @@ def test_display_window_shows_frames_mirrored(clip: Path) -> None:
     display.open((160, 120))
     try:
         assert display.is_shown and display.mode == "window"
-        stats = Pipeline(FileSource(clip), sinks=[display], live=False).run(max_frames=3)
+        stats = plain(FileSource(clip), sinks=[display], live=False).run(max_frames=3)
         assert stats.frames == 3
         screen = pygame.surfarray.array3d(display.screen).transpose(1, 0, 2)
         # the clip's left half is blue; mirrored, the screen's right half is blue
@@ -116,8 +125,8 @@ def test_canvas_shares_memory_with_the_working_image() -> None:
     from magicbooth.core.frames import Frame
 
     work = FramePass(frame=Frame(image, 0.0, 0), image=image.copy())
-    canvas = ensure_canvas(work)
-    canvas.fill((1, 2, 3))
+    work.canvas.fill((1, 2, 3))
+    assert work.canvas is work.canvas   # made once per frame
     assert tuple(work.image[5, 5]) == (1, 2, 3)
     assert image.max() == 0  # the frame itself is untouched
 

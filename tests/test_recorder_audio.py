@@ -8,10 +8,11 @@ import wave
 import av
 import numpy as np
 import pytest
+from recorder_support import FPS, SIZE, config_for, numbered, push_paced, read_back
+
 from magicbooth.core.errors import ConfigError
 from magicbooth.recording.audio import BUNDLED_MUSIC, load_music
 from magicbooth.recording.recorder import Recorder
-from recorder_support import FPS, SIZE, config_for, numbered, push_paced, read_back
 
 
 def audio_of(path) -> tuple[np.ndarray, int]:

@@ -12,10 +12,11 @@ import time
 from pathlib import Path
 
 import pytest
+from recorder_support import FPS, config_for, read_back
+
 from magicbooth.library.clips import iter_clips
 from magicbooth.recording.finalise import sha256_of
 from magicbooth.recording.recovery import recover_partials
-from recorder_support import FPS, config_for, read_back
 
 CHILD = textwrap.dedent("""
     import sys, time
@@ -108,8 +109,9 @@ def test_recovery_adds_the_configured_music(tmp_path):
 
 
 def test_opening_a_recorder_recovers_partials_and_hands_them_on(tmp_path):
-    from magicbooth.recording.recorder import Recorder
     from recorder_support import SIZE
+
+    from magicbooth.recording.recorder import Recorder
 
     record_then_kill(tmp_path, 1.6)
     saved = []
@@ -121,8 +123,9 @@ def test_opening_a_recorder_recovers_partials_and_hands_them_on(tmp_path):
 
 def test_recovery_leaves_a_partial_that_is_still_being_recorded_alone(tmp_path):
     """E.g. 'magicbooth record' from cron starting while the booth records: the booth's clip is not touched."""
-    from magicbooth.recording.recorder import Recorder
     from recorder_support import SIZE, push_paced
+
+    from magicbooth.recording.recorder import Recorder
 
     cfg = config_for(tmp_path, pre_roll_s=0.0)
     with Recorder(cfg, SIZE, FPS) as rec:
@@ -135,3 +138,40 @@ def test_recovery_leaves_a_partial_that_is_still_being_recorded_alone(tmp_path):
         clip = rec.stop().result(timeout=20)
     assert read_back(clip.video)["indices"] == list(range(60))
     assert recover_partials(tmp_path, cfg) == []
+
+
+@pytest.mark.parametrize("configured", ["booth 07/α", ""])
+def test_recorder_recovery_and_uploads_name_the_device_alike(tmp_path, configured):
+    """One device id: a recorded clip's sidecar, a sidecar recovery writes and the upload key all say the same."""
+    import av
+    import numpy as np
+    from recorder_support import SIZE, push_paced
+
+    from magicbooth.core.machine import device_id
+    from magicbooth.library.clips import read_sidecar
+    from magicbooth.recording.recorder import Recorder
+    from magicbooth.upload.queue import UploadQueue
+
+    cfg = config_for(tmp_path, pre_roll_s=0.0).replace("device", id=configured)
+    want = device_id(configured)
+    with Recorder(cfg, SIZE, FPS) as rec:
+        rec.start()
+        push_paced(rec, 0, 10)
+        clip = rec.stop().result(timeout=30)
+    assert clip.meta["device_id"] == want
+    # A library video that carries no metadata of its own: recovery names the device from the config.
+    foreign = tmp_path / "2026-01-01" / "20260101-000000-abcdef.mp4"
+    foreign.parent.mkdir()
+    with av.open(str(foreign), "w") as out:
+        stream = out.add_stream("libx264", rate=FPS)
+        stream.width, stream.height, stream.pix_fmt = SIZE[0], SIZE[1], "yuv420p"
+        for _ in range(3):
+            out.mux(stream.encode(av.VideoFrame.from_ndarray(np.zeros((SIZE[1], SIZE[0], 3), np.uint8))))
+        out.mux(stream.encode())
+    recover_partials(tmp_path, cfg)
+    assert read_sidecar(foreign)["device_id"] == want
+    queue = UploadQueue(cfg, db_path=tmp_path / "uploads.sqlite3", clips_root=tmp_path)
+    try:
+        assert queue.device == want
+    finally:
+        queue.close()

@@ -5,8 +5,9 @@ from __future__ import annotations
 import time
 
 import numpy as np
-from magicbooth.recording.recorder import Recorder
 from recorder_support import config_for, read_back
+
+from magicbooth.recording.recorder import Recorder
 
 
 def test_an_encoder_that_falls_behind_gives_counted_drops(tmp_path):

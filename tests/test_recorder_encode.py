@@ -6,11 +6,12 @@ import hashlib
 import json
 
 import pytest
+from recorder_support import FPS, SIZE, config_for, numbered, push_paced, read_back
+
 from magicbooth.core.errors import RecorderError
 from magicbooth.library.clips import iter_clips
 from magicbooth.recording.encoder import choose_encoder
 from magicbooth.recording.recorder import Recorder
-from recorder_support import FPS, SIZE, config_for, numbered, push_paced, read_back
 
 
 def test_frames_read_back_with_codec_fps_duration_and_matching_sidecar(tmp_path):
@@ -97,6 +98,7 @@ def test_forced_encoder_that_is_missing_fails_with_one_clear_line():
 def test_an_encoder_without_a_global_header_still_gives_an_avcc_header(tmp_path):
     """Hardware encoders may keep SPS/PPS in-band only; the muxer must still write them into the MP4."""
     import av
+
     from magicbooth.core.config import RecorderConfig
     from magicbooth.recording.clip_writer import ClipWriter
     from magicbooth.recording.encoder import VideoEncoder

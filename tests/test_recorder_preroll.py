@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from recorder_support import FPS, SIZE, config_for, push_paced, read_back
+
 from magicbooth.recording.encoder import EncodedPacket
 from magicbooth.recording.pre_roll import PacketRing
 from magicbooth.recording.recorder import Recorder
-from recorder_support import FPS, SIZE, config_for, push_paced, read_back
 
 
 @pytest.mark.parametrize("pre_roll", [1.0, 2.0])
@@ -63,6 +64,7 @@ def test_ring_keeps_whole_gops_covering_its_seconds():
 def test_start_right_after_the_first_pushes_records_the_whole_take(tmp_path) -> None:
     """A press straight after boot: start() while the encoder has not yet seen the first frames."""
     import numpy as np
+
     from magicbooth.core.config import Config
     from magicbooth.recording.recorder import Recorder
 

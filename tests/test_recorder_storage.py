@@ -5,9 +5,10 @@ from __future__ import annotations
 import time
 
 import pytest
+from recorder_support import FPS, SIZE, config_for, noise, read_back, small_disk
+
 from magicbooth.core.errors import StorageFullError
 from magicbooth.recording.recorder import Recorder
-from recorder_support import FPS, SIZE, config_for, noise, read_back, small_disk
 
 
 def push_until(rec: Recorder, done, limit: int = 600) -> int:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pygame
+
 from magicbooth.core.config import Config
 from magicbooth.core.errors import ConfigError
 from magicbooth.modes.config_error import wait_for_fixed_config

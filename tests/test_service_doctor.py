@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from magicbooth.cli import main
 from magicbooth.core.config import Config, parse_config
 from magicbooth.doctor.hardware import (
@@ -109,3 +110,25 @@ def test_as_service_runs_the_doctor_in_the_units_sandbox(capsys: pytest.CaptureF
     assert line.startswith("systemd-run --wait --pipe --quiet --collect --service-type=exec --property User=magicbooth")
     assert "--property 'DeviceAllow=char-gpiochip rw'" in line and line.endswith(" doctor")
     assert "WatchdogSec" not in line and "TTYPath" not in line
+
+
+def test_doctor_judges_free_space_by_the_storage_policy(tmp_path: Path) -> None:
+    """One free-space policy: doctor's disk verdict is the library's level for [storage], no threshold of its own."""
+    from magicbooth.doctor.checks import check_disk
+    from magicbooth.library.storage import MB, free_bytes, level_for
+
+    free_mb = free_bytes(tmp_path) / MB
+
+    def verdict(min_free_mb: float, low_free_mb: float) -> str:
+        cfg = parse_config(f'[device]\nstate_dir = "{tmp_path}"\n'
+                           f"[storage]\nmin_free_mb = {min_free_mb}\nlow_free_mb = {low_free_mb}\n")
+        assert level_for(free_bytes(tmp_path), cfg.storage) == {"ok": "ok", "warn": "low", "FAIL": "full"}[
+            check_disk(cfg).status]
+        return check_disk(cfg).status
+
+    assert verdict(0, 0) == "ok"                                 # however little is free: the guard is off
+    assert verdict(0, free_mb + 1) == "warn"
+    assert verdict(free_mb + 1, free_mb + 2) == "FAIL"
+    clips = tmp_path / "elsewhere"                             # same filesystem: one line, no state-dir note
+    cfg = parse_config(f'[device]\nstate_dir = "{tmp_path}"\n[storage]\nclips_dir = "{clips}"\n')
+    assert str(clips) in check_disk(cfg).detail and "state directory" not in check_disk(cfg).detail

@@ -8,6 +8,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
+
 from magicbooth.camera import FileSource, Picamera2Source, WebcamSource, open_source, sample_path
 from magicbooth.core.config import Config
 from magicbooth.core.errors import SourceError

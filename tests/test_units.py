@@ -1,4 +1,4 @@
-"""The systemd units: systemd-analyze verify, the issue's isolation list, and install-service."""
+"""The systemd units: systemd-analyze verify, their sandboxing (ProtectSystem=strict, DeviceAllow), install-service."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+
 from magicbooth.cli import main
 from magicbooth.commands.install_service import UNIT_DIR, UNITS, UPLOAD_UNIT, executable, render_unit
 from magicbooth.core.config import Config

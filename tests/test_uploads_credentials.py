@@ -6,9 +6,10 @@ import os
 from pathlib import Path
 
 import pytest
+from upload_helpers import write_credentials
+
 from magicbooth.core.errors import CredentialsError
 from magicbooth.upload.credentials import credentials_path, load_credentials
-from upload_helpers import write_credentials
 
 SECRET = "s3cr3t-Value-42"
 

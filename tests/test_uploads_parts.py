@@ -7,11 +7,12 @@ import time
 from pathlib import Path
 
 import pytest
+
 from magicbooth.core.backoff import Backoff
 from magicbooth.core.config import parse_config
 from magicbooth.core.errors import ClipIntegrityError, ConfigError
 from magicbooth.upload.database import QueueDB
-from magicbooth.upload.queue import clip_day, device_id, object_key, sidecar_payload
+from magicbooth.upload.queue import clip_day, object_key, sidecar_payload
 from magicbooth.upload.store import Throttle, ThrottledReader
 
 
@@ -31,9 +32,11 @@ def test_day_comes_from_directory_then_sidecar_never_the_clock(tmp_path: Path) -
 def test_device_id_defaults_to_hostname_and_is_key_safe() -> None:
     import socket
 
-    assert device_id(parse_config('[device]\nid = "booth 07/α"\n')) == "booth-07"
-    assert device_id(parse_config("")) == device_id(parse_config('[device]\nid = ""\n'))
-    assert device_id(parse_config("")).startswith(socket.gethostname()[:3])
+    from magicbooth.core.machine import device_id
+
+    assert device_id("booth 07/α") == "booth-07"
+    assert device_id("") == device_id(hostname=socket.gethostname())
+    assert device_id("", hostname="") == device_id("", hostname="---") == "booth"
 
 
 def test_uploaded_sidecar_leaves_out_local_queue_state() -> None:
@@ -101,9 +104,10 @@ def test_stalled_store_times_out_instead_of_hanging(tmp_path: Path) -> None:
     """A store that accepts connections and never answers costs read_timeout_s, not minutes."""
     import socket
 
+    from upload_helpers import make_clip, make_config
+
     from magicbooth.core.errors import StoreUnavailableError
     from magicbooth.upload.queue import UploadQueue
-    from upload_helpers import make_clip, make_config
 
     with socket.socket() as silent:
         silent.bind(("127.0.0.1", 0))
@@ -118,3 +122,34 @@ def test_stalled_store_times_out_instead_of_hanging(tmp_path: Path) -> None:
         assert time.monotonic() - start < 5
         assert queue.status().queued == 1
         queue.close()
+
+
+def test_upload_states_have_one_spelling(tmp_path: Path) -> None:
+    """library.clips.UploadState is the one list: the sidecar check, the jobs and the SQL CHECK all follow it."""
+    import sqlite3
+
+    from magicbooth.library.clips import UploadState, update_sidecar, write_sidecar
+    from magicbooth.upload.database import JOB_STATES
+
+    assert [str(s) for s in UploadState] == ["off", "queued", "uploading", "uploaded", "failed"]
+    assert set(JOB_STATES) == set(UploadState) - {UploadState.OFF}
+    db = QueueDB(tmp_path / "q.sqlite3")
+    try:
+        db.add("c1", tmp_path / "c1.mp4")
+        for state in JOB_STATES:
+            db.set_state("c1", state)
+            job = db.job("c1")
+            assert job is not None and job.state is state
+            assert db.counts() == {s: int(s is state) for s in JOB_STATES}
+    finally:
+        db.close()
+    with sqlite3.connect(tmp_path / "q.sqlite3") as raw:
+        schema = raw.execute("SELECT sql FROM sqlite_master WHERE name = 'jobs'").fetchone()[0]
+        assert f"CHECK (state IN ({', '.join(repr(str(s)) for s in JOB_STATES)}))" in schema
+        with pytest.raises(sqlite3.IntegrityError):
+            raw.execute("UPDATE jobs SET state = 'off' WHERE clip_id = 'c1'")     # 'off' is no job's state
+    video = tmp_path / "c1.mp4"
+    write_sidecar(video, {"id": "c1"})
+    assert update_sidecar(video, upload_state=UploadState.QUEUED)["upload_state"] == "queued"
+    with pytest.raises(ValueError, match="upload_state must be one of off, queued, uploading, uploaded, failed"):
+        update_sidecar(video, upload_state="sent")

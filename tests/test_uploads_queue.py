@@ -10,13 +10,12 @@ import time
 from pathlib import Path
 
 import pytest
-from magicbooth.core.errors import CredentialsError, UploadError
-from magicbooth.library.clips import read_sidecar
-from magicbooth.upload.queue import QueueBusyError, UploadQueue, object_key, sidecar_payload
 from seaweed import SECRET_KEY, SeaweedServer
 from upload_helpers import DAY, fetch, list_keys, make_clip, make_config, pending_uploads, write_credentials
 
-KEY = "booths/booth-07/" + DAY
+from magicbooth.core.errors import CredentialsError, UploadError
+from magicbooth.library.clips import read_sidecar
+from magicbooth.upload.queue import QueueBusyError, UploadQueue, object_key, queue_for_kept_clips, sidecar_payload
 
 
 @pytest.fixture(scope="module")
@@ -259,13 +258,13 @@ def test_check_target_for_doctor(server: SeaweedServer, state: Path) -> None:
 
 
 def test_recorder_hook_queues_saved_clip_and_only_one_process_drains(server: SeaweedServer, state: Path) -> None:
-    from magicbooth.commands.record import upload_queue
-    from magicbooth.recording.recorder import Recorder
     from recorder_support import FPS, SIZE, push_paced
+
+    from magicbooth.recording.recorder import Recorder
 
     cfg = make_config(state, server, prefix=f"t10/{state.name}").replace("storage", min_free_mb=0.0,
                                                                           low_free_mb=0.0)
-    with upload_queue(cfg) as when_saved, Recorder(cfg, size=SIZE, fps=FPS, when_saved=when_saved) as recorder:
+    with queue_for_kept_clips(cfg) as when_saved, Recorder(cfg, size=SIZE, fps=FPS, when_saved=when_saved) as recorder:
         recorder.start(pre_roll_s=0)
         push_paced(recorder, 0, 20)
         clip = recorder.stop(post_roll_s=0).result(timeout=30)

@@ -14,12 +14,13 @@ import time
 from pathlib import Path
 
 import pytest
+from seaweed import SeaweedServer
+from upload_helpers import DAY, fetch, list_keys, make_clip, make_config, pending_uploads
+
 from magicbooth.core.errors import StoreUnavailableError
 from magicbooth.library.clips import iter_clips, read_sidecar
 from magicbooth.upload.database import QueueDB
 from magicbooth.upload.queue import DB_NAME, UploadQueue, object_key
-from seaweed import SeaweedServer
-from upload_helpers import DAY, fetch, list_keys, make_clip, make_config, pending_uploads
 
 MP4 = f"booths/booth-07/{DAY}/"
 

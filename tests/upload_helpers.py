@@ -9,9 +9,10 @@ from typing import Any
 
 import av
 import numpy as np
+from seaweed import ACCESS_KEY, SECRET_KEY, SeaweedServer
+
 from magicbooth.core.config import Config, parse_config
 from magicbooth.library.clips import Clip, read_sidecar, write_sidecar
-from seaweed import ACCESS_KEY, SECRET_KEY, SeaweedServer
 
 DAY = "2026-11-20"
 

@@ -24,13 +24,12 @@ import cv2
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from magicbooth import effects  # noqa: E402
 from magicbooth.core.config import Config  # noqa: E402
 from magicbooth.core.frames import Frame  # noqa: E402
 from magicbooth.core.scene import Scene  # noqa: E402
 from magicbooth.effects.surface import new_canvas  # noqa: E402
 from magicbooth.perception import Perception  # noqa: E402
-
-import effects  # noqa: E402
 
 OPTIONS = {"kaiju": {"mouth_open": "0.05"}, "timemachine": {"duration": "0"}}
 

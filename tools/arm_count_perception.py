@@ -3,8 +3,9 @@
 Runs inside the emulated arm64 Debian of ``../shared/tools/arm64`` (see its
 README); each ``process(frame)`` is wrapped in marker syscalls that its
 ``markrun.sh`` turns into instruction counts (all threads). Compare with
-MediaPipe 0.10.14's float pipeline there, which DESIGN.md puts at about 22 M
-(face detection), 31 M (landscape segmentation) and 31 M (face mesh) per frame.
+MediaPipe 0.10.14's float pipeline counted there: about 22 M instructions
+(face detection), 31 M (landscape segmentation) and 31 M (face mesh) per
+640x480 frame.
 
     markrun.sh --cpu cortex-a72 -b $PWD:/app -- /app/tools/arm_count_perception.py det+seg [FRAMES] [int8|float]
 

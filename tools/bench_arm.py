@@ -45,6 +45,7 @@ def main() -> int:
     sys.path[:0] = args.site
 
     import pygame
+
     from magicbooth import effects
     from magicbooth.bench.components import effect_name, needs_of
     from magicbooth.camera import open_source

@@ -1,4 +1,4 @@
-"""Per-effect render cost at 640x480, perception excluded, against the issue's targets.
+"""Per-effect render cost at 640x480, perception excluded, against each effect's CPU budget.
 
 Scenes are the real-photo test scenes (tests/photos.py: faces, meshes and masks from a real
 model), so this needs the ``dev`` extra. OpenCV runs single-threaded by default, so the
@@ -13,8 +13,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import sys
-from dataclasses import asdict
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
@@ -22,8 +25,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 import cv2
 import photos
+
 from magicbooth import effects
-from magicbooth.effects.benchmark import Timing, measure, measure_hud
+from magicbooth.core.scene import Scene
+from magicbooth.effects.base import Effect
+from magicbooth.effects.surface import new_canvas
+
+# CPU milliseconds per frame at 640x480 each effect is held to: the 33 ms of a 30 fps frame also pay for
+# capture, perception and encoding, so an overlay gets 4 ms and a mesh warp 8 ms.
+TARGETS_MS = {"sticker": 4.0, "background": 4.0, "character": 8.0, "kaiju": 8.0, "timemachine": 8.0}
 
 # The worst realistic case per effect: beams firing, full age, a replacement image.
 CASES = {
@@ -36,6 +46,49 @@ CASES = {
     "cartoon": {},
     "none": {},
 }
+
+
+@dataclass(frozen=True)
+class Timing:
+    """Milliseconds per frame: wall-clock median and 90th percentile, and CPU time of this thread."""
+
+    name: str
+    frames: int
+    median_ms: float
+    p90_ms: float
+    cpu_median_ms: float
+
+    @property
+    def target_ms(self) -> float | None:
+        return TARGETS_MS.get(self.name)
+
+    @property
+    def meets_target(self) -> bool | None:
+        """Judged on CPU time of the drawing thread: on a shared machine wall time mostly measures the
+        neighbours; with OpenCV single-threaded, CPU time is the render cost itself."""
+        return None if self.target_ms is None else self.cpu_median_ms <= self.target_ms
+
+
+def _time(name: str, draw: Callable[[int], None], frames: int, warmup: int) -> Timing:
+    for i in range(warmup):
+        draw(i)
+    wall, cpu = [], []
+    for i in range(frames):
+        w0, c0 = time.perf_counter(), time.thread_time()
+        draw(warmup + i)
+        cpu.append((time.thread_time() - c0) * 1000)
+        wall.append((time.perf_counter() - w0) * 1000)
+    wall.sort()
+    return Timing(name, frames, statistics.median(wall), wall[int(0.9 * (len(wall) - 1))], statistics.median(cpu))
+
+
+def measure(effect: Effect, scenes: Sequence[Scene], frames: int = 60, warmup: int = 5, fps: float = 30.0,
+            name: str | None = None) -> Timing:
+    """Render ``frames`` frames cycling through ``scenes`` at ``fps`` scene time; perception is not timed."""
+    canvas = new_canvas(scenes[0].frame.size)
+    effect.reset()
+    return _time(name or effect.name, lambda i: effect.render(canvas, scenes[i % len(scenes)], i / fps),
+                 frames, warmup)
 
 
 def scenes_for(name: str, which: str) -> list:
@@ -58,7 +111,6 @@ def main(argv: list[str] | None = None) -> int:
         for name, options in CASES.items():
             fx = effects.create(name, options)
             rows.append((which, measure(fx, scenes_for(name, which), frames=args.frames)))
-    rows.append(("-", measure_hud(frames=args.frames)))
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs; OpenCV threads {cv2.getNumThreads()}; "
           f"ms per frame at 640x480; 'ok' judges CPU time")
     print(f"{'effect':<12} {'scene':<13} {'wall med':>8} {'wall p90':>8} {'cpu med':>8} {'target':>7}  ok")

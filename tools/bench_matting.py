@@ -35,7 +35,6 @@ from magicbooth.core.config import Config  # noqa: E402
 from magicbooth.core.frames import Frame  # noqa: E402
 from magicbooth.perception import Perception  # noqa: E402
 from magicbooth.perception.loading import open_model  # noqa: E402
-
 from tools.matting import metrics  # noqa: E402
 from tools.matting.clips import CLIPS  # noqa: E402
 

@@ -32,12 +32,13 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from magicbooth.library.clips import write_sidecar  # noqa: E402
+from seaweed import SeaweedServer  # noqa: E402
+from upload_helpers import make_clip, make_config  # noqa: E402
+
+from magicbooth.library.clips import UploadState, write_sidecar  # noqa: E402
 from magicbooth.upload.credentials import load_credentials  # noqa: E402
 from magicbooth.upload.queue import UploadQueue  # noqa: E402
 from magicbooth.upload.store import ObjectStore  # noqa: E402
-from seaweed import SeaweedServer  # noqa: E402
-from upload_helpers import make_clip, make_config  # noqa: E402
 
 MiB = 1 << 20
 DAY = "2026-11-20"
@@ -57,7 +58,7 @@ def random_clip(clips: Path, clip_id: str, size: int) -> Path:
             fh.write(chunk)
             left -= len(chunk)
     write_sidecar(video, {"id": clip_id, "started_at": f"{DAY}T12:00:00+00:00", "sha256": sha.hexdigest(),
-                          "size_bytes": size, "upload_state": "off", "upload_error": ""})
+                          "size_bytes": size, "upload_state": UploadState.OFF, "upload_error": ""})
     return video
 
 

@@ -20,9 +20,9 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 import cv2  # noqa: E402
-from magicbooth.inference.loader import MODELS_DIR, load_model, read_manifest  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
+from magicbooth.inference.loader import MODELS_DIR, load_model, read_manifest  # noqa: E402
 from tools.modelfactory import armcount, datasets, pipeline, render, report, source  # noqa: E402
 from tools.modelfactory.images import HELD_OUT_BACKGROUNDS  # noqa: E402
 from tools.modelfactory.specs import SPECS  # noqa: E402

@@ -11,8 +11,9 @@ sample statistics), ``device_info``, ``thermal`` (sampler thread),
 ``runner`` (phases in order). Nothing is imported here, so a part (say
 ``components`` in the emulated Pi OS) loads without the rest.
 
->>> from magicbooth.bench.runner import BenchSettings, run_bench
->>> report = run_bench(BenchSettings(quick=True, source="sample"), config)
->>> report["verdict"]["status"]
-'fail'
+Usage (what ``magicbooth bench --quick --source sample`` does)::
+
+    from magicbooth.bench.runner import BenchSettings, run_bench
+    report = run_bench(BenchSettings(quick=True, source="sample"), config)
+    report["verdict"]["status"]     # "pass", "fail", "incomplete" or "not_measured"
 """

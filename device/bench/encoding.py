@@ -9,6 +9,7 @@ from pathlib import Path
 
 import av
 import numpy as np
+
 from magicbooth.bench.measures import Record, measured, not_measured, rounded, summarize
 from magicbooth.bench.resources import process_cpu_s
 from magicbooth.core.config import Config

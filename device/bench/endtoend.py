@@ -1,5 +1,8 @@
 """The whole booth at once: live source -> perception -> effect -> display, while recording a clip.
 
+The pipeline comes from ``build_pipeline``, the builder the booth itself uses,
+so this measures the booth's own stages, not a copy of their wiring.
+
 This is the number that decides whether a device can be a booth: frames per
 second actually shown, frames dropped, capture-to-display latency, and the
 CPU time a frame costs across every thread (capture, model workers, render,
@@ -21,13 +24,13 @@ from magicbooth.bench import components
 from magicbooth.bench.measures import Record, measured, not_measured, rounded, summarize
 from magicbooth.bench.resources import ResourceWindow
 from magicbooth.bench.stages import is_camera_spec, offscreen_display
-from magicbooth.camera import open_source
 from magicbooth.core.config import Config
 from magicbooth.core.errors import MagicboothError
-from magicbooth.effects.carousel import EffectCarousel
-from magicbooth.effects.stage import EffectStage
+from magicbooth.pipeline.builder import build_pipeline
 from magicbooth.pipeline.flow import FramePass, Pipeline
-from magicbooth.recording.recorder import Recorder, RecordSink
+from magicbooth.pipeline.sinks import RecordSink
+from magicbooth.pipeline.stages import EffectStage
+from magicbooth.recording.recorder import Recorder
 
 log = logging.getLogger(__name__)
 
@@ -58,24 +61,28 @@ class EndToEnd:
         self.warmup_s = warmup_s
         self.when_progress = when_progress
         self.missing: list[str] = []
+        self.pipeline: Pipeline | None = None   # the pipeline of the last run (tests compare it with the booth's)
 
     def run(self) -> Record:
         spec = self.source_spec
         name = components.effect_name(self.effect_spec)  # a bad --effect fails before anything runs
         try:
-            source = open_source(spec, self.config, realtime=True, loop=True)
-            source.open()
-        except (MagicboothError, OSError) as exc:
-            return not_measured(f"could not open source {spec!r}: {exc}")
-        fps = round(source.fps or self.config.camera.fps)
+            # The booth's own builder: the same stages, perception switch and sinks the booth runs.
+            pipeline = build_pipeline(self.config, source=spec, effects=(name,), live=True, realtime=True, loop=True)
+        except (MagicboothError, OSError, ImportError) as exc:
+            return not_measured(f"could not build the pipeline for {spec!r}: {exc}")
+        self.pipeline = pipeline
         with contextlib.ExitStack() as stack:
-            stack.callback(source.close)
+            try:
+                pipeline.start()
+            except (MagicboothError, OSError) as exc:
+                return not_measured(f"could not open source {spec!r}: {exc}")
+            stack.callback(pipeline.stop)
+            source = pipeline.source
+            fps = round(source.fps or self.config.camera.fps)
             tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="magicbooth-bench-")))
-            perception = self._perception(name)
-            if perception is not None:
-                perception.start()
-                stack.callback(perception.stop)
             display, no_screen = stack.enter_context(offscreen_display(self.config))
+            display.watermark = pipeline.watermark
             try:
                 # one clip for the whole run: lift [recorder] max_clip_s above the run's length
                 long_clip = self.config.replace("recorder", max_clip_s=min(3600.0, self.warmup_s + self.seconds + 60))
@@ -84,11 +91,9 @@ class EndToEnd:
             except MagicboothError as exc:
                 return not_measured(f"cannot record: {exc}")
             stack.callback(recorder.close)
-            stages: list[Any] = [] if perception is None else [perception]
-            stages.append(EffectStage(EffectCarousel([name], start=name)))
             stamp = _Stamp()
-            pipeline = Pipeline(source, stages=stages, sinks=[display, stamp, RecordSink(recorder, live=True)],
-                                live=True)
+            for sink in (display, stamp, RecordSink(recorder, live=True, watermark=pipeline.watermark)):
+                pipeline.add_sink(sink)
             record = self._measure(pipeline, stamp, recorder)
             if "stage_ms" in record and EffectStage.name in record["stage_ms"]:
                 record["stage_ms"][f"effect {name}"] = record["stage_ms"].pop(EffectStage.name)
@@ -96,19 +101,6 @@ class EndToEnd:
                           display=display.driver + (f" ({no_screen})" if no_screen else ""),
                           effect=name, missing=self.missing)
         return record
-
-    def _perception(self, name: str) -> Any:
-        needs = components.needs_of(name)
-        if not needs:
-            return None
-        try:
-            from magicbooth.perception import Perception
-            from magicbooth.perception.stage import PerceptionStage
-
-            return PerceptionStage(Perception(self.config, needs=needs), live=True)
-        except (MagicboothError, OSError, ImportError) as exc:
-            self.missing.append(f"perception ({', '.join(sorted(needs))}): {exc}")
-            return None
 
     def _measure(self, pipeline: Pipeline, stamp: _Stamp, recorder: Any) -> Record:
         stop = threading.Event()

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+
 from magicbooth.bench.measures import Record, measured, not_measured, rounded, summarize
 from magicbooth.core.config import Config
 

@@ -11,8 +11,12 @@ from tqdm import tqdm
 class Progress:
     """Phases with weights; inside a phase, ``tick`` steps or ``fraction`` time-based progress.
 
-    >>> progress = Progress({"models": 3.0, "stages": 1.0}, enabled=True)
-    >>> tick = progress.phase("models", steps=24); tick(); ...; progress.close()
+    Usage::
+
+        progress = Progress({"models": 3.0, "stages": 1.0}, enabled=True)
+        tick = progress.phase("models", steps=24)
+        tick()                              # once per step; or progress.fraction(0.5) for time-based phases
+        progress.close()
     """
 
     def __init__(self, weights: dict[str, float], *, enabled: bool = True) -> None:

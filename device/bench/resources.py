@@ -102,7 +102,12 @@ def reset_peak_rss(clear_refs: Path = CLEAR_REFS) -> bool:
 class ResourceWindow:
     """CPU and memory between ``begin()`` and ``end()``.
 
-    >>> window = ResourceWindow(); window.begin(); work(); usage = window.end(frames=300)
+    Usage::
+
+        window = ResourceWindow()
+        window.begin()
+        ...                                  # the work being measured, 300 frames of it
+        usage = window.end(frames=300)       # wall_s, process_cpu_s, cpu_ms_per_frame, per core and thread
     """
 
     peak_reset: bool = False

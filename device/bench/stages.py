@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
+
 from magicbooth.bench.encoding import ENCODERS, benchmark_encoder
 from magicbooth.bench.measures import Record, measured, not_measured, rounded, summarize
 from magicbooth.bench.resources import process_cpu_s

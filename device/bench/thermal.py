@@ -90,7 +90,13 @@ class ThermalSampler:
     ``phase`` names what the benchmark is doing, so a chart can show which
     stage heated the board.
 
-    >>> sampler = ThermalSampler(1.0); sampler.start(); ...; sampler.stop(); sampler.samples
+    Usage::
+
+        sampler = ThermalSampler(1.0)
+        sampler.start()
+        ...                                 # the benchmark
+        sampler.stop()
+        sampler.samples                     # one dict per second
     """
 
     def __init__(self, interval_s: float = 1.0) -> None:

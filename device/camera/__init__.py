@@ -1,7 +1,9 @@
 """Frame sources, chosen once from a spec string like ``auto``, ``webcam:1`` or ``clip.mp4``.
 
->>> with open_source("sample", config) as source:
-...     frame = source.read()
+Usage::
+
+    with open_source("sample", config) as source:   # None: the config's [camera] source
+        frame = source.read()                        # a Frame, or None at the end of a file
 """
 
 from __future__ import annotations

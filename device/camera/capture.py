@@ -1,44 +1,43 @@
-"""The capture thread: reads a live source into a mailbox and reopens lost cameras."""
+"""The capture thread: reads a live source into a one-slot mailbox, never waiting for the consumer.
+
+Reconnecting is not its job: it reads a ``ReconnectingSource``, which raises
+``CameraError`` at once while the camera is away and reopens it with backoff.
+The thread only notes the error (``last_error``, for the booth's failsafe and
+the HUD) and sleeps until the next attempt is due.
+"""
 
 from __future__ import annotations
 
 import logging
 import threading
 import time
-from collections.abc import Callable
 
-from magicbooth.camera.base import FrameSource
+from magicbooth.camera.reconnect import ReconnectingSource
 from magicbooth.core.errors import CameraError, WorkerError
 from magicbooth.core.frames import Frame
 from magicbooth.core.mailbox import Mailbox
 
 log = logging.getLogger(__name__)
 
+MIN_POLL_S = 0.02   # a camera that fails at once is retried no faster than this
+
 
 class CaptureWorker:
-    """Reads frames as fast as the source gives them; never waits for the consumer.
+    """Moves frames from ``source`` into ``mailbox`` on its own thread until the source ends or ``stop``."""
 
-    On ``CameraError`` it closes the source and reopens it with exponential
-    backoff (0.25 s doubling up to ``max_backoff_s``), keeping the process
-    alive. ``last_error`` and ``reopens`` tell the HUD and the booth why
-    frames stopped; ``seconds_since_frame`` feeds the systemd watchdog.
-    """
-
-    def __init__(self, source: FrameSource, mailbox: Mailbox[Frame], *, max_backoff_s: float = 8.0,
-                 sleep: Callable[[float], bool] | None = None) -> None:
+    def __init__(self, source: ReconnectingSource, mailbox: Mailbox[Frame]) -> None:
         self.source = source
         self.mailbox = mailbox
-        self.max_backoff_s = max_backoff_s
         self.stopping = threading.Event()
-        self.captured = 0
-        self.reopens = 0
-        self.last_error: str | None = None
         self.finished = threading.Event()
+        self.captured = 0
+        self.last_error: str | None = None
         self._last_frame_at = time.monotonic()
         self._thread = threading.Thread(target=self._run, name="capture", daemon=True)
 
     @property
     def seconds_since_frame(self) -> float:
+        """Time since the last frame arrived (the watchdog and the stall timeout read it)."""
         return time.monotonic() - self._last_frame_at
 
     @property
@@ -57,26 +56,18 @@ class CaptureWorker:
             raise WorkerError(f"capture thread did not stop within {timeout:g} s (camera stuck?)")
 
     def _run(self) -> None:
-        backoff = 0.25
         try:
             while not self.stopping.is_set():
                 try:
                     frame = self.source.read()
                 except CameraError as exc:
                     self.last_error = str(exc)
-                    log.warning("%s; reopening in %.2g s", exc, backoff)
-                    self.source.close()
-                    if self.stopping.wait(backoff):
+                    if self.stopping.wait(max(MIN_POLL_S, self.source.retry_in)):
                         break
-                    backoff = min(backoff * 2, self.max_backoff_s)
-                    self.reopens += 1
                     continue
                 if frame is None:
                     break
-                backoff = 0.25
-                if self.last_error:
-                    log.info("camera is back: %s", self.source.describe())
-                    self.last_error = None
+                self.last_error = None
                 self.captured += 1
                 self._last_frame_at = time.monotonic()
                 self.mailbox.put(frame)

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+
 from magicbooth.camera.base import FrameSource
 from magicbooth.core.errors import SourceError
-
-IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff"}
+from magicbooth.core.media import is_image
 
 
 class FileSource(FrameSource):
@@ -35,29 +35,27 @@ class FileSource(FrameSource):
         self._capture: cv2.VideoCapture | None = None
         self._still: np.ndarray | None = None
         self._next_due = 0.0
-        self._frame_count = 0
 
     @property
     def is_live(self) -> bool:
         return self._realtime
 
     @property
-    def frame_count(self) -> int:
-        """Frames in the file as the container reports them (1 for an image, 0 if unknown)."""
-        return self._frame_count
+    def is_still(self) -> bool:
+        """True for an image: every frame is the same unrelated photo (no tracking across frames)."""
+        return is_image(self.path)
 
     def _open(self) -> None:
         if not self.path.exists():
             raise SourceError(f"{self.path}: no such file; give a video or image path, 'sample' or a camera")
         if not self.path.is_file():
             raise SourceError(f"{self.path}: not a file; give a video or image path")
-        if self.path.suffix.lower() in IMAGE_SUFFIXES:
+        if is_image(self.path):
             bgr = cv2.imread(str(self.path), cv2.IMREAD_COLOR)
             if bgr is None:
                 raise SourceError(f"{self.path}: cannot decode this image; use PNG or JPEG")
             self._still = self._convert(bgr)
             self._fps = float(self._fps_override or 30.0)
-            self._frame_count = 1
             self._size = (self._still.shape[1], self._still.shape[0])
         else:
             capture = cv2.VideoCapture(str(self.path))
@@ -69,11 +67,10 @@ class FileSource(FrameSource):
             self._capture = capture
             fps = capture.get(cv2.CAP_PROP_FPS)
             self._fps = float(self._fps_override or (fps if 1 <= fps <= 240 else 30.0))
-            self._frame_count = max(0, int(capture.get(cv2.CAP_PROP_FRAME_COUNT)))
             first = self._convert(bgr)
             self._size = (first.shape[1], first.shape[0])
         self._served_still = False
-        self._next_due = self._t0 = time.monotonic()
+        self._next_due = time.monotonic()
 
     def _close(self) -> None:
         if self._capture is not None:
@@ -87,10 +84,11 @@ class FileSource(FrameSource):
         return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
 
     def _timestamp(self) -> float:
-        """Paced: the clock. As fast as possible: media time (index / fps), so clips keep real speed."""
+        """Paced: the clock. As fast as possible: media time (index / fps) from 0, so clips keep real speed
+        and a file renders the same pictures every time."""
         if self._realtime:
             return time.monotonic()
-        return self._t0 + self._index / self._fps
+        return self._index / self._fps
 
     def _pace(self) -> None:
         if not self._realtime:

@@ -18,6 +18,7 @@ from types import ModuleType
 
 import cv2
 import numpy as np
+
 from magicbooth.camera.base import FrameSource
 from magicbooth.core.errors import CameraError
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+
 from magicbooth.camera.base import FrameSource
 from magicbooth.core.errors import CameraError
 

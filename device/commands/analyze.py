@@ -14,6 +14,7 @@ from typing import Any
 
 import cv2
 import numpy as np
+
 from magicbooth.commands import Context
 from magicbooth.core.errors import OutputError, SourceError
 from magicbooth.core.frames import Frame
@@ -72,7 +73,7 @@ def check_output(path: str, flag: str = "--out", suffixes: tuple[str, ...] = (".
 
 
 def to_json(scene: Scene) -> dict[str, Any]:
-    """The issue's schema: faces with box, score, keypoints and landmarks, coverage and timings."""
+    """The ``analyze --json`` record: faces with box, score, keypoints and landmarks, coverage and timings."""
     width, height = scene.frame.size
     faces = []
     for face in scene.faces:

@@ -7,10 +7,10 @@ import json
 import sys
 
 from magicbooth.commands import Context
-from magicbooth.core.errors import MagicboothError
-from magicbooth.library.clips import PARTIAL_DIR, Clip, find_clip, iter_clips
+from magicbooth.core.errors import UsageError
+from magicbooth.library.clips import PARTIAL_DIR, Clip, UploadState, delete_clip, find_clip, iter_clips
 from magicbooth.library.paths import clips_root
-from magicbooth.library.storage import MB, delete_clip, storage_status
+from magicbooth.library.storage import MB, storage_status
 
 HELP = "list the recorded clips, show one clip's metadata, or delete a clip"
 
@@ -25,10 +25,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     delete = actions.add_parser("delete", help="delete a clip (asks first unless --yes)")
     delete.add_argument("id", help="clip id (a unique prefix is enough)")
     delete.add_argument("--yes", "-y", action="store_true", help="delete without asking")
-
-
-class UsageError(MagicboothError, ValueError):
-    """A clips subcommand was called without what it needs."""
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
@@ -81,7 +77,8 @@ def _list(root, ctx: Context, as_json: bool) -> int:
 
 def _delete(clip: Clip, yes: bool) -> int:
     state = clip.upload_state
-    warning = "" if state == "uploaded" else f" It was never uploaded (upload state: {state}); this is its only copy."
+    warning = ("" if state == UploadState.UPLOADED
+               else f" It was never uploaded (upload state: {state}); this is its only copy.")
     if not yes:
         if not sys.stdin.isatty():
             raise UsageError(f"not deleting clip {clip.id} without confirmation; pass --yes")

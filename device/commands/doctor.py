@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from magicbooth.commands import Context
-from magicbooth.doctor.checks import run_checks
+from magicbooth.doctor import run_checks
 
 HELP = ("check camera, display, disk, devices, GPIO, models, upload target, thermals; print a fix for each failure")
 

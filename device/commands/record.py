@@ -6,19 +6,18 @@ import argparse
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator
 from concurrent.futures import Future
-from contextlib import contextmanager
 
-from magicbooth.camera import open_source
 from magicbooth.commands import Context
 from magicbooth.commands.run import stop_on_signals
-from magicbooth.core.config import Config
+from magicbooth.core.errors import CameraError
+from magicbooth.effects.plain import Plain
 from magicbooth.library.clips import Clip
-from magicbooth.library.paths import clips_root
-from magicbooth.pipeline.effect_chain import EffectChain
+from magicbooth.pipeline.builder import build_pipeline
 from magicbooth.pipeline.flow import Pipeline
-from magicbooth.recording.recorder import Recorder, RecordSink
+from magicbooth.pipeline.sinks import RecordSink
+from magicbooth.recording.recorder import Recorder
+from magicbooth.upload.queue import queue_for_kept_clips
 
 HELP = "record one clip now from the camera (or a file) into the clip library, without the UI"
 
@@ -54,45 +53,27 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     pre_roll = config.recorder.pre_roll_s if args.pre_roll is None else args.pre_roll
     if pre_roll > config.recorder.pre_roll_s:
         config = config.replace("recorder", pre_roll_s=pre_roll)
-    effect = args.effect or "none"
-    source = open_source(args.source, config)
-    chain = EffectChain(config, effect, live=source.is_live)
-    pipeline = Pipeline(source, stages=chain.stages, max_backoff_s=config.camera.reopen_max_backoff_s)
-    with stop_on_signals() as stop, source, upload_queue(config) as when_saved:
-        fps = round(source.fps) or config.camera.fps
-        # The recorder opens (recovery, encoder probe) before capture starts, so no frame waits on it.
-        with Recorder(config, source.size, fps, effect="" if effect == "none" else effect, live=pipeline.live,
-                      when_saved=when_saved) as recorder:
-            sink = RecordSink(recorder, live=pipeline.live)
-            pipeline.sinks.append(sink)
-            pipeline.start()
-            chain.start()
-            try:
+    effect = args.effect or Plain.name
+    pipeline = build_pipeline(config, source=args.source, effects=(effect,))
+    with stop_on_signals() as stop, queue_for_kept_clips(config) as when_saved:
+        pipeline.start()
+        try:
+            fps = round(pipeline.source.fps) or config.camera.fps
+            # The recorder opens (recovery, encoder probe) before frames flow to it, so none waits on it.
+            with Recorder(config, pipeline.source.size, fps, effect="" if effect == Plain.name else effect,
+                          live=pipeline.live, when_saved=when_saved) as recorder:
+                sink = RecordSink(recorder, live=pipeline.live, watermark=pipeline.watermark)
+                pipeline.add_sink(sink)
                 saved = _record(pipeline, recorder, sink, pre_roll, args.seconds, stop)
                 capture_drops = pipeline.dropped
-            finally:
-                chain.stop()
                 pipeline.stop()
-            clip = saved.result(timeout=120)
+                clip = saved.result(timeout=120)
+        finally:
+            pipeline.stop()
     meta = clip.meta
     print(f"saved {clip.video} ({meta['duration_s']:.1f} s, {meta['frames']} frames, "
           f"{meta['dropped_frames']} dropped by the encoder, {capture_drops} by capture)")
     return 0
-
-
-@contextmanager
-def upload_queue(config: Config) -> Iterator[Callable[[Clip], None] | None]:
-    """The upload queue's ``enqueue`` when ``[upload]`` is configured (``magicbooth upload`` drains it)."""
-    if not config.upload.enabled:
-        yield None
-        return
-    from magicbooth.upload.queue import UploadQueue
-
-    queue = UploadQueue(config, clips_root=clips_root(config))
-    try:
-        yield queue.enqueue
-    finally:
-        queue.close()
 
 
 def _record(pipeline: Pipeline, recorder: Recorder, sink: RecordSink, pre_roll: float, seconds: float,
@@ -101,7 +82,13 @@ def _record(pipeline: Pipeline, recorder: Recorder, sink: RecordSink, pre_roll: 
     first_t = start_t = None
     wall_limit = time.monotonic() + pre_roll + seconds + 30.0  # a stalled camera cannot hang cron
     while not stop.is_set() and time.monotonic() < wall_limit:
-        frame = pipeline.next_frame()
+        try:
+            frame = pipeline.next_frame()
+        except CameraError as exc:
+            if not pipeline.live:
+                raise
+            log.debug("no frame: %s", exc)   # the reconnect layer logs each loss once
+            continue
         if frame is None:
             if pipeline.exhausted or not pipeline.live:
                 break

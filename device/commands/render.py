@@ -9,15 +9,15 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
 
-import numpy as np
+from magicbooth import effects
 from magicbooth.commands import Context
-from magicbooth.core.errors import EffectError, ModelError, SourceError
-from magicbooth.core.frames import Frame
-from magicbooth.core.scene import Scene
+from magicbooth.core.errors import EffectError, SourceError
+from magicbooth.core.media import IMAGE_SUFFIXES, VIDEO_SUFFIXES, is_image
+from magicbooth.pipeline.builder import build_pipeline
+from magicbooth.pipeline.sinks import ImageFileSink, VideoFileSink
 
 HELP = "apply an effect to a video or an image file"
 log = logging.getLogger(__name__)
@@ -41,52 +41,28 @@ def parse_options(items: list[str], effect: str) -> dict[str, str]:
     return out
 
 
-def perceiver(ctx: Context, needs: frozenset[str], still: bool) -> Callable[[Frame], Scene]:
-    """Frame -> Scene, running only the models the effect needs (a still has no tracking)."""
-    if not needs:
-        return lambda frame: Scene(frame)
-    try:
-        from magicbooth.perception import Perception  # type: ignore[attr-defined]
-    except ImportError:
-        raise ModelError(f"this effect needs {', '.join(sorted(needs))}, but perception is not part of this "
-                         f"build; choose an effect that needs no models (see 'magicbooth effects')") from None
-    perception = Perception(ctx.config, needs)
-    return perception.process_still if still else perception.process
-
-
 def run(args: argparse.Namespace, ctx: Context) -> int:
     os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
-    from magicbooth import effects
-    from magicbooth.commands import render_io
-    from magicbooth.effects.surface import new_canvas, read_rgb
-
-    effect = effects.create(args.effect, parse_options(args.option, args.effect))
     src, dst = Path(args.input), Path(args.output)
+    options = parse_options(args.option, args.effect)
+    effects.get(args.effect)   # an unknown name fails before any file is opened, listing the valid ones
     if not src.is_file():
         raise SourceError(f"{src}: no such file; give a video or image to render")
-    perceive = perceiver(ctx, effect.needs, still=render_io.is_image(src))
-
-    def draw(image: np.ndarray, index: int, t: float) -> np.ndarray:
-        canvas = new_canvas((image.shape[1], image.shape[0]))
-        effect.render(canvas, perceive(Frame(image, t, index)), t)
-        return read_rgb(canvas)
-
-    if render_io.is_image(src):
-        if not render_io.is_image(dst):
-            raise SourceError(f"{dst}: an image input needs an image output "
-                              f"({', '.join(sorted(render_io.IMAGE_SUFFIXES))})")
-        render_io.write_image(dst, draw(render_io.read_image(src), 0, 0.0))
-        print(f"{dst}: 1 frame, effect {effect.name}")
-        return 0
-    if dst.suffix.lower() not in render_io.VIDEO_SUFFIXES:
-        raise SourceError(f"{dst}: a video input needs a video output ({', '.join(sorted(render_io.VIDEO_SUFFIXES))})")
-    reader = render_io.VideoReader(src)
-    writer = render_io.H264Writer(dst, reader.fps)
+    if is_image(src) and not is_image(dst):
+        raise SourceError(f"{dst}: an image input needs an image output ({', '.join(sorted(IMAGE_SUFFIXES))})")
+    if not is_image(src) and dst.suffix.lower() not in VIDEO_SUFFIXES:
+        raise SourceError(f"{dst}: a video input needs a video output ({', '.join(sorted(VIDEO_SUFFIXES))})")
+    # Offline: every frame in order, scene time = frame index / fps, so the same input gives the same output.
+    pipeline = build_pipeline(ctx.config, source=str(src), effects=(args.effect,),
+                              options={args.effect: options}, live=False, realtime=False, loop=False)
+    pipeline.start()
     try:
-        for index, image in enumerate(reader.frames()):
-            writer.write(draw(image, index, float(index / Fraction(reader.fps))))
+        fps = Fraction(pipeline.source.fps).limit_denominator(1001)
+        sink = ImageFileSink(dst) if is_image(src) else VideoFileSink(dst, fps)
+        pipeline.add_sink(sink)
+        pipeline.run()
     finally:
-        reader.close()
-        writer.close()
-    print(f"{dst}: {writer.count} frames, H.264, effect {effect.name}")
+        pipeline.stop()
+    kind = "" if is_image(src) else ", H.264"
+    print(f"{dst}: {sink.count} frame{'s' if sink.count != 1 else ''}{kind}, effect {args.effect}")
     return 0

@@ -10,11 +10,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pygame
-from magicbooth.camera import open_source
+
 from magicbooth.commands import Context
 from magicbooth.core.errors import UsageError
+from magicbooth.pipeline.builder import build_pipeline
 from magicbooth.pipeline.display import Display
-from magicbooth.pipeline.effect_chain import EffectChain
 from magicbooth.pipeline.flow import Pipeline
 
 HELP = "run the booth: camera -> effects -> display (headless when there is no display)"
@@ -67,32 +67,31 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     config = ctx.config
     if args.hud:
         config = config.replace("display", hud=True)
-    source = open_source(args.source, config)
-    chain = EffectChain(config, args.effect, live=source.is_live)
-    display = Display(config.display, mode=args.display)
-    pipeline = Pipeline(source, stages=chain.stages, sinks=[display],
-                        max_backoff_s=config.camera.reopen_max_backoff_s)
-    display.hud_text = lambda: [f"effect: {chain.effect_name}", *_hud_lines(pipeline)]
+    pipeline = build_pipeline(config, source=args.source, effect=args.effect)
+    display = Display(config.display, mode=args.display, watermark=pipeline.watermark)
+    display.hud_text = lambda: [f"effect: {pipeline.effect_name}", *_hud_lines(pipeline)]
+    carousel = pipeline.carousel
+    assert carousel is not None
 
     def after_frame(_work: object) -> None:
         for event in display.take_events():
             if event.type == pygame.KEYDOWN:
-                chain.carousel.on_key(event.key)
+                carousel.on_key(event.key)
         if display.quit_requested:
             stop.set()
 
     with stop_on_signals() as stop:
-        source.open()
-        display.open(source.size)
-        if not display.is_shown:
-            log.info("running headless; stop with Ctrl-C or SIGTERM")
-        log.info("effect: %s", chain.effect_name)
-        chain.start()
+        pipeline.start()
         try:
+            display.open(pipeline.source.size)
+            if not display.is_shown:
+                log.info("running headless; stop with Ctrl-C or SIGTERM")
+            log.info("effect: %s", pipeline.effect_name)
+            pipeline.add_sink(display)
             pipeline.when_frame = after_frame
             pipeline.run(stop, max_seconds=args.seconds)
         finally:
-            chain.stop()
+            pipeline.stop()
             display.close()
     return 0
 

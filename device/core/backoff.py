@@ -1,7 +1,12 @@
 """Exponential backoff with jitter, so a fleet of booths does not retry in lockstep after an outage.
 
 >>> delays = Backoff(2.0, 600.0)
->>> delays.next()      # somewhere in [1, 2]; then [2, 4], [4, 8] ... capped at 600
+>>> [1 <= delays.next() <= 2, 2 <= delays.next() <= 4, 4 <= delays.next() <= 8]
+[True, True, True]
+>>> delays.failures = 20; 300 <= delays.next() <= 600          # capped at max_s
+True
+>>> delays.reset(); 1 <= delays.next() <= 2                      # a success starts over
+True
 """
 
 from __future__ import annotations

@@ -1,13 +1,19 @@
 """One TOML file, parsed once into one frozen, typed ``Config``.
 
 Each section is a frozen dataclass; each field carries its own description
-(written out as a comment by ``magicbooth config --default``) and its limits.
-Unknown keys and bad values raise ``ConfigError`` with one line that names the
-file, the key, the bad value and what was expected.
+(written out as a comment by ``magicbooth config --default``) and its limits,
+checked by ``magicbooth.core.options``. Unknown keys and bad values raise
+``ConfigError`` with one line that names the file, the key, the bad value and
+what was expected. ``load_config`` finds the file (``--config``,
+``$MAGICBOOTH_CONFIG``, ``/etc/magicbooth/config.toml``, ``./magicbooth.toml``,
+else the built-in defaults) and hands its text to ``parse_config``:
 
->>> cfg = load_config()            # search order from DESIGN.md
->>> cfg.camera.size
-(640, 480)
+>>> cfg = parse_config("[camera]\\nfps = 25", "booth.toml")
+>>> cfg.camera.fps, cfg.camera.size
+(25, (640, 480))
+>>> parse_config("[camera]\\nfps = 0", "booth.toml")
+Traceback (most recent call last):
+magicbooth.core.errors.ConfigError: booth.toml: [camera] fps = 0: expected an integer from 1 to 120
 """
 
 from __future__ import annotations
@@ -15,7 +21,6 @@ from __future__ import annotations
 import dataclasses
 import os
 import tomllib
-import types
 import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -23,26 +28,19 @@ from pathlib import Path
 from typing import Any
 
 from magicbooth.core.errors import ConfigError
+from magicbooth.core.options import check, limits, option
 
 SYSTEM_CONFIG = Path("/etc/magicbooth/config.toml")
 LOCAL_CONFIG = Path("magicbooth.toml")
 ENV_VAR = "MAGICBOOTH_CONFIG"
 
 
-def option(default: Any, doc: str, *, choices: tuple[Any, ...] = (), low: float | None = None,
-           high: float | None = None) -> Any:
-    """Declare a config field with its comment and limits."""
-    meta = {"doc": doc, "choices": choices, "low": low, "high": high}
-    if isinstance(default, (list, dict)):
-        raise TypeError("use tuples for sequence defaults")
-    return field(default=default, metadata=meta)
-
-
 @dataclass(frozen=True)
 class DeviceConfig:
     """Identity of this booth and where it keeps its state."""
 
-    id: str = option("", "Device id used in clip metadata and upload keys; empty means the hostname.")
+    id: str = option("", "Device id used in clip metadata and upload keys; empty means the hostname. Characters "
+                         "other than letters, digits, '.', '_' and '-' become '-'.")
     state_dir: str = option(
         "", "Directory for clips and queues; empty means $STATE_DIRECTORY under systemd, else the current directory.")
 
@@ -405,72 +403,8 @@ def _coerce(source: str, section: str, instance: Any, key: str, value: Any) -> A
     fields = {f.name: f for f in dataclasses.fields(instance)}
     if key not in fields:
         raise ConfigError(f"{source}: unknown key [{section}] {key}; expected one of: {', '.join(fields)}")
-    meta = fields[key].metadata
     kind = typing.get_type_hints(type(instance))[key]
-    where = f"{source}: [{section}] {key} = {_show(value)}"
-    result, expected = _convert(kind, value)
-    if result is _BAD:
-        raise ConfigError(f"{where}: expected {expected}{_limits(meta)}")
-    if meta.get("choices") and result not in meta["choices"]:
-        raise ConfigError(f"{where}: expected one of {', '.join(map(str, meta['choices']))}")
-    low, high = meta.get("low"), meta.get("high")
-    numbers = result if isinstance(result, tuple) else (result,)
-    for number in numbers:
-        numeric = isinstance(number, (int, float)) and not isinstance(number, bool)
-        if numeric and ((low is not None and number < low) or (high is not None and number > high)):
-            raise ConfigError(f"{where}: expected {expected}{_limits(meta)}")
-    return result
-
-
-_BAD = object()
-
-
-def _convert(kind: Any, value: Any) -> tuple[Any, str]:
-    """Return (typed value or _BAD, description of what is expected)."""
-    origin = typing.get_origin(kind)
-    if kind is bool:
-        return (value if isinstance(value, bool) else _BAD), "true or false"
-    if kind is int:
-        ok = isinstance(value, int) and not isinstance(value, bool)
-        return (value if ok else _BAD), "an integer"
-    if kind is float:
-        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
-        return (float(value) if ok else _BAD), "a number"
-    if kind is str:
-        return (value if isinstance(value, str) else _BAD), "a string"
-    if origin is tuple:
-        args = typing.get_args(kind)
-        if len(args) == 2 and args[1] is Ellipsis:
-            item_kind, count = args[0], None
-        else:
-            item_kind, count = args[0], len(args)
-        expected = (f"a list of {count} {_plural(item_kind)}" if count else f"a list of {_plural(item_kind)}")
-        if not isinstance(value, (list, tuple)) or (count is not None and len(value) != count):
-            return _BAD, expected
-        items = [_convert(item_kind, v)[0] for v in value]
-        return (_BAD if any(i is _BAD for i in items) else tuple(items)), expected
-    if origin in (typing.Union, types.UnionType):
-        raise TypeError(f"unsupported config type {kind}")
-    raise TypeError(f"unsupported config type {kind}")
-
-
-def _plural(kind: Any) -> str:
-    return {int: "integers", float: "numbers", str: "strings", bool: "booleans"}.get(kind, str(kind))
-
-
-def _limits(meta: Mapping[str, Any]) -> str:
-    low, high = meta.get("low"), meta.get("high")
-    if low is not None and high is not None:
-        return f" from {_num(low)} to {_num(high)}"
-    if low is not None:
-        return f" of at least {_num(low)}"
-    if high is not None:
-        return f" of at most {_num(high)}"
-    return ""
-
-
-def _num(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else str(x)
+    return check(kind, fields[key].metadata, value, f"{source}: [{section}] {key} = {_show(value)}", ConfigError)
 
 
 def _show(value: Any) -> str:
@@ -497,8 +431,8 @@ def default_config_toml() -> str:
         instance = cls()
         for f in dataclasses.fields(cls):
             doc = f.metadata.get("doc", "")
-            limits = _limits(f.metadata).strip()
-            lines.append(f"# {doc}" + (f" ({limits})" if limits else ""))
+            limits_text = limits(f.metadata).strip()
+            lines.append(f"# {doc}" + (f" ({limits_text})" if limits_text else ""))
             lines.append(f"{f.name} = {_show(getattr(instance, f.name))}")
         lines.append("")
     return "\n".join(lines)

@@ -48,6 +48,10 @@ class StorageFullError(RecorderError):
     """Free space fell below the configured minimum."""
 
 
+class PartialInUseError(MagicboothError, BlockingIOError):
+    """A partial clip is locked by a recorder that is still writing or finalising it (recovery skips it)."""
+
+
 class ClipNotFoundError(MagicboothError, LookupError):
     """No clip in the library has the given id."""
 

@@ -1,13 +1,16 @@
-"""Facts about the machine we run on: Pi model, display availability, state directory."""
+"""Facts about the machine we run on: Pi model, display availability, state directory, device id."""
 
 from __future__ import annotations
 
 import glob
 import os
+import re
+import socket
 from collections.abc import Mapping
 from pathlib import Path
 
 MODEL_FILE = Path("/proc/device-tree/model")
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 def board_model(model_file: Path = MODEL_FILE) -> str:
@@ -48,3 +51,18 @@ def state_dir(configured: str = "", environ: Mapping[str, str] = os.environ) -> 
     if environ.get("STATE_DIRECTORY"):
         return Path(environ["STATE_DIRECTORY"].split(":")[0])
     return Path.cwd()
+
+
+def device_id(configured: str = "", hostname: str | None = None) -> str:
+    """This booth's name in clip sidecars and upload keys: ``[device] id``, else the hostname, else ``booth``.
+
+    Made safe for an object key (runs of other characters become ``-``), so the sidecar, the
+    recovered clip and the upload key always carry the same name.
+
+    >>> device_id("booth 07/α")
+    'booth-07'
+    >>> device_id("", hostname="pi-kiosk.local"), device_id("", hostname="")
+    ('pi-kiosk.local', 'booth')
+    """
+    name = configured or (socket.gethostname() if hostname is None else hostname)
+    return _UNSAFE.sub("-", name).strip("-.") or "booth"

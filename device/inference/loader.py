@@ -14,13 +14,19 @@ their top bit flipped). Whether a file's own I/O is int8 or float (the
 manifest's ``io``) is hidden here. What each output means, and the input
 normalisation, are in ``model.entry`` (from the manifest).
 
->>> detector = load_model("face_detection_short_range", threads=config.inference.threads)  # 0/None: cores-1, 1..4
+>>> import numpy as np
+>>> def shapes(out): return {name: value.shape for name, value in out.items()}
+>>> detector = load_model("face_detection_short_range", threads=1)   # [inference] threads: 0 means cores - 1
 >>> detector.input_shape, detector.value_range
 ((1, 128, 128, 3), (-1.0, 1.0))
->>> out = detector.invoke_rgb(rgb_128x128)           # {"regressors": [1,896,16], "classificators": [1,896,1]}
->>> mesh = load_model("face_landmark").invoke_rgb(crop_192)  # {"landmarks": [1,1,1,1404], "face_flag": [1,1,1,1]}
->>> mask = load_model("selfie_segmentation").invoke_rgb(rgb_256)["mask"]   # [1,256,256,1], 0..1
->>> reference = load_model("face_detection_short_range", variant="float")
+>>> shapes(detector.invoke_rgb(np.zeros((128, 128, 3), np.uint8)))
+{'regressors': (1, 896, 16), 'classificators': (1, 896, 1)}
+>>> shapes(load_model("face_landmark", threads=1).invoke_rgb(np.zeros((192, 192, 3), np.uint8)))
+{'landmarks': (1, 1, 1, 1404), 'face_flag': (1, 1, 1, 1)}
+>>> shapes(load_model("selfie_segmentation", threads=1).invoke_rgb(np.zeros((256, 256, 3), np.uint8)))
+{'mask': (1, 256, 256, 1)}
+>>> load_model("face_detection_short_range", threads=1, variant="float").variant
+'float'
 
 A ``Model`` wraps one LiteRT interpreter and is not thread-safe: give each
 worker thread its own. LiteRT releases the GIL during ``invoke``.
@@ -39,6 +45,7 @@ from types import MappingProxyType
 from typing import Any
 
 import numpy as np
+
 from magicbooth.core.errors import ModelError
 from magicbooth.inference.amx import keep_xnnpack_off_amx
 from magicbooth.inference.delegation import Delegation, delegation_of

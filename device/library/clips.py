@@ -9,12 +9,14 @@ a pulled plug leaves either the old or the new version, never half of one.
 Sidecar keys: ``id``, ``started_at`` (ISO 8601 wall clock, informative only),
 ``duration_s``, ``frames``, ``dropped_frames``, ``effect``, ``device_id``,
 ``sha256`` (of the .mp4), ``size_bytes``, ``software_version``,
-``upload_state`` (``off`` | ``queued`` | ``uploading`` | ``uploaded`` | ``failed``),
+``upload_state`` (an ``UploadState``: ``off`` | ``queued`` | ``uploading`` | ``uploaded`` | ``failed``),
 ``upload_error`` (a short reason or ``""``).
 """
 
 from __future__ import annotations
 
+import contextlib
+import enum
 import json
 import os
 from collections.abc import Iterator
@@ -22,7 +24,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-UPLOAD_STATES = ("off", "queued", "uploading", "uploaded", "failed")
+
+class UploadState(enum.StrEnum):
+    """A clip's ``upload_state``, the one spelling of it (the upload queue's database derives its own from it).
+
+    ``off`` means uploads were not configured when the clip was saved; then ``queued`` -> ``uploading``
+    -> ``uploaded`` | ``failed``. Only ``uploaded`` clips are deleted by retention without being asked.
+    """
+
+    OFF = "off"
+    QUEUED = "queued"
+    UPLOADING = "uploading"
+    UPLOADED = "uploaded"
+    FAILED = "failed"
+
+
 PARTIAL_DIR = ".partial"
 
 
@@ -43,7 +59,7 @@ class Clip:
 
     @property
     def upload_state(self) -> str:
-        return str(self.meta.get("upload_state", "off"))
+        return str(self.meta.get("upload_state", UploadState.OFF))
 
 
 def fsync_dir(path: Path) -> None:
@@ -83,12 +99,27 @@ def read_sidecar(video: Path) -> dict[str, Any]:
 
 def update_sidecar(video: Path, **changes: Any) -> dict[str, Any]:
     """Atomically change some sidecar keys; returns the new contents."""
-    if "upload_state" in changes and changes["upload_state"] not in UPLOAD_STATES:
-        raise ValueError(f"upload_state must be one of {UPLOAD_STATES}")
+    if "upload_state" in changes and changes["upload_state"] not in tuple(UploadState):
+        raise ValueError(f"upload_state must be one of {', '.join(UploadState)}")
     meta = read_sidecar(video)
     meta.update(changes)
     write_sidecar(video, meta)
     return meta
+
+
+def delete_clip(clip: Clip | Path) -> None:
+    """Remove a clip (or the clip whose video is at that path): its video, then its sidecar, durably.
+
+    The video goes first, so a crash in between leaves an invisible sidecar, never a video without one;
+    an emptied day directory goes too. Retention, ``magicbooth clips delete`` and the booth's retake
+    all delete this way.
+    """
+    video = clip.video if isinstance(clip, Clip) else Path(clip)
+    video.unlink(missing_ok=True)
+    video.with_suffix(".json").unlink(missing_ok=True)
+    fsync_dir(video.parent)
+    with contextlib.suppress(OSError):
+        video.parent.rmdir()  # only succeeds once the day is empty
 
 
 def iter_clips(root: Path) -> Iterator[Clip]:

@@ -1,10 +1,13 @@
 """Where the clip library lives, resolved from the config; every part uses this one helper.
 
-DESIGN.md: the state directory is ``[device] state_dir``, else ``$STATE_DIRECTORY``
+The state directory is ``[device] state_dir``, else ``$STATE_DIRECTORY``
 (systemd's ``StateDirectory=``), else the current directory (``magicbooth.core.machine.state_dir``);
 clips live in ``<state dir>/clips`` unless ``[storage] clips_dir`` says otherwise.
 
->>> clips_root(Config())          # outside systemd, no config: ./clips
+>>> clips_root(Config(), environ={"STATE_DIRECTORY": "/var/lib/magicbooth"})
+PosixPath('/var/lib/magicbooth/clips')
+>>> clips_root(Config().replace("storage", clips_dir="/media/usb/clips"))
+PosixPath('/media/usb/clips')
 """
 
 from __future__ import annotations

@@ -6,13 +6,17 @@ sidecar says ``upload_state = "uploaded"``; clips that were never uploaded are
 only deleted when ``[storage] delete_unuploaded`` allows it, and a clip being
 uploaded right now never is.
 
->>> status = storage_status(root, config.storage)
->>> status.level                 # "ok" | "low" | "full"
+The policy is ``level_for``; ``storage_status(root, config.storage)`` applies it to the filesystem
+holding ``root`` and counts the clips there, and ``ensure_space`` runs retention and raises
+``StorageFullError`` while the level stays ``full``:
+
+>>> policy = StorageConfig(min_free_mb=200, low_free_mb=1000)
+>>> level_for(5000 * MB, policy), level_for(500 * MB, policy), level_for(100 * MB, policy)
+('ok', 'low', 'full')
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import time
@@ -21,27 +25,35 @@ from pathlib import Path
 
 from magicbooth.core.config import StorageConfig
 from magicbooth.core.errors import StorageFullError
-from magicbooth.library.clips import Clip, fsync_dir, iter_clips
+from magicbooth.library.clips import Clip, UploadState, delete_clip, iter_clips
 
 log = logging.getLogger(__name__)
 MB = 1024 * 1024
+LEVELS = ("ok", "low", "full")   # storage levels, best first
 
 
 def free_bytes(path: Path) -> int:
     """Bytes an unprivileged writer can still use on the filesystem holding ``path``."""
-    probe = Path(path).absolute()
-    while not probe.exists() and probe != probe.parent:
-        probe = probe.parent
-    st = os.statvfs(probe)
+    st = os.statvfs(_existing(path))
     return st.f_bavail * st.f_frsize
 
 
 def total_bytes(path: Path) -> int:
+    st = os.statvfs(_existing(path))
+    return st.f_blocks * st.f_frsize
+
+
+def same_filesystem(a: Path, b: Path) -> bool:
+    """Whether ``a`` and ``b`` (or, if they do not exist yet, their nearest ancestors) share a filesystem."""
+    return _existing(a).stat().st_dev == _existing(b).stat().st_dev
+
+
+def _existing(path: Path) -> Path:
+    """``path``, or its nearest ancestor that exists (a library not created yet lands there)."""
     probe = Path(path).absolute()
     while not probe.exists() and probe != probe.parent:
         probe = probe.parent
-    st = os.statvfs(probe)
-    return st.f_blocks * st.f_frsize
+    return probe
 
 
 @dataclass(frozen=True)
@@ -74,7 +86,7 @@ def storage_status(root: Path, config: StorageConfig) -> StorageStatus:
     """Free space, level and clip counts of the library at ``root``."""
     free = free_bytes(root)
     clips = list(iter_clips(root))
-    pending = sum(1 for c in clips if c.upload_state != "uploaded")
+    pending = sum(1 for c in clips if c.upload_state != UploadState.UPLOADED)
     return StorageStatus(root, free, total_bytes(root), level_for(free, config), len(clips), pending)
 
 
@@ -91,15 +103,6 @@ def ensure_space(root: Path, config: StorageConfig) -> int:
     return free
 
 
-def delete_clip(clip: Clip) -> None:
-    """Remove a clip's video, then its sidecar, durably."""
-    clip.video.unlink(missing_ok=True)
-    clip.sidecar.unlink(missing_ok=True)
-    fsync_dir(clip.video.parent)
-    with contextlib.suppress(OSError):
-        clip.video.parent.rmdir()  # only succeeds once the day is empty
-
-
 def _age_days(clip: Clip, now: float) -> float:
     try:
         return (now - clip.video.stat().st_mtime) / 86400
@@ -111,8 +114,8 @@ def enforce_retention(root: Path, config: StorageConfig, now: float | None = Non
     """Delete old clips (uploaded ones first) until space is no longer low; returns what went."""
     now = time.time() if now is None else now
     clips = list(iter_clips(root))
-    uploaded = [c for c in clips if c.upload_state == "uploaded"]
-    others = [c for c in clips if c.upload_state not in ("uploaded", "uploading")]
+    uploaded = [c for c in clips if c.upload_state == UploadState.UPLOADED]
+    others = [c for c in clips if c.upload_state not in (UploadState.UPLOADED, UploadState.UPLOADING)]
     deletable = uploaded + (others if config.delete_unuploaded else [])
     deleted: list[Clip] = []
     if config.max_age_days:

@@ -9,9 +9,13 @@ Inputs from every device arrive as ``Event``s (see ``events``); hardware
 threads and the recorder only post them, and ``step()`` — one main-loop
 iteration — is the only code that touches pygame and state.
 
->>> booth = Booth(config, feed, recorder, screen, when_kept=uploads.add)
->>> while booth.step(): pass
-or simply ``run_booth(config, feed, recorder, screen)`` (``magicbooth.modes.launch`` builds them all).
+The booth drives the pipeline every mode shares (``pipeline.builder``): each
+step takes the newest frame through perception, the effect and the recorder's
+sink, then draws the booth's screen over it. ``modes/launch.py`` wires it all::
+
+    booth = Booth(config, pipeline, recorder, screen, when_kept=queue_clip)
+    while booth.step():
+        pass
 """
 
 from __future__ import annotations
@@ -24,19 +28,19 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pygame
+
 from magicbooth.core.config import Config
 from magicbooth.core.errors import RecorderError
-from magicbooth.core.frames import Frame
-from magicbooth.effects.hud import Hud
+from magicbooth.library.clips import delete_clip
 from magicbooth.modes import screens
-from magicbooth.modes.deck import Deck, raw_deck
 from magicbooth.modes.events import Action, Event, EventQueue, bind_buttons, pygame_events
 from magicbooth.modes.failsafe import detail, human_reason
 from magicbooth.modes.loop import drive
 from magicbooth.modes.playback import ClipPlayer
-from magicbooth.modes.ports import FrameFeed, RecorderLike, clip_path
+from magicbooth.modes.ports import RecorderLike, clip_path
+from magicbooth.pipeline.display import letterbox
+from magicbooth.pipeline.flow import FramePass, Pipeline
 from magicbooth.service.notify import Notifier, WatchdogGate
 
 log = logging.getLogger(__name__)
@@ -49,31 +53,30 @@ _USER_ACTIONS = {Action.PRESS, Action.BACK, Action.NEXT, Action.PREV, Action.HOL
 class Booth:
     """The booth's state machine; call ``step()`` from the main loop until it returns False."""
 
-    def __init__(self, config: Config, feed: FrameFeed, recorder: RecorderLike, screen: pygame.Surface, *,
-                 deck: Deck | None = None, events: EventQueue | None = None,
-                 when_kept: Callable[[Path], Any] | None = None, gate: WatchdogGate | None = None,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, config: Config, pipeline: Pipeline, recorder: RecorderLike, screen: pygame.Surface, *,
+                 events: EventQueue | None = None, when_kept: Callable[[Path], Any] | None = None,
+                 gate: WatchdogGate | None = None, clock: Callable[[], float] = time.monotonic) -> None:
+        if pipeline.carousel is None:
+            raise ValueError("the booth needs a pipeline with an effect carousel (build_pipeline makes one)")
         self._cfg = config.booth
         self._mirror = config.display.mirror
-        self._feed = feed
+        self._pipeline = pipeline
+        self._carousel = pipeline.carousel
         self._recorder = recorder
         self._screen = screen
-        self._deck = deck or raw_deck()
         self.events = events or EventQueue()
         self._when_kept = when_kept
         self._gate = gate
         self._clock = clock
         self._pace = pygame.time.Clock()
-        self._hud = Hud("")   # the effects' countdown and REC overlays, on the screen only (not recorded)
+        self._frame_wait = 0.05 if pipeline.live else 0.0
         recorder.when_saved = lambda saved: self.events.post(Event(Action.SAVED, "recorder", payload=saved))
         recorder.when_failed = lambda error: self.events.post(Event(Action.FAILED, "recorder", payload=error))
         self._state = "attract"
         self._entered = clock()
         self._last_input = self._entered
-        self._effect = 0
-        self._frame: Frame | None = None
+        self._work: FramePass | None = None
         self._frames = 0
-        self._canvas: pygame.Surface | None = None
         self._clip: Path | None = None
         self._saved: list[Path] = []
         self._player: ClipPlayer | None = None
@@ -95,7 +98,7 @@ class Booth:
 
     @property
     def effect(self) -> str:
-        return self._deck.names[self._effect]
+        return self._carousel.name
 
     @property
     def frames(self) -> int:
@@ -140,30 +143,16 @@ class Booth:
         return True
 
     def _read(self) -> None:
+        """One frame through the pipeline (perception, effect, the recorder's sink); CameraError while lost."""
         self._fresh = False
-        frame = self._feed.read()
-        if frame is None:
+        work = self._pipeline.step(self._frame_wait)
+        if work is None:
             return
-        self._frame = frame
+        self._work = work
         self._frames += 1
         self._fresh = True
         if self._gate is not None:
             self._gate.frame_seen()
-        canvas = self._canvas_for(frame)
-        self._deck.draw(canvas, frame, self.effect, frame.t)
-        overlay = self._deck.overlay
-        if overlay is not None:            # on a copy: the preview mirrors the canvas, text must not be
-            marked = canvas.copy()
-            overlay(marked)
-            rgb = _pixels(marked)
-        else:
-            rgb = frame.image if self._deck.is_raw(self._effect) else _pixels(canvas)
-        self._recorder.push(rgb, frame.t)
-
-    def _canvas_for(self, frame: Frame) -> pygame.Surface:
-        if self._canvas is None or self._canvas.get_size() != frame.size:
-            self._canvas = pygame.Surface(frame.size)
-        return self._canvas
 
     def _go(self, state: str, now: float) -> None:
         log.debug("booth: %s -> %s", self._state, state)
@@ -174,6 +163,7 @@ class Booth:
         self._entered = now
         if state == "recording":
             self._recorder.start(0.0, effect=self.effect)   # the sidecar says which effect
+            self._carousel.current.restart()                 # timed effects start their timeline with the clip
         if self.when_state is not None:
             self.when_state(state)
 
@@ -200,20 +190,19 @@ class Booth:
 
     def _discard(self, clip: Path) -> None:
         log.info("clip discarded by the guest (retake): %s", clip)
-        for path in (clip, clip.with_suffix(".json")):
-            path.unlink(missing_ok=True)
+        delete_clip(clip)
 
     # -- states: each returns the next state's name, or None to stay -------------------------------------
     def _update_attract(self, events: list[Event], now: float) -> str | None:
         for event in events:
             if event.action is Action.NEXT or (event.action is Action.PRESS and event.zone == "right"):
-                self._effect = (self._effect + 1) % len(self._deck.names)
+                self._carousel.next()
             elif event.action is Action.PREV or (event.action is Action.PRESS and event.zone == "left"):
-                self._effect = (self._effect - 1) % len(self._deck.names)
+                self._carousel.previous()
             elif event.action is Action.PRESS:
                 return "consent" if self._cfg.consent else "countdown"
-        if self._idle(now) and self._effect:
-            self._effect = 0
+        if self._idle(now):
+            self._carousel.home()
         return None
 
     def _update_consent(self, events: list[Event], now: float) -> str | None:
@@ -304,19 +293,17 @@ class Booth:
             self._show(screens.surface_of(self._player.frame_at(self._since(now))), mirror=False)
             screens.buttons(screen, "Retake", "Keep")
             return
-        self._show(self._canvas, mirror=self._mirror)
-        if self._deck.overlay is not None and self._canvas is not None:
-            self._deck.overlay(screen)
+        self._show_live()
         if state == "attract":
-            screens.carousel(screen, self._deck.titles, self._effect)
+            screens.carousel(screen, self._carousel.titles, self._carousel.index)
             screens.text(screen, self._cfg.hint, (w // 2, h // 8), h // 12)
         elif state == "consent":
             screens.dim(screen)
             screens.wrapped(screen, self._cfg.consent_text, h // 14)
         elif state == "countdown":
-            self._hud.countdown(screen, self._cfg.countdown_s - self._since(now), self._cfg.countdown_s)
+            screens.countdown(screen, self._cfg.countdown_s - self._since(now), self._cfg.countdown_s)
         elif state == "recording":
-            self._hud.recording(screen, self._since(now), now)
+            screens.recording(screen, self._since(now), now)
             screens.progress(screen, self._since(now) / self._cfg.max_record_s)
         elif state == "review":
             screens.dim(screen)
@@ -335,28 +322,28 @@ class Booth:
     def _show(self, picture: pygame.Surface | None, *, mirror: bool) -> None:
         screens.show(self._screen, picture, mirror=mirror)
 
+    def _show_live(self) -> None:
+        """The newest processed frame, mirrored as configured, with the watermark read the right way round."""
+        if self._work is None:
+            self._show(None, mirror=False)
+            return
+        rect = letterbox(self._screen, self._work.canvas, mirror=self._mirror)
+        if self._pipeline.watermark is not None:
+            self._pipeline.watermark.draw(self._screen.subsurface(rect))
 
-def _pixels(canvas: pygame.Surface) -> np.ndarray:
-    """The canvas as a contiguous H×W×3 RGB array (what the recorder encodes)."""
-    view = pygame.surfarray.pixels3d(canvas)
-    try:
-        return np.ascontiguousarray(view.transpose(1, 0, 2))
-    finally:
-        del view
 
-
-def run_booth(config: Config, feed: FrameFeed, recorder: RecorderLike, screen: pygame.Surface, *,
-              deck: Deck | None = None, when_kept: Callable[[Path], Any] | None = None,
-              notifier: Notifier | None = None, pin_factory: Any = None) -> int:
+def run_booth(config: Config, pipeline: Pipeline, recorder: RecorderLike, screen: pygame.Surface, *,
+              when_kept: Callable[[Path], Any] | None = None, notifier: Notifier | None = None,
+              pin_factory: Any = None) -> int:
     """Run the booth until the window closes or SIGTERM; returns the exit status.
 
     Sends READY once the first frame is on screen (models are loaded by then,
-    since ``deck`` is built first), pings the watchdog while frames flow and
+    since the pipeline is built first), pings the watchdog while frames flow and
     sends STOPPING on the way out. GPIO buttons are used when configured and
     available; without them the booth still works by touch and keyboard.
     """
     notifier = notifier or Notifier()
-    booth = Booth(config, feed, recorder, screen, deck=deck, when_kept=when_kept,
+    booth = Booth(config, pipeline, recorder, screen, when_kept=when_kept,
                   gate=WatchdogGate(notifier, config.service.frame_stall_s))
     booth.when_state = lambda state: notifier.status(f"booth: {state}")
     buttons: list[Any] = []

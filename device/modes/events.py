@@ -4,9 +4,13 @@ Hardware callbacks (gpiozero threads, the recorder's ``when_saved``) only
 ``post`` into an ``EventQueue``; the main loop drains it together with
 pygame's own events, so only the main loop touches pygame and mode state.
 
+>>> from gpiozero.pins.mock import MockFactory
 >>> events = EventQueue()
->>> buttons = bind_buttons(config.gpio, events)           # gpiozero Buttons -> PRESS / NEXT / PREV / HOLD
->>> for event in events.drain(): ...                      # in the main loop
+>>> buttons = bind_buttons(GpioConfig(button="GPIO17"), events, pin_factory=MockFactory())
+>>> buttons[0].pin.drive_low()                     # the guest presses (pulled up: pressed reads low)
+>>> [(event.action, event.source) for event in events.drain()]      # in the main loop
+[(<Action.PRESS: 'press'>, 'gpio:GPIO17')]
+>>> for button in buttons: button.close()
 """
 
 from __future__ import annotations

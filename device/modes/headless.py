@@ -9,7 +9,9 @@ can be off). A hold begins as a press, so the seconds it recorded are kept too.
 The LED shows ``ready`` / ``recording`` / ``saving`` (also while the newest clip
 uploads) / ``disk_low`` / ``error`` (see ``status_light``).
 
->>> run_headless(config, feed, recorder, when_kept=uploads.add)
+The frames come through the same pipeline as the booth's (``pipeline.builder``),
+with ``[headless] effect`` (or none) and the recorder's sink; ``modes/launch.py``
+wires it and calls ``run_headless(config, pipeline, recorder, when_kept=...)``.
 """
 
 from __future__ import annotations
@@ -22,16 +24,15 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 from magicbooth.core.config import Config
 from magicbooth.core.errors import CameraError, ConfigError
-from magicbooth.core.frames import Frame
-from magicbooth.library.clips import read_sidecar
+from magicbooth.library.clips import UploadState, read_sidecar
 from magicbooth.modes.events import Action, Event, EventQueue, bind_buttons
 from magicbooth.modes.failsafe import detail, human_reason
 from magicbooth.modes.loop import drive
-from magicbooth.modes.ports import FrameFeed, RecorderLike, clip_path
+from magicbooth.modes.ports import RecorderLike, clip_path
 from magicbooth.modes.status_light import StatusLight, open_status_light
+from magicbooth.pipeline.flow import Pipeline
 from magicbooth.service.notify import Notifier, WatchdogGate
 
 log = logging.getLogger(__name__)
@@ -53,20 +54,19 @@ def command_action(command: Sequence[str]) -> Callable[[], None]:
 class Headless:
     """The headless state machine; call ``step()`` from the main loop until it returns False."""
 
-    def __init__(self, config: Config, feed: FrameFeed, recorder: RecorderLike, light: StatusLight, *,
+    def __init__(self, config: Config, pipeline: Pipeline, recorder: RecorderLike, light: StatusLight, *,
                  events: EventQueue | None = None, shutdown: Callable[[], None] | None = None,
-                 render: Callable[[Frame], np.ndarray] | None = None,
                  when_kept: Callable[[Path], Any] | None = None,
                  storage_low: Callable[[], bool] | None = None, gate: WatchdogGate | None = None,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self._max_s = config.recorder.max_clip_s
         self._shutdown_enabled = config.gpio.shutdown_on_hold
-        self._feed = feed
+        self._pipeline = pipeline
+        self._frame_wait = 0.05 if pipeline.live else 0.0
         self._recorder = recorder
         self._light = light
         self.events = events or EventQueue()
         self._shutdown = shutdown
-        self._render = render
         self._when_kept = when_kept
         self._storage_low = storage_low
         self._gate = gate
@@ -132,8 +132,8 @@ class Headless:
         self._light.show(self._pattern())
         if self._gate is not None:
             self._gate.tick()
-        if not fresh:
-            time.sleep(0.05)   # the camera is away: do not spin
+        if not fresh and not self._pipeline.live:
+            time.sleep(0.05)   # the camera is away: do not spin (live, the frame wait already paced us)
         return True
 
     def _handle(self, event: Event, now: float) -> None:
@@ -168,6 +168,8 @@ class Headless:
     def _start(self, now: float) -> None:
         try:
             self._recorder.start(None)
+            if self._pipeline.carousel is not None:
+                self._pipeline.carousel.current.restart()   # timed effects start their timeline with the clip
         except Exception as exc:
             self._fail(exc)
             return
@@ -185,22 +187,21 @@ class Headless:
             self._state = "ready"
 
     def _read(self) -> bool:
+        """One frame through the pipeline (the effect, if any, and the recorder's sink)."""
         try:
-            frame = self._feed.read()
+            work = self._pipeline.step(self._frame_wait)
         except CameraError as exc:
             self._fail(exc)
             if self._state == "recording":
                 self._stop(self._clock())
             return False
-        if frame is None:
+        if work is None:
             return False
         self._frames += 1
         if self._error and isinstance(self._error_cause, CameraError):
             self._clear_error()
         if self._gate is not None:
             self._gate.frame_seen()
-        rgb = self._render(frame) if self._render is not None else frame.image
-        self._recorder.push(rgb, frame.t)
         return True
 
     def _fail(self, exc: BaseException) -> None:
@@ -222,8 +223,8 @@ class Headless:
                 (log.warning if low else log.info)("free disk space is %s", "low" if low else "back")
             self._disk_low = low
         if self._clips:
-            state = read_sidecar(self._clips[-1]).get("upload_state", "off")
-            self._uploading = state in ("queued", "uploading")
+            state = read_sidecar(self._clips[-1]).get("upload_state", UploadState.OFF)
+            self._uploading = state in (UploadState.QUEUED, UploadState.UPLOADING)
 
     def _pattern(self) -> str:
         if self._state == "shutdown":
@@ -246,10 +247,9 @@ class Headless:
         return False
 
 
-def run_headless(config: Config, feed: FrameFeed, recorder: RecorderLike, *, pin_factory: Any = None,
-                 shutdown: Callable[[], None] | None = None, render: Callable[[Frame], np.ndarray] | None = None,
-                 when_kept: Callable[[Path], Any] | None = None, storage_low: Callable[[], bool] | None = None,
-                 notifier: Notifier | None = None) -> int:
+def run_headless(config: Config, pipeline: Pipeline, recorder: RecorderLike, *, pin_factory: Any = None,
+                 shutdown: Callable[[], None] | None = None, when_kept: Callable[[Path], Any] | None = None,
+                 storage_low: Callable[[], bool] | None = None, notifier: Notifier | None = None) -> int:
     """Run the headless recorder until SIGTERM or a hold-to-shutdown; returns the exit status.
 
     ``shutdown`` defaults to running ``[gpio] shutdown_command``. READY is sent
@@ -258,8 +258,8 @@ def run_headless(config: Config, feed: FrameFeed, recorder: RecorderLike, *, pin
     notifier = notifier or Notifier()
     events = EventQueue()
     light = _light_or_none(config, pin_factory)
-    machine = Headless(config, feed, recorder, light, events=events,
-                       shutdown=shutdown or command_action(config.gpio.shutdown_command), render=render,
+    machine = Headless(config, pipeline, recorder, light, events=events,
+                       shutdown=shutdown or command_action(config.gpio.shutdown_command),
                        when_kept=when_kept, storage_low=storage_low,
                        gate=WatchdogGate(notifier, config.service.frame_stall_s))
     buttons: list[Any] = []

@@ -1,38 +1,33 @@
-"""Wire a mode to the real parts: config (resilient), camera feed, recorder, display, GPIO, systemd.
+"""Wire a mode to the real parts: config (resilient), the pipeline, recorder, display, GPIO, systemd.
 
 ``run_mode`` is what ``magicbooth run --mode booth|headless`` calls. It picks
-the booth when a display opens and headless otherwise, sends READY only once
-the camera delivers a frame, and on a bad config shows the error (screen or
-LED) instead of exiting, returning ``EXIT_RELOAD`` once the file is fixed.
-
->>> sys.exit(run_mode(args.config, args.mode, source=args.source, display=args.display))
+the booth when a display opens and headless otherwise, builds the one pipeline
+(``pipeline.builder``) with the mode's effects, sends READY only once the camera
+delivers a frame, and on a bad config shows the error (screen or LED) instead
+of exiting, returning ``EXIT_RELOAD`` once the file is fixed.
 """
 
 from __future__ import annotations
 
 import logging
 import signal
-import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
-from magicbooth.camera import open_source
-from magicbooth.camera.threaded import ThreadedSource
 from magicbooth.core.config import Config
-from magicbooth.core.errors import CameraError, DisplayError
-from magicbooth.core.frames import Frame
-from magicbooth.library.clips import Clip, read_sidecar
+from magicbooth.core.errors import DisplayError
+from magicbooth.effects.plain import Plain
 from magicbooth.modes.config_error import EXIT_RELOAD, wait_for_fixed_config
-from magicbooth.modes.deck import Deck
-from magicbooth.modes.effect_deck import EffectDeck
-from magicbooth.modes.feed import LiveFeed
 from magicbooth.modes.status_light import StatusLight, open_status_light
+from magicbooth.pipeline.builder import build_pipeline
 from magicbooth.pipeline.display import Display
+from magicbooth.pipeline.sinks import RecordSink
 from magicbooth.recording.recorder import Recorder
 from magicbooth.service.last_good import config_file, load_resilient, remember
 from magicbooth.service.notify import Notifier
+from magicbooth.upload.queue import queue_for_kept_clips
 
 log = logging.getLogger(__name__)
 
@@ -40,15 +35,15 @@ MODES = ("auto", "booth", "headless")
 
 
 def run_mode(config_path: str | None, mode: str | None = "auto", *, source: str | None = None,
-             display: str | None = None, deck: Deck | None = None, pin_factory: Any = None,
-             notifier: Notifier | None = None, shutdown: Callable[[], None] | None = None) -> int:
+             display: str | None = None, pin_factory: Any = None, notifier: Notifier | None = None,
+             shutdown: Callable[[], None] | None = None) -> int:
     """Run the booth or the headless recorder until SIGTERM; returns the process exit status."""
     notifier = notifier or Notifier()
     signal.signal(signal.SIGUSR1, signal.SIG_IGN)   # a press sent while starting must not kill the process
     deferred = _DeferredStop()
     previous = {sig: signal.signal(sig, deferred) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
-        return _run_mode(config_path, mode, notifier, source=source, display=display, deck=deck,
+        return _run_mode(config_path, mode, notifier, source=source, display=display,
                          pin_factory=pin_factory, shutdown=shutdown)
     finally:
         for sig, handler in previous.items():
@@ -67,8 +62,7 @@ class _DeferredStop:
 
 
 def _run_mode(config_path: str | None, mode: str | None, notifier: Notifier, *, source: str | None,
-              display: str | None, deck: Deck | None, pin_factory: Any,
-              shutdown: Callable[[], None] | None) -> int:
+              display: str | None, pin_factory: Any, shutdown: Callable[[], None] | None) -> int:
     config, error = load_resilient(config_path)
     wanted = "none" if mode == "headless" else display
     screen_owner = Display(config.display, mode=wanted)
@@ -77,72 +71,39 @@ def _run_mode(config_path: str | None, mode: str | None, notifier: Notifier, *, 
             raise error  # run by hand: one line and status 2; only a service waits for the file to be fixed
         return _show_config_error(config_path, error, config, screen_owner, pin_factory, notifier)
     remember(config)
-    cam = config.camera
-    feed = LiveFeed(lambda: ThreadedSource(open_source(source, config), timeout_s=cam.timeout_s,
-                                           max_backoff_s=cam.reopen_max_backoff_s), cam)
     with ExitStack() as stack:
         stack.callback(screen_owner.close)
-        stack.callback(feed.close)
-        first = _first_frame(feed)
-        if first is None:
-            return 0
-        screen_owner.open(first.size)
+        screen_owner.open(config.camera.size)
         if mode == "booth" and not screen_owner.is_shown:
             raise DisplayError("booth mode needs a display: connect a screen, or use --mode headless")
         use_booth = screen_owner.is_shown
-        when_kept, close_queue = _upload_keeper(config)
-        stack.callback(close_queue)
-        # Models load here, before the mode reports READY.
-        effect_names = None if use_booth else ((config.headless.effect,) if config.headless.effect else ())
-        fx = EffectDeck(config, effect_names) if deck is None and effect_names != () else None
-        if fx is not None:
-            stack.callback(fx.close)
+        # Models load here, before the mode reports READY: the booth every carousel effect's, headless its one.
+        effect = config.headless.effect or Plain.name
+        pipeline = build_pipeline(config, source=source, effects=None if use_booth else (effect,),
+                                  live=True, preload=use_booth)
+        stack.callback(pipeline.stop)
+        pipeline.start(wait_for_camera=True)
+        with _stop_flag() as stopped:
+            first = pipeline.first_frame(stopped)
+        if first is None:
+            return 0
+        when_kept = stack.enter_context(queue_for_kept_clips(config))
         with Recorder(config, first.size, config.camera.fps,
-                      effect="" if use_booth else config.headless.effect or "none") as recorder:
+                      effect="" if use_booth else effect) as recorder:
+            pipeline.add_sink(RecordSink(recorder, live=True, watermark=pipeline.watermark))
             if use_booth:
                 from magicbooth.modes.booth import run_booth
 
                 assert screen_owner.screen is not None
-                return run_booth(config, feed, recorder, screen_owner.screen, when_kept=when_kept,
-                                 deck=deck or (fx.deck() if fx is not None else None),
+                return run_booth(config, pipeline, recorder, screen_owner.screen, when_kept=when_kept,
                                  notifier=notifier, pin_factory=pin_factory)
             from magicbooth.modes.headless import run_headless
 
             def storage_low() -> bool:
                 return recorder.status.storage != "ok"
 
-            return run_headless(config, feed, recorder, pin_factory=pin_factory, shutdown=shutdown,
-                                render=fx.render_rgb if fx is not None else None,
+            return run_headless(config, pipeline, recorder, pin_factory=pin_factory, shutdown=shutdown,
                                 when_kept=when_kept, storage_low=storage_low, notifier=notifier)
-
-
-def _upload_keeper(config: Config) -> tuple[Callable[[Path], Any] | None, Callable[[], None]]:
-    """A ``when_kept`` that queues clips in the upload database the upload service drains (None if uploads are off)."""
-    if not config.upload.enabled:
-        return None, lambda: None
-    from magicbooth.upload.queue import UploadQueue
-
-    queue = UploadQueue(config)
-
-    def keep(path: Path) -> None:
-        queue.enqueue(Clip(path, read_sidecar(path)))
-
-    return keep, queue.close
-
-
-def _first_frame(feed: LiveFeed) -> Frame | None:
-    """Wait (with the feed's backoff) for the camera's first frame; None if SIGTERM comes first."""
-    with _stop_flag() as stopped:
-        while not stopped():
-            try:
-                frame = feed.read()
-            except CameraError as exc:
-                log.warning("waiting for the camera: %s", exc)
-                time.sleep(0.5)
-                continue
-            if frame is not None:
-                return frame
-    return None
 
 
 def _show_config_error(config_path: str | None, error: Exception, config: Config, display: Display,

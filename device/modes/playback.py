@@ -10,6 +10,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+
 from magicbooth.core.errors import RecorderError
 
 

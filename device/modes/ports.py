@@ -1,4 +1,4 @@
-"""The small interfaces the modes drive, so they work with any source, recorder or effect stack."""
+"""The small interface the modes drive a recorder through, so tests can hand them any recorder."""
 
 from __future__ import annotations
 
@@ -7,14 +7,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
-from magicbooth.core.frames import Frame
+
 from magicbooth.library.clips import Clip
-
-
-class FrameFeed(Protocol):
-    """Newest frame, or None at the end of a file; raises ``CameraError`` while the camera is lost."""
-
-    def read(self) -> Frame | None: ...
 
 
 class RecorderLike(Protocol):

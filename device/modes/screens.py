@@ -1,32 +1,24 @@
-"""Drawing for the booth's screens: text, carousel, buttons, progress bar, QR code.
-
-The countdown and the REC badge come from ``effects.hud.Hud``, so booth and
-effects share one look.
+"""Drawing for the booth's screens: text, carousel, buttons, countdown, REC badge, progress bar, QR code.
 
 Everything here draws onto a pygame Surface on the main thread. Sizes scale
 with the screen height so the same code suits a 480p panel and a 1080p TV.
+Fonts come from ``pipeline.overlay``, which the clips' watermark uses too.
 """
 
 from __future__ import annotations
 
-import functools
+import math
 from collections.abc import Sequence
 
 import numpy as np
 import pygame
 
-WHITE = (255, 255, 255)
+from magicbooth.pipeline.display import letterbox
+from magicbooth.pipeline.overlay import WHITE, font
+
 BLACK = (0, 0, 0)
 RED = (230, 30, 40)
 SHADE = (0, 0, 0, 150)
-
-
-@functools.cache
-def font(size: int) -> pygame.font.Font:
-    """pygame's bundled font at ``size`` pixels (cached; fonts are slow to load)."""
-    if not pygame.font.get_init():
-        pygame.font.init()
-    return pygame.font.Font(None, max(8, size))
 
 
 def text(surface: pygame.Surface, message: str, center: tuple[int, int], size: int,
@@ -107,18 +99,10 @@ def qr_code(surface: pygame.Surface, url: str, center: tuple[int, int], side: in
 
 def show(screen: pygame.Surface, picture: pygame.Surface | None, *, mirror: bool) -> None:
     """Scale ``picture`` to fit the screen (letterboxed), mirrored for a selfie view if asked."""
-    screen.fill(BLACK)
     if picture is None:
+        screen.fill(BLACK)
         return
-    if mirror:
-        picture = pygame.transform.flip(picture, True, False)
-    sw, sh = screen.get_size()
-    pw, ph = picture.get_size()
-    scale = min(sw / pw, sh / ph)
-    size = (max(1, int(pw * scale)), max(1, int(ph * scale)))
-    if size != (pw, ph):
-        picture = pygame.transform.scale(picture, size)
-    screen.blit(picture, picture.get_rect(center=(sw // 2, sh // 2)))
+    letterbox(screen, picture, mirror=mirror)
 
 
 def surface_of(rgb: np.ndarray) -> pygame.Surface:
@@ -144,3 +128,41 @@ def failsafe(screen: pygame.Surface, reason: str, detail: str = "") -> None:
     text(screen, reason, (w // 2, h // 2 - h // 16), h // 14)
     if detail:
         text(screen, detail, (w // 2, h // 2 + h // 12), h // 28, (200, 200, 200))
+
+
+def _panel(surface: pygame.Surface, rect: pygame.Rect) -> None:
+    panel = pygame.Surface(rect.size, pygame.SRCALPHA)
+    panel.fill(SHADE)
+    surface.blit(panel, rect)
+
+
+def countdown(surface: pygame.Surface, remaining: float, total: float) -> None:
+    """A big number (seconds left, rounded up) inside a ring that empties as time runs out."""
+    if remaining <= 0:
+        return
+    u = surface.get_height() / 480
+    w, h = surface.get_size()
+    radius = int(90 * u)
+    centre = (w // 2, h // 2)
+    disc = pygame.Surface((2 * radius + 4, 2 * radius + 4), pygame.SRCALPHA)
+    pygame.draw.circle(disc, SHADE, (radius + 2, radius + 2), radius)
+    surface.blit(disc, (centre[0] - radius - 2, centre[1] - radius - 2))
+    frac = max(0.0, min(1.0, remaining / total)) if total > 0 else 0.0
+    ring = pygame.Rect(0, 0, 2 * radius, 2 * radius)
+    ring.center = centre
+    pygame.draw.arc(surface, WHITE, ring, math.pi / 2, math.pi / 2 + 2 * math.pi * frac, max(3, int(8 * u)))
+    digit = font(int(150 * u)).render(str(math.ceil(remaining)), True, WHITE)
+    surface.blit(digit, digit.get_rect(center=centre))
+
+
+def recording(surface: pygame.Surface, elapsed: float, t: float) -> None:
+    """A blinking red dot and REC mm:ss in the top-left corner."""
+    u = surface.get_height() / 480
+    label = font(int(34 * u)).render(f"REC {int(elapsed) // 60:02d}:{int(elapsed) % 60:02d}", True, WHITE)
+    pad = int(10 * u)
+    r = int(9 * u)
+    rect = pygame.Rect(pad, pad, label.get_width() + 2 * r + 3 * pad, max(label.get_height(), 2 * r) + pad)
+    _panel(surface, rect)
+    if (t % 1.0) < 0.6:
+        pygame.draw.circle(surface, RED, (rect.x + pad + r, rect.centery), r)
+    surface.blit(label, label.get_rect(midleft=(rect.x + 2 * pad + 2 * r, rect.centery)))

@@ -11,7 +11,10 @@
 
 Grouped patterns drive the LED through gpiozero's ``source`` with a 0.1 s tick.
 
->>> light = StatusLight(LED("GPIO27")); light.show("recording")
+Usage::
+
+    light = open_status_light(config.gpio)     # StatusLight(LED("GPIO27")) with the defaults
+    light.show("recording")
 """
 
 from __future__ import annotations

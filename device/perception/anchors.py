@@ -3,9 +3,19 @@
 Everything is vectorised over anchors: the only Python loop is over the
 clusters NMS emits, which is at most one per face.
 
->>> anchors = ssd_anchors()                 # (896, 2) centres in 0..1
+>>> anchors = ssd_anchors()                 # centres in 0..1, in the order the model emits its rows
+>>> anchors.shape
+(896, 2)
+>>> raw_boxes = np.zeros((1, 896, 16), np.float32)
+>>> raw_boxes[..., 2:4] = 32.0                      # every box 32 px of the 128 px input, on its anchor
+>>> raw_scores = np.full((1, 896, 1), -5.0, np.float32)
+>>> raw_scores[0, [100, 101], 0] = 3.0, 1.0          # the two anchors of one cell fire
 >>> boxes, scores = decode(raw_boxes, raw_scores, anchors, 0.5)
->>> keep = weighted_nms(boxes, scores, 0.3, max_faces=2)
+>>> boxes.shape, scores.round(3)
+((2, 16), array([0.953, 0.731], dtype=float32))
+>>> faces, face_scores = weighted_nms(boxes, scores, 0.3, max_faces=2)   # they overlap: one face
+>>> faces.shape, face_scores.round(3)
+((1, 16), array([0.953], dtype=float32))
 """
 
 from __future__ import annotations

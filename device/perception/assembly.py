@@ -7,10 +7,14 @@ Live (camera): ``start()``, then ``submit(frame)`` for each frame and
 ``scene_for(frame)`` to draw it; each model has its own thread and the newest
 result wins, so neither call ever waits for a model.
 
->>> perception = Perception(config, needs={"faces", "mask"})
->>> scene = perception.process(frame)                      # offline
->>> perception.start(); perception.submit(frame)           # live
->>> scene = perception.scene_for(frame); perception.stop(timeout=2.0)
+Usage::
+
+    perception = Perception(config, needs={"faces", "mask"})
+    scene = perception.process(frame)                      # offline: every model on this frame
+    perception.start()                                     # live: one thread per model
+    perception.submit(frame)
+    scene = perception.scene_for(frame)                    # the newest results, never waiting
+    perception.stop(timeout=2.0)
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
+
 from magicbooth.core.config import Config, PerceptionConfig
 from magicbooth.core.errors import EffectError, WorkerError
 from magicbooth.core.frames import Frame

@@ -10,8 +10,10 @@ detected is never dropped, however small or faint their region.
 Regions are outer contours (several times cheaper than labelling every pixel on a Pi, and a
 mask has a handful of them); nothing is drawn unless a region is dropped.
 
->>> keep = keep_people(prob, threshold=0.5, faces=[(x, y, w, h)], min_blob=0.01, body=0.05)
->>> if keep is not None: prob *= keep
+Usage::
+
+    keep = keep_people(prob, threshold=0.5, faces=[(x, y, w, h)], min_blob=0.01, body=0.05)
+    if keep is not None: prob *= keep
 """
 
 from __future__ import annotations

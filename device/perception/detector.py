@@ -1,14 +1,17 @@
 """FaceDetector: BlazeFace short-range on a letterboxed frame, in frame pixels.
 
->>> detector = FaceDetector(model_io, max_faces=2)
->>> rows, scores = detector.detect(frame.image)   # rows: xyxy + 6 keypoints
->>> faces = to_faces(rows, scores)
+Usage::
+
+    detector = FaceDetector(open_model("detector", config), max_faces=2)    # perception.loading
+    rows, scores = detector.detect(frame.image)   # rows: xyxy + 6 keypoints, frame pixels
+    faces = to_faces(rows, scores)
 """
 
 from __future__ import annotations
 
 import cv2
 import numpy as np
+
 from magicbooth.core.scene import KEYPOINT_NAMES, Face
 from magicbooth.perception.anchors import NUM_KEYPOINTS, decode, ssd_anchors, weighted_nms
 from magicbooth.perception.model import ModelIO

@@ -1,12 +1,15 @@
 """FaceLandmarker: Face Mesh's 468 points from an upright, rotated face crop.
 
->>> landmarker = FaceLandmarker(model_io)
->>> points, presence = landmarker.landmarks(frame.image, roi)   # (468, 3) frame pixels
+Usage::
+
+    landmarker = FaceLandmarker(open_model("landmarks", config))     # perception.loading
+    points, presence = landmarker.landmarks(frame.image, roi)         # (468, 3) frame pixels
 """
 
 from __future__ import annotations
 
 import numpy as np
+
 from magicbooth.perception.model import ModelIO
 from magicbooth.perception.roi import Roi
 

@@ -7,7 +7,9 @@ small window of the low-resolution picture, the mask as a linear function of bri
 applied to the frame's own grey levels, whose edges then cut the mask. Cost: two multi-channel
 box filters on the grid, one two-channel scale-up and a multiply-add at the guide's size.
 
->>> alpha = refine(prob_grid, grey_grid, grey_guide, radius=1, eps=4e-3, gain=3.0)
+Usage::
+
+    alpha = refine(prob_grid, grey_grid, grey_guide, radius=1, eps=4e-3, gain=3.0)
 """
 
 from __future__ import annotations

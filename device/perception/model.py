@@ -8,6 +8,7 @@ checks that the manifest's range is the one its decoders were written for.
 from __future__ import annotations
 
 import numpy as np
+
 from magicbooth.core.errors import ModelError
 from magicbooth.inference.loader import Model
 
@@ -15,8 +16,10 @@ from magicbooth.inference.loader import Model
 class ModelIO:
     """One loaded model with its pixel normalisation.
 
-    >>> io = ModelIO(load_model("face_detection_short_range"), expect_range=(-1.0, 1.0))
-    >>> outputs = io.run(pixels_uint8)        # {"regressors": ..., "classificators": ...}
+    Usage::
+
+        io = ModelIO(load_model("face_detection_short_range"), expect_range=(-1.0, 1.0))
+        outputs = io.run(pixels)     # uint8 RGB at io.input_size -> {"regressors": ..., "classificators": ...}
     """
 
     def __init__(self, model: Model, expect_range: tuple[float, float]) -> None:

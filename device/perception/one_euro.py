@@ -4,8 +4,13 @@ It is a low-pass filter whose cut-off rises with speed: still faces stop
 jittering, fast ones do not lag. Speed is divided by ``scale`` (the face's
 size in pixels) so one setting behaves the same for near and far faces.
 
->>> f = OneEuroFilter(min_cutoff=1.0, beta=5.0)
->>> smooth = f(points, t=frame.t, scale=eye_distance)
+>>> f = OneEuroFilter(min_cutoff=1.0, beta=0.0)
+>>> f(np.array([100.0, 50.0]), t=0.0)             # the first value passes through
+array([100.,  50.], dtype=float32)
+>>> f(np.array([110.0, 50.0]), t=1 / 30)          # a still-face setting: a 10 px jump moves it ~1.7 px
+array([101.73...,  50. ], dtype=float32)
+
+In tracking, ``scale`` is the face's eye distance in pixels: ``f(points, t=frame.t, scale=eye_distance)``.
 """
 
 from __future__ import annotations
@@ -27,15 +32,6 @@ class OneEuroFilter:
         self._x: np.ndarray | None = None
         self._dx: np.ndarray | None = None
         self._t = 0.0
-
-    @property
-    def is_primed(self) -> bool:
-        """True once it has seen a value, so the next one is filtered."""
-        return self._x is not None
-
-    def reset(self) -> None:
-        """Forget the history, for example when a track is lost."""
-        self._x = self._dx = None
 
     def __call__(self, x: np.ndarray, t: float, scale: float = 1.0) -> np.ndarray:
         """Filter ``x`` observed at time ``t`` seconds; returns a new array."""

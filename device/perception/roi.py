@@ -5,9 +5,14 @@ The landmark model wants an upright face. The crop is a square around the face,
 eyes are its first two keypoints, while tracking they are mesh points 33 and
 263 (the outer eye corners).
 
->>> rect = Roi.from_face(box_xyxy, right_eye, left_eye)
->>> crop = rect.crop(frame_rgb, 192)
->>> points = rect.project(model_points, 192)
+>>> rect = Roi.from_face(np.array([200, 100, 300, 200]), right_eye=np.array([230, 140]),
+...                      left_eye=np.array([270, 140]))        # level eyes: no rotation, 1.5x the box
+>>> rect
+Roi(cx=250.0, cy=150.0, size=150.0, angle=0.0)
+>>> rect.crop(np.zeros((480, 640, 3), np.uint8), 192).shape
+(192, 192, 3)
+>>> rect.project(np.array([[96.0, 96.0, 0.0]]), 192)      # the crop's centre is the box's centre
+array([[250., 150.,   0.]], dtype=float32)
 """
 
 from __future__ import annotations

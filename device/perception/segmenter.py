@@ -1,6 +1,6 @@
 """Segmenter: a person mask that hugs the person, steady where still, at once where moving.
 
-Per frame, at the model's size unless said otherwise:
+Per frame (steps 2 to 4 on a grid a quarter of the guide's size, 80×60 for a 640×480 frame):
 
 1. **Model by aspect**: ``auto`` runs the landscape model (256×144) on frames at least 4:3
    wide and the general one (256×256) on squarer or portrait frames; a picture's aspect changes
@@ -13,8 +13,10 @@ Per frame, at the model's size unless said otherwise:
 4. **Edge-aware upsampling** (``matting.refine``): a fast guided filter cuts the mask along the
    picture's own edges, at the guide's size (picamera2's low-resolution stream, or the frame).
 
->>> segmenter = Segmenter(lambda kind: open_model(kind, config), MaskOptions())
->>> mask = segmenter.segment(frame.image, faces=[face.box for face in faces])   # float32 H×W, 0..1
+Usage::
+
+    segmenter = Segmenter(lambda kind: open_model(kind, config), MaskOptions())
+    mask = segmenter.segment(frame.image, faces=[face.box for face in faces])   # float32 H×W, 0..1
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
+
 from magicbooth.perception.cleanup import Box, keep_people
 from magicbooth.perception.matting import refine
 from magicbooth.perception.model import ModelIO
@@ -179,6 +182,9 @@ def choose_model(choice: str, size: tuple[int, int]) -> str:
     """``landscape`` or ``general`` for a (w, h) frame: ``auto`` goes by the frame's aspect.
 
     4:3 is as far from 16:9 as from 1:1; there the cheaper landscape model wins.
+
+    >>> choose_model("auto", (640, 480)), choose_model("auto", (480, 480)), choose_model("general", (640, 480))
+    ('landscape', 'general', 'general')
     """
     if choice != "auto":
         return choice

@@ -1,12 +1,14 @@
 """One ``Perception`` per set of needs, built once; only the active one runs.
 
 Effects switch live (booth carousel, arrow keys). Each switch must not reload
-models, and only the models the active effect needs may use the CPU, so the
-booth, ``run --mode preview`` and ``record`` all go through this one switch.
+models, and only the models the active effect needs may use the CPU, so every
+mode goes through this one switch (``pipeline.stages.PerceptionStage`` drives it).
 
->>> switch = PerceptionSwitch(config, live=True, preload=[{"faces"}, {"mask"}])
->>> switch.use({"faces"}); switch.start()
->>> scene = switch.scene(frame)
+Usage::
+
+    switch = PerceptionSwitch(config, live=True, preload=[{"faces"}, {"mask"}])
+    switch.use({"faces"}); switch.start()
+    scene = switch.scene(frame)
 """
 
 from __future__ import annotations
@@ -70,11 +72,16 @@ class PerceptionSwitch:
             if perception.is_running:
                 perception.stop(timeout)
 
-    def scene(self, frame: Frame) -> Scene:
-        """The scene for ``frame``: in order offline, the newest results live, empty with no needs."""
+    def scene(self, frame: Frame, *, still: bool = False) -> Scene:
+        """The scene for ``frame``: in order offline, the newest results live, empty with no needs.
+
+        ``still`` treats ``frame`` as an unrelated photo (no tracking or smoothing across frames).
+        """
         perception = self._active
         if perception is None:
             return Scene(frame)
+        if still:
+            return perception.process_still(frame)
         if not self.live:
             return perception.process(frame)
         if not perception.is_running:

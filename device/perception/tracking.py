@@ -7,10 +7,12 @@ Keypoints and landmarks are smoothed with a One-Euro filter per track.
 
 Offline use (live mode runs the detector on its own thread and calls ``seed``):
 
->>> tracker = FaceTracker(landmarker, max_faces=2)
->>> if tracker.wants_detection:
-...     tracker.seed(*detector.detect(frame.image))
->>> faces, meshes = tracker.update(frame.image, frame.t)
+Usage::
+
+    tracker = FaceTracker(landmarker, max_faces=2)
+    if tracker.wants_detection:
+        tracker.seed(*detector.detect(frame.image))
+    faces, meshes = tracker.update(frame.image, frame.t)
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+
 from magicbooth.core.scene import KEYPOINT_NAMES, Face, FaceMesh
 from magicbooth.perception.anchors import iou
 from magicbooth.perception.landmarker import FaceLandmarker

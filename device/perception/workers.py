@@ -3,9 +3,13 @@
 A worker never blocks whoever submits to it: a frame still waiting when the
 next arrives is dropped and counted.
 
->>> worker = ModelWorker("segment", segmenter_step)
->>> worker.start(); worker.submit(frame); result = worker.latest
->>> worker.stop(timeout=2.0)     # raises WorkerError if the thread will not end
+Usage::
+
+    worker = ModelWorker("segment", segmenter_step)     # step: Frame -> result (or None)
+    worker.start()
+    worker.submit(frame)
+    result = worker.latest          # the newest result, None before the first
+    worker.stop(timeout=2.0)        # raises WorkerError if the thread will not end
 """
 
 from __future__ import annotations
@@ -40,18 +44,12 @@ class ModelWorker(Generic[T]):
         self._ms = 0.0
         self._thread: threading.Thread | None = None
         self.dropped = 0
-        self.processed = 0
         self.error: BaseException | None = None
 
     @property
     def latest(self) -> T | None:
         """The newest result, or None before the first."""
         return self._latest
-
-    @property
-    def latest_index(self) -> int:
-        """Index of the frame the newest result came from (-1 before the first)."""
-        return self._latest_index
 
     @property
     def last_ms(self) -> float:
@@ -121,5 +119,4 @@ class ModelWorker(Generic[T]):
                 if result is not None:
                     self._latest = result
                 self._latest_index = frame.index
-                self.processed += 1
                 self._cond.notify_all()

@@ -1,8 +1,9 @@
 """Showing the canvas with pygame: a window, kmsdrm fullscreen, or nothing.
 
-pygame and all drawing stay on the main thread (DESIGN.md). ``Display`` is a
-pipeline sink: called with a ``FramePass`` it blits the canvas (mirrored for
-the selfie view if configured), draws the optional HUD and flips.
+pygame and all drawing stay on the main thread (docs/architecture.md). ``Display``
+is the preview's sink: called with a ``FramePass`` it shows the canvas (letterboxed,
+mirrored for the selfie view if configured), the watermark and the optional HUD, then
+flips. The booth owns its screen instead and draws with ``letterbox`` too.
 """
 
 from __future__ import annotations
@@ -12,20 +13,30 @@ import os
 from collections.abc import Callable
 
 import pygame
+
 from magicbooth.core.config import DisplayConfig
 from magicbooth.core.errors import DisplayError
 from magicbooth.core.machine import display_candidates
 from magicbooth.pipeline.flow import FramePass
+from magicbooth.pipeline.overlay import Watermark
 
 log = logging.getLogger(__name__)
 
 
-def ensure_canvas(work: FramePass) -> pygame.Surface:
-    """A pygame surface sharing memory with ``work.image`` (no copy), created once per frame."""
-    if work.canvas is None:
-        h, w = work.image.shape[:2]
-        work.canvas = pygame.image.frombuffer(work.image, (w, h), "RGB")
-    return work.canvas
+def letterbox(screen: pygame.Surface, picture: pygame.Surface, *, mirror: bool) -> pygame.Rect:
+    """Draw ``picture`` scaled to fit ``screen`` (black bars), flipped left-right if ``mirror``; its rect."""
+    image = pygame.transform.flip(picture, True, False) if mirror else picture
+    sw, sh = screen.get_size()
+    cw, ch = image.get_size()
+    if (cw, ch) == (sw, sh):
+        screen.blit(image, (0, 0))
+        return screen.get_rect()
+    scale = min(sw / cw, sh / ch)
+    size = (max(1, int(cw * scale)), max(1, int(ch * scale)))
+    screen.fill((0, 0, 0))
+    rect = pygame.Rect(((sw - size[0]) // 2, (sh - size[1]) // 2), size)
+    screen.blit(pygame.transform.scale(image, size), rect)
+    return rect
 
 
 class Display:
@@ -34,7 +45,7 @@ class Display:
     name = "display"
 
     def __init__(self, config: DisplayConfig, *, mode: str | None = None, caption: str = "magicbooth",
-                 hud_text: Callable[[], list[str]] | None = None) -> None:
+                 hud_text: Callable[[], list[str]] | None = None, watermark: Watermark | None = None) -> None:
         self.config = config
         self.requested = mode or config.mode
         self.mode = "none"
@@ -43,6 +54,7 @@ class Display:
         self.hud = config.hud
         self.caption = caption
         self.hud_text = hud_text
+        self.watermark = watermark
         self.quit_requested = False
         self._screen: pygame.Surface | None = None
         self._font: pygame.font.Font | None = None
@@ -103,23 +115,15 @@ class Display:
         """Pipeline sink: show this frame."""
         if self._screen is None:
             return
-        self.show(ensure_canvas(work))
+        self.show(work.canvas)
         self.pump()
 
     def show(self, canvas: pygame.Surface) -> None:
-        """Blit ``canvas`` scaled to fit (letterboxed), mirrored if configured, then flip."""
+        """Blit ``canvas`` letterboxed, mirrored if configured, with the watermark and HUD; then flip."""
         assert self._screen is not None
-        image = pygame.transform.flip(canvas, True, False) if self.mirror else canvas
-        sw, sh = self._screen.get_size()
-        cw, ch = image.get_size()
-        if (cw, ch) != (sw, sh):
-            scale = min(sw / cw, sh / ch)
-            size = (max(1, int(cw * scale)), max(1, int(ch * scale)))
-            image = pygame.transform.scale(image, size)
-            self._screen.fill((0, 0, 0))
-            self._screen.blit(image, ((sw - size[0]) // 2, (sh - size[1]) // 2))
-        else:
-            self._screen.blit(image, (0, 0))
+        rect = letterbox(self._screen, canvas, mirror=self.mirror)
+        if self.watermark is not None:
+            self.watermark.draw(self._screen.subsurface(rect))
         if self.hud and self.hud_text is not None:
             self._draw_hud(self.hud_text())
         pygame.display.flip()

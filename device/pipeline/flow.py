@@ -1,15 +1,16 @@
-"""The pipeline spine: frames in, stages (perception, effects), sinks (display, recorder).
+"""The frame path every mode runs: source -> capture -> stages (perception, effect) -> sinks.
 
 Two timing modes share one code path (``process``):
 
-* **live** — a ``CaptureWorker`` thread feeds a one-slot ``Mailbox``; the loop
+* **live**: a ``CaptureWorker`` thread feeds a one-slot ``Mailbox``; the loop
   always takes the newest frame and every overwritten frame is a counted drop.
   Capture never waits for the loop.
-* **offline** — frames are read in order on the calling thread; nothing is
+* **offline**: frames are read in order on the calling thread; nothing is
   dropped, so N frames in give N frames out, deterministically.
 
->>> pipeline = Pipeline(source, stages=[perception, effect], sinks=[display], live=True)
->>> pipeline.run(stop_event)
+``build_pipeline`` (``pipeline/builder.py``) is the only place that wires one.
+Modes either ``run()`` it (preview, ``record``, ``render``, ``bench``) or drive
+it one ``step()`` at a time from their own state machine (booth, headless).
 """
 
 from __future__ import annotations
@@ -20,14 +21,21 @@ import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
-from magicbooth.camera.base import FrameSource
+import pygame
+
 from magicbooth.camera.capture import CaptureWorker
+from magicbooth.camera.reconnect import ReconnectingSource
+from magicbooth.core.errors import CameraError
 from magicbooth.core.frames import Frame
 from magicbooth.core.mailbox import Mailbox
 from magicbooth.core.scene import Scene
+
+if TYPE_CHECKING:
+    from magicbooth.effects.carousel import EffectCarousel
+    from magicbooth.pipeline.overlay import Watermark
 
 log = logging.getLogger(__name__)
 
@@ -44,12 +52,20 @@ class FramePass:
     frame: Frame
     image: np.ndarray
     scene: Scene | None = None
-    canvas: Any = None
     timings: dict[str, float] = field(default_factory=dict)
+    _canvas: pygame.Surface | None = None
+
+    @property
+    def canvas(self) -> pygame.Surface:
+        """A pygame surface over ``image`` (no copy), made on first use."""
+        if self._canvas is None:
+            h, w = self.image.shape[:2]
+            self._canvas = pygame.image.frombuffer(self.image, (w, h), "RGB")
+        return self._canvas
 
 
 class Stage(Protocol):
-    """A pipeline step: perception, an effect, a display or a recorder."""
+    """A pipeline step: perception, an effect, a display or a recorder. ``start``/``stop`` are optional."""
 
     name: str
 
@@ -98,21 +114,27 @@ class RollingStats:
 
 
 class Pipeline:
-    """Runs frames from ``source`` through ``stages`` then ``sinks``, timing each."""
+    """Runs frames from ``source`` through ``stages`` then ``sinks``, timing each (built by ``build_pipeline``)."""
 
-    def __init__(self, source: FrameSource, stages: Sequence[Stage] = (), sinks: Sequence[Stage] = (), *,
-                 live: bool | None = None, max_backoff_s: float = 8.0) -> None:
+    def __init__(self, source: ReconnectingSource, stages: Sequence[Stage] = (), sinks: Sequence[Stage] = (), *,
+                 live: bool, stall_s: float = 2.0, carousel: EffectCarousel | None = None,
+                 watermark: Watermark | None = None) -> None:
         self.source = source
         self.stages = list(stages)
         self.sinks = list(sinks)
-        self.live = source.is_live if live is None else live
+        self.live = live
+        self.stall_s = stall_s
+        self.carousel = carousel
+        self.watermark = watermark
         self.stats = RollingStats()
         self.stopping = threading.Event()
+        self.when_frame: Callable[[FramePass], None] | None = None
         self._mailbox: Mailbox[Frame] = Mailbox()
         self._capture: CaptureWorker | None = None
-        self._max_backoff_s = max_backoff_s
-        self.when_frame: Callable[[FramePass], None] | None = None
+        self._started = False
+        self._ended = False
 
+    # -- state ------------------------------------------------------------------------------------
     @property
     def capture(self) -> CaptureWorker | None:
         """The live capture worker (``None`` offline or before ``start``)."""
@@ -120,39 +142,116 @@ class Pipeline:
 
     @property
     def dropped(self) -> int:
+        """Frames the capture thread delivered that the loop never took (live)."""
         return self._mailbox.dropped
 
-    def start(self) -> None:
-        """Open the source (and start capture in live mode)."""
-        self.source.open()
+    @property
+    def camera_error(self) -> str | None:
+        """Why frames stopped, while the camera is lost (``None`` while it delivers)."""
+        if self._capture is not None:
+            return self._capture.last_error
+        return self.source.last_error
+
+    @property
+    def exhausted(self) -> bool:
+        """True once a file source has ended."""
+        if self.live:
+            return self._capture is not None and self._capture.finished.is_set() and self._mailbox.closed
+        return self._ended
+
+    @property
+    def effect_name(self) -> str:
+        """The effect being drawn ("none" without a carousel)."""
+        return self.carousel.name if self.carousel is not None else "none"
+
+    # -- actions ----------------------------------------------------------------------------------
+    def add_sink(self, sink: Stage) -> None:
+        """Append a sink (the recorder once the frame size is known, a screenshot, a test probe)."""
+        self.sinks.append(sink)
+
+    def start(self, *, wait_for_camera: bool = False) -> None:
+        """Start the stages' workers, open the source and (live) start capture.
+
+        A camera that is not there yet raises ``CameraError``, unless
+        ``wait_for_camera``: then it is retried with backoff (a service at boot).
+        """
+        if self._started:
+            return
+        try:
+            self.source.open()
+        except CameraError as exc:
+            if not wait_for_camera:
+                raise
+            log.warning("waiting for the camera: %s", exc)
+        self._started = True
+        for stage in (*self.stages, *self.sinks):
+            start = getattr(stage, "start", None)
+            if start is not None:
+                start()
         log.info("source: %s (%s mode)", self.source.describe(), "live" if self.live else "offline")
         if self.live:
-            self._capture = CaptureWorker(self.source, self._mailbox, max_backoff_s=self._max_backoff_s)
+            self._capture = CaptureWorker(self.source, self._mailbox)
             self._capture.start()
 
     def stop(self, timeout: float = 5.0) -> None:
-        """Stop capture and close the source."""
+        """Stop capture and the stages' workers, then close the source (safe to call twice)."""
         self.stopping.set()
         try:
             if self._capture is not None:
                 self._capture.stop(timeout)
         finally:
-            self.source.close()
+            try:
+                for stage in (*self.stages, *self.sinks):
+                    stop = getattr(stage, "stop", None)
+                    if stop is not None and self._started:
+                        stop(min(timeout, 2.0))
+            finally:
+                self._started = False
+                self.source.close()
+                self.stats.dropped = self._mailbox.dropped
 
-    def next_frame(self, timeout: float = 0.5) -> Frame | None:
-        """The newest live frame (waiting up to ``timeout``), or the next offline one."""
+    def next_frame(self, timeout: float | None = 0.5) -> Frame | None:
+        """The newest live frame (waiting up to ``timeout``), or the next offline one.
+
+        ``None`` means no frame yet, or the end of a file (see ``exhausted``).
+        Raises ``CameraError`` while the camera is lost, or when a live camera
+        has sent nothing for ``stall_s``, so a mode can say why the picture froze.
+        """
         if not self.live:
-            return self.source.read()
+            frame = self.source.read()
+            self._ended = frame is None
+            return frame
         frame = self._mailbox.get(timeout)
         self.stats.dropped = self._mailbox.dropped
-        return frame
+        if frame is not None:
+            return frame
+        capture = self._capture
+        if capture is None or (capture.finished.is_set() and not capture.last_error):
+            return None
+        if capture.last_error:
+            raise CameraError(capture.last_error)
+        if capture.seconds_since_frame > self.stall_s:
+            raise CameraError(f"{self.source.describe()}: no frame for {self.stall_s:g} s")
+        return None
 
-    @property
-    def exhausted(self) -> bool:
-        """True once a file source has ended (live: the capture thread has finished)."""
-        if self.live:
-            return self._capture is not None and self._capture.finished.is_set() and self._mailbox.closed
-        return not self.source.is_open
+    def first_frame(self, stopped: Callable[[], bool]) -> Frame | None:
+        """Wait for the camera's first frame, riding out reconnects; ``None`` if ``stopped()`` first or no frames."""
+        waited = ""
+        while not stopped():
+            try:
+                frame = self.next_frame(0.5)
+            except CameraError as exc:
+                if str(exc) != waited:
+                    log.warning("waiting for the camera: %s", exc)
+                    waited = str(exc)
+                if not self.live:
+                    time.sleep(0.5)
+                continue
+            if frame is not None:
+                return frame
+            if self.exhausted:
+                return None
+        return None
 
     def process(self, frame: Frame) -> FramePass:
         """Run one frame through every stage and sink; returns the finished pass."""
@@ -169,6 +268,11 @@ class Pipeline:
             self.when_frame(work)
         return work
 
+    def step(self, timeout: float | None = 0.5) -> FramePass | None:
+        """Take the next frame (see ``next_frame``) and process it; ``None`` when there was none."""
+        frame = self.next_frame(timeout)
+        return None if frame is None else self.process(frame)
+
     def run(self, stop: threading.Event | None = None, *, max_frames: int | None = None,
             max_seconds: float | None = None) -> RollingStats:
         """Process frames until the source ends, ``stop`` is set, or a limit is reached."""
@@ -181,19 +285,23 @@ class Pipeline:
                     break
                 if deadline is not None and time.monotonic() >= deadline:
                     break
-                frame = self.next_frame()
-                if frame is None:
-                    if self.live and not self._capture_done():
-                        continue  # no frame yet (camera reopening): keep waiting
+                try:
+                    work = self.step()
+                except CameraError as exc:
                     if not self.live:
-                        self.source.close()
+                        raise
+                    log.debug("no frames: %s", exc)
+                    continue
+                if work is None and self.exhausted:
                     break
-                self.process(frame)
         finally:
             self.stop()
-            self.stats.dropped = self._mailbox.dropped
         log.info("pipeline: %s", self.stats.summary())
         return self.stats
 
-    def _capture_done(self) -> bool:
-        return self._capture is not None and self._capture.finished.is_set()
+    def __enter__(self) -> Pipeline:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()

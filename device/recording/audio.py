@@ -5,8 +5,10 @@ freshly encoded AAC track. The video itself was already crash-safe; the music
 is deterministic, so recovery can add it again. Microphone audio is captured
 live into memory and is lost with a crash (the video is not).
 
->>> samples = load_music(BUNDLED_MUSIC, duration_s=10.0, sample_rate=48000)
->>> remux(partial, muxed, samples, 48000)           # device/remux.py
+Usage::
+
+    samples = load_music(BUNDLED_MUSIC, duration_s=10.0, sample_rate=48000)   # float32 stereo (2, n)
+    remux(partial, muxed, samples, 48000)                                     # recording.remux
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from pathlib import Path
 
 import av
 import numpy as np
+
 from magicbooth.core.config import AudioConfig
 from magicbooth.core.errors import ConfigError, RecorderError
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import av
+
 from magicbooth.core.errors import RecorderError, StorageFullError
 from magicbooth.library.clips import fsync_dir
 from magicbooth.recording.encoder import EncodedPacket

@@ -5,8 +5,10 @@ The encoder runs all the time the recorder is open, so the pre-roll can keep
 seconds) at 1/90000 s, never from the clock at encode time, so bursty delivery
 cannot speed a clip up.
 
->>> enc = VideoEncoder(choose_encoder("auto", (640, 480), 30), (640, 480), 30, RecorderConfig())
->>> packets = enc.encode(image, t)
+Usage::
+
+    enc = VideoEncoder(choose_encoder("auto", (640, 480), 30), (640, 480), 30, RecorderConfig())
+    packets = enc.encode(image, t)      # RGB frame, monotonic time; the EncodedPackets ready so far
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from fractions import Fraction
 import av
 import cv2
 import numpy as np
+
 from magicbooth.core.config import RecorderConfig
 from magicbooth.core.errors import RecorderError
 

@@ -25,13 +25,10 @@ from pathlib import Path
 from typing import Any
 
 from magicbooth import __version__
-from magicbooth.library.clips import PARTIAL_DIR, Clip, durable_replace, fsync_dir, write_sidecar
+from magicbooth.core.errors import PartialInUseError
+from magicbooth.library.clips import PARTIAL_DIR, Clip, UploadState, durable_replace, fsync_dir, write_sidecar
 
 log = logging.getLogger(__name__)
-
-
-class PartialInUse(RuntimeError):
-    """Another recorder is still writing or finalising this partial."""
 
 
 class PartialLock:
@@ -51,7 +48,7 @@ class PartialLock:
         except BlockingIOError:
             os.close(self._fd)
             self._fd = None
-            raise PartialInUse(f"{path} is in use by a running recorder") from None
+            raise PartialInUseError(f"{path} is in use by a running recorder") from None
 
     def release(self) -> None:
         if self._fd is not None:
@@ -82,10 +79,10 @@ def sha256_of(path: Path) -> str:
 
 
 def base_meta(clip_id: str, started_at: datetime, device_id: str, effect: str) -> dict[str, Any]:
-    """The sidecar keys known when a clip starts (see device/clips.py for the contract)."""
+    """The sidecar keys known when a clip starts (see ``library.clips`` for the contract)."""
     return {"id": clip_id, "started_at": started_at.astimezone(UTC).isoformat(timespec="milliseconds"),
             "device_id": device_id, "effect": effect, "software_version": __version__,
-            "upload_state": "off", "upload_error": ""}
+            "upload_state": UploadState.OFF, "upload_error": ""}
 
 
 def finalise(partial: Path, root: Path, meta: dict[str, Any],

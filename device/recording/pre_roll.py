@@ -4,9 +4,14 @@ Keeping packets instead of raw frames costs a few hundred kB instead of
 hundreds of MB, and costs no CPU at ``start()``: the buffered packets are
 written as they are (the idea of picamera2's ``CircularOutput2``).
 
->>> ring = PacketRing(seconds=3.0)
->>> ring.append(encoded_packet)
->>> packets = ring.since(t_now - 3.0)      # from the keyframe at or before that time
+>>> import av
+>>> from magicbooth.recording.encoder import EncodedPacket
+>>> ring = PacketRing(seconds=1.0)
+>>> for i in range(90):                    # 3 s at 30 fps, a keyframe every second
+...     t = i / 30
+...     ring.append(EncodedPacket(av.Packet(b""), round(t * 90000), round(t * 90000), t, keyframe=i % 30 == 0))
+>>> len(ring), ring.since(2.5)[0].t        # whole seconds kept; a clip starts at the keyframe before 2.5 s
+(60, 2.0)
 """
 
 from __future__ import annotations
@@ -57,6 +62,3 @@ class PacketRing:
         at_or_before = [i for i in keys if items[i].t <= t]
         start = at_or_before[-1] if at_or_before else keys[0]
         return items[start:]
-
-    def clear(self) -> None:
-        self._items.clear()

@@ -10,16 +10,17 @@ ends at ``max_clip_s``, when space runs low, or when the disk is full. Closing
 files, audio, hashing and the durable rename run on a finaliser thread, then
 ``when_saved(clip)`` hands the clip on (to the upload queue).
 
->>> with Recorder(config, size=(640, 480), fps=30, when_saved=print) as rec:
-...     rec.push(image, t)          # every frame, from the render loop
-...     rec.start()                 # includes the last [recorder] pre_roll_s seconds
-...     clip = rec.stop(post_roll_s=1.0).result(timeout=10)
+Usage::
+
+    with Recorder(config, size=(640, 480), fps=30, when_saved=print) as rec:
+        rec.push(image, t)          # every frame, from the render loop
+        rec.start()                 # includes the last [recorder] pre_roll_s seconds
+        clip = rec.stop(post_roll_s=1.0).result(timeout=10)
 """
 
 from __future__ import annotations
 
 import logging
-import socket
 import threading
 import time
 from collections import deque
@@ -28,12 +29,12 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
+
 from magicbooth.core.config import Config
 from magicbooth.core.errors import RecorderError, StorageFullError, WorkerError
-from magicbooth.core.frames import Frame
+from magicbooth.core.machine import device_id
 from magicbooth.library import storage
 from magicbooth.library.clips import Clip
 from magicbooth.library.paths import clips_root
@@ -45,34 +46,10 @@ from magicbooth.recording.pre_roll import PacketRing
 from magicbooth.recording.recovery import recover_partials
 from magicbooth.recording.remux import remux
 
-if TYPE_CHECKING:
-    from magicbooth.pipeline.flow import FramePass
-
 log = logging.getLogger(__name__)
 
 _Item = tuple  # ("frame", image, t) | ("start", _Take) | ("stop", _Take)
 STALL_GRACE_S = 1.0  # a stop completes this long after its post-roll even if frames stop coming
-
-
-class RecordSink:
-    """A pipeline sink that pushes each finished frame (effects burned in) to the recorder.
-
-    Offline sources (files read as fast as they decode) are stamped from the
-    frame index, so the clip plays at the file's rate, not at decoding speed.
-    """
-
-    name = "record"
-
-    def __init__(self, recorder: Recorder, live: bool = True) -> None:
-        self.recorder = recorder
-        self.live = live
-
-    def time_of(self, frame: Frame) -> float:
-        """The time a frame is recorded at: its own ``t`` live, its index / fps offline."""
-        return frame.t if self.live else frame.index / self.recorder.fps
-
-    def __call__(self, work: FramePass) -> None:
-        self.recorder.push(work.image, self.time_of(work.frame))  # a fresh array per frame
 
 
 @dataclass
@@ -141,7 +118,7 @@ class Recorder:
         self._mic: Microphone | None = None
         self._storage_level = "ok"
         self._next_space_check = 0.0
-        self.device_id = config.device.id or socket.gethostname()
+        self.device_id = device_id(config.device.id)
 
     # -- lifecycle -------------------------------------------------------------------------------
 

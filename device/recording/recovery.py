@@ -11,7 +11,9 @@ library, like a normal finalisation. Nothing is silently deleted:
   and the clean-up) is removed, with a log line, since the library copy is complete.
 Library videos without a sidecar get one.
 
->>> recovered = recover_partials(root, config)
+Usage::
+
+    recovered = recover_partials(root, config, when_saved=queue.enqueue)   # the clips it saved
 """
 
 from __future__ import annotations
@@ -24,8 +26,10 @@ from pathlib import Path
 from typing import Any
 
 import av
+
 from magicbooth.core.config import Config
-from magicbooth.core.errors import RecorderError
+from magicbooth.core.errors import PartialInUseError, RecorderError
+from magicbooth.core.machine import device_id
 from magicbooth.library.clips import PARTIAL_DIR, Clip, iter_clips, write_sidecar
 from magicbooth.recording import finalise
 from magicbooth.recording.audio import music_file, soundtrack
@@ -42,14 +46,14 @@ def _clip_partials(root: Path) -> list[Path]:
     return sorted(p for p in folder.glob("*.mp4") if "." not in p.stem)
 
 
-def _meta_from_partial(partial: Path, stored: dict[str, str], device_id: str) -> dict[str, Any]:
+def _meta_from_partial(partial: Path, stored: dict[str, str], device: str) -> dict[str, Any]:
     try:
         meta = json.loads(stored.get(META_KEY, "{}"))
     except ValueError:
         meta = {}
     if not meta.get("started_at"):
         started = datetime.fromtimestamp(partial.stat().st_mtime, UTC)
-        meta = finalise.base_meta(partial.stem, started, device_id, "")
+        meta = finalise.base_meta(partial.stem, started, device, "")
     meta["id"] = partial.stem
     return meta
 
@@ -58,7 +62,7 @@ def recover_partial(partial: Path, root: Path, config: Config) -> Clip | None:
     """Finalise one partial; returns the clip, or None if nothing in it plays or it is in use."""
     try:
         lock = finalise.PartialLock(partial)
-    except finalise.PartialInUse:
+    except PartialInUseError:
         log.info("recovery: %s is being recorded by a running recorder; left alone", partial.name)
         return None
     try:
@@ -79,7 +83,6 @@ def _recover(partial: Path, root: Path, config: Config) -> Clip | None:
         log.info("recovery: %s is already saved as %s; removing the leftover partial", clip_id, done[0].video)
         partial.unlink()
         return done[0]
-    device_id = config.device.id or "unknown"
     try:
         probe = remux(partial, copy)
     except RecorderError as exc:
@@ -91,7 +94,7 @@ def _recover(partial: Path, root: Path, config: Config) -> Clip | None:
         partial.rename(kept)
         log.warning("recovery: %s has no playable frame; kept as %s for inspection", partial.name, kept)
         return None
-    meta = _meta_from_partial(partial, probe.metadata, device_id)
+    meta = _meta_from_partial(partial, probe.metadata, device_id(config.device.id))
     meta.update(duration_s=probe.duration_s, frames=probe.frames, dropped_frames=meta.get("dropped_frames", 0),
                 stop_reason="recovered", audio="none")
     track = music_file(config.audio)
@@ -144,7 +147,7 @@ def _add_missing_sidecar(clip: Clip, config: Config) -> None:
     except (av.FFmpegError, IndexError) as exc:
         log.warning("recovery: %s has no sidecar and cannot be read (%s); left alone", clip.video, exc)
         return
-    meta = _meta_from_partial(clip.video, stored, config.device.id or "unknown")
+    meta = _meta_from_partial(clip.video, stored, device_id(config.device.id))
     meta.update(duration_s=round(duration, 3), frames=frames, dropped_frames=0, stop_reason="recovered",
                 sha256=finalise.sha256_of(clip.video), size_bytes=clip.video.stat().st_size)
     write_sidecar(clip.video, meta)

@@ -3,8 +3,10 @@
 Used when a clip is finalised with audio, and by recovery, which copies
 everything that still demuxes out of a cut-off fragmented file.
 
->>> stats = remux(Path("cut.mp4"), Path("fixed.mp4"))
->>> stats.frames, stats.duration_s
+Usage::
+
+    stats = remux(Path("cut.mp4"), Path("fixed.mp4"))
+    stats.frames, stats.duration_s      # what still played
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from pathlib import Path
 
 import av
 import numpy as np
+
 from magicbooth.core.errors import RecorderError
 
 AAC_FRAME = 1024

@@ -5,8 +5,11 @@ hits the start limit: a crash loop, and meanwhile nothing uploads. Instead:
 the booth and headless modes show the error (screen, LED) and wait for a fix,
 while the uploader runs on the last good copy kept in the state directory.
 
->>> config, error = load_resilient(args.config)   # error is None when the file is fine
->>> if error is None: remember(config)
+Usage::
+
+    config, error = load_resilient(args.config)   # error is None when the file is fine
+    if error is None:
+        remember(config)                          # the copy the uploader falls back on
 """
 
 from __future__ import annotations

@@ -7,10 +7,18 @@ Why a watchdog *gate*: systemd should restart us when the camera stalls (a
 re-plugged CSI camera often needs a fresh process), so pings are sent from the
 main loop and only while frames keep arriving.
 
->>> notifier = Notifier()                 # reads $NOTIFY_SOCKET and $WATCHDOG_USEC
->>> gate = WatchdogGate(notifier, stall_s=5.0)
->>> gate.frame_seen(frame.t); gate.tick()  # in the main loop, once per iteration
+``Notifier()`` reads ``$NOTIFY_SOCKET`` and ``$WATCHDOG_USEC``; the main loop calls ``gate.frame_seen(frame.t)``
+for each frame and ``gate.tick()`` once per iteration. With ``WatchdogSec=10`` (and, here, no socket, so
+the messages go nowhere):
+
+>>> now = [100.0]
+>>> notifier = Notifier({"WATCHDOG_USEC": "10000000"})
+>>> gate = WatchdogGate(notifier, stall_s=5.0, clock=lambda: now[0])
 >>> notifier.ready("camera and models up")
+>>> gate.frame_seen(); gate.tick()          # frames flow: a ping (at most every 5 s, half the period)
+True
+>>> now[0] += 6; gate.tick()                # no frame for 6 s: no ping, so systemd restarts the service
+False
 """
 
 from __future__ import annotations

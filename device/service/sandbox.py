@@ -5,7 +5,12 @@ and ``DevicePolicy=closed`` hides every node not listed in ``DeviceAllow=``,
 so a device that opens from a login shell can still fail inside the
 service. ``magicbooth doctor --as-service`` re-runs the doctor this way.
 
->>> argv = as_service_command(Path("/etc/systemd/system/magicbooth.service"), ["magicbooth", "doctor"])
+>>> sandbox_properties("[Unit]\\nAfter=network.target\\n[Service]\\nType=notify\\nUser=magicbooth\\n"
+...                    "DevicePolicy=closed\\nDeviceAllow=char-video4linux rw\\n")
+['User=magicbooth', 'DevicePolicy=closed', 'DeviceAllow=char-video4linux rw']
+
+``as_service_command(Path("/etc/systemd/system/magicbooth.service"), ["magicbooth", "doctor"])`` turns
+them into the ``systemd-run --wait --pipe ... --property KEY=VALUE ... -- magicbooth doctor`` command line.
 """
 
 from __future__ import annotations

@@ -11,9 +11,11 @@ over ``[upload] credentials_file``. A file that its group or other users may
 read is refused: a leaked key uploads into everyone's bucket. Error messages
 name the file, never its contents.
 
->>> creds = load_credentials(Path("/etc/magicbooth/s3.toml"))
->>> creds            # the secret never shows up in a repr or a log line
-S3Credentials(access_key_id='AKIA...', secret_access_key='***')
+``load_credentials(credentials_path(config.upload.credentials_file))`` reads and checks the file; the
+secret never shows up in a repr or a log line:
+
+>>> S3Credentials("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
+S3Credentials(access_key_id='AKIAIOSFODNN7EXAMPLE', secret_access_key='***')
 """
 
 from __future__ import annotations

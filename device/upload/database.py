@@ -20,15 +20,24 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from magicbooth.core.errors import UploadError
+from magicbooth.library.clips import UploadState
 
-JOB_STATES = ("queued", "uploading", "uploaded", "failed")
+# A job is a clip whose uploads are on, so it is in every upload state but ``off``.
+JOB_STATES = tuple(s for s in UploadState if s is not UploadState.OFF)
+IN_FLIGHT = (UploadState.QUEUED, UploadState.UPLOADING)   # states whose multipart uploads are still wanted
 
-SCHEMA = """
+
+def _sql_list(states: tuple[UploadState, ...]) -> str:
+    """``('queued', 'uploading')``: states as an SQL list (they are fixed identifiers, never user input)."""
+    return "(" + ", ".join(f"'{s}'" for s in states) + ")"
+
+
+SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS jobs (
     clip_id TEXT PRIMARY KEY,
     video TEXT NOT NULL,
     seq INTEGER NOT NULL,
-    state TEXT NOT NULL CHECK (state IN ('queued', 'uploading', 'uploaded', 'failed')),
+    state TEXT NOT NULL CHECK (state IN {_sql_list(JOB_STATES)}),
     attempts INTEGER NOT NULL DEFAULT 0,
     error TEXT NOT NULL DEFAULT '',
     sidecar_synced INTEGER NOT NULL DEFAULT 0
@@ -64,7 +73,7 @@ class Job:
     clip_id: str
     video: Path
     seq: int
-    state: str
+    state: UploadState
     attempts: int
     error: str
 
@@ -134,32 +143,32 @@ class QueueDB:
         with self._tx() as db:
             cur = db.execute(
                 "INSERT OR IGNORE INTO jobs (clip_id, video, seq, state, sidecar_synced) "
-                "VALUES (?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM jobs), 'queued', ?)",
-                (clip_id, str(video), int(sidecar_synced)))
+                "VALUES (?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM jobs), ?, ?)",
+                (clip_id, str(video), UploadState.QUEUED, int(sidecar_synced)))
             return cur.rowcount == 1
 
     def job(self, clip_id: str) -> Job | None:
         rows = self._rows("SELECT clip_id, video, seq, state, attempts, error FROM jobs WHERE clip_id = ?", clip_id)
         return _job(rows[0]) if rows else None
 
-    def jobs(self, state: str) -> list[Job]:
+    def jobs(self, state: UploadState) -> list[Job]:
         """Jobs in one state, oldest first."""
         rows = self._rows("SELECT clip_id, video, seq, state, attempts, error FROM jobs WHERE state = ? "
                           "ORDER BY seq", state)
         return [_job(r) for r in rows]
 
-    def set_state(self, clip_id: str, state: str, error: str = "", *, attempt: bool = False) -> None:
+    def set_state(self, clip_id: str, state: UploadState, error: str = "", *, attempt: bool = False) -> None:
         """Commit a job's new state; its sidecar is marked as needing the same change.
 
         Only the final states are fsynced: losing 'uploading' or a retry's 'queued' in a crash
         changes nothing, since both restart the same way.
         """
         assert state in JOB_STATES, state
-        with self._tx(durable=state in ("uploaded", "failed")) as db:
+        with self._tx(durable=state in (UploadState.UPLOADED, UploadState.FAILED)) as db:
             db.execute("UPDATE jobs SET state = ?, error = ?, attempts = attempts + ?, sidecar_synced = 0 "
                        "WHERE clip_id = ?", (state, error, int(attempt), clip_id))
 
-    def sidecar_synced(self, clip_id: str, state: str) -> None:
+    def sidecar_synced(self, clip_id: str, state: UploadState) -> None:
         """Record that the sidecar now shows ``state`` (if lost in a crash, the sidecar is simply rewritten)."""
         with self._tx(durable=False) as db:
             db.execute("UPDATE jobs SET sidecar_synced = 1 WHERE clip_id = ? AND state = ?", (clip_id, state))
@@ -172,10 +181,10 @@ class QueueDB:
     def requeue_interrupted(self) -> int:
         """After a restart nothing is in flight: 'uploading' jobs go back to 'queued'."""
         with self._tx(durable=False) as db:
-            return db.execute("UPDATE jobs SET state = 'queued', sidecar_synced = 0 "
-                              "WHERE state = 'uploading'").rowcount
+            return db.execute("UPDATE jobs SET state = ?, sidecar_synced = 0 WHERE state = ?",
+                              (UploadState.QUEUED, UploadState.UPLOADING)).rowcount
 
-    def counts(self) -> dict[str, int]:
+    def counts(self) -> dict[UploadState, int]:
         found = dict(self._rows("SELECT state, COUNT(*) FROM jobs GROUP BY state"))
         return {state: int(found.get(state, 0)) for state in JOB_STATES}
 
@@ -233,16 +242,16 @@ class QueueDB:
         """UploadIds still wanted: those of clips that are queued or uploading."""
         return {str(r[0]) for r in self._rows(
             "SELECT m.upload_id FROM multipart m JOIN jobs j ON j.clip_id = m.clip_id "
-            "WHERE j.state IN ('queued', 'uploading')")}
+            f"WHERE j.state IN {_sql_list(IN_FLIGHT)}")}
 
     def forget_unwanted_multipart(self) -> None:
         """Drop multipart records of clips that are uploaded, failed or gone (after aborting them)."""
         with self._tx() as db:
             unwanted = "SELECT key FROM multipart WHERE clip_id NOT IN " \
-                       "(SELECT clip_id FROM jobs WHERE state IN ('queued', 'uploading'))"
+                       f"(SELECT clip_id FROM jobs WHERE state IN {_sql_list(IN_FLIGHT)})"
             db.execute(f"DELETE FROM parts WHERE key IN ({unwanted})")
             db.execute(f"DELETE FROM multipart WHERE key IN ({unwanted})")
 
 
 def _job(row: tuple) -> Job:
-    return Job(str(row[0]), Path(row[1]), int(row[2]), str(row[3]), int(row[4]), str(row[5]))
+    return Job(str(row[0]), Path(row[1]), int(row[2]), UploadState(row[3]), int(row[4]), str(row[5]))

@@ -2,7 +2,7 @@
 
 The recorder hands each saved clip to ``enqueue`` (wire it as its
 ``when_saved`` hook); a background thread, or ``magicbooth upload [--once]``,
-drains the queue. Every job lives in SQLite (see ``upload_db``), so a pulled
+drains the queue. Every job lives in SQLite (see ``upload.database``), so a pulled
 plug or days without Wi-Fi lose nothing, and each object's key comes from the
 device id, the clip's day directory and its id, never from the wall clock.
 
@@ -10,12 +10,13 @@ The sidecar's ``upload_state`` follows the job (``queued`` -> ``uploading`` ->
 ``uploaded`` | ``failed``, with ``upload_error``); it becomes ``uploaded`` only
 after both objects were verified, and only then may retention delete the clip.
 
->>> queue = UploadQueue(cfg)
->>> recorder.when_saved = queue.enqueue
->>> queue.start()                  # background thread with backoff
->>> queue.status().queued
-3
->>> queue.stop(timeout=10)
+Usage::
+
+    queue = UploadQueue(cfg)
+    recorder.when_saved = queue.enqueue
+    queue.start()                  # background thread with backoff
+    queue.status().queued          # clips waiting
+    queue.stop(timeout=10)
 """
 
 from __future__ import annotations
@@ -25,10 +26,10 @@ import json
 import logging
 import os
 import re
-import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,11 +44,11 @@ from magicbooth.core.errors import (
     UploadTargetError,
     WorkerError,
 )
-from magicbooth.core.machine import state_dir
-from magicbooth.library.clips import Clip, iter_clips, read_sidecar, update_sidecar
+from magicbooth.core.machine import device_id, state_dir
+from magicbooth.library.clips import Clip, UploadState, iter_clips, read_sidecar, update_sidecar
 from magicbooth.library.paths import clips_root as library_root
 from magicbooth.upload.credentials import credentials_path, load_credentials
-from magicbooth.upload.database import Job, QueueDB
+from magicbooth.upload.database import JOB_STATES, Job, QueueDB
 from magicbooth.upload.store import ObjectStore
 from magicbooth.upload.transfer import Interrupted, Transfer
 
@@ -56,13 +57,7 @@ log = logging.getLogger(__name__)
 DB_NAME = "uploads.sqlite3"
 LOCAL_KEYS = ("upload_state", "upload_error")   # sidecar keys that describe this booth's queue, not the clip
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 IDLE_POLL_S = 10.0   # also picks up clips another process (e.g. `magicbooth record`) enqueued
-
-
-def device_id(cfg: Config) -> str:
-    """``[device] id`` or the hostname, made safe for an object key."""
-    return _UNSAFE.sub("-", cfg.device.id or socket.gethostname()).strip("-.") or "booth"
 
 
 def device_prefix(prefix: str, device: str) -> str:
@@ -147,7 +142,7 @@ class UploadQueue:
         self.cfg = cfg
         self.clips_root = clips_root or library_root(cfg)
         self.enabled = cfg.upload.enabled
-        self.device = device_id(cfg)
+        self.device = device_id(cfg.device.id)
         self.db = QueueDB(db_path or state_dir(cfg.device.state_dir) / DB_NAME)
         self._lock_fd: int | None = None
         self._store = store
@@ -179,7 +174,7 @@ class UploadQueue:
         if clip.sidecar.is_file():
             with self._sidecar_lock:
                 try:
-                    update_sidecar(clip.video, upload_state="queued", upload_error="")
+                    update_sidecar(clip.video, upload_state=UploadState.QUEUED, upload_error="")
                     synced = True
                 except OSError as exc:
                     log.warning("cannot update sidecar of %s: %s", clip.id, exc)
@@ -192,15 +187,15 @@ class UploadQueue:
         """Queue every clip under ``root`` not yet uploaded or failed (e.g. recorded while uploads were off)."""
         added = 0
         for clip in iter_clips(root):
-            if clip.meta and clip.upload_state not in ("uploaded", "failed"):
+            if clip.meta and clip.upload_state not in (UploadState.UPLOADED, UploadState.FAILED):
                 added += self.enqueue(clip)
         return added
 
     def retry_failed(self) -> int:
         """Put every failed clip back in the queue (after fixing what made it fail)."""
-        jobs = self.db.jobs("failed")
+        jobs = self.db.jobs(UploadState.FAILED)
         for job in jobs:
-            self.db.set_state(job.clip_id, "queued")
+            self.db.set_state(job.clip_id, UploadState.QUEUED)
             self._sync_sidecar(job.clip_id)
         self._notify()
         return len(jobs)
@@ -235,13 +230,13 @@ class UploadQueue:
         if not self._cleaned:       # ... and clean up after a crash (needs the store)
             self.abort_stale()
             self._cleaned = True
-        for job in self.db.jobs("queued"):
+        for job in self.db.jobs(UploadState.QUEUED):
             if self.stopping.is_set():
                 break
             outcome = self._process(job)
             if outcome is not None:
                 (result.uploaded if outcome else result.failed).append(job.clip_id)
-        result.remaining = self.db.counts()["queued"]
+        result.remaining = self.db.counts()[UploadState.QUEUED]
         return result
 
     def drain(self, timeout: float | None = None) -> DrainResult:
@@ -332,7 +327,7 @@ class UploadQueue:
         """Block until no clip is queued or uploading; False on timeout."""
         def drained() -> bool:
             counts = self.db.counts()
-            return not counts["queued"] and not counts["uploading"]
+            return not counts[UploadState.QUEUED] and not counts[UploadState.UPLOADING]
 
         with self._changed:
             return self._changed.wait_for(drained, timeout)
@@ -391,7 +386,7 @@ class UploadQueue:
         transfer = Transfer(self.store, self.db, self.cfg.upload.part_size_mb << 20,
                             self.cfg.upload.checksum_sha256, self.stopping, self._part_sent)
         metadata = {"sha256": sha, "clip-id": job.clip_id, "device-id": self.device}
-        self.db.set_state(job.clip_id, "uploading")
+        self.db.set_state(job.clip_id, UploadState.UPLOADING)
         if size > self.cfg.upload.part_size_mb << 20:
             self._sync_sidecar(job.clip_id)   # small clips finish before anyone could see 'uploading'; save the fsyncs
         self._current = (job.clip_id, size, 0)
@@ -417,7 +412,7 @@ class UploadQueue:
         finally:
             self._progress = ""
             self._current = ("", 0, 0)
-        self.db.set_state(job.clip_id, "uploaded")
+        self.db.set_state(job.clip_id, UploadState.UPLOADED)
         self._sync_sidecar(job.clip_id)
         self._notify()
         log.info("uploaded %s", key)
@@ -425,7 +420,7 @@ class UploadQueue:
 
     def _fail(self, job: Job, reason: str) -> bool:
         log.warning("upload of %s failed: %s", job.clip_id, reason)
-        self.db.set_state(job.clip_id, "failed", reason, attempt=True)
+        self.db.set_state(job.clip_id, UploadState.FAILED, reason, attempt=True)
         for key in self.db.multipart_keys(job.clip_id):     # nothing half-uploaded is left behind
             try:
                 Transfer(self.store, self.db, 0).abort(key)
@@ -436,7 +431,7 @@ class UploadQueue:
         return False
 
     def _requeue(self, job: Job, reason: str, *, attempt: bool = False) -> None:
-        self.db.set_state(job.clip_id, "queued", reason, attempt=attempt)
+        self.db.set_state(job.clip_id, UploadState.QUEUED, reason, attempt=attempt)
         self._sync_sidecar(job.clip_id)
         self._notify()
 
@@ -486,7 +481,29 @@ class UploadQueue:
             return UploadStatus(False, "")
         up = self.cfg.upload
         counts = self.db.counts()
-        failures = tuple((j.clip_id, j.error) for j in self.db.jobs("failed")[-max_failures:])
+        failures = tuple((j.clip_id, j.error) for j in self.db.jobs(UploadState.FAILED)[-max_failures:])
         return UploadStatus(True, f"{up.endpoint}/{up.bucket}/{device_prefix(up.prefix, self.device)}",
-                            counts["queued"], counts["uploading"], counts["uploaded"], counts["failed"],
-                            self._progress, failures, self._blocked, self._backoff.failures)
+                            **{str(s): counts[s] for s in JOB_STATES}, in_progress=self._progress,
+                            failures=failures, blocked=self._blocked, failed_passes=self._backoff.failures)
+
+
+@contextmanager
+def queue_for_kept_clips(cfg: Config) -> Iterator[Callable[[Clip | Path], None] | None]:
+    """What the booth, headless and ``record`` call with each kept clip: queue it for upload.
+
+    ``None`` while ``[upload]`` is off. ``magicbooth upload`` (its own service) drains the queue.
+    """
+    if not cfg.upload.enabled:
+        yield None
+        return
+    queue = UploadQueue(cfg)
+
+    def keep(clip: Clip | Path) -> None:
+        if not isinstance(clip, Clip):
+            clip = Clip(Path(clip), read_sidecar(Path(clip)))
+        queue.enqueue(clip)
+
+    try:
+        yield keep
+    finally:
+        queue.close()

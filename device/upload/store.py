@@ -20,8 +20,10 @@ Settings that matter on S3-compatible stores and flaky Wi-Fi:
 - ``payload_signing_enabled=False``: the body is not hashed a second time for
   the signature (Content-MD5 already protects it); a Pi 4 has no SHA instructions.
 
->>> store = ObjectStore.connect(cfg.upload, load_credentials(path))
->>> store.put(key, data, md5=..., sha256=...)
+Usage::
+
+    store = ObjectStore.connect(cfg.upload, load_credentials(path))
+    etag = store.put(key, data, md5=hashlib.md5(data).digest(), sha256=hashlib.sha256(data).digest())
 """
 
 from __future__ import annotations

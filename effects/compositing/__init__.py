@@ -11,10 +11,12 @@ Three concerns, one module each:
   edge), ``decontaminate`` (old background colour out of the soft edge), ``contact_shadow``,
   ``haze``.
 
->>> from magicbooth.effects.compositing import Layer, Stack, match_art, measure
->>> room = measure(frame, noise=True)
->>> monster = Layer(match_art(rgb, alpha, room, phase=n), alpha, x, y)
->>> out = Stack(frame, scene.mask).behind(monster).flatten(light_wrap=0.5)
+Usage::
+
+    from magicbooth.effects.compositing import Layer, Stack, match_art, measure
+    room = measure(frame, noise=True)
+    monster = Layer(match_art(rgb, alpha, room, phase=n), alpha, x, y)
+    out = Stack(frame, scene.mask).behind(monster).flatten(light_wrap=0.5)
 
 All functions take and return H×W×3 uint8 RGB and float32 0..1 masks at frame size; none keeps
 state, so they are safe to call from any effect.

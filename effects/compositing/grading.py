@@ -9,9 +9,11 @@ as one lookup table pass, that moves one look part of the way to another. Two us
 - inserted art into the camera picture: the art takes the room's colour cast, brightness,
   contrast and grain but keeps its own colours (``match_art``).
 
->>> room = measure(frame)                                   # once per frame
->>> monster = match_art(sprite_rgb, sprite_alpha, room, t=t)
->>> person = harmonize_person(frame, mask, backdrop, strength=0.3)
+Usage::
+
+    room = measure(frame)                                   # once per frame
+    monster = match_art(sprite_rgb, sprite_alpha, room, t=t)
+    person = harmonize_person(frame, mask, backdrop, strength=0.3)
 """
 
 from __future__ import annotations

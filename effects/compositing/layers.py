@@ -4,10 +4,12 @@ A ``Stack`` is built per frame and flattened once. The person is the camera pict
 the person mask (``Scene.mask``); when there is no new backdrop the room itself is the backdrop,
 so art painted "behind" disappears behind the person exactly where the mask says.
 
->>> stack = Stack(frame, scene.mask, backdrop=site)          # backdrop=None keeps the room
->>> stack.behind(Layer(monster_rgb, monster_alpha, x, y))     # hidden by the person
->>> stack.front(Layer(beam_rgb, beam_alpha))                  # drawn over everybody
->>> out = stack.flatten(light_wrap=0.6, harmonize=0.3)
+Usage::
+
+    stack = Stack(frame, scene.mask, backdrop=site)          # backdrop=None keeps the room
+    stack.behind(Layer(monster_rgb, monster_alpha, x, y))     # hidden by the person
+    stack.front(Layer(beam_rgb, beam_alpha))                  # drawn over everybody
+    out = stack.flatten(light_wrap=0.6, harmonize=0.3)
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
+
 from magicbooth.effects.compositing.grading import harmonize_person
 from magicbooth.effects.compositing.light import decontaminate, light_wrap
 

@@ -3,10 +3,12 @@
 Everything smooth is computed at a quarter of the frame size and scaled up once, so each costs
 a few full-resolution passes (Google Meet's light wrap and the classic compositor's tools).
 
->>> person = light_wrap(frame, backdrop, alpha, strength=0.6)     # backdrop light on the edge
->>> person = decontaminate(frame, alpha)                          # old wall colour out of the edge
->>> contact_shadow(back, (x, y), (w, h), strength=0.5)            # in place, under a layer's feet
->>> far = haze(monster_rgb, 0.25, colour)                         # distance
+Usage::
+
+    person = light_wrap(frame, backdrop, alpha, strength=0.6)     # backdrop light on the edge
+    person = decontaminate(frame, alpha)                          # old wall colour out of the edge
+    contact_shadow(back, (x, y), (w, h), strength=0.5)            # in place, under a layer's feet
+    far = haze(monster_rgb, 0.25, colour)                         # distance
 """
 
 from __future__ import annotations

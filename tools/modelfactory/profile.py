@@ -15,8 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 from ai_edge_litert import schema_py_generated as fb
 from ai_edge_litert.interpreter import Interpreter
-from magicbooth.inference.amx import keep_xnnpack_off_amx
 
+from magicbooth.inference.amx import keep_xnnpack_off_amx
 from tools.modelfactory import graph as g
 from tools.modelfactory.runner import Runner
 
@@ -28,10 +28,6 @@ class Block:
     ops: str  # op names in the block, counted
     float_ms: float
     int8_ms: float
-
-    @property
-    def excess_ms(self) -> float:
-        return self.int8_ms - self.float_ms
 
 
 def _prefix(content: bytes, tensor_name: str) -> bytes | None:

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from magicbooth.inference.loader import Model
 
+from magicbooth.inference.loader import Model
 from tools.modelfactory import attribution, datasets, metrics, profile, ranges, sensitivity
 from tools.modelfactory.specs import SPECS
 

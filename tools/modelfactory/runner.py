@@ -6,6 +6,7 @@ import time
 
 import numpy as np
 from ai_edge_litert.interpreter import Interpreter
+
 from magicbooth.inference.amx import keep_xnnpack_off_amx
 from magicbooth.inference.delegation import Delegation, delegation_of
 

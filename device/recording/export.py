@@ -1,67 +1,25 @@
-"""File input and output for ``magicbooth render``: images, and video through PyAV.
+"""Plain output files for ``magicbooth render``: an H.264 MP4 through PyAV, or an image.
 
-``H264Writer`` is a stand-in for the recorder's encoder (kept apart so it can be swapped);
-it writes a plain H.264 MP4 with libx264, which OpenCV's bundled FFmpeg cannot.
+Unlike the recorder's clips these are ordinary files with no pre-roll, sidecar or library:
+``H264Writer`` writes a plain H.264 MP4 with libx264, which OpenCV's bundled FFmpeg cannot.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from fractions import Fraction
 from pathlib import Path
 
 import cv2
 import numpy as np
-from magicbooth.core.errors import RecorderError, SourceError
 
-IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff"}
-VIDEO_SUFFIXES = {".mp4", ".mov", ".mkv", ".m4v"}
-
-
-def is_image(path: Path) -> bool:
-    return path.suffix.lower() in IMAGE_SUFFIXES
-
-
-def read_image(path: Path) -> np.ndarray:
-    """An RGB image; SourceError naming the file if it cannot be read."""
-    img = cv2.imread(str(path), cv2.IMREAD_COLOR)
-    if img is None:
-        raise SourceError(f"{path}: cannot read image; give a PNG or JPEG file")
-    return np.ascontiguousarray(img[:, :, ::-1])
+from magicbooth.core.errors import RecorderError
+from magicbooth.core.media import IMAGE_SUFFIXES
 
 
 def write_image(path: Path, image: np.ndarray) -> None:
     if not cv2.imwrite(str(path), image[:, :, ::-1]):
         raise RecorderError(f"{path}: cannot write image; check the directory exists and the suffix is "
                             f"one of {', '.join(sorted(IMAGE_SUFFIXES))}")
-
-
-class VideoReader:
-    """Decode every frame of a video file in order, as RGB arrays with their frame rate."""
-
-    def __init__(self, path: Path) -> None:
-        import av
-
-        self.path = path
-        try:
-            self._container = av.open(str(path))
-            self._stream = self._container.streams.video[0]
-        except (av.error.FFmpegError, OSError, IndexError) as exc:
-            raise SourceError(f"{path}: cannot open video: {exc}") from None
-        rate = self._stream.average_rate or self._stream.guessed_rate or Fraction(30)
-        self.fps = Fraction(rate)
-
-    def frames(self) -> Iterator[np.ndarray]:
-        import av
-
-        try:
-            for frame in self._container.decode(self._stream):
-                yield frame.to_ndarray(format="rgb24")
-        except av.error.FFmpegError as exc:
-            raise SourceError(f"{self.path}: cannot decode video: {exc}") from None
-
-    def close(self) -> None:
-        self._container.close()
 
 
 class H264Writer:
