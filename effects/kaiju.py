@@ -1,7 +1,8 @@
 """Kaiju: a giant monster stomps behind you; open your mouth and you fire atomic breath.
 
-The monster is composited behind the person with the person mask (over our mountainside
-construction site, or over the real background). When a face's mouth aspect ratio passes the
+The monster is a layer behind the person, in depth order by the person mask (over our
+mountainside construction site, or over the real background), composited with the kit in
+``effects.compositing``. When a face's mouth aspect ratio passes the
 threshold a particle beam fires from its mouth, glowing, the monster's plates light up and the
 picture shakes.
 """
@@ -20,13 +21,16 @@ from magicbooth.core.options import option
 from magicbooth.core.scene import Scene
 from magicbooth.effects import assets
 from magicbooth.effects.base import Effect
-from magicbooth.effects.compose import blend, feather_mask, fit
+from magicbooth.effects.compose import fit
+from magicbooth.effects.compositing import Layer, Stack
 from magicbooth.effects.faces import anchor, mesh_for, mouth_ratio
 from magicbooth.effects.options import EffectOptions
 from magicbooth.effects.particles import Particles, add_glow
 from magicbooth.effects.surface import blit_rgb
 
 BEAM_COLOUR = (90.0, 190.0, 255.0)
+LIGHT_WRAP = 0.35  # the backdrop's (and the glowing monster's) light on the person's edge
+HARMONIZE = 0.3    # the person towards the construction site's light, when it replaces the room
 
 
 @functools.cache
@@ -87,15 +91,15 @@ class Kaiju(Effect):
             self._firing_since = t
         elif not mouths:
             self._firing_since = None
-        back = np.array(_backdrop((w, h))) if self.options.backdrop else np.array(frame)
         faces_x = [f.box[0] + f.box[2] / 2 for f in scene.faces]
         monster_right = (np.mean(faces_x) if faces_x else 0) < w / 2
-        self._draw_monster(back, monster_right, glow=bool(mouths))
-        if scene.mask is not None:
-            alpha = cv2.max(scene.mask, feather_mask(scene.mask, 4))
-            image = blend(frame, back, alpha)
-        else:
-            image = back if self.options.backdrop else np.array(frame)
+        # Depth order by the person mask: site (or room), then the monster, then the person in front.
+        stack = Stack(frame, scene.mask, backdrop=_backdrop((w, h)) if self.options.backdrop else None)
+        monster = self._monster(w, h, monster_right, glow=bool(mouths))
+        if monster is not None:
+            stack.behind(monster)
+        harmonize = HARMONIZE if self.options.backdrop else 0.0
+        image = stack.flatten(light_wrap=LIGHT_WRAP, harmonize=harmonize)
         for origin, direction in mouths:
             self.particles.emit(origin, direction, 60, speed=w * 1.4, spread=0.06, life=0.6)
         self.particles.step(dt, (w, h))
@@ -136,16 +140,11 @@ class Kaiju(Effect):
         b = a + direction * reach / 4
         cv2.line(energy, tuple(np.int32(a)), tuple(np.int32(b)), 3.0, 2, cv2.LINE_AA)
 
-    def _draw_monster(self, back: np.ndarray, right: bool, glow: bool) -> None:
-        h, w = back.shape[:2]
+    def _monster(self, w: int, h: int, right: bool, glow: bool) -> Layer | None:
+        """The monster sprite placed on one side of the frame, standing on its bottom edge."""
         rgb, alpha = _sprite(glow, round(h * self.options.size), flip=not right)
         sh, sw = alpha.shape
         x0 = w - sw + sw // 8 if right else -sw // 8
         y0 = h - sh + sh // 20
-        xs, ys = max(x0, 0), max(y0, 0)
-        xe, ye = min(x0 + sw, w), min(y0 + sh, h)
-        if xe <= xs or ye <= ys:
-            return
-        region = back[ys:ye, xs:xe]
-        sub = (slice(ys - y0, ye - y0), slice(xs - x0, xe - x0))
-        region[:] = blend(np.ascontiguousarray(rgb[sub]), region, alpha[sub])
+        layer = Layer(rgb, alpha, x0, y0)
+        return layer if layer.window((w, h)) is not None else None

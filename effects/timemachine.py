@@ -147,7 +147,9 @@ class TimeMachine(Effect):
     def _grey_hair(self, region: np.ndarray, person: np.ndarray, pts: np.ndarray, age: float) -> None:
         """Person mask minus the face hull, above mouth level: lighten and desaturate towards silver.
 
-        The weight map is smooth, so it is built at half size; only rows above the mouth are touched.
+        The hair's outline is the person mask's own edge, which follows the picture; only the smooth
+        part of the weight (away from the face, above the mouth) is built at half size. Only rows
+        above the mouth are touched.
         """
         mouth_y = float(pts[[13, 14], 1].mean())
         rh = min(region.shape[0], int(mouth_y) + 1)
@@ -160,10 +162,8 @@ class TimeMachine(Effect):
         cv2.fillConvexPoly(hull, cv2.convexHull(np.round(pts[:, :2] * 8).astype(np.int32)), 255, cv2.LINE_8, 4)
         outside = 1 - cv2.GaussianBlur(hull, (0, 0), 1.5).astype(np.float32) / 255
         rows = np.clip((mouth_y - np.arange(0, rh, rh / hh, dtype=np.float32)[:hh]) / max(rh * 0.1, 1), 0, 1)
-        small = cv2.resize(person, (hw, hh), interpolation=cv2.INTER_AREA)
-        hair = np.clip((small - 0.1) * 2, 0, 1)  # only confidently-person pixels
-        weight = cv2.resize(hair * outside * (rows[:, None] * age), (rw, rh), interpolation=cv2.INTER_LINEAR)
-        weight[person < 0.1] = 0  # the half-size map must not bleed onto the background
+        smooth = cv2.resize(outside * (rows[:, None] * age), (rw, rh), interpolation=cv2.INTER_LINEAR)
+        weight = np.ascontiguousarray(smooth * person, np.float32)
         silver = cv2.cvtColor(cv2.convertScaleAbs(cv2.cvtColor(region, cv2.COLOR_RGB2GRAY), alpha=0.5, beta=150),
                               cv2.COLOR_GRAY2RGB)
         region[:] = cv2.blendLinear(silver, region, weight, 1 - weight)

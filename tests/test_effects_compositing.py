@@ -73,12 +73,17 @@ def test_plain_stack_is_alpha_blending_and_keeps_the_person_exactly() -> None:
 
 
 def test_light_wrap_lights_the_edge_not_the_middle() -> None:
-    person = flat((30, 30, 30))
-    back = flat((250, 240, 200))
-    wrapped = light_wrap(person, back, person_mask(), strength=0.8, radius=0.05)
-    assert wrapped[60, 61].mean() > 90          # just inside the edge: takes the backdrop's light
-    assert wrapped[60, 80].mean() < 40          # the middle of the person stays as it was
-    assert np.array_equal(light_wrap(person, back, person_mask(), strength=0.0), person)
+    person = flat((30, 30, 30), 240, 320)
+    person[::2, ::2] = 50                        # fine detail
+    mask = np.zeros((240, 320), np.float32)
+    mask[:, 80:240] = 1.0
+    back = flat((250, 240, 200), 240, 320)
+    wrapped = light_wrap(person, back, mask, strength=0.8, radius=0.03)
+    assert wrapped[120, 81:83].mean() > 90      # just inside the edge: takes the backdrop's light
+    assert wrapped[120, 158:162].mean() < 45    # the middle of the person stays as it was
+    detail = wrapped[100, 84].astype(int) - wrapped[101, 84]
+    assert (np.abs(detail - 20) <= 4).all()    # the person's own detail stays sharp under the light
+    assert np.array_equal(light_wrap(person, back, mask, strength=0.0), person)
 
 
 def test_light_wrap_with_the_room_kept_adds_only_what_art_adds() -> None:

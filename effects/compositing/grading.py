@@ -108,18 +108,18 @@ class Grade:
 
     @classmethod
     def between(cls, src: Look, dst: Look, strength: float, *, keep_colours: bool = False,
-                contrast: float = 1.0) -> Grade:
+                brightness: float = 1.0, contrast: float = 1.0) -> Grade:
         """The grade moving ``src`` a fraction ``strength`` (0..1) of the way to ``dst``.
 
         ``keep_colours`` is for art whose own colours are meant (a green monster stays green): it
-        takes on ``dst``'s colour cast instead of matching its mean colour. ``contrast`` scales how
-        much of the contrast difference is taken.
+        takes on ``dst``'s colour cast instead of matching its mean colour. ``brightness`` and
+        ``contrast`` scale how much of those differences is taken.
         """
         s = float(np.clip(strength, 0.0, 1.0))
         ratio = dst.cast if keep_colours else dst.cast / np.maximum(src.cast, 1e-3)
         gain = np.clip(ratio, 1 - MAX_CAST, 1 + MAX_CAST) ** s
         gain = gain / float(gain @ LUMA)  # white balance only: luminance is the brightness term's job
-        bright = float(np.clip(dst.luma / max(src.luma, 1.0), 0.5, 2.0) ** s)
+        bright = float(np.clip(dst.luma / max(src.luma, 1.0), 0.5, 2.0) ** (s * brightness))
         cont = float(np.clip(dst.contrast / max(src.contrast, 1.0), 0.6, 1.6) ** (s * contrast))
         return cls((float(gain[0]), float(gain[1]), float(gain[2])), bright, cont, src.luma)
 
@@ -127,12 +127,12 @@ class Grade:
 def harmonize_person(frame: np.ndarray, alpha: np.ndarray, backdrop: np.ndarray, strength: float = 0.3) -> np.ndarray:
     """The camera picture graded so the person (where ``alpha``) sits in the backdrop's light.
 
-    White balance and brightness move ``strength`` of the way; contrast half as far (a person
-    keeps more of their own modelling than of a photo's).
+    White balance moves ``strength`` of the way; brightness and contrast half as far (a person
+    keeps more of their own exposure and modelling than of a photo's).
     """
     if strength <= 0:
         return frame
-    grade = Grade.between(measure(frame, alpha), measure(backdrop), strength, contrast=0.5)
+    grade = Grade.between(measure(frame, alpha), measure(backdrop), strength, brightness=0.5, contrast=0.5)
     return frame if grade.is_identity else grade.apply(frame)
 
 

@@ -100,10 +100,15 @@ class Stack:
         return self
 
     def scene_behind(self) -> np.ndarray:
-        """The picture behind the person: the backdrop (or room) with the behind layers painted on it."""
-        back = np.array(self.frame if self.backdrop is None else self.backdrop)
-        for layer, opacity in self._behind:
-            paint(back, layer, opacity)
+        """The picture behind the person: the backdrop (or room) with the behind layers painted on it.
+
+        Without behind layers this is the backdrop itself (not a copy): read it, do not draw on it.
+        """
+        back = self.frame if self.backdrop is None else self.backdrop
+        if self._behind:
+            back = np.array(back)
+            for layer, opacity in self._behind:
+                paint(back, layer, opacity)
         return back
 
     def flatten(self, *, light_wrap: float = 0.0, harmonize: float = 0.0, wrap_radius: float = 0.02,
@@ -118,7 +123,10 @@ class Stack:
         """
         back = self.scene_behind()
         if self.person is None:
-            image = back
+            image = back if back is not self.frame and back is not self.backdrop else np.array(back)
+            if out is not None:
+                out[:] = image
+                image = out
         else:
             alpha = np.ascontiguousarray(self.person, np.float32)
             person = self.frame
