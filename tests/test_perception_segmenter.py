@@ -157,9 +157,13 @@ def test_clean_up_keeps_people_and_drops_islands() -> None:
     face = (63.0, 5.0, 10.0, 10.0)                          # but a detected face there is a person
     keep = keep_people(prob, 0.5, faces=[face], min_blob=0.002, body=0.05)
     assert keep is not None and keep[10, 68] == 1
-    nobody = np.zeros((60, 80), np.float32)
-    nobody[5:15, 62:75] = 0.9
-    assert keep_people(nobody, 0.5, min_blob=0.01, body=0.05) is None  # with nobody else, a region this big stays
+    cup = np.zeros((60, 80), np.float32)
+    cup[20:45, 25:55] = 0.9       # a big round thing on a table (16 %)
+    assert keep_people(cup, 0.5, min_blob=0.01, body=0.05) is None          # no detector: size alone, it stays
+    dropped = keep_people(cup, 0.5, faces=[], min_blob=0.01, body=0.05)     # a detector looked and saw nobody
+    assert dropped is not None and dropped[30, 40] == 0
+    cup[45:60, 28:52] = 0.9       # the same region coming up from the bottom is a body seen from behind
+    assert keep_people(cup, 0.5, faces=[], min_blob=0.01, body=0.05) is None
 
 
 def test_a_faintly_seen_person_with_a_face_is_never_dropped() -> None:

@@ -128,7 +128,8 @@ class Perception:
             rows, scores, timings["detect"] = self._detect(frame)
             faces = to_faces(self._smoother(rows, frame.t), scores)
         if self.segmenter is not None:
-            mask, timings["segment"] = _timed(lambda: self._segment(frame, faces))
+            seen = faces if self.detector is not None else None
+            mask, timings["segment"] = _timed(lambda: self._segment(frame, seen))
         return Scene(frame, faces, meshes, mask, timings)
 
     def process_still(self, frame: Frame) -> Scene:
@@ -151,7 +152,8 @@ class Perception:
                 self.tracker.reset()
         if self.segmenter is not None:
             self.segmenter.reset()
-            mask, timings["segment"] = _timed(lambda: self._segment(frame, faces))
+            seen = faces if self.detector is not None else None
+            mask, timings["segment"] = _timed(lambda: self._segment(frame, seen))
             self.segmenter.reset()
         return Scene(frame, faces, tuple(m for m in meshes if m is not None), mask, timings)
 
@@ -247,23 +249,25 @@ class Perception:
         faces, meshes = self.tracker.update(frame.image, frame.t)
         return _Faces(faces, meshes)
 
-    def _segment(self, frame: Frame, faces: tuple[Face, ...] = ()) -> np.ndarray:
+    def _segment(self, frame: Frame, faces: tuple[Face, ...] | None = None) -> np.ndarray:
+        """The mask; ``faces`` None when no detector runs (the clean-up then goes by size alone)."""
         assert self.segmenter is not None
         image, _ = _analysis_image(frame)
-        return self.segmenter.segment(image, frame.size, [face.box for face in faces])
+        return self.segmenter.segment(image, frame.size, None if faces is None else [face.box for face in faces])
 
     def _live_segment(self, frame: Frame) -> np.ndarray:
         """The mask worker's step: the clean-up takes the newest faces any worker has (never waits for one)."""
         return self._segment(frame, self._newest_faces())
 
-    def _newest_faces(self) -> tuple[Face, ...]:
+    def _newest_faces(self) -> tuple[Face, ...] | None:
+        """The newest faces of the face workers; None while they have none yet (or none run)."""
         for worker in self._workers:
             latest = worker.latest
             if worker.name == "landmarks" and isinstance(latest, _Faces):
                 return latest.faces
             if worker.name == "detect" and isinstance(latest, tuple):
                 return latest
-        return ()
+        return None
 
     def _live_detect(self, frame: Frame) -> tuple[Face, ...]:
         rows, scores, _ = self._detect(frame)

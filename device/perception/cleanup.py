@@ -2,9 +2,9 @@
 
 The model sometimes marks a coffee cup, a patch of hair-coloured sky or a poster as person.
 Regions of the thresholded mask are kept when they hold a detected face or are big enough to
-be a body (when faces were detected, a faceless body must also come up from the bottom of the
-picture, as bodies at a booth do); smaller ones survive only near such a person (a hand, a hat)
-and only when not tiny; with nobody in the frame, regions above the smallest size stay. A person whose face was
+be a body (where a face detector looked, a faceless body must also come up from the bottom of
+the picture, as bodies at a booth do); smaller ones survive only near such a person (a hand, a
+hat) and only when not tiny. Without a detector, regions above the smallest size stay. A person whose face was
 detected is never dropped, however small or faint their region.
 
 Regions are outer contours (several times cheaper than labelling every pixel on a Pi, and a
@@ -27,9 +27,12 @@ Box = tuple[float, float, float, float]  # x, y, w, h in the mask's pixels
 NEAR = 0.08  # "near a person": within this fraction of the mask width of a kept region's box
 
 
-def keep_people(prob: np.ndarray, threshold: float, faces: Sequence[Box] = (), min_blob: float = 0.01,
+def keep_people(prob: np.ndarray, threshold: float, faces: Sequence[Box] | None = None, min_blob: float = 0.01,
                 body: float = 0.05, grow: int = 1) -> np.ndarray | None:
-    """A float32 0/1 map of what to keep (grown by ``grow`` pixels so soft edges survive), or None for all."""
+    """A float32 0/1 map of what to keep (grown by ``grow`` pixels so soft edges survive), or None for all.
+
+    ``faces`` None means no detector ran; an empty sequence means one ran and found nobody.
+    """
     solid = (prob > threshold).view(np.uint8)
     contours, _ = cv2.findContours(solid, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     if not contours:
@@ -38,16 +41,19 @@ def keep_people(prob: np.ndarray, threshold: float, faces: Sequence[Box] = (), m
     area = [(cv2.contourArea(c) + cv2.arcLength(c, True) / 2 + 1) / prob.size for c in contours]
     boxes = [cv2.boundingRect(c) for c in contours]
     height = prob.shape[0]
-    # With faces detected, a faceless region is a body only if it comes up from the bottom of the
-    # picture, as a guest's does at the booth: a big round coffee cup on the table does not.
-    anchors = {i for i, a in enumerate(area) if a >= body
-               and (not faces or boxes[i][1] + boxes[i][3] >= height - 1)}
+    known = faces is not None
+    faces = faces or ()
+    # Where a detector looked, a faceless region is a body only if it comes up from the bottom of
+    # the picture, as a guest's does at the booth: a big round coffee cup on the table does not.
+    anchors = {i for i, a in enumerate(area) if a >= body and (not known or boxes[i][1] + boxes[i][3] >= height - 1)}
     for face in faces:
         anchors |= {i for i, c in enumerate(contours) if _holds(c, boxes[i], face)}
     if anchors:
         near = NEAR * prob.shape[1]
         keep = anchors | {i for i in range(len(contours)) if area[i] >= min_blob
                           and any(_gap(boxes[i], boxes[j]) <= near for j in anchors)}
+    elif known:
+        keep = set()  # the detector saw nobody and nothing here is shaped like a body
     else:
         keep = {i for i, a in enumerate(area) if a >= min_blob}
     if len(keep) == len(contours):

@@ -96,12 +96,12 @@ class Segmenter:
         return self._models[kind]
 
     def segment(self, image: np.ndarray, size: tuple[int, int] | None = None,
-                faces: Sequence[Box] = ()) -> np.ndarray:
+                faces: Sequence[Box] | None = None) -> np.ndarray:
         """Float32 alpha in 0..1 for an RGB image, at ``size`` (w, h) or else the image's size.
 
         A smaller analysis image (picamera2's low-resolution stream) may be passed with the
         frame's size. ``faces`` are detected face boxes (x, y, w, h) in frame pixels: their
-        people are never dropped by the clean-up.
+        people are never dropped by the clean-up (None: no detector ran).
         """
         w, h = size or (image.shape[1], image.shape[0])
         self._frames += 1
@@ -122,7 +122,7 @@ class Segmenter:
         prob = self._smooth(cv2.resize(prob, grid, interpolation=cv2.INTER_LINEAR), grey)
         if opts.min_blob > 0 or opts.body > 0 or faces:
             sx, sy = grid[0] / w, grid[1] / h
-            boxes = [(x * sx, y * sy, bw * sx, bh * sy) for x, y, bw, bh in faces]
+            boxes = None if faces is None else [(x * sx, y * sy, bw * sx, bh * sy) for x, y, bw, bh in faces]
             keep = keep_people(prob, opts.threshold, boxes, opts.min_blob, opts.body or 1.0)
             if keep is not None:
                 prob = prob * keep
