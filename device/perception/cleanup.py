@@ -25,6 +25,7 @@ import numpy as np
 
 Box = tuple[float, float, float, float]  # x, y, w, h in the mask's pixels
 NEAR = 0.08  # "near a person": within this fraction of the mask width of a kept region's box
+BOTTOM = 0.9  # "comes up from the bottom": reaches below this fraction of the picture's height
 
 
 def keep_people(prob: np.ndarray, threshold: float, faces: Sequence[Box] | None = None, min_blob: float = 0.01,
@@ -45,7 +46,8 @@ def keep_people(prob: np.ndarray, threshold: float, faces: Sequence[Box] | None 
     faces = faces or ()
     # Where a detector looked, a faceless region is a body only if it comes up from the bottom of
     # the picture, as a guest's does at the booth: a big round coffee cup on the table does not.
-    anchors = {i for i, a in enumerate(area) if a >= body and (not known or boxes[i][1] + boxes[i][3] >= height - 1)}
+    anchors = {i for i, a in enumerate(area)
+               if a >= body and (not known or boxes[i][1] + boxes[i][3] >= BOTTOM * height)}
     for face in faces:
         anchors |= {i for i, c in enumerate(contours) if _holds(c, boxes[i], face)}
     if anchors:

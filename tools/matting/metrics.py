@@ -9,7 +9,8 @@ All take float32 alphas in 0..1 at the same size. Definitions:
   the length of the true edge: how many pixels wide the half-transparent band is on average.
 - **Flicker**: mean |αₜ − αₜ₋₁| over the frame, on a clip where nothing moves.
 - **Ghosts**: pixels the person left at least two frames ago (true α ≥ 0.5 two frames back,
-  0 now, more than 3 px from the true edge); the share of them still at α ≥ 0.1.
+  0 now, more than 10 px from the true edge, whose band the edge MAE covers); the share of them
+  still at α ≥ 0.1.
 """
 
 from __future__ import annotations
@@ -81,7 +82,7 @@ def flicker(previous: np.ndarray, pred: np.ndarray) -> float:
 def ghost_pixels(truth_before2: np.ndarray, truth_now: np.ndarray) -> np.ndarray:
     """Where the person was two frames ago and is clearly not now."""
     left = (truth_before2 >= 0.5) & (truth_now <= 0.0)
-    return left & (_edge_distance(truth_now) > 3)
+    return left & (_edge_distance(truth_now) > 10)
 
 
 def ghosts(pred: np.ndarray, left: np.ndarray) -> tuple[int, int]:
