@@ -5,7 +5,7 @@ which also works for an older checkout (``--root``), so before and after are cou
 Frames are the repo's sample clip at 640×480 (moving: pan, zoom, tilt); with ``lores`` each frame
 also carries a 320×240 copy, as picamera2's low-resolution stream does on a Pi.
 
-    tools/arm_mask.sh [--cpu cortex-a72] [--root CHECKOUT] [--lores] [--frames 12]
+    tools/arm_mask.sh [--cpu cortex-a72] [--root CHECKOUT] [--lores] [--frames 12] [--set KEY=VALUE ...]
 """
 
 from __future__ import annotations
@@ -41,6 +41,10 @@ def main() -> int:
         rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
         frames.append((rgb, cv2.resize(rgb, (320, 240), interpolation=cv2.INTER_AREA) if lores else None))
     config = Config().replace("inference", threads=1)
+    for item in sys.argv[4:]:  # [perception] options, KEY=VALUE
+        key, _, value = item.partition("=")
+        kind = type(getattr(config.perception, key))
+        config = config.replace("perception", **{key: value == "true" if kind is bool else kind(value)})
     perception = Perception(config, {"mask"})
     with_lores = "lores" in inspect.signature(Frame).parameters
     make = (lambda i, f: Frame(f[0], i / 30, i, f[1])) if with_lores else (lambda i, f: Frame(f[0], i / 30, i))

@@ -307,7 +307,8 @@ def mask_options(opts: PerceptionConfig) -> MaskOptions:
     """The segmenter's options from the ``[perception]`` config section."""
     return MaskOptions(model=opts.segmentation_model, threshold=opts.mask_threshold, smoothing=opts.mask_smoothing,
                        motion=opts.mask_motion, min_blob=opts.mask_min_blob, body=opts.mask_body,
-                       refine=opts.mask_refine, grid=opts.mask_grid, radius=opts.mask_radius, eps=opts.mask_eps,
+                       refine=opts.mask_refine, full_guide=opts.mask_full_guide, grid=opts.mask_grid,
+                       radius=opts.mask_radius, eps=opts.mask_eps,
                        gain=opts.mask_gain,
                        every=opts.mask_every, skip_change=opts.mask_skip_change)
 

@@ -50,6 +50,7 @@ class MaskOptions:
     min_blob: float = 0.01      # drop regions smaller than this fraction of the frame (unless a face is in them)
     body: float = 0.05          # a region this big is a person even without a detected face
     refine: bool = True         # edge-aware upsampling guided by the picture; False scales plainly
+    full_guide: bool = False    # guide the edge by the frame itself, not half of it (narrower edge, more work)
     grid: int = 4               # the smoothing, clean-up and filter grid is the guide's size / grid
     radius: int = 1             # guided filter window radius, in grid cells
     eps: float = 4e-3           # guided filter regularisation: larger follows the model more, edges less
@@ -112,7 +113,7 @@ class Segmenter:
         opts = self.options
         model = self.model_for((w, h))
         self.model_name = model.name
-        picture = analysis_picture(image, (w, h))
+        picture = image if opts.full_guide else analysis_picture(image, (w, h))
         _, pixels, window = letterbox(picture, model.input_size)
         prob = np.asarray(model.run(pixels)["mask"], np.float32).reshape(pixels.shape[:2])[window]
         guide = cv2.cvtColor(picture, cv2.COLOR_RGB2GRAY)
