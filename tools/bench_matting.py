@@ -2,8 +2,8 @@
 
 Clips of public-domain people cut-outs moving over held-out backgrounds (``tools/matting``)
 go through the segmenter of a baseline git revision ("before") and through today's
-perception ("after", mask only as the background effect runs it, and with the face detector
-as kaiju and time machine run it). Reported per method: alpha MAE (all pixels, within 10 px
+perception ("after": mask only as the background effect runs it, with the face detector as
+kaiju and time machine run it, and with ``mask_full_guide``). Reported per method: alpha MAE (all pixels, within 10 px
 of the true edge, and the interior further away), boundary IoU, the half-transparent band's
 width (median over frames), flicker on the still clip, ghosts (pixels the person left two
 frames ago still at α ≥ 0.1) and the mask path's milliseconds per frame on this machine.
@@ -39,7 +39,7 @@ from tools.matting import metrics  # noqa: E402
 from tools.matting.clips import CLIPS  # noqa: E402
 
 BASELINE = "210c205"  # main before the mask issue (segmenter thresholded and feathered at model size)
-Method = Callable[[Frame], np.ndarray]
+Method = Callable[[Frame], tuple[np.ndarray, float]]  # frame -> (mask, milliseconds of the mask path)
 
 
 def baseline_segmenter(rev: str, config: Config) -> Callable[[], Method]:
@@ -53,14 +53,23 @@ def baseline_segmenter(rev: str, config: Config) -> Callable[[], Method]:
 
     def make() -> Method:
         segmenter = module.Segmenter(model, module.MaskOptions())
-        return lambda frame: segmenter.segment(frame.image)
+
+        def method(frame: Frame) -> tuple[np.ndarray, float]:
+            started = time.perf_counter()
+            mask = segmenter.segment(frame.image)
+            return mask, (time.perf_counter() - started) * 1000
+        return method
     return make
 
 
 def perception_method(config: Config, needs: set[str]) -> Callable[[], Method]:
     def make() -> Method:
         perception = Perception(config, needs)
-        return lambda frame: perception.process(frame).mask
+
+        def method(frame: Frame) -> tuple[np.ndarray, float]:
+            scene = perception.process(frame)
+            return scene.mask, scene.timings["segment"]  # the mask path alone, not the detector
+        return method
     return make
 
 
@@ -72,10 +81,9 @@ def run(make: Callable[[], Method], clips: list) -> dict[str, object]:
         method = make()
         truths, preds = [], []
         for i, f in enumerate(clip.frames()):
-            frame = Frame(f.image, i / 30, i)
-            started = time.perf_counter()
-            pred = np.asarray(method(frame), np.float32)
-            times.append((time.perf_counter() - started) * 1000)
+            mask, ms = method(Frame(f.image, i / 30, i))
+            pred = np.asarray(mask, np.float32)
+            times.append(ms)
             truths.append(f.alpha)
             preds.append(pred)
         c_mae, c_edge, c_biou, c_band, c_ghost = [], [], [], [], [0, 0]
@@ -153,7 +161,9 @@ def main() -> int:
     clips = [c for c in CLIPS if not wanted or c.name in wanted]
     methods = {} if args.no_baseline else {f"before ({args.baseline})": baseline_segmenter(args.baseline, base)}
     methods |= {"after, mask only": perception_method(config, {"mask"}),
-                "after, with faces": perception_method(config, {"faces", "mask"})}
+                "after, with faces": perception_method(config, {"faces", "mask"}),
+                "after, mask_full_guide": perception_method(config.replace("perception", mask_full_guide=True),
+                                                            {"mask"})}
     results = {name: run(make, clips) for name, make in methods.items()}
     print(f"{len(clips)} clips × 30 frames at 640×480: " + ", ".join(c.name for c in clips))
     print(table(results))

@@ -3,10 +3,10 @@
 Renders the mask, background blur and replacement, kaiju (room and backdrop) and time machine
 on varied public-domain photos (portraits, two faces, a profile, a close-up, a person cut by the
 frame edge, a group, frames with no person) and on a moving clip, once with the code of a
-baseline git revision and once with this checkout, and writes one PNG per effect: each row a
-photo, before on the left, after on the right.
+baseline git revision and once with this checkout, and writes one image per effect: each row
+a photo, before on the left, after on the right.
 
-    python tools/contact_sheet.py OUTDIR [--baseline REV]
+    python tools/contact_sheet.py OUTDIR [--baseline REV] [--png]
 
 Each side runs in its own Python process with ``magicbooth`` laid out from that side's files
 (symlinks, as setuptools' package-dir maps them), so the two never mix.
@@ -142,7 +142,8 @@ def label(tile: np.ndarray, text: str) -> np.ndarray:
     return tile
 
 
-def sheets(before: dict[str, np.ndarray], after: dict[str, np.ndarray], outdir: Path, name: str) -> list[Path]:
+def sheets(before: dict[str, np.ndarray], after: dict[str, np.ndarray], outdir: Path, name: str,
+           suffix: str = ".jpg") -> list[Path]:
     written = []
     cases = sorted({k.split("|")[0] for k in after})
     for case in cases:
@@ -153,8 +154,9 @@ def sheets(before: dict[str, np.ndarray], after: dict[str, np.ndarray], outdir: 
             a = label(cv2.resize(after[key], TILE, interpolation=cv2.INTER_AREA), f"after: {title}")
             rows.append(np.hstack([b, np.full((TILE[1], 4, 3), 255, np.uint8), a]))
         sheet = np.vstack([np.vstack([r, np.full((4, r.shape[1], 3), 255, np.uint8)]) for r in rows])
-        path = outdir / f"{name}-{case}.png"
-        cv2.imwrite(str(path), cv2.cvtColor(sheet, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_PNG_COMPRESSION, 9])
+        path = outdir / f"{name}-{case}{suffix}"
+        cv2.imwrite(str(path), cv2.cvtColor(sheet, cv2.COLOR_RGB2BGR),
+                    [cv2.IMWRITE_JPEG_QUALITY, 90, cv2.IMWRITE_PNG_COMPRESSION, 9])
         written.append(path)
     return written
 
@@ -163,6 +165,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("outdir", nargs="?", type=Path)
     parser.add_argument("--baseline", default=BASELINE, help="git revision drawn as 'before'")
+    parser.add_argument("--png", action="store_true", help="write PNG (lossless, about 5× larger) instead of JPEG")
     parser.add_argument("--render", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.render:
@@ -180,7 +183,7 @@ def main() -> int:
         side(ROOT, Path(work) / "after.npz")
         with np.load(Path(work) / "before.npz") as b, np.load(Path(work) / "after.npz") as a:
             before, after = dict(b), dict(a)
-    for path in sheets(before, after, args.outdir, "contact"):
+    for path in sheets(before, after, args.outdir, "contact", ".png" if args.png else ".jpg"):
         print(path)
     return 0
 
