@@ -18,8 +18,9 @@ from _modes_support import ManualClock, SyntheticCamera, open_recorder
 
 from magicbooth.core.config import Config, parse_config
 from magicbooth.core.errors import ConfigError
-from magicbooth.modes.events import bind_buttons
+from magicbooth.modes.events import Action, Event, bind_buttons
 from magicbooth.modes.headless import Headless, run_headless
+from magicbooth.modes.loop import drive
 from magicbooth.modes.status_light import open_status_light
 from magicbooth.pipeline.builder import build_pipeline
 from magicbooth.pipeline.flow import Pipeline
@@ -88,6 +89,18 @@ def rig(tmp_path: Path, mock_pins: Any) -> Any:
     made = Rig(tmp_path, mock_pins, config())
     yield made
     made.close()
+
+
+def test_a_clip_still_saving_at_shutdown_is_handed_on(rig: Rig) -> None:
+    """SIGTERM right after the stop press: the clip is finished and queued, not left out of the upload queue."""
+    rig.step(n=30)
+    rig.press()
+    rig.step(n=10)
+    rig.press()
+    assert rig.machine.state == "saving" and rig.kept == []
+    rig.machine.events.post(Event(Action.QUIT, "signal"))
+    drive(rig.machine, Notifier({}), "headless", recorder=rig.recorder, buttons=[], signals={})
+    assert len(rig.kept) == 1 and rig.kept[0].is_file()
 
 
 def test_press_and_press_again_records_a_clip(rig: Rig) -> None:

@@ -132,3 +132,42 @@ def test_doctor_judges_free_space_by_the_storage_policy(tmp_path: Path) -> None:
     clips = tmp_path / "elsewhere"                             # same filesystem: one line, no state-dir note
     cfg = parse_config(f'[device]\nstate_dir = "{tmp_path}"\n[storage]\nclips_dir = "{clips}"\n')
     assert str(clips) in check_disk(cfg).detail and "state directory" not in check_disk(cfg).detail
+
+
+def test_upload_check_inside_a_unit_without_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """doctor --as-service in a camera unit: no AF_INET by design, so the store is not blamed for it."""
+    import errno
+    import socket
+
+    from magicbooth.doctor.checks import check_upload
+
+    real = socket.socket
+
+    def restricted(family: int = socket.AF_INET, *args: Any, **kwargs: Any) -> socket.socket:
+        if family in (socket.AF_INET, socket.AF_INET6):   # what RestrictAddressFamilies=AF_UNIX AF_NETLINK does
+            raise OSError(errno.EAFNOSUPPORT, "Address family not supported by protocol")
+        return real(family, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "socket", restricted)
+    config = parse_config('[upload]\nendpoint = "http://127.0.0.1:9"\nbucket = "clips"\n')
+    check = check_upload(config)
+    assert check.ok and check.detail.startswith("not checked: this sandbox has no network")
+    assert "--as-service /etc/systemd/system/magicbooth-upload.service" in check.detail
+
+
+def test_headless_unit_blocking_the_booths_devices_is_no_fault(monkeypatch: pytest.MonkeyPatch) -> None:
+    """doctor --as-service in the headless unit on a Pi 5: its power button is an input device the unit leaves out."""
+    import errno
+
+    import magicbooth.doctor.hardware as hw
+
+    def opened(found: dict[str, list[tuple[str, int]]]) -> None:
+        monkeypatch.setattr(hw, "open_devices", lambda classes=hw.DEVICE_CLASSES: found)
+
+    opened({"camera": [("/dev/video0", 0)], "input": [("/dev/input/event0", errno.EPERM)]})
+    by_design = check_devices(Config())
+    assert by_design.status == "warn" and "/dev/input/event0 blocked (booth only)" in by_design.detail
+    opened({"camera": [("/dev/video0", errno.EPERM)], "input": [("/dev/input/event0", errno.EPERM)]})
+    camera_blocked = check_devices(Config())
+    assert camera_blocked.status == "FAIL" and "/dev/video0 blocked" in camera_blocked.detail
+    assert "DeviceAllow=" in camera_blocked.fix

@@ -66,6 +66,29 @@ def test_systemd_credential_wins_over_configured_file(tmp_path: Path) -> None:
         credentials_path("", {})
 
 
+def test_blank_systemd_credential_counts_as_none(tmp_path: Path) -> None:
+    """magicbooth-upload.service's SetCredential= fallback (one newline) while the keys file did not exist."""
+    creds_dir = tmp_path / "creds"
+    creds_dir.mkdir()
+    (creds_dir / "s3.toml").write_text("\n")
+    configured = tmp_path / "s3.toml"
+    assert credentials_path(str(configured), {"CREDENTIALS_DIRECTORY": str(creds_dir)}) == configured
+    with pytest.raises(CredentialsError, match=r"not found; create it.*owned by root.*systemctl restart"):
+        load_credentials(configured)
+
+
+def test_roots_keys_file_read_by_another_user_says_why(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write_credentials(tmp_path / "s3.toml", "AKID", SECRET)
+
+    def denied(self: Path, *args: object, **kwargs: object) -> str:
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "read_text", denied)   # the service user reading root's 0600 file
+    with pytest.raises(CredentialsError, match=r"permission denied\. It is root's: run this as root, or let "
+                                               r"systemd pass it \(LoadCredential="):
+        load_credentials(path)
+
+
 def test_cli_refuses_loose_credentials_in_one_line(tmp_path: Path) -> None:
     import subprocess
     import sys

@@ -136,7 +136,7 @@ def _thermal(report: dict[str, Any]) -> str:
     clocks = [(s["t"], s["clock_mhz"]) for s in samples]
     note = (f"<p>Temperature from {escape(th['temperature_source'] or 'nowhere (not measured)')}; clock from "
             f"{escape(th['clock_source'] or 'nowhere (not measured)')}; one sample every {th['interval_s']} s.</p>")
-    phases = []
+    phases: list[tuple[str, float]] = []
     for s in samples:
         if not phases or phases[-1][0] != s["phase"]:
             phases.append((s["phase"], s["t"]))

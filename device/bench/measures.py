@@ -31,7 +31,7 @@ def not_measured(reason: str, **fields: Any) -> Record:
 
 
 def is_measured(record: Record | None) -> bool:
-    return bool(record) and record.get("status") == MEASURED
+    return bool(record and record.get("status") == MEASURED)
 
 
 def stage_cpu_ms(record: Record) -> float | str:

@@ -20,12 +20,22 @@ Either way it is first-order: no caches or memory bandwidth. Read it as
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from magicbooth.bench.measures import is_measured, read_json
 from magicbooth.core.errors import BenchError
 
-PI4 = {"board": "Raspberry Pi 4 Model B", "cpu": "Cortex-A72", "cores": 4, "clock_mhz": 1500}
+
+class Board(TypedDict):
+    """The board a prediction is for (copied into the prediction's basis)."""
+
+    board: str
+    cpu: str
+    cores: int
+    clock_mhz: int
+
+
+PI4: Board = {"board": "Raspberry Pi 4 Model B", "cpu": "Cortex-A72", "cores": 4, "clock_mhz": 1500}
 REFERENCE_MODEL = ("face_detection_short_range", "float", 1)
 REFERENCE_A72_INSTRUCTIONS = 19.8e6  # per invoke, LiteRT + XNNPACK, 1 thread (shared/tools/arm64/README.md)
 COUNT_PARTS = ("frame", "effect", "encode libx264", "detector", "tracker (detector + landmarks)", "segmenter")

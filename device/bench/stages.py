@@ -179,7 +179,7 @@ def offscreen_display(config: Config) -> Iterator[tuple[Any, str | None]]:
         os.environ["SDL_VIDEODRIVER"] = "dummy"
     display = Display(config.display, mode="window" if no_screen else "auto")
     try:
-        display.open(tuple(config.camera.size))
+        display.open(config.camera.size)
         yield display, no_screen if display.is_shown else "the display would not open"
     finally:
         display.close()
@@ -202,7 +202,8 @@ def measure_display(config: Config, frames: Sequence[Frame], tick: Tick) -> list
         for frame in frames:
             image = np.ascontiguousarray(frame.image)
             h, w = image.shape[:2]
-            canvas = pygame.image.frombuffer(image, (w, h), "RGB")
+            # ignore: pygame's stub takes bytes-like types only; frombuffer takes any buffer (numpy too)
+            canvas = pygame.image.frombuffer(image, (w, h), "RGB")  # type: ignore[arg-type]
             began, cpu_began = time.perf_counter(), time.process_time()
             display.show(canvas)
             samples.append((time.perf_counter() - began) * 1000.0)

@@ -60,7 +60,7 @@ class FileSource(FrameSource):
         else:
             capture = cv2.VideoCapture(str(self.path))
             ok, bgr = capture.read() if capture.isOpened() else (False, None)
-            if not ok:
+            if not ok or bgr is None:
                 capture.release()
                 raise SourceError(f"{self.path}: cannot decode this video; use an MP4/MKV/AVI that FFmpeg reads")
             capture.set(cv2.CAP_PROP_POS_FRAMES, 0)

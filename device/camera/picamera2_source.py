@@ -44,7 +44,7 @@ class Picamera2Source(FrameSource):
                  analysis_size: tuple[int, int] = (0, 0), timeout_s: float = 2.0, camera_num: int = 0,
                  module: ModuleType | None = None) -> None:
         super().__init__()
-        self._want_size = tuple(size)
+        self._want_size = (size[0], size[1])
         self._want_fps = fps
         self._buffers = buffer_count
         self._lores = tuple(analysis_size) if all(analysis_size) else None

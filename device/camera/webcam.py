@@ -56,7 +56,7 @@ class WebcamSource(FrameSource):
             capture.release()
             raise CameraError(f"{path}: cannot open camera (in use by another program, or no permission: "
                               "add the user to the 'video' group)")
-        capture.set(cv2.CAP_PROP_FOURCC, cv2.VideoWriter_fourcc(*"MJPG"))
+        capture.set(cv2.CAP_PROP_FOURCC, cv2.VideoWriter.fourcc(*"MJPG"))
         capture.set(cv2.CAP_PROP_FRAME_WIDTH, self._want_size[0])
         capture.set(cv2.CAP_PROP_FRAME_HEIGHT, self._want_size[1])
         capture.set(cv2.CAP_PROP_FPS, self._want_fps)
@@ -64,8 +64,8 @@ class WebcamSource(FrameSource):
         self._capture = capture
         self._size = (int(capture.get(cv2.CAP_PROP_FRAME_WIDTH)), int(capture.get(cv2.CAP_PROP_FRAME_HEIGHT)))
         self._fps = float(capture.get(cv2.CAP_PROP_FPS) or self._want_fps)
-        if self._size != tuple(self._want_size):
-            self._size = tuple(self._want_size)  # frames are resized to what the pipeline asked for
+        if self._size != self._want_size:
+            self._size = self._want_size  # frames are resized to what the pipeline asked for
 
     def _close(self) -> None:
         if self._capture is not None:

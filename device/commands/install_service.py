@@ -4,8 +4,11 @@ The unit files in ``systemd/`` are templates only in two ways: ``ExecStart=``
 gets the real path of this magicbooth, and a few lines adapt to the machine
 (groups that do not exist are left out, because a unit naming an unknown
 group fails to start; ``ProtectHome=`` becomes read-only when the venv lives
-in a home directory). Every action is printed as the shell command it
-amounts to, so ``--dry-run`` output can be read, or pasted, line by line.
+in a home directory; the uploader's ``LoadCredential=`` names ``[upload]
+credentials_file``). That file stays root's, mode 0600: systemd reads it and
+hands the uploader a private copy, so the service user never reads it.
+Every action is printed as the shell command it amounts to, so
+``--dry-run`` output can be read, or pasted, line by line.
 """
 
 from __future__ import annotations
@@ -29,9 +32,10 @@ HELP = "install and enable the systemd units (booth or headless, plus the upload
 
 UNIT_DIR = Path(str(resources.files("magicbooth.systemd")))
 TEMPLATE_EXEC = "/opt/magicbooth/.venv/bin/magicbooth"
-GROUPS = ("video", "render", "gpio", "input")
+GROUPS = ("video", "render", "gpio", "input", "audio")
 UNITS = {"booth": "magicbooth.service", "headless": "magicbooth-headless.service"}
 UPLOAD_UNIT = "magicbooth-upload.service"
+TEMPLATE_CREDENTIALS = "/etc/magicbooth/s3.toml"
 POLKIT_RULE = """// Written by magicbooth install-service: the headless recorder's hold-to-shutdown button.
 polkit.addRule(function(action, subject) {
     if ((action.id == "org.freedesktop.login1.power-off" ||
@@ -108,8 +112,9 @@ def existing_groups(names: tuple[str, ...] = GROUPS) -> tuple[list[str], list[st
     return have, missing
 
 
-def render_unit(name: str, *, exe: Path, user: str, groups: list[str]) -> str:
-    """A unit file from ``systemd/`` adapted to this machine."""
+def render_unit(name: str, *, exe: Path, user: str, groups: list[str],
+                credentials: str = TEMPLATE_CREDENTIALS) -> str:
+    """A unit file from ``systemd/`` adapted to this machine (``credentials``: the S3 keys file)."""
     path = UNIT_DIR / name
     if not path.is_file():
         raise InstallError(f"{path}: unit file missing; run install-service from a magicbooth checkout")
@@ -125,6 +130,8 @@ def render_unit(name: str, *, exe: Path, user: str, groups: list[str]) -> str:
             line = line.split("=", 1)[0] + "=" + user
         elif line == "ProtectHome=yes" and str(exe).startswith(("/home/", "/root/")):
             line = "ProtectHome=read-only"   # the venv lives in a home directory: it must stay readable
+        elif line.startswith("LoadCredential=") and credentials:
+            line = line.replace(TEMPLATE_CREDENTIALS, credentials)
         lines.append(line)
     return "\n".join(lines) + "\n"
 
@@ -170,8 +177,15 @@ def plan(config: Config, mode: str, *, root: Path = Path("/")) -> list[Action]:
     write(Path("/etc/magicbooth/config.toml"), default_config_toml(), 0o644, keep=True)
     mkdir(state, 0o750, user)
     units = [UNITS[mode], UPLOAD_UNIT]
+    keys = config.upload.credentials_file
+    if keys and not Path(keys).is_absolute():
+        raise InstallError(f"[upload] credentials_file = {keys!r}: systemd's LoadCredential= needs an absolute path, "
+                           f"e.g. {TEMPLATE_CREDENTIALS!r}")
     for unit in units:
-        write(Path("/etc/systemd/system") / unit, render_unit(unit, exe=exe, user=user, groups=groups), 0o644)
+        write(Path("/etc/systemd/system") / unit,
+              render_unit(unit, exe=exe, user=user, groups=groups, credentials=keys), 0o644)
+    if keys:
+        _secure_credentials(Path(keys), root, command, actions)
     if mode == "headless" and config.gpio.shutdown_on_hold and (root / "etc/polkit-1").is_dir():
         write(Path("/etc/polkit-1/rules.d/50-magicbooth-shutdown.rules"), POLKIT_RULE % user, 0o644)
     command(["systemctl", "daemon-reload"])
@@ -182,6 +196,18 @@ def plan(config: Config, mode: str, *, root: Path = Path("/")) -> list[Action]:
         command(["systemctl", "disable", "getty@tty1.service"], check=False)
     command(["systemctl", "enable", *units])
     return actions
+
+
+def _secure_credentials(keys: Path, root: Path, command: Callable[..., None], actions: list[Action]) -> None:
+    """The S3 keys file belongs to root alone: systemd's LoadCredential= passes the uploader a copy."""
+    target = root / keys.relative_to("/")
+    if target.is_file():
+        command(["chown", "root:root", str(keys)])
+        actions.append(Action(f"chmod 600 {keys}", lambda: target.chmod(0o600)))
+        return
+    actions.append(Action(f"# {keys} does not exist yet; when uploads are set up, create it as root, readable by "
+                          f"root alone (install -m 600 -o root -g root /dev/stdin {keys}, with access_key_id and "
+                          f"secret_access_key), then: systemctl restart {UPLOAD_UNIT}", lambda: None))
 
 
 def _user_exists(user: str) -> bool:

@@ -6,13 +6,14 @@ import logging
 import os
 import sys
 import warnings
+from typing import TextIO
 
 
 class StderrHandler(logging.StreamHandler):
     """Writes to whatever ``sys.stderr`` is at the time (it may be swapped, e.g. by tests)."""
 
     @property
-    def stream(self):  # type: ignore[override]
+    def stream(self) -> TextIO:
         return sys.stderr
 
     @stream.setter

@@ -64,7 +64,7 @@ def _interpreter_class() -> Any:
         from ai_edge_litert.interpreter import Interpreter
     except ImportError:
         try:
-            from tflite_runtime.interpreter import Interpreter  # type: ignore[no-redef]
+            from tflite_runtime.interpreter import Interpreter
         except ImportError:
             raise ModelError("no TFLite runtime: install ai-edge-litert "
                              "(pip install 'ai-edge-litert>=2.0.2,<2.4')") from None

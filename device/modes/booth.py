@@ -183,6 +183,16 @@ class Booth:
                 self._keep(newest)
         return newest
 
+    def hand_on_saved(self) -> None:
+        """After the loop: keep every clip the recorder finished, and the one under review (no retake came)."""
+        for event in self.events.drain():
+            if event.action is Action.SAVED:
+                self._saved.append(clip_path(event.payload))
+        self._take_saved(keep=True)
+        if self._state == "review" and self._clip is not None:
+            self._keep(self._clip)
+            self._clip = None
+
     def _keep(self, clip: Path) -> None:
         log.info("clip kept: %s", clip)
         if self._when_kept is not None:

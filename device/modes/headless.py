@@ -136,6 +136,12 @@ class Headless:
             time.sleep(0.05)   # the camera is away: do not spin (live, the frame wait already paced us)
         return True
 
+    def hand_on_saved(self) -> None:
+        """After the loop: hand on the clips the recorder finished since the last step."""
+        for event in self.events.drain():
+            if event.action is Action.SAVED:
+                self._handle(event, self._clock())
+
     def _handle(self, event: Event, now: float) -> None:
         if event.action is Action.SAVED:
             clip = clip_path(event.payload)

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from magicbooth.core.config import Config
-from magicbooth.core.errors import DisplayError
+from magicbooth.core.errors import ConfigError, DisplayError
 from magicbooth.effects.plain import Plain
 from magicbooth.modes.config_error import EXIT_RELOAD, wait_for_fixed_config
 from magicbooth.modes.status_light import StatusLight, open_status_light
@@ -106,7 +106,7 @@ def _run_mode(config_path: str | None, mode: str | None, notifier: Notifier, *, 
                                 when_kept=when_kept, storage_low=storage_low, notifier=notifier)
 
 
-def _show_config_error(config_path: str | None, error: Exception, config: Config, display: Display,
+def _show_config_error(config_path: str | None, error: ConfigError, config: Config, display: Display,
                        pin_factory: Any, notifier: Notifier) -> int:
     light = StatusLight(None)
     try:

@@ -10,9 +10,13 @@ from magicbooth.service.notify import Notifier
 
 
 class Machine(Protocol):
-    frames: int
+    @property
+    def frames(self) -> int: ...
 
     def step(self) -> bool: ...
+
+    def hand_on_saved(self) -> None:
+        """Hand on the clips the recorder finished after the last step (the loop has ended)."""
 
 
 def drive(machine: Machine, notifier: Notifier, label: str, *, recorder: Any, buttons: Iterable[Any],
@@ -34,3 +38,6 @@ def drive(machine: Machine, notifier: Notifier, label: str, *, recorder: Any, bu
             button.close()
         if recorder.is_recording:
             recorder.stop(None)
+        # A clip still being saved when the loop ended is handed on too (queued for upload), never dropped.
+        recorder.close()
+        machine.hand_on_saved()

@@ -19,7 +19,7 @@ class RecorderLike(Protocol):
     and ``when_failed`` are called from any thread. ``None`` for a pre- or
     post-roll means the recorder's configured value. The recorder may end a
     clip by itself (its own maximum length, a full disk): ``is_recording``
-    then turns False.
+    then turns False. ``close`` waits for the clip being saved (safe to call twice).
     """
 
     when_saved: Callable[[Any], None] | None
@@ -33,6 +33,8 @@ class RecorderLike(Protocol):
     def stop(self, post_roll_s: float | None = None) -> Any: ...
 
     def push(self, frame_rgb: np.ndarray, t: float) -> Any: ...
+
+    def close(self) -> None: ...
 
 
 def clip_path(saved: Any) -> Path:

@@ -98,7 +98,8 @@ def weighted_nms(boxes: np.ndarray, scores: np.ndarray, iou_threshold: float,
     """
     order = np.argsort(-scores, kind="stable")
     boxes, scores = boxes[order], scores[order]
-    kept_boxes, kept_scores = [], []
+    kept_boxes: list[np.ndarray] = []
+    kept_scores: list[float] = []
     while boxes.shape[0] and len(kept_boxes) < max_faces:
         overlap = iou(boxes[0], boxes)
         cluster = overlap > iou_threshold

@@ -139,7 +139,7 @@ class Perception:
         """
         timings: dict[str, float] = {}
         faces: tuple[Face, ...] = ()
-        meshes: tuple[FaceMesh, ...] = ()
+        meshes: tuple[FaceMesh | None, ...] = ()
         mask = None
         if self.detector is not None:
             rows, scores, timings["detect"] = self._detect(frame)

@@ -98,7 +98,8 @@ class FaceTracker:
     def update(self, image: np.ndarray, t: float) -> tuple[tuple[Face, ...], tuple[FaceMesh, ...]]:
         """Run the mesh on every track; drop lost faces; move each crop to follow its face."""
         self._since_detection += 1
-        faces, meshes, kept = [], [], []
+        faces, meshes = [], []
+        kept: list[_Track] = []
         for track in self._tracks:
             points, presence = self.landmarker.landmarks(image, track.roi)
             if presence < self.min_presence:
@@ -126,10 +127,14 @@ class FaceTracker:
 def face_from_mesh(points: np.ndarray, score: float) -> Face:
     """A ``Face`` whose box bounds the mesh and whose keypoints are means of mesh points."""
     lo, hi = points[:, :2].min(axis=0), points[:, :2].max(axis=0)
-    keypoints = {name: tuple(float(v) for v in points[list(idx), :2].mean(axis=0))
-                 for name, idx in MESH_KEYPOINTS.items()}
+    keypoints = {name: _mean_point(points[list(idx), :2]) for name, idx in MESH_KEYPOINTS.items()}
     return Face((float(lo[0]), float(lo[1]), float(hi[0] - lo[0]), float(hi[1] - lo[1])), score,
                 {name: keypoints[name] for name in KEYPOINT_NAMES})
+
+
+def _mean_point(points: np.ndarray) -> tuple[float, float]:
+    x, y = points.mean(axis=0)
+    return float(x), float(y)
 
 
 def _inside(box: np.ndarray, other: np.ndarray) -> bool:

@@ -60,7 +60,8 @@ class FramePass:
         """A pygame surface over ``image`` (no copy), made on first use."""
         if self._canvas is None:
             h, w = self.image.shape[:2]
-            self._canvas = pygame.image.frombuffer(self.image, (w, h), "RGB")
+            # ignore: pygame's stub takes bytes-like types only; frombuffer takes any buffer (numpy too)
+            self._canvas = pygame.image.frombuffer(self.image, (w, h), "RGB")  # type: ignore[arg-type]
         return self._canvas
 
 

@@ -37,7 +37,8 @@ class RecordSink:
         if self.watermark is not None and self.watermark.is_shown:
             # on a copy: the display mirrors work.image, and the watermark must not be mirrored
             image = image.copy()
-            self.watermark.draw(pygame.image.frombuffer(image, work.frame.size, "RGB"))
+            # ignore: pygame's stub takes bytes-like types only; frombuffer takes any buffer (numpy too)
+            self.watermark.draw(pygame.image.frombuffer(image, work.frame.size, "RGB"))  # type: ignore[arg-type]
         self.recorder.push(image, self.time_of(work.frame))  # a fresh array per frame
 
 

@@ -90,7 +90,8 @@ class ClipWriter:
         except (av.FFmpegError, OSError) as exc:
             self.lock.release()
             raise as_recorder_error(exc, path) from exc
-        self._good = (len(self._header), 0, None)  # (file size, frames, last_t) at the last fragment end
+        # (file size, frames, last_t) at the last fragment end
+        self._good: tuple[int, int, float | None] = (len(self._header), 0, None)
         self._broken = False
         self._closed = False
 

@@ -67,7 +67,8 @@ def to_i420(image: np.ndarray, size: tuple[int, int]) -> av.VideoFrame:
     """
     if (image.shape[1], image.shape[0]) != size:
         image = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
-    return av.VideoFrame.from_ndarray(cv2.cvtColor(image, cv2.COLOR_RGB2YUV_I420), format="yuv420p")
+    yuv: np.ndarray = cv2.cvtColor(image, cv2.COLOR_RGB2YUV_I420)
+    return av.VideoFrame.from_ndarray(yuv, format="yuv420p")
 
 
 class VideoEncoder:
@@ -92,6 +93,8 @@ class VideoEncoder:
         self._null = av.open(os.devnull, "w", format="null")
         try:
             stream = self._null.add_stream(name, rate=fps, options=_options(name, fps, config))
+            if not isinstance(stream, av.video.stream.VideoStream):
+                raise ValueError(f"{name} is not a video encoder")
             stream.width, stream.height = size
             stream.pix_fmt = "yuv420p"
             stream.time_base = TIME_BASE
@@ -136,6 +139,7 @@ class VideoEncoder:
     def _wrap(self, packet: av.Packet) -> EncodedPacket:
         pts = packet.pts if packet.pts is not None else packet.dts
         dts = packet.dts if packet.dts is not None else pts
+        assert pts is not None and dts is not None, "an encoder's packets carry a timestamp"
         return EncodedPacket(packet, pts, dts, self.seconds(pts), bool(packet.is_keyframe))
 
     def close(self) -> None:

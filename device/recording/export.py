@@ -8,12 +8,16 @@ from __future__ import annotations
 
 from fractions import Fraction
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
 
 from magicbooth.core.errors import RecorderError
 from magicbooth.core.media import IMAGE_SUFFIXES
+
+if TYPE_CHECKING:
+    from av.video.stream import VideoStream
 
 
 def write_image(path: Path, image: np.ndarray) -> None:
@@ -38,7 +42,7 @@ class H264Writer:
             self._container = av.open(str(path), "w")
         except (av.error.FFmpegError, OSError) as exc:
             raise RecorderError(f"{path}: cannot create video file: {exc}") from None
-        self._stream = None
+        self._stream: VideoStream | None = None
         self.count = 0
 
     def write(self, image: np.ndarray) -> None:
@@ -51,7 +55,7 @@ class H264Writer:
             self._stream.pix_fmt = "yuv420p"
             self._stream.options = {"crf": str(self.crf), "preset": "ultrafast"}
         # Convert to I420 ourselves: PyAV's own rgb24 -> yuv420p path gave run-to-run differences.
-        yuv = cv2.cvtColor(np.ascontiguousarray(image[:h, :w]), cv2.COLOR_RGB2YUV_I420)
+        yuv: np.ndarray = cv2.cvtColor(np.ascontiguousarray(image[:h, :w]), cv2.COLOR_RGB2YUV_I420)
         frame = av.VideoFrame.from_ndarray(yuv, format="yuv420p")
         frame.pts = self.count
         frame.time_base = 1 / Fraction(self.fps)

@@ -142,7 +142,7 @@ def _add_missing_sidecar(clip: Clip, config: Config) -> None:
         with av.open(str(clip.video)) as c:
             stream = c.streams.video[0]
             frames = stream.frames
-            duration = float(stream.duration * stream.time_base) if stream.duration else 0.0
+            duration = float(stream.duration * stream.time_base) if stream.duration and stream.time_base else 0.0
             stored = dict(c.metadata)
     except (av.FFmpegError, IndexError) as exc:
         log.warning("recovery: %s has no sidecar and cannot be read (%s); left alone", clip.video, exc)

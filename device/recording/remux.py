@@ -54,7 +54,7 @@ def remux(src: Path, dst: Path, samples: np.ndarray | None = None, sample_rate: 
             metadata = dict(source.metadata)
             for packet in _readable(source, vin):
                 t = float(packet.dts * vin.time_base)
-                while audio and float(audio[0].dts * audio[0].time_base) <= t:
+                while audio and _dts_seconds(audio[0]) <= t:
                     out.mux(audio.popleft())
                 if last is not None:
                     step = t - last
@@ -79,6 +79,11 @@ def _readable(source: av.container.InputContainer, stream: av.video.stream.Video
                 yield packet
     except (av.FFmpegError, OSError):
         return
+
+
+def _dts_seconds(packet: av.Packet) -> float:
+    assert packet.dts is not None, "an encoder's packets carry a timestamp"
+    return float(packet.dts * packet.time_base)
 
 
 def _aac_packets(stream: av.audio.stream.AudioStream, samples: np.ndarray, sample_rate: int) -> deque[av.Packet]:

@@ -3,7 +3,9 @@
 Why: under systemd a supplementary group that does not resolve is dropped,
 and ``DevicePolicy=closed`` hides every node not listed in ``DeviceAllow=``,
 so a device that opens from a login shell can still fail inside the
-service. ``magicbooth doctor --as-service`` re-runs the doctor this way.
+service; and the unit's system call filter, address families and private
+network apply to every library the checks load. ``magicbooth doctor
+--as-service`` re-runs the doctor this way.
 
 >>> sandbox_properties("[Unit]\\nAfter=network.target\\n[Service]\\nType=notify\\nUser=magicbooth\\n"
 ...                    "DevicePolicy=closed\\nDeviceAllow=char-video4linux rw\\n")
@@ -18,12 +20,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-# [Service] settings that shape what the process can reach; everything else (Type=, Restart=,
-# WatchdogSec=, TTY*=, ExecStart=) belongs to the running service, not to a one-off check.
-SANDBOX_KEYS = ("User", "Group", "SupplementaryGroups", "DevicePolicy", "DeviceAllow", "ProtectSystem",
-                "ProtectHome", "PrivateTmp", "NoNewPrivileges", "ProtectKernelModules", "ProtectControlGroups",
-                "LockPersonality", "RestrictSUIDSGID", "StateDirectory", "ConfigurationDirectory",
-                "Environment", "WorkingDirectory")
+# [Service] settings that shape what the process can reach; everything else (SERVICE_ONLY_KEYS: Type=,
+# Restart=, WatchdogSec=, TTY*=, ExecStart=) belongs to the running service, not to a one-off check.
+SANDBOX_KEYS = ("User", "Group", "SupplementaryGroups", "DevicePolicy", "DeviceAllow", "PrivateDevices",
+                "ProtectSystem", "ProtectHome", "PrivateTmp", "PrivateMounts", "PrivateUsers", "PrivateNetwork",
+                "NoNewPrivileges", "CapabilityBoundingSet", "UMask",
+                "ProtectKernelTunables", "ProtectKernelModules", "ProtectKernelLogs", "ProtectControlGroups",
+                "ProtectClock", "ProtectHostname", "ProtectProc", "ProcSubset",
+                "LockPersonality", "RestrictSUIDSGID", "RestrictNamespaces", "RestrictRealtime",
+                "MemoryDenyWriteExecute", "SystemCallArchitectures", "SystemCallFilter", "SystemCallErrorNumber",
+                "RestrictAddressFamilies", "IPAddressDeny", "IPAddressAllow", "LoadCredential", "SetCredential",
+                "StateDirectory", "StateDirectoryMode", "ConfigurationDirectory", "Environment", "WorkingDirectory")
+SERVICE_ONLY_KEYS = ("Type", "NotifyAccess", "ExecStart", "TimeoutStartSec", "TimeoutStopSec", "WatchdogSec",
+                     "Restart", "RestartSec", "RestartPreventExitStatus",
+                     "StandardInput", "StandardOutput", "StandardError", "TTYPath", "TTYReset", "TTYVHangup",
+                     "TTYVTDisallocate")
 
 
 def sandbox_properties(unit_text: str) -> list[str]:

@@ -7,7 +7,9 @@ The file holds exactly two keys::
 
 Under systemd, ``LoadCredential=s3.toml:/etc/magicbooth/s3.toml`` hands the
 service a private copy in ``$CREDENTIALS_DIRECTORY/s3.toml``; that copy wins
-over ``[upload] credentials_file``. A file that its group or other users may
+over ``[upload] credentials_file``. The file itself stays root's (0600), so
+the service user cannot read it directly; a blank copy (the unit's
+``SetCredential=`` fallback while the file did not exist) counts as none. A file that its group or other users may
 read is refused: a leaked key uploads into everyone's bucket. Error messages
 name the file, never its contents.
 
@@ -48,8 +50,13 @@ class S3Credentials:
 def credentials_path(configured: str, environ: Mapping[str, str] = os.environ) -> Path:
     """The file to read: ``$CREDENTIALS_DIRECTORY/s3.toml`` if systemd passed one, else ``configured``."""
     directory = environ.get("CREDENTIALS_DIRECTORY")
-    if directory and (Path(directory) / CREDENTIAL_NAME).is_file():
-        return Path(directory) / CREDENTIAL_NAME
+    if directory:
+        passed = Path(directory) / CREDENTIAL_NAME
+        try:
+            if passed.is_file() and passed.read_bytes().strip():
+                return passed
+        except OSError:
+            pass
     if not configured:
         raise CredentialsError("[upload] credentials_file is empty and systemd passed no s3.toml credential; "
                                "set credentials_file to a 0600 TOML file with access_key_id and secret_access_key")
@@ -62,7 +69,8 @@ def load_credentials(path: Path) -> S3Credentials:
         info = path.stat()
     except FileNotFoundError:
         raise CredentialsError(f"{path}: credentials file not found; create it with access_key_id and "
-                               f"secret_access_key, then 'chmod 600 {path}'") from None
+                               f"secret_access_key, then 'chmod 600 {path}' (under systemd: owned by root, "
+                               f"then 'systemctl restart magicbooth-upload')") from None
     except OSError as exc:
         raise CredentialsError(f"{path}: cannot read credentials file: {exc.strerror}") from None
     if not stat.S_ISREG(info.st_mode):
@@ -74,6 +82,10 @@ def load_credentials(path: Path) -> S3Credentials:
                                f"Fix with 'chmod 600 {path}'")
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except PermissionError:
+        raise CredentialsError(f"{path}: cannot read credentials file: permission denied. It is root's: run this "
+                               f"as root, or let systemd pass it (LoadCredential= in magicbooth-upload.service, "
+                               f"read when the service starts: 'systemctl restart magicbooth-upload')") from None
     except OSError as exc:
         raise CredentialsError(f"{path}: cannot read credentials file: {exc.strerror}") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError):
