@@ -24,6 +24,7 @@ import cv2
 import numpy as np
 
 Box = tuple[float, float, float, float]  # x, y, w, h in the mask's pixels
+Rect = tuple[int, int, int, int]         # a region's bounding box, x, y, w, h
 NEAR = 0.08  # "near a person": within this fraction of the mask width of a kept region's box
 BOTTOM = 0.9  # "comes up from the bottom": reaches below this fraction of the picture's height
 
@@ -40,7 +41,7 @@ def keep_people(prob: np.ndarray, threshold: float, faces: Sequence[Box] | None 
         return None
     # Pixels in a region ≈ polygon area through the boundary pixel centres + half the boundary + 1 (Pick).
     area = [(cv2.contourArea(c) + cv2.arcLength(c, True) / 2 + 1) / prob.size for c in contours]
-    boxes = [cv2.boundingRect(c) for c in contours]
+    boxes: list[Rect] = [tuple(cv2.boundingRect(c)) for c in contours]  # type: ignore[misc]
     height = prob.shape[0]
     known = faces is not None
     faces = faces or ()
@@ -60,7 +61,7 @@ def keep_people(prob: np.ndarray, threshold: float, faces: Sequence[Box] | None 
         keep = {i for i, a in enumerate(area) if a >= min_blob}
     if len(keep) == len(contours):
         return None
-    mask = np.ones(prob.shape, np.uint8)
+    mask: np.ndarray = np.ones(prob.shape, np.uint8)
     cv2.drawContours(mask, [c for i, c in enumerate(contours) if i not in keep], -1, 0, cv2.FILLED)
     if grow > 0:  # grow what is kept (shrink what is dropped) so a kept region's soft edge survives
         mask = cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * grow + 1, 2 * grow + 1)))
@@ -69,7 +70,7 @@ def keep_people(prob: np.ndarray, threshold: float, faces: Sequence[Box] | None 
     return mask.astype(np.float32)
 
 
-def _holds(contour: np.ndarray, box: tuple[int, int, int, int], face: Box) -> bool:
+def _holds(contour: np.ndarray, box: Rect, face: Box) -> bool:
     """Whether a region covers the middle of a face box (its centre, or overlaps the central half)."""
     x, y, w, h = face
     bx, by, bw, bh = box
@@ -89,7 +90,7 @@ def _keep_faint(mask: np.ndarray, prob: np.ndarray, threshold: float, face: Box)
         mask[labels == labels[cy, cx]] = 1
 
 
-def _gap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
+def _gap(a: Rect, b: Rect) -> float:
     """Distance between two (x, y, w, h) boxes; 0 when they overlap."""
     dx = max(a[0] - (b[0] + b[2]), b[0] - (a[0] + a[2]), 0)
     dy = max(a[1] - (b[1] + b[3]), b[1] - (a[1] + a[3]), 0)

@@ -159,7 +159,7 @@ class Segmenter:
         self._grey = grey
         if opts.smoothing > 0 and previous is not None and before is not None and previous.shape == prob.shape:
             change = cv2.absdiff(grey, before)  # each grid cell already averages 4×4 guide pixels
-            still = cv2.subtract(1.0, change.astype(np.float32) * np.float32(1 / max(opts.motion, 1e-3)))
+            still = 1.0 - change.astype(np.float32) * np.float32(1 / max(opts.motion, 1e-3))
             weight = np.maximum(still, 0.0) * np.float32(opts.smoothing)
             prob = prob + weight * (previous - prob)
         self._previous = prob
