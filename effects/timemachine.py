@@ -163,7 +163,9 @@ class TimeMachine(Effect):
         outside = 1 - cv2.GaussianBlur(hull, (0, 0), 1.5).astype(np.float32) / 255
         rows = np.clip((mouth_y - np.arange(0, rh, rh / hh, dtype=np.float32)[:hh]) / max(rh * 0.1, 1), 0, 1)
         smooth = cv2.resize(outside * (rows[:, None] * age), (rw, rh), interpolation=cv2.INTER_LINEAR)
-        weight = np.ascontiguousarray(smooth * person, np.float32)
+        # The mask's own soft edge, shifted so the background (α below 0.05) is never touched.
+        edge = np.clip((person - np.float32(0.05)) * np.float32(1 / 0.95), 0.0, 1.0)
+        weight = np.ascontiguousarray(smooth * edge, np.float32)
         silver = cv2.cvtColor(cv2.convertScaleAbs(cv2.cvtColor(region, cv2.COLOR_RGB2GRAY), alpha=0.5, beta=150),
                               cv2.COLOR_GRAY2RGB)
         region[:] = cv2.blendLinear(silver, region, weight, 1 - weight)
