@@ -82,7 +82,9 @@ class Background(Effect):
         if k not in self._fitted:
             if len(self._fitted) > 64:
                 self._fitted.clear()
-            self._fitted[k] = np.ascontiguousarray(fit(image, size))
+            fitted = np.array(fit(image, size))
+            fitted.flags.writeable = False  # lets the compositing kit remember its look
+            self._fitted[k] = fitted
         return self._fitted[k]
 
     def render(self, canvas: pygame.Surface, scene: Scene, t: float) -> None:

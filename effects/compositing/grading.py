@@ -132,8 +132,23 @@ def harmonize_person(frame: np.ndarray, alpha: np.ndarray, backdrop: np.ndarray,
     """
     if strength <= 0:
         return frame
-    grade = Grade.between(measure(frame, alpha), measure(backdrop), strength, brightness=0.5, contrast=0.5)
+    grade = Grade.between(measure(frame, alpha), _look_of(backdrop), strength, brightness=0.5, contrast=0.5)
     return frame if grade.is_identity else grade.apply(frame)
+
+
+_LOOKS: dict[tuple[int, int, tuple[int, ...]], Look] = {}
+
+
+def _look_of(image: np.ndarray) -> Look:
+    """``measure(image)``, remembered for read-only images (a backdrop fitted once and reused every frame)."""
+    if image.flags.writeable:
+        return measure(image)
+    key = (id(image), image.__array_interface__["data"][0], image.shape)
+    if key not in _LOOKS:
+        if len(_LOOKS) > 16:
+            _LOOKS.clear()
+        _LOOKS[key] = measure(image)
+    return _LOOKS[key]
 
 
 def match_art(rgb: np.ndarray, alpha: np.ndarray, room: Look, strength: float = 0.7, *,

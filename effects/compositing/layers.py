@@ -132,7 +132,8 @@ class Stack:
             person = self.frame
             replaced = self.backdrop is not None
             if harmonize > 0 and replaced:
-                person = harmonize_person(decontaminate(person, alpha), alpha, back, harmonize)
+                graded = harmonize_person(person, alpha, back, harmonize)
+                person = decontaminate(graded, alpha, in_place=graded is not self.frame)
             if light_wrap > 0 and (replaced or self._behind):
                 person = _light_wrap(person, back, alpha, light_wrap, wrap_radius, self.frame, replaced)
             image = cv2.blendLinear(person, back, alpha, cv2.subtract(1.0, alpha), dst=out)

@@ -75,13 +75,14 @@ def light_wrap(person: np.ndarray, back: np.ndarray, alpha: np.ndarray, strength
     return out
 
 
-def decontaminate(image: np.ndarray, alpha: np.ndarray, min_alpha: float = 0.1) -> np.ndarray:
+def decontaminate(image: np.ndarray, alpha: np.ndarray, min_alpha: float = 0.1, *,
+                  in_place: bool = False) -> np.ndarray:
     """The person's colour in the soft edge, with the old background's colour taken out.
 
     A half-transparent edge pixel is α·person + (1−α)·wall; the wall colour is estimated from the
     nearby background and removed, so the orange wall does not glow around a head on a new
     backdrop. Pixels where α is 0 or 1 are returned unchanged; only the edge's pixels are
-    computed (a few thousand on a 640×480 frame).
+    computed (a few thousand on a 640×480 frame). ``in_place`` writes into ``image`` instead of a copy.
     """
     band = cv2.inRange(alpha, 0.004, 0.996)
     points = cv2.findNonZero(band)
@@ -99,7 +100,7 @@ def decontaminate(image: np.ndarray, alpha: np.ndarray, min_alpha: float = 0.1) 
     wall_at = wall[np.minimum(ys * sh // h, sh - 1), np.minimum(xs * sw // w, sw - 1)]
     a = alpha[ys, xs][:, None]
     fore = (image[ys, xs].astype(np.float32) - (1.0 - a) * wall_at) / np.maximum(a, min_alpha)
-    out = np.array(image)
+    out = image if in_place else np.array(image)
     out[ys, xs] = np.clip(fore, 0, 255).astype(np.uint8)
     return out
 
