@@ -27,12 +27,17 @@ NEEDS = frozenset({"faces", "mesh", "mask"})
 class Effect:
     """Base class. Subclasses set ``name``, ``title``, ``needs`` and usually a nested ``Options``.
 
-    Subclasses must override ``render``. They may override ``reset`` when they keep state.
+    Subclasses must override ``render``. They may override ``reset`` when they keep state, and
+    ``restart`` when they follow a timeline. Face effects set ``needs_face = True``.
     """
 
     name: ClassVar[str] = ""
     title: ClassVar[str] = ""
     needs: ClassVar[frozenset[str]] = frozenset()
+    # True for effects whose point is the guest's face: with no face in the frame they leave the
+    # picture as it is (a grade at most), and the booth shows its "step closer" hint instead.
+    # Effects that still show something without a face (a scene effect, a monster) leave it False.
+    needs_face: ClassVar[bool] = False
 
     @dataclasses.dataclass(frozen=True)
     class Options(EffectOptions):
@@ -58,7 +63,10 @@ class Effect:
         """Forget state carried between frames (called when the effect is switched in)."""
 
     def restart(self) -> None:
-        """Start the effect's timeline from zero: the booth calls this when a clip starts recording."""
+        """The booth calls this when a clip starts recording, so timed effects start their timeline from zero.
+
+        Default: nothing (effects without a timeline ignore it). Smoothing state is kept, unlike ``reset``.
+        """
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name} {self.options}>"

@@ -1,4 +1,12 @@
-"""Beauty: smooth the skin on each face (not eyes, brows or lips) and colour-grade the picture."""
+"""Beauty: smooth the skin of each face (not eyes, brows or lips) and colour-grade the picture.
+
+Where to smooth is decided by the skin itself, not by where the face mesh stops: the region is
+the extended head mesh (hairline to chin, ear to ear), softened, times how skin-like each pixel's
+colour is (a Gaussian model of this face's own skin in CrCb, learnt from its cheeks and forehead),
+minus the eyes, brows and lips. So the smoothing fades out where hair or background begins,
+without a seam across the forehead. The smoothing is an edge-preserving blur at half size;
+the mask is computed at half size too.
+"""
 
 from __future__ import annotations
 
@@ -12,17 +20,35 @@ from magicbooth.core.options import option
 from magicbooth.core.scene import FaceMesh, Scene
 from magicbooth.effects.assets import face_model
 from magicbooth.effects.base import Effect
+from magicbooth.effects.faces import head_layout
 from magicbooth.effects.luts import GRADES, grade
 from magicbooth.effects.options import EffectOptions
 from magicbooth.effects.surface import blit_rgb
 
 FEATURES = ("right_eye_0", "left_eye_0", "right_eyebrow_0", "left_eyebrow_0", "lips_0")
+# Skin likelihood: full up to this Mahalanobis distance from the face's own skin colour, none past the second.
+SKIN_NEAR, SKIN_FAR = 2.0, 3.5
+
+
+def skin_likelihood(ycc: np.ndarray, sample: np.ndarray) -> np.ndarray:
+    """0..1 per pixel: how close its (Cr, Cb) is to the colours where ``sample`` (uint8 mask) is set."""
+    pick = ycc[..., 1:][sample > 0].astype(np.float32)
+    if len(pick) < 32:
+        return np.ones(ycc.shape[:2], np.float32)
+    mean = pick.mean(0)
+    cov = np.cov(pick.T) + np.eye(2) * 9.0            # at least 3 levels of spread, for grey pictures
+    (a, b), (_, c) = np.linalg.inv(cov).astype(np.float32)
+    d0 = ycc[..., 1].astype(np.float32) - np.float32(mean[0])
+    d1 = ycc[..., 2].astype(np.float32) - np.float32(mean[1])
+    dist = cv2.sqrt(a * d0 * d0 + (2 * b) * d0 * d1 + c * d1 * d1)
+    return np.clip((SKIN_FAR - dist) * np.float32(1 / (SKIN_FAR - SKIN_NEAR)), 0, 1)
 
 
 class Beauty(Effect):
     name = "beauty"
     title = "Beauty (skin smoothing, colour grade)"
     needs = frozenset({"faces", "mesh"})
+    needs_face = True
 
     @dataclasses.dataclass(frozen=True)
     class Options(EffectOptions):
@@ -37,32 +63,47 @@ class Beauty(Effect):
                 self.smooth(image, mesh)
         blit_rgb(canvas, grade(image, self.options.grade))
 
+    def skin_mask(self, region: np.ndarray, local: np.ndarray) -> np.ndarray:
+        """Smoothing weight 0..1 at half the size of ``region``, for head points ``local`` (region pixels)."""
+        sh, sw = region.shape[0] // 2, region.shape[1] // 2
+        half = local / 2
+        small = cv2.resize(region, (sw, sh), interpolation=cv2.INTER_AREA)
+        ycc = cv2.cvtColor(small, cv2.COLOR_RGB2YCrCb)
+        size = float(np.ptp(half[:468, 0]))
+        head = np.zeros((sh, sw), np.uint8)
+        cv2.fillPoly(head, [np.round(half[468:] * 16).astype(np.int32)], 255, cv2.LINE_8, 4)
+        face = np.zeros((sh, sw), np.uint8)
+        cv2.fillConvexPoly(face, cv2.convexHull(np.round(half[:468] * 16).astype(np.int32)), 255, cv2.LINE_8, 4)
+        features = np.zeros((sh, sw), np.uint8)
+        model = face_model()
+        for name in FEATURES:
+            poly = np.round(half[model.contour(name)] * 16).astype(np.int32)
+            cv2.fillConvexPoly(features, cv2.convexHull(poly), 255, cv2.LINE_8, 4)
+        grow = max(3, int(size / 25) | 1)
+        features = cv2.dilate(features, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (grow, grow)))
+        sample = cv2.erode(face, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (grow, grow))) & ~features
+        weight = cv2.GaussianBlur(head, (0, 0), max(size / 14, 1.0)).astype(np.float32) * (1 / 255)
+        weight *= skin_likelihood(ycc, sample)
+        keep = cv2.GaussianBlur(features, (0, 0), max(size / 40, 1.0)).astype(np.float32) * (1 / 255)
+        return weight * (1 - keep)
+
     def smooth(self, image: np.ndarray, mesh: FaceMesh) -> None:
-        """Edge-preserving blur at half size inside the skin mask of one face, in place."""
+        """Edge-preserving blur at half size where the skin is, in place."""
         h, w = image.shape[:2]
-        pts = mesh.points[:, :2]
-        x0, y0 = np.floor(pts.min(0)).astype(int)
-        x1, y1 = np.ceil(pts.max(0)).astype(int) + 1
-        x0, y0, x1, y1 = max(x0, 0), max(y0, 0), min(x1, w), min(y1, h)
-        if x1 - x0 < 8 or y1 - y0 < 8:
+        pts = head_layout().extend(mesh.points[:, :2].astype(np.float32))
+        x0, y0 = np.maximum(np.floor(pts.min(0)).astype(int), 0)
+        x1, y1 = np.minimum(np.ceil(pts.max(0)).astype(int) + 1, (w, h))
+        if x1 - x0 < 16 or y1 - y0 < 16:
             return
         region = image[y0:y1, x0:x1]
         rh, rw = region.shape[:2]
-        local = np.round((pts - (x0, y0)) * 16).astype(np.int32)
-        skin = np.zeros((rh, rw), np.uint8)
-        cv2.fillConvexPoly(skin, cv2.convexHull(local), 255, cv2.LINE_8, 4)
-        hull = skin > 0
-        model = face_model()
-        for name in FEATURES:
-            poly = local[model.contour(name)]
-            cv2.fillPoly(skin, [cv2.convexHull(poly)], 0, cv2.LINE_8, 4)
-        feather = max(2.0, rw / 40)
-        alpha = cv2.GaussianBlur(skin, (0, 0), feather).astype(np.float32) * (self.options.smoothing / 255)
-        alpha[~hull] = 0  # the soft edge fades inwards, never onto hair or background
+        local = pts - (x0, y0)
+        alpha_small = self.skin_mask(region, local) * self.options.smoothing
         small = cv2.resize(region, (rw // 2, rh // 2), interpolation=cv2.INTER_AREA)
-        sigma = max(3.0, rw / 40)
-        soft = cv2.bilateralFilter(small, 7, 28, sigma)
+        size = float(np.ptp(local[:468, 0]))
+        soft = cv2.bilateralFilter(small, 7, 26, max(2.0, size / 60))
         soft = cv2.resize(soft, (rw, rh), interpolation=cv2.INTER_LINEAR)
         if self.options.glow > 0:
-            soft = cv2.convertScaleAbs(soft, alpha=1 + self.options.glow * 0.5, beta=self.options.glow * 20)
+            soft = cv2.convertScaleAbs(soft, alpha=1 + self.options.glow * 0.3, beta=self.options.glow * 12)
+        alpha = cv2.resize(alpha_small, (rw, rh), interpolation=cv2.INTER_LINEAR)
         region[:] = cv2.blendLinear(soft, region, alpha, 1 - alpha)

@@ -92,6 +92,16 @@ class EffectCarousel:
         """What effect ``name`` draws with (so models can load before it is first shown)."""
         return self._class(name).needs
 
+    def effect_class(self, name: str) -> type[Effect]:
+        """The class of effect ``name`` (its title, needs and other class attributes)."""
+        return self._class(name)
+
+    def spawn(self, name: str) -> Effect:
+        """A new instance of effect ``name`` with the carousel's options, apart from the one drawn live
+        (the booth's thumbnails draw each effect small, with state of their own)."""
+        cls = self._class(name)
+        return cls(cls.Options.parse(self._options.get(name, {})))
+
     def next(self) -> Effect:
         return self._move(1)
 

@@ -1,7 +1,9 @@
-"""Face geometry effects share: anchors from keypoints, mouth opening, the face's hull mask, smoothing."""
+"""Face geometry effects share: anchors from keypoints, mouth opening, face outline, the extended
+head mesh (hairline to chin, ear to ear), smoothing."""
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -9,10 +11,12 @@ import cv2
 import numpy as np
 
 from magicbooth.core.scene import Face, FaceMesh
+from magicbooth.effects.assets import face_model
 
 # MediaPipe face-mesh landmark indices (facts of the mesh numbering).
 UPPER_LIP_INNER, LOWER_LIP_INNER = 13, 14
 MOUTH_RIGHT, MOUTH_LEFT = 61, 291
+FOREHEAD, CHIN = 10, 152
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,11 @@ def mouth_ratio(mesh: FaceMesh) -> float:
     return float(gap / width) if width > 1e-6 else 0.0
 
 
+def outline(mesh: FaceMesh) -> np.ndarray:
+    """The face oval as an (n, 2) float32 polygon in frame pixels."""
+    return mesh.points[face_model().contour("face_oval_0"), :2].astype(np.float32)
+
+
 def hull_mask(mesh: FaceMesh, size: tuple[int, int]) -> np.ndarray:
     """A uint8 (h, w) mask, 255 inside the convex hull of the mesh."""
     w, h = size
@@ -65,6 +74,103 @@ def mesh_for(face: Face, meshes: tuple[FaceMesh, ...]) -> FaceMesh | None:
         if x - w * 0.25 <= cx <= x + w * 1.25 and y - h * 0.25 <= cy <= y + h * 1.25:
             return m
     return None
+
+
+@dataclass(frozen=True)
+class HeadPose:
+    """Where a head is and how it is turned, from its 3D face mesh.
+
+    ``x, y``: the eye midpoint in pixels; ``scale``: the eye distance in 3D (pixels, so it does not
+    shrink when the head turns); ``yaw`` (positive: the face turns to the image's right), ``pitch``
+    (positive: looking up) and ``roll`` (positive: clockwise on screen) in radians.
+    """
+
+    x: float
+    y: float
+    scale: float
+    yaw: float
+    pitch: float
+    roll: float
+
+
+def head_pose(mesh: FaceMesh) -> HeadPose:
+    """The head pose of one face mesh (points: x right, y down, z away from the camera, all in pixels).
+
+    The head's axes (across the eyes, up the face, and their cross product) form a rotation that
+    is split as roll (about the camera's axis) after yaw (about the vertical) after pitch (about
+    the head's own x axis): the order the stickers are rendered in, with roll applied on screen.
+    """
+    model = face_model()
+    p = mesh.points.astype(np.float64) * (1, -1, -1)      # x right, y up, z towards the camera
+    right = p[model.contour("right_eye_0")].mean(0)
+    left = p[model.contour("left_eye_0")].mean(0)
+    across = left - right
+    scale = float(np.linalg.norm(across))
+    x_axis = across / max(scale, 1e-9)
+    up = p[FOREHEAD] - p[CHIN]
+    up -= (up @ x_axis) * x_axis
+    up /= max(float(np.linalg.norm(up)), 1e-9)
+    rot = np.stack([x_axis, up, np.cross(x_axis, up)], axis=1)    # columns: the head's axes
+    yaw = math.asin(float(np.clip(-rot[2, 0], -1, 1)))
+    pitch = -math.atan2(rot[2, 1], rot[2, 2])
+    roll = -math.atan2(rot[1, 0], rot[0, 0])
+    mid = (left + right) / 2
+    return HeadPose(float(mid[0]), float(-mid[1]), scale, yaw, pitch, roll)
+
+
+# How far past the face oval the extended mesh reaches, as a fraction of the oval's radius:
+# up to the hairline on top, to the ears at the sides, hardly below the chin.
+RING_TOP, RING_SIDE, RING_CHIN = 0.36, 0.13, 0.04
+
+
+@dataclass(frozen=True)
+class HeadLayout:
+    """The face mesh grown by one ring of points around the face oval (indices 468..468+len(oval)-1).
+
+    ``triangles`` are the mesh's plus the band between the oval and the ring, wound like the layout.
+    ``reach`` is each ring point's distance past the oval, as a fraction of the oval's radius there.
+    """
+
+    oval: np.ndarray
+    reach: np.ndarray
+    triangles: np.ndarray
+    uv: np.ndarray
+
+    @property
+    def size(self) -> int:
+        return len(self.uv)
+
+    def extend(self, points: np.ndarray) -> np.ndarray:
+        """(468, 2 or 3) mesh points -> (468 + ring, same) with the ring added, in the mesh's own 3D space."""
+        oval = points[self.oval]
+        centre = oval.mean(0)
+        ring = oval + self.reach[:, None] * (oval - centre)
+        return np.concatenate([points, ring]).astype(points.dtype, copy=False)
+
+
+@functools.cache
+def head_layout() -> HeadLayout:
+    """The extended layout, built once from the face model."""
+    model = face_model()
+    oval = model.contour("face_oval_0")
+    uv = model.uv.astype(np.float64)
+    d = uv[oval] - uv[oval].mean(0)
+    up = -d[:, 1] / np.linalg.norm(d, axis=1)
+    reach = (RING_SIDE + (RING_TOP - RING_SIDE) * np.clip(up, 0, 1) ** 2
+             - (RING_SIDE - RING_CHIN) * np.clip(-up, 0, 1) ** 2)
+    n, base = len(oval), len(uv)
+    ring_uv = uv[oval] + reach[:, None] * d
+    all_uv = np.concatenate([uv, ring_uv])
+    band = []
+    for i in range(n):
+        a, b, ra, rb = oval[i], oval[(i + 1) % n], base + i, base + (i + 1) % n
+        band += [(a, ra, b), (b, ra, rb)]
+    band_t = np.array(band, np.int32)
+    e1, e2 = all_uv[band_t[:, 1]] - all_uv[band_t[:, 0]], all_uv[band_t[:, 2]] - all_uv[band_t[:, 0]]
+    flip = e1[:, 0] * e2[:, 1] - e1[:, 1] * e2[:, 0] < 0
+    band_t[flip] = band_t[flip][:, [0, 2, 1]]
+    tris = np.concatenate([model.triangles, band_t]).astype(np.int32)
+    return HeadLayout(oval.astype(np.int32), reach.astype(np.float32), tris, all_uv.astype(np.float32))
 
 
 class Smoother:

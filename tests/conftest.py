@@ -75,3 +75,28 @@ def screen() -> Iterator[Any]:
     surface = pygame.display.set_mode((320, 240))
     yield surface
     pygame.display.quit()
+
+
+@pytest.fixture
+def spoken(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """Every line of text the booth's screens render during the test (the font is wrapped to note them)."""
+    from magicbooth.modes import paint
+
+    said: list[str] = []
+    real = paint.font
+
+    class Noting:
+        def __init__(self, face: Any) -> None:
+            self.face = face
+
+        def render(self, text: str, *args: Any) -> Any:
+            said.append(text)
+            return self.face.render(text, *args)
+
+        def size(self, text: str) -> Any:
+            return self.face.size(text)
+
+    monkeypatch.setattr(paint, "font", lambda *a, **k: Noting(real(*a, **k)))
+    paint.Paint.label.cache_clear()
+    yield said
+    paint.Paint.label.cache_clear()

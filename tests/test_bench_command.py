@@ -45,6 +45,10 @@ def test_quick_run_on_the_sample_completes(quick: dict) -> None:
     assert 0.5 * e2e["cpu_ms_per_frame"] < sum(by_thread.values()) < 1.1 * e2e["cpu_ms_per_frame"] + 0.5
     assert report["verdict"]["status"] in ("pass", "fail", "incomplete")
     assert report["verdict"]["bottleneck"]["stage"]
+    # the booth's own screens were drawn over the live picture, and their UI time measured
+    assert e2e["booth_screen"] == "1280x720" and "booth screen" in e2e["stage_ms"]
+    assert set(e2e["booth_ui_ms_by_state"]) >= {"attract", "countdown", "recording"}
+    assert 0 < e2e["booth_ui_cpu_ms"]["median"] < e2e["stage_ms"]["booth screen"]["median"] + 1
     names = {s["name"]: s for s in report["stages"]}
     assert names["capture sample"]["status"] == "measured" and names["capture sample"]["fps"] > 0
     assert names["encode libx264"]["status"] == "measured"

@@ -15,6 +15,7 @@ import pygame
 import pytest
 from _modes_support import ManualClock, SyntheticCamera, open_recorder
 
+from magicbooth.core import incident
 from magicbooth.core.config import Config, parse_config
 from magicbooth.core.errors import CameraError
 from magicbooth.core.scene import Scene
@@ -84,7 +85,7 @@ class Rig:
     """A booth on the shared pipeline, fed by a synthetic camera (read in step), the real recorder, a manual clock."""
 
     def __init__(self, tmp_path: Path, surface: pygame.Surface, cfg: Config, effects: tuple[str, ...] = ("none",),
-                 notifier: Notifier | None = None) -> None:
+                 notifier: Notifier | None = None, failures: Path | None = None) -> None:
         self.camera = SyntheticCamera()
         self.clock = ManualClock()
         self.recorder = open_recorder(cfg, tmp_path / "clips")
@@ -96,7 +97,7 @@ class Rig:
         self.pipeline.start()
         self.gate = WatchdogGate(notifier, 0.5, clock=self.clock, interval_s=0.1) if notifier else None
         self.booth = Booth(cfg, self.pipeline, self.recorder, surface, when_kept=self.kept.append,
-                           clock=self.clock, gate=self.gate)
+                           clock=self.clock, gate=self.gate, failures=failures)
 
     def step(self, seconds: float = 0.1, n: int = 1) -> None:
         for _ in range(n):
@@ -107,11 +108,20 @@ class Rig:
         pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=key, mod=0, unicode="", scancode=0))
         self.step()
 
-    def tap(self, x: float, y: float = 0.5) -> None:
+    def tap(self, x: float, y: float = 0.5, *, to: float | None = None) -> None:
+        """A mouse press at (x, y) in 0..1 of the screen, released there (or at ``to`` across: a swipe)."""
         w, h = pygame.display.get_surface().get_size()
+        end = (int((x if to is None else to) * w), int(y * h))
         pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONDOWN, button=1, pos=(int(x * w), int(y * h)),
                                              touch=False))
+        pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONUP, button=1, pos=end, touch=False))
         self.step()
+
+    def tap_on(self, target: str) -> None:
+        """Tap the middle of a button the booth drew last frame."""
+        w, h = pygame.display.get_surface().get_size()
+        rect = self.booth.view.targets[target]
+        self.tap(rect.centerx / w, rect.centery / h)
 
     def until(self, condition: Callable[[], bool], timeout: float = 10.0) -> None:
         """Step (0.05 s of booth time each) until ``condition`` holds, within ``timeout`` real seconds."""
@@ -158,7 +168,10 @@ def test_retake_discards_the_clip_and_counts_down_again(tmp_path: Path, screen: 
     rig.until(lambda: rig.booth.clip is not None)
     clip = rig.booth.clip
     assert clip is not None and clip.is_file()
-    rig.tap(0.1)                                           # the left half says Retake
+    assert {"retake", "keep"} <= set(rig.booth.view.targets)
+    rig.tap(0.5, 0.2)                                      # the picture is not a button
+    assert rig.booth.state == "review"
+    rig.tap_on("retake")
     assert rig.booth.state == "countdown"
     assert not clip.exists() and not clip.with_suffix(".json").exists()
     assert rig.kept == []
@@ -175,17 +188,26 @@ def test_maximum_length_stops_recording(tmp_path: Path, screen: pygame.Surface) 
     assert len(rig.kept) == 1 and rig.kept[0].is_file()
 
 
-def test_carousel_by_tap_and_arrows_and_the_effect_is_recorded(tmp_path: Path, screen: pygame.Surface) -> None:
+def test_carousel_by_tap_swipe_and_arrows_and_the_effect_is_recorded(tmp_path: Path, screen: pygame.Surface) -> None:
     rig = Rig(tmp_path, screen, config(countdown_s=0, review=False), ("none", "red", "blue"))
-    rig.tap(0.95)
+    rig.step()
+    rig.tap_on("next")
     assert rig.booth.effect == "red"
     rig.key(pygame.K_RIGHT)
     assert rig.booth.effect == "blue"
     rig.key(pygame.K_LEFT)
+    assert rig.booth.effect == "red"
+    rig.tap(0.7, 0.3, to=0.4)                              # swipe left: the next effect slides in
+    assert rig.booth.effect == "blue"
+    rig.tap(0.4, 0.3, to=0.7)                              # swipe right: back
+    assert rig.booth.effect == "red"
+    rig.tap_on("effect:blue")                              # tap a thumbnail to pick it
+    assert rig.booth.effect == "blue"
+    rig.tap_on("effect:red")
     assert rig.booth.effect == "red" and rig.booth.state == "attract"
-    rig.tap(0.5)                                           # the centre starts
+    rig.tap_on("shutter")                                  # the shutter starts
     rig.step(n=6)
-    rig.key(pygame.K_SPACE)
+    rig.tap_on("stop")
     rig.until(lambda: rig.booth.state == "saved")
     cap = cv2.VideoCapture(str(rig.kept[0]))
     ok, bgr = cap.read()
@@ -195,31 +217,67 @@ def test_carousel_by_tap_and_arrows_and_the_effect_is_recorded(tmp_path: Path, s
     assert r > 200 and g < 50 and b < 50                   # what was recorded is the effect's output
 
 
-def test_consent_and_idle_timeout(tmp_path: Path, screen: pygame.Surface) -> None:
-    rig = Rig(tmp_path, screen, config(consent=True, idle_timeout_s=5.0), ("none", "red"))
-    rig.key(pygame.K_SPACE)
+def test_a_guest_records_and_keeps_a_clip_with_touch_alone(tmp_path: Path, screen: pygame.Surface) -> None:
+    rig = Rig(tmp_path, screen, config(consent=True, countdown_s=1), ("none", "red"))
+    rig.step()
+    rig.tap_on("shutter")
     assert rig.booth.state == "consent"
+    rig.tap_on("cancel")
+    assert rig.booth.state == "attract"
+    rig.tap_on("shutter")
+    rig.tap_on("agree")
+    assert rig.booth.state == "countdown"
+    rig.tap_on("cancel")
+    assert rig.booth.state == "attract"
+    rig.tap_on("shutter")
+    rig.tap_on("agree")
+    rig.step(0.5, n=3)
+    assert rig.booth.state == "recording"
+    rig.step(n=6)
+    rig.tap_on("stop")
+    rig.until(lambda: rig.booth.clip is not None)
+    rig.step()
+    rig.tap_on("keep")
+    assert rig.booth.state == "saved" and len(rig.kept) == 1
+    rig.step()
+    rig.tap_on("done")
+    assert rig.booth.state == "attract"
+
+
+def test_consent_idle_timeout_and_the_attract_loop(tmp_path: Path, screen: pygame.Surface) -> None:
+    rig = Rig(tmp_path, screen, config(consent=True, idle_timeout_s=5.0, attract_cycle_s=2.0), ("none", "red"))
+    rig.step(0.5, n=5)                                     # nobody has touched it since it started: the loop runs
+    assert rig.booth.is_idle and rig.booth.effect == "red"
+    rig.key(pygame.K_SPACE)
+    assert rig.booth.state == "consent" and not rig.booth.is_idle
     rig.key(pygame.K_ESCAPE)
     assert rig.booth.state == "attract"
     rig.key(pygame.K_SPACE)
     rig.step(1.0, n=6)                                     # nobody answers
     assert rig.booth.state == "attract"
-    rig.key(pygame.K_RIGHT)
-    assert rig.booth.effect == "red"
-    rig.step(1.0, n=6)                                     # idle in attract: the carousel goes home
+    rig.key(pygame.K_LEFT)
     assert rig.booth.effect == "none"
+    rig.step(1.0, n=4)                                     # a guest is choosing: the effect stays
+    assert rig.booth.effect == "none" and not rig.booth.is_idle
+    rig.step(1.0, n=4)                                     # idle: effects cycle again
+    assert rig.booth.is_idle and rig.booth.effect == "red"
     rig.key(pygame.K_SPACE)
     rig.key(pygame.K_SPACE)
     assert rig.booth.state == "countdown"
 
 
-def test_gpio_button_posts_the_same_event(tmp_path: Path, screen: pygame.Surface, mock_pins: object) -> None:
-    cfg = config()
-    rig = Rig(tmp_path, screen, cfg)
+def test_gpio_buttons_post_the_same_events(tmp_path: Path, screen: pygame.Surface, mock_pins: object) -> None:
+    cfg = config().replace("gpio", next_button="GPIO22", prev_button="GPIO23")
+    rig = Rig(tmp_path, screen, cfg, ("none", "red", "blue"))
     buttons = bind_buttons(cfg.gpio, rig.booth.events)
-    pin = mock_pins.pin("GPIO17")  # type: ignore[attr-defined]
-    pin.drive_low()
-    pin.drive_high()
+    for pin, effect in (("GPIO22", "red"), ("GPIO22", "blue"), ("GPIO23", "red")):
+        mock_pins.pin(pin).drive_low()  # type: ignore[attr-defined]
+        mock_pins.pin(pin).drive_high()  # type: ignore[attr-defined]
+        rig.step()
+        assert rig.booth.effect == effect
+    record = mock_pins.pin("GPIO17")  # type: ignore[attr-defined]
+    record.drive_low()
+    record.drive_high()
     rig.step()
     assert rig.booth.state == "countdown"
     for button in buttons:
@@ -236,7 +294,7 @@ def test_failsafe_on_camera_error_keeps_the_clip_and_recovers(
     with caplog.at_level(logging.ERROR, logger="magicbooth.modes.booth"):
         rig.step(n=20)
     assert rig.booth.state == "failsafe"
-    assert rig.booth.reason == "Camera disconnected, reconnecting…"
+    assert rig.booth.reason == "The camera is reconnecting…"
     # The full cause is in the log, once, with its traceback.
     causes = [r for r in caplog.records if "timed out waiting for a frame" in r.getMessage()]
     assert len(causes) == 1 and causes[0].exc_info and causes[0].exc_info[0] is CameraError
@@ -251,53 +309,75 @@ def test_failsafe_on_camera_error_keeps_the_clip_and_recovers(
     assert rig.camera.opens >= 2
 
 
-def test_failsafe_names_an_unexpected_error(tmp_path: Path, screen: pygame.Surface,
-                                            caplog: pytest.LogCaptureFixture) -> None:
+def test_failsafe_shows_a_human_reason_never_the_exception(
+        tmp_path: Path, screen: pygame.Surface, caplog: pytest.LogCaptureFixture, spoken: list[str]) -> None:
     Broken.on = True
-    rig = Rig(tmp_path, screen, config(), ("broken",))
+    rig = Rig(tmp_path, screen, config(), ("broken",), failures=tmp_path / "state")
     rig.step()
     assert rig.booth.state == "failsafe"
-    assert rig.booth.reason.startswith("Something went wrong")
-    # The second line on screen carries the cause; check it rendered something light on the dark screen.
-    pixels = pygame.surfarray.array3d(screen)
-    assert pixels.max() > 150
+    assert rig.booth.reason == "Something went wrong. Restarting…"
+    assert "Something went wrong. Restarting…" in " ".join(spoken)   # (wrapped over lines on a small screen)
+    assert any(line.startswith("Back in ") for line in spoken)       # when it tries again
+    assert not any("zero" in line or "Error" in line for line in spoken)
+    # The full cause goes to the log and to the file `magicbooth doctor` reads.
     assert "effect divided by zero" in caplog.text
+    failure = incident.last(tmp_path / "state")
+    assert failure is not None and failure["type"] == "ZeroDivisionError" and "divided by zero" in failure["traceback"]
     Broken.on = False
     rig.step(0.6, n=3)
     assert rig.booth.state == "attract"
 
 
-def test_saved_screen_draws_a_qr_code(tmp_path: Path, screen: pygame.Surface) -> None:
+def test_saved_screen_draws_a_qr_code_and_says_what_it_is_for(tmp_path: Path, screen: pygame.Surface,
+                                                             spoken: list[str]) -> None:
     rig = Rig(tmp_path, screen, config(countdown_s=0, review=False, qr_url="https://example.org/c/{id}"))
     rig.key(pygame.K_SPACE)
     rig.step(n=4)
     rig.key(pygame.K_SPACE)
     rig.until(lambda: rig.booth.state == "saved")
     rig.step(0.01)
+    assert "Scan to get your video" in " ".join(spoken)
     pixels = pygame.surfarray.array3d(screen)
-    w, h = screen.get_size()
-    middle = pixels[w // 2 - 40: w // 2 + 40, h // 2 - 20: h // 2 + 60]
-    whites = np.all(middle == 255, axis=-1).mean()
-    blacks = np.all(middle == 0, axis=-1).mean()
-    assert whites > 0.2 and blacks > 0.2                   # a black-and-white module pattern
+    w = screen.get_width()
+    card = pixels[w * 2 // 3:, :]
+    theme = rig.booth.view.theme
+    light = np.all(card == theme.card, axis=-1).sum()
+    dark = np.all(card == theme.on_card, axis=-1).sum()
+    assert light > 200 and dark > 200                      # a module pattern on the card beside the guest
 
 
 def test_touch_mouse_and_keys_map_to_the_same_events(screen: pygame.Surface) -> None:
-    from magicbooth.modes.events import Action, from_pygame
+    from magicbooth.modes.events import Action, Pointer, from_pygame
 
     size = screen.get_size()
-    finger = from_pygame(pygame.event.Event(pygame.FINGERDOWN, x=0.9, y=0.5, touch_id=0, finger_id=0,
-                                            dx=0, dy=0, pressure=1.0), size)
-    assert finger is not None and finger.action is Action.PRESS and finger.zone == "right"
-    click = from_pygame(pygame.event.Event(pygame.MOUSEBUTTONDOWN, button=1, pos=(10, 10), touch=False), size)
-    assert click is not None and click.action is Action.PRESS and click.zone == "left"
+    pointer = Pointer()
+
+    def finger(kind: int, x: float, y: float = 0.5) -> object:
+        return from_pygame(pygame.event.Event(kind, x=x, y=y, touch_id=0, finger_id=0, dx=0, dy=0, pressure=1.0),
+                           size, pointer)
+
+    assert finger(pygame.FINGERDOWN, 0.9) is None                   # a tap is known when the finger lifts
+    tap = finger(pygame.FINGERUP, 0.91)
+    assert tap is not None and tap.action is Action.PRESS and tap.pos == (0.9, 0.5) and tap.source == "touch"
+    finger(pygame.FINGERDOWN, 0.8)
+    swipe = finger(pygame.FINGERUP, 0.5)
+    assert swipe is not None and swipe.action is Action.NEXT        # the finger moved left: next effect
+    finger(pygame.FINGERDOWN, 0.3)
+    assert finger(pygame.FINGERUP, 0.6).action is Action.PREV       # type: ignore[attr-defined]
+
+    def mouse(kind: int, x: int, touch: bool = False) -> object:
+        return from_pygame(pygame.event.Event(kind, button=1, pos=(x, 10), touch=touch), size, pointer)
+
+    mouse(pygame.MOUSEBUTTONDOWN, 10)
+    click = mouse(pygame.MOUSEBUTTONUP, 10)
+    assert click is not None and click.action is Action.PRESS and click.source == "mouse"
     # SDL also reports a touch as a mouse click; that copy is ignored so one tap is one event.
-    assert from_pygame(pygame.event.Event(pygame.MOUSEBUTTONDOWN, button=1, pos=(10, 10), touch=True), size) is None
+    assert mouse(pygame.MOUSEBUTTONDOWN, 10, touch=True) is None and mouse(pygame.MOUSEBUTTONUP, 10, True) is None
     keys = {pygame.K_SPACE: Action.PRESS, pygame.K_ESCAPE: Action.BACK, pygame.K_RIGHT: Action.NEXT,
             pygame.K_LEFT: Action.PREV}
     for key, action in keys.items():
         event = from_pygame(pygame.event.Event(pygame.KEYDOWN, key=key, mod=0, unicode="", scancode=0), size)
-        assert event is not None and event.action is action and event.zone == "center"
+        assert event is not None and event.action is action and event.pos is None
     assert from_pygame(pygame.event.Event(pygame.QUIT), size).action is Action.QUIT  # type: ignore[union-attr]
 
 
@@ -329,3 +409,60 @@ def test_watchdog_pings_stop_while_the_camera_is_lost(tmp_path: Path, screen: py
     rig.step(0.1, n=3)
     assert pings() >= 1
     sock.close()
+
+
+class Halves(Effect):
+    """Left half of the frame red, right half blue (as recorded), so mirroring shows."""
+
+    name, title = "halves", "Halves"
+
+    def render(self, canvas: pygame.Surface, scene: Scene, t: float) -> None:
+        w, h = canvas.get_size()
+        canvas.fill((255, 0, 0), (0, 0, w // 2, h))
+        canvas.fill((0, 0, 255), (w // 2, 0, w - w // 2, h))
+
+
+class NeedsFace(Tint):
+    name, title, colour, needs = "faceful", "Faceful", (90, 90, 90), frozenset({"faces"})
+    needs_face = True
+
+
+CATALOG.update({Halves.name: Halves, NeedsFace.name: NeedsFace})
+
+
+def left_colour(screen: pygame.Surface) -> str:
+    """Which colour fills the picture's left quarter on screen, at mid height (away from the dock)."""
+    px = pygame.surfarray.array3d(screen)
+    w, h = screen.get_size()
+    r, _, b = px[w // 8][h // 5]
+    return "red" if r > 200 and b < 60 else "blue" if b > 200 and r < 60 else f"other {r},{b}"
+
+
+def test_review_shows_the_clip_mirrored_as_the_preview_was(tmp_path: Path, screen: pygame.Surface) -> None:
+    rig = Rig(tmp_path, screen, config(countdown_s=0), ("halves",))
+    rig.step()
+    preview = left_colour(screen)
+    assert preview == "blue"                               # [display] mirror: the selfie view
+    rig.key(pygame.K_SPACE)
+    rig.step(n=6)
+    rig.key(pygame.K_SPACE)
+    rig.until(lambda: rig.booth.clip is not None)
+    rig.step(0.1, n=3)
+    assert rig.booth.state == "review" and left_colour(screen) == preview
+    cap = cv2.VideoCapture(str(rig.booth.clip))
+    ok, bgr = cap.read()
+    cap.release()
+    assert ok and bgr[60, 20, 2] > 200                     # while the clip itself is as the camera saw it
+
+
+def test_step_closer_when_the_effect_needs_a_face_and_none_is_found(
+        tmp_path: Path, screen: pygame.Surface, spoken: list[str]) -> None:
+    rig = Rig(tmp_path, screen, config(), ("none", "faceful"))
+    rig.step(0.5, n=5)
+    closer = "Step closer, we can't see your face"
+    assert closer not in " ".join(spoken)                  # the plain camera needs no face
+    rig.key(pygame.K_RIGHT)
+    rig.step(0.5, n=2)
+    assert closer not in " ".join(spoken)                  # give perception a moment first
+    rig.step(0.5, n=3)
+    assert closer in " ".join(spoken)                      # the gradient has no face in it

@@ -33,7 +33,7 @@ def test_only_the_active_effects_perception_runs(screen: pygame.Surface) -> None
         assert pipeline.carousel.name == "sticker" and pipeline.carousel.titles[0]
         for _ in range(4):
             assert pipeline.step(2.0) is not None
-        assert switch.running_needs == {"faces"}
+        assert switch.running_needs == {"faces", "mesh"}
         pipeline.carousel.select("background")
         pipeline.step(2.0)
         assert switch.running_needs == {"mask"}

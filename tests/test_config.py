@@ -28,6 +28,9 @@ GOLDEN = [
     ('[display]\nmode = "tv"\n', 'f.toml: [display] mode = "tv": expected one of auto, window, fullscreen, none'),
     ("[display]\nmirror = 1\n", "f.toml: [display] mirror = 1: expected true or false"),
     ("camera = 3\n", "f.toml: camera = 3: expected a [camera] table"),
+    ('[booth]\naccent = "yellow"\n', 'f.toml: [booth] accent = "yellow": expected a colour like "#ffd23f", or "" '
+                                     "for the theme's own"),
+    ('[booth]\nlanguage = "fr"\n', 'f.toml: [booth] language = "fr": expected one of en, de'),
 ]
 
 

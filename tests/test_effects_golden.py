@@ -23,9 +23,10 @@ from tests.photos import draw, scene, stored_scene, with_mouth_opened
 GOLDEN = Path(__file__).resolve().parent / "golden" / "effects"
 CASES = {
     "sticker-bunny": ("sticker", {"design": "bunny"}),
-    "sticker-tophat": ("sticker", {"design": "tophat"}),
-    "character-ape": ("character", {"character": "ape"}),
-    "character-robot": ("character", {"character": "robot"}),
+    "sticker-crown": ("sticker", {"design": "crown"}),
+    "character-hopper": ("character", {"character": "hopper"}),
+    "character-cat": ("character", {"character": "cat"}),
+    "swap": ("swap", {}),
     "background-image": ("background", {"mode": "image"}),
     "kaiju-breath": ("kaiju", {"shake": "0"}),
     "timemachine": ("timemachine", {"duration": "0"}),

@@ -13,7 +13,8 @@ from magicbooth.effects.carousel import EffectCarousel
 
 EXPECTED_NEEDS = {
     "background": ["mask"], "beauty": ["faces", "mesh"], "cartoon": [], "character": ["faces", "mesh"],
-    "kaiju": ["faces", "mask", "mesh"], "none": [], "sticker": ["faces"], "timemachine": ["faces", "mask", "mesh"],
+    "kaiju": ["faces", "mask", "mesh"], "none": [], "sticker": ["faces", "mesh"], "swap": ["faces", "mesh"],
+    "timemachine": ["faces", "mask", "mesh"],
 }
 
 
@@ -70,7 +71,7 @@ def test_carousel_wraps_and_resets() -> None:
     seen = []
     carousel = EffectCarousel(["none", "sticker", "cartoon"], start="sticker")
     carousel.when_changed = lambda fx: seen.append(fx.name)
-    assert carousel.name == "sticker" and carousel.needs == {"faces"}
+    assert carousel.name == "sticker" and carousel.needs == {"faces", "mesh"}
     assert carousel.next().name == "cartoon"
     assert carousel.next().name == "none"
     assert carousel.previous().name == "cartoon"
@@ -118,3 +119,17 @@ def test_effect_stage_draws_into_the_pipeline_canvas() -> None:
     EffectStage(EffectCarousel(["cartoon"]))(work)
     assert work.canvas is not None
     assert np.abs(work.image.astype(int) - frame("astronaut")).mean() > 5  # drawn into the shared image
+
+
+def test_face_effects_say_they_need_a_face() -> None:
+    """The booth reads ``needs_face`` to show its "step closer" hint; scene effects leave it False."""
+    table = effects.available()
+    assert all(table[n].needs_face for n in ("sticker", "character", "swap", "beauty"))
+    assert not any(table[n].needs_face for n in ("background", "cartoon", "none"))
+
+
+def test_every_effect_accepts_restart() -> None:
+    """The booth calls ``restart()`` when a clip starts recording; effects without a timeline ignore it."""
+    for name in effects.available():
+        fx = effects.create(name)
+        assert fx.restart() is None

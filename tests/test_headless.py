@@ -200,7 +200,7 @@ def test_led_saving_error_and_disk_low_patterns(tmp_path: Path, mock_pins: Any) 
         assert on_times(slow) and all(0.35 < d < 0.75 for d in on_times(slow))
         r.camera.unplugged = True                                   # the camera is lost: error pattern
         r.step()
-        assert r.machine.error.startswith("Camera disconnected") and r.light.pattern == "error"
+        assert r.machine.error == "The camera is reconnecting…" and r.light.pattern == "error"
         err = transitions(r.led, 1.8)
         assert max(on_times(err)) < 0.2 and max(off_times(err)) > 0.8  # quick flashes, then a long gap
         r.camera.unplugged = False

@@ -40,7 +40,7 @@ def test_live_switch_moves_the_worker_threads() -> None:
     pipeline.start()
     try:
         first = switch.active
-        assert first is not None and first.is_running and switch.running_needs == {"faces"}
+        assert first is not None and first.is_running and switch.running_needs == {"faces", "mesh"}
         pipeline.carousel.select("background")
         assert pipeline.step(2.0) is not None           # the next frame moves the models
         second = switch.active

@@ -112,6 +112,22 @@ def test_as_service_runs_the_doctor_in_the_units_sandbox(capsys: pytest.CaptureF
     assert "WatchdogSec" not in line and "TTYPath" not in line
 
 
+def test_doctor_shows_the_booths_last_failure(tmp_path: Path) -> None:
+    from magicbooth.core import incident
+    from magicbooth.doctor.checks import check_booth
+
+    config = Config().replace("device", state_dir=str(tmp_path))
+    assert check_booth(config).status == "ok"
+    try:
+        raise OSError(5, "Input/output error on /dev/video0")
+    except OSError as exc:
+        incident.record(tmp_path, state="recording", reason="camera", exc=exc)
+    check = check_booth(config)
+    assert check.status == "warn"
+    assert "while recording: OSError: [Errno 5] Input/output error on /dev/video0" in check.detail
+    assert "'camera' message" in check.detail and "booth-failure.json" in check.fix
+
+
 def test_doctor_judges_free_space_by_the_storage_policy(tmp_path: Path) -> None:
     """One free-space policy: doctor's disk verdict is the library's level for [storage], no threshold of its own."""
     from magicbooth.doctor.checks import check_disk

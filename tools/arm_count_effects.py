@@ -1,17 +1,22 @@
 """Count ARM instructions per frame of one effect's render (perception excluded), the Pi stand-in.
 
-Runs inside the emulated arm64 Debian of ``../shared/tools/arm64`` (see its README). Scenes come
-from the project's perception on the bundled sample clip (run before the markers, not counted);
-each ``effect.render`` is wrapped in the marker syscalls that ``markrun.sh`` turns into counts::
+Scenes (frames, faces, meshes, masks) are made once on the development machine by the project's
+own perception and saved, so the emulated Pi only renders::
 
-    markrun.sh --cpu cortex-a72 -b $PWD:/app -- /app/tools/arm_count_effects.py sticker [FRAMES]
+    python tools/arm_count_effects.py --dump /var/tmp/fx-scenes.npz            # x86, once
+    markrun.sh --cpu cortex-a72 -b $PWD:/app -b /var/tmp:/var/tmp -- \\
+        /app/tools/arm_count_effects.py /var/tmp/fx-scenes.npz sticker design=crown
 
-Outside the emulator the markers are harmless failing syscalls.
+The dump holds the sample clip's frames (one face, moving) and the two-face test frame (for
+``swap``). Each ``effect.render`` is wrapped in the marker syscalls that ``markrun.sh`` turns
+into counts; outside the emulator the markers are harmless failing syscalls. The guest has no
+installed magicbooth, so the package folders are mapped onto the import name here.
 """
 
 from __future__ import annotations
 
 import ctypes
+import importlib.util
 import os
 import sys
 from pathlib import Path
@@ -19,24 +24,86 @@ from pathlib import Path
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 
-import cv2
+import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+FRAMES = 8
 
-from magicbooth import effects  # noqa: E402
-from magicbooth.core.config import Config  # noqa: E402
-from magicbooth.core.frames import Frame  # noqa: E402
-from magicbooth.core.scene import Scene  # noqa: E402
-from magicbooth.effects.surface import new_canvas  # noqa: E402
-from magicbooth.perception import Perception  # noqa: E402
 
-OPTIONS = {"kaiju": {"mouth_open": "0.05"}, "timemachine": {"duration": "0"}}
+def _map(name: str, folder: Path) -> None:
+    """Import ``folder`` as package ``name`` (what the installed package-dir mapping does)."""
+    spec = importlib.util.spec_from_file_location(name, folder / "__init__.py",
+                                                  submodule_search_locations=[str(folder)])
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+
+
+def _import_magicbooth() -> None:
+    try:
+        import magicbooth.effects  # noqa: F401  (installed: nothing to do)
+    except ImportError:
+        _map("magicbooth", ROOT / "device")
+        _map("magicbooth.effects", ROOT / "effects")
+
+
+def dump(path: Path) -> None:
+    """Run perception on the sample clip and the two-face frame; save what the renders need."""
+    import av
+
+    sys.path.insert(0, str(ROOT))
+    from magicbooth.core.config import Config
+    from magicbooth.core.frames import Frame
+    from magicbooth.perception import Perception
+    from tests.photos import frame
+
+    perception = Perception(Config(), {"faces", "mesh", "mask"})
+    images = []
+    with av.open(str(ROOT / "device" / "assets" / "sample.mp4")) as clip:
+        for f in clip.decode(video=0):
+            images.append(f.to_ndarray(format="rgb24"))
+            if len(images) >= FRAMES + 2:
+                break
+    scenes = [perception.process(Frame(img, i / 30, i)) for i, img in enumerate(images)]
+    two = Perception(Config(), {"faces", "mesh", "mask"}).process_still(Frame(np.array(frame("two")), 0.0, 0))
+    out = {}
+    for key, group in (("clip", scenes), ("two", [two])):
+        out[f"{key}_images"] = np.stack([s.frame.image for s in group])
+        out[f"{key}_meshes"] = np.array([[m.points for m in s.meshes] for s in group], np.float32)
+        out[f"{key}_boxes"] = np.array([[f.box for f in s.faces] for s in group], np.float32)
+        out[f"{key}_keypoints"] = np.array([[list(f.keypoints.values()) for f in s.faces] for s in group], np.float32)
+        out[f"{key}_masks"] = np.stack([s.mask for s in group]).astype(np.float16)
+    np.savez_compressed(path, **out)
+    print(f"wrote {path}: {len(scenes)} clip frames, {len(two.meshes)} faces in the two-face frame")
+
+
+def load(path: Path, which: str) -> list:
+    from magicbooth.core.frames import Frame
+    from magicbooth.core.scene import KEYPOINT_NAMES, Face, FaceMesh, Scene
+
+    with np.load(path) as d:
+        data = {k: d[k] for k in d.files if k.startswith(which)}
+    scenes = []
+    for i, img in enumerate(data[f"{which}_images"]):
+        faces = tuple(Face(tuple(map(float, b)), 1.0, dict(zip(KEYPOINT_NAMES, map(tuple, k), strict=True)))
+                      for b, k in zip(data[f"{which}_boxes"][i], data[f"{which}_keypoints"][i], strict=True))
+        meshes = tuple(FaceMesh(m) for m in data[f"{which}_meshes"][i])
+        scenes.append(Scene(Frame(img, i / 30, i), faces, meshes, data[f"{which}_masks"][i].astype(np.float32)))
+    return scenes
 
 
 def main() -> int:
-    name = sys.argv[1] if len(sys.argv) > 1 else "sticker"
-    count = int(sys.argv[2]) if len(sys.argv) > 2 else 8
+    if sys.argv[1] == "--dump":
+        dump(Path(sys.argv[2]))
+        return 0
+    _import_magicbooth()
+    import cv2
+
+    from magicbooth import effects
+    from magicbooth.effects.surface import new_canvas
+
+    path, name = Path(sys.argv[1]), sys.argv[2]
+    options = dict(kv.split("=", 1) for kv in sys.argv[3:])
     cv2.setNumThreads(1)
     libc = ctypes.CDLL(None)
     libc.syscall.restype = ctypes.c_long
@@ -44,18 +111,8 @@ def main() -> int:
     def mark(tag: int) -> None:
         libc.syscall(ctypes.c_long(0x7A7A), ctypes.c_long(tag))
 
-    capture = cv2.VideoCapture(str(ROOT / "device" / "assets" / "sample.mp4"))
-    images = []
-    while len(images) < count + 2:
-        ok, bgr = capture.read()
-        if not ok:
-            break
-        images.append(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
-    effect = effects.create(name, OPTIONS.get(name, {}))
-    config = Config().replace("inference", threads=1).replace("perception", max_faces=1)
-    perception = Perception(config, effect.needs) if effect.needs else None
-    frames = [Frame(img, i / 30, i) for i, img in enumerate(images)]
-    scenes = [perception.process(f) if perception else Scene(f) for f in frames]
+    scenes = load(path, "two") * (FRAMES + 2) if name == "swap" else load(path, "clip")
+    effect = effects.create(name, options)
     canvas = new_canvas(scenes[0].frame.size)
     for i in range(2):  # warm-up: asset loading and first-call allocations
         effect.render(canvas, scenes[i], i / 30)
@@ -65,7 +122,7 @@ def main() -> int:
         mark(10 + 2 * i)
         effect.render(canvas, scene, (i + 2) / 30)
         mark(11 + 2 * i)
-    print(f"{name}: {len(scenes) - 2} frames rendered")
+    print(f"{name} {options}: {len(scenes) - 2} frames rendered")
     return 0
 
 

@@ -1,9 +1,10 @@
 # ruff: noqa: RUF005  (numpy array + tuple offsets, not sequence concatenation)
-"""Procedural artwork for the effects: stickers, character faces, kaiju, backdrops.
+"""Procedural artwork for the effects: wrinkle map, kaiju, backdrops.
 
 Everything here is drawn by this project from geometric primitives and seeded noise, so the
-assets are ours (Apache-2.0, like the code). Face textures are painted in the layout of
-``face_mesh.npz`` so features land on the matching landmarks. Used by ``tools/make_assets.py``.
+assets are ours (Apache-2.0, like the code). The wrinkle map is painted in the layout of
+``face_mesh.npz`` so features land on the matching landmarks. Stickers are in ``sticker_art.py``,
+face-swap characters in ``character_art.py``. Used by ``tools/make_assets.py``.
 """
 
 from __future__ import annotations
@@ -70,122 +71,6 @@ class FaceCanvas:
         return c + (pts - c) * by
 
 
-def _fur(img: np.ndarray, seed: int, colour: tuple[int, int, int], count: int = 2500) -> None:
-    """Short soft strands all over, combed outwards from the centre."""
-    rng = np.random.default_rng(seed)
-    h, w = img.shape[:2]
-    centre = np.array([w / 2, h * 0.55])
-    for x, y in rng.uniform(0, 1, (count, 2)) * (w, h):
-        d = np.array([x, y]) - centre
-        d = d / (np.linalg.norm(d) + 1e-6) * rng.uniform(4, 9)
-        shade = tuple(int(c * rng.uniform(0.6, 1.4)) for c in colour)
-        cv2.line(img, (int(x), int(y)), (int(x + d[0]), int(y + d[1])), shade, 1, AA)
-
-
-def ape_face(mesh: dict[str, np.ndarray]) -> np.ndarray:
-    """Our own ape: dark shaggy fur, bare leathery skin round the eyes and a big muzzle, heavy brow."""
-    f = FaceCanvas(mesh)
-    f.fill((52, 38, 30))
-    _fur(f.img, 1, (70, 50, 38))
-    skin = (104, 88, 78)
-    ed = float(np.linalg.norm(f.p(263) - f.p(33)))
-    eyes_c = (f.p(33) + f.p(263)) / 2
-    mask = np.zeros((TEX, TEX), np.uint8)
-    for side in (f.p(33, 133), f.p(362, 263)):
-        centre = tuple(np.int32(side + (0, ed * 0.04)))
-        cv2.ellipse(mask, centre, (int(ed * 0.4), int(ed * 0.3)), 0, 0, 360, 255, -1, AA)
-    cv2.ellipse(mask, tuple(np.int32(eyes_c + (0, ed * 0.3))), (int(ed * 0.22), int(ed * 0.4)), 0, 0, 360, 255, -1, AA)
-    muzzle_c = (f.p(1) + f.p(14)) / 2 + (0, ed * 0.15)
-    cv2.ellipse(mask, tuple(np.int32(muzzle_c)), (int(ed * 0.66), int(ed * 0.58)), 0, 0, 360, 255, -1, AA)
-    soft = cv2.GaussianBlur(mask, (0, 0), 2.5).astype(np.float32)[..., None] / 255
-    bare = np.empty_like(f.img)
-    bare[:] = skin
-    bare = np.clip(bare * (1 + _noise((TEX, TEX), 3, 1.5) * 0.12)[..., None], 0, 255)
-    f.img = (f.img * (1 - soft) + bare * soft).astype(np.uint8)
-    # Muzzle bulges: lighter towards its centre.
-    yy, xx = np.mgrid[0:TEX, 0:TEX].astype(np.float32)
-    bulge = np.exp(-(((xx - muzzle_c[0]) / (ed * 0.55)) ** 2 + ((yy - muzzle_c[1] + ed * 0.1) / (ed * 0.45)) ** 2))
-    f.shade(f.radial(0.3) * (1 + 0.25 * bulge))
-    for side in ("right_eye_0", "left_eye_0"):
-        _poly(f.img, f.dilated(side, 1.5), (62, 48, 42))
-        _poly(f.img, f.dilated(side, 1.15), (34, 24, 20))
-    for brow in ("right_eyebrow_1", "left_eyebrow_1"):
-        pts = f.loop(brow) + (0, ed * 0.06)
-        _poly(f.img, pts, (30, 22, 18), closed=False, thickness=max(4, int(ed * 0.2)))
-        _poly(f.img, pts - (0, ed * 0.05), (80, 64, 54), closed=False, thickness=2)
-    for wing in (f.p(98, 97), f.p(327, 326)):
-        cv2.ellipse(f.img, tuple(np.int32(wing + (0, ed * 0.02))), (int(ed * 0.1), int(ed * 0.06)), 25, 0, 360,
-                    (22, 14, 12), -1, AA)
-    _poly(f.img, f.loop("lips_0"), (64, 46, 42))
-    _poly(f.img, f.loop("lips_1"), (26, 16, 14), thickness=3)
-    for k in (-1, 1):
-        c = f.p(1) + (k * ed * 0.38, ed * 0.1)
-        cv2.ellipse(f.img, tuple(np.int32(c)), (int(ed * 0.3), int(ed * 0.28)), 0, 200 if k < 0 else -20,
-                    250 if k < 0 else 30, (70, 56, 48), 2, AA)
-    return f.img
-
-
-def robot_face(mesh: dict[str, np.ndarray]) -> np.ndarray:
-    """Our own robot: brushed metal plates, panel seams, rivets, glowing visor rims and a mouth grille."""
-    f = FaceCanvas(mesh)
-    yy = np.linspace(0, 1, TEX, dtype=np.float32)[:, None]
-    base = np.array([196, 204, 214], np.float32) * (1.05 - 0.35 * yy[..., None])
-    streaks = _noise((TEX, TEX), 5, 0.6) * 0.05 + 1
-    f.img = np.clip(base * streaks[..., None], 0, 255).astype(np.uint8)
-    f.shade(f.radial(0.45))
-    ed = float(np.linalg.norm(f.p(263) - f.p(33)))
-    seam = (70, 76, 88)
-    _poly(f.img, np.array([f.p(10), f.p(168), f.p(4), f.p(2)]), seam, closed=False, thickness=2)
-    for a, b in ((234, 205), (454, 425), (58, 61), (288, 291), (132, 172), (361, 397)):
-        _poly(f.img, np.array([f.p(a), f.p(b)]), seam, closed=False, thickness=2)
-    forehead = np.array([f.p(54), f.p(103), f.p(67), f.p(10), f.p(297), f.p(332), f.p(284)])
-    _poly(f.img, np.vstack([forehead, f.p(334) - (0, ed * 0.15), f.p(105) - (0, ed * 0.15)]), (150, 158, 172))
-    for i in (54, 284, 234, 454, 172, 397, 67, 297):
-        c = tuple(np.int32(f.p(i) * 0.85 + f.p(1) * 0.15))
-        cv2.circle(f.img, c, 4, (90, 96, 108), -1, AA)
-        cv2.circle(f.img, c, 2, (235, 240, 245), -1, AA)
-    for side in ("right_eye_0", "left_eye_0"):
-        _poly(f.img, f.dilated(side, 1.45), (30, 36, 46))
-        _poly(f.img, f.dilated(side, 1.3), (60, 230, 255), thickness=4)
-    lips = f.loop("lips_0")
-    _poly(f.img, f.dilated("lips_0", 1.1), (48, 52, 62))
-    x0, x1 = lips[:, 0].min(), lips[:, 0].max()
-    for y in np.linspace(lips[:, 1].min() + 3, lips[:, 1].max() - 3, 5):
-        cv2.line(f.img, (int(x0 + 6), int(y)), (int(x1 - 6), int(y)), (150, 160, 175), 2, AA)
-    for k in (-1, 1):
-        c = f.p(1) + (k * ed * 0.75, ed * 0.3)
-        cv2.circle(f.img, tuple(np.int32(c)), int(ed * 0.1), (255, 120, 60), -1, AA)
-    return f.img
-
-
-def cartoon_face(mesh: dict[str, np.ndarray]) -> np.ndarray:
-    """A toon face: flat skin, round blush, inked outlines, bold brows, glossy lips, freckles."""
-    f = FaceCanvas(mesh)
-    f.fill((255, 212, 184))
-    f.shade(f.radial(0.18))
-    ed = float(np.linalg.norm(f.p(263) - f.p(33)))
-    for k, idx in ((-1, 50), (1, 280)):
-        c = f.uv[idx] + (0, ed * 0.05)
-        cv2.circle(f.img, tuple(np.int32(c)), int(ed * 0.28), (255, 150, 150), -1, AA)
-        rng = np.random.default_rng(10 + k)
-        for d in rng.normal(0, ed * 0.12, (6, 2)):
-            cv2.circle(f.img, tuple(np.int32(c + d - (0, ed * 0.1))), 2, (196, 120, 90), -1, AA)
-    f.img = cv2.GaussianBlur(f.img, (0, 0), 2.0)
-    ink = (40, 26, 30)
-    for side in ("right_eye_0", "left_eye_0"):
-        _poly(f.img, f.dilated(side, 1.25), ink, thickness=4)
-    for brow in ("right_eyebrow_1", "left_eyebrow_1"):
-        _poly(f.img, f.loop(brow) - (0, ed * 0.05), (90, 50, 30), closed=False, thickness=max(4, int(ed * 0.12)))
-    _poly(f.img, f.loop("lips_0"), (230, 60, 90))
-    _poly(f.img, f.loop("lips_0"), ink, thickness=2)
-    cv2.ellipse(f.img, tuple(np.int32(f.p(0) + (ed * 0.15, ed * 0.04))), (int(ed * 0.08), int(ed * 0.03)), 0, 0,
-                360, (255, 200, 210), -1, AA)
-    nose = f.p(1)
-    cv2.ellipse(f.img, tuple(np.int32(nose)), (int(ed * 0.18), int(ed * 0.12)), 0, 20, 160, ink, 3, AA)
-    _poly(f.img, f.loop("face_oval_0"), ink, thickness=5)
-    return f.img
-
-
 def wrinkles(mesh: dict[str, np.ndarray]) -> np.ndarray:
     """Age shading in the face layout: 128 is neutral, darker creases, lighter folds, age spots."""
     f = FaceCanvas(mesh)
@@ -240,59 +125,6 @@ def _outline(img: np.ndarray, px: int = 3) -> np.ndarray:
     alpha = a[..., None].astype(np.float32) / 255
     out[..., :3] = (img[..., :3] * alpha + out[..., :3] * (1 - alpha)).astype(np.uint8)
     return out
-
-
-def sticker_bunny() -> np.ndarray:
-    img = _rgba(300, 360)
-    for cx, ang in ((115, -12), (245, 12)):
-        cv2.ellipse(img, (cx, 150), (48, 140), ang, 0, 360, (250, 250, 252, 255), -1, AA)
-        cv2.ellipse(img, (cx, 160), (26, 110), ang, 0, 360, (255, 170, 190, 255), -1, AA)
-    return _outline(img)
-
-
-def sticker_cat() -> np.ndarray:
-    img = _rgba(200, 360)
-    for x0, sign in ((40, 1), (320, -1)):
-        outer = np.array([[x0, 190], [x0 + sign * 40, 10], [x0 + sign * 120, 170]], np.float32)
-        inner = outer.mean(0) + (outer - outer.mean(0)) * 0.55 + (0, 10)
-        _poly(img, outer, (240, 150, 60, 255))
-        _poly(img, inner, (255, 180, 200, 255))
-    return _outline(img)
-
-
-def sticker_crown() -> np.ndarray:
-    img = _rgba(200, 320)
-    pts = np.array([[20, 190], [20, 60], [80, 120], [110, 30], [160, 110], [210, 30], [240, 120], [300, 60],
-                    [300, 190]], np.float32)
-    _poly(img, pts, (245, 190, 40, 255))
-    cv2.rectangle(img, (20, 150), (300, 190), (215, 150, 30, 255), -1, AA)
-    for x, col in ((70, (220, 40, 60)), (160, (40, 90, 230)), (250, (40, 180, 90))):
-        cv2.circle(img, (x, 170), 13, (*col, 255), -1, AA)
-        cv2.circle(img, (x - 4, 166), 4, (255, 255, 255, 255), -1, AA)
-    for x, y in ((20, 60), (110, 30), (210, 30), (300, 60)):
-        cv2.circle(img, (x, y), 11, (255, 235, 160, 255), -1, AA)
-    return _outline(img)
-
-
-def sticker_tophat() -> np.ndarray:
-    img = _rgba(280, 340)
-    cv2.rectangle(img, (85, 20), (255, 230), (28, 28, 34, 255), -1, AA)
-    cv2.ellipse(img, (170, 20), (85, 16), 0, 0, 360, (45, 45, 52, 255), -1, AA)
-    cv2.rectangle(img, (85, 180), (255, 222), (190, 30, 50, 255), -1, AA)
-    cv2.ellipse(img, (170, 240), (165, 30), 0, 0, 360, (28, 28, 34, 255), -1, AA)
-    cv2.rectangle(img, (100, 30), (112, 175), (70, 70, 82, 255), -1, AA)
-    return _outline(img)
-
-
-# Sticker geometry, in units of the distance between the eyes: how wide the sticker is,
-# which point of the image (fractions of its width/height) is its anchor, and how far above
-# the midpoint of the eyes that anchor sits along the face's up direction.
-STICKERS = {
-    "bunny": {"draw": sticker_bunny, "width": 3.0, "anchor": (0.5, 0.92), "above": 1.55},
-    "cat": {"draw": sticker_cat, "width": 3.1, "anchor": (0.5, 0.9), "above": 1.45},
-    "crown": {"draw": sticker_crown, "width": 2.2, "anchor": (0.5, 0.95), "above": 1.6},
-    "tophat": {"draw": sticker_tophat, "width": 2.6, "anchor": (0.5, 0.9), "above": 1.5},
-}
 
 
 def kaiju(glow: bool) -> np.ndarray:

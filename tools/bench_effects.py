@@ -1,11 +1,16 @@
-"""Per-effect render cost at 640x480, perception excluded, against each effect's CPU budget.
+"""Per-effect render cost at 640x480, perception excluded, against the issue's targets; and flicker.
 
 Scenes are the real-photo test scenes (tests/photos.py: faces, meshes and masks from a real
 model), so this needs the ``dev`` extra. OpenCV runs single-threaded by default, so the
-figures are per-core costs and stay comparable on a busy machine::
+figures are per-core costs and stay comparable on a busy machine.
 
-    python tools/bench_effects.py                 # table
-    python tools/bench_effects.py --json out.json --frames 120 --cv-threads 4
+Flicker: each effect renders a still face with sensor noise (perception run on every frame with
+tracking, as in the booth) and the bundled sample clip; the table gives the output's
+frame-to-frame change over the input's where the effect works (``effect_metrics.flicker``).
+Beauty and cartoon must stay at or below 1.0: no more shimmer than the camera picture::
+
+    python tools/bench_effects.py                 # both tables
+    python tools/bench_effects.py --json out.json --frames 120 --cv-threads 4 --no-flicker
 """
 
 from __future__ import annotations
@@ -13,82 +18,34 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import sys
-import time
-from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import cv2
 import photos
+from effect_metrics import Timing, measure
 
 from magicbooth import effects
-from magicbooth.core.scene import Scene
-from magicbooth.effects.base import Effect
-from magicbooth.effects.surface import new_canvas
-
-# CPU milliseconds per frame at 640x480 each effect is held to: the 33 ms of a 30 fps frame also pay for
-# capture, perception and encoding, so an overlay gets 4 ms and a mesh warp 8 ms.
-TARGETS_MS = {"sticker": 4.0, "background": 4.0, "character": 8.0, "kaiju": 8.0, "timemachine": 8.0}
 
 # The worst realistic case per effect: beams firing, full age, a replacement image.
 CASES = {
     "sticker": {"design": "bunny"},
     "background": {"mode": "blur"},
-    "character": {"character": "ape"},
+    "character": {"character": "hopper"},
+    "swap": {},
     "kaiju": {},
     "timemachine": {"duration": "0"},
     "beauty": {},
     "cartoon": {},
     "none": {},
 }
-
-
-@dataclass(frozen=True)
-class Timing:
-    """Milliseconds per frame: wall-clock median and 90th percentile, and CPU time of this thread."""
-
-    name: str
-    frames: int
-    median_ms: float
-    p90_ms: float
-    cpu_median_ms: float
-
-    @property
-    def target_ms(self) -> float | None:
-        return TARGETS_MS.get(self.name)
-
-    @property
-    def meets_target(self) -> bool | None:
-        """Judged on CPU time of the drawing thread: on a shared machine wall time mostly measures the
-        neighbours; with OpenCV single-threaded, CPU time is the render cost itself."""
-        return None if self.target_ms is None else self.cpu_median_ms <= self.target_ms
-
-
-def _time(name: str, draw: Callable[[int], None], frames: int, warmup: int) -> Timing:
-    for i in range(warmup):
-        draw(i)
-    wall, cpu = [], []
-    for i in range(frames):
-        w0, c0 = time.perf_counter(), time.thread_time()
-        draw(warmup + i)
-        cpu.append((time.thread_time() - c0) * 1000)
-        wall.append((time.perf_counter() - w0) * 1000)
-    wall.sort()
-    return Timing(name, frames, statistics.median(wall), wall[int(0.9 * (len(wall) - 1))], statistics.median(cpu))
-
-
-def measure(effect: Effect, scenes: Sequence[Scene], frames: int = 60, warmup: int = 5, fps: float = 30.0,
-            name: str | None = None) -> Timing:
-    """Render ``frames`` frames cycling through ``scenes`` at ``fps`` scene time; perception is not timed."""
-    canvas = new_canvas(scenes[0].frame.size)
-    effect.reset()
-    return _time(name or effect.name, lambda i: effect.render(canvas, scenes[i % len(scenes)], i / fps),
-                 frames, warmup)
+# Effects whose flicker must not exceed the camera's (issue: beauty and cartoon, temporally stable).
+STEADY = ("beauty", "cartoon")
 
 
 def scenes_for(name: str, which: str) -> list:
@@ -98,11 +55,31 @@ def scenes_for(name: str, which: str) -> list:
     return [sc]
 
 
+def flicker_rows(frames: int) -> list[dict]:
+    """Flicker of every effect on the noisy still face and the sample clip (perception per frame, tracked)."""
+    import gallery
+    import gallery_inputs
+    from effect_metrics import flicker
+
+    rows = []
+    for inp in gallery_inputs.clips(frames):
+        if inp.name not in ("still-clip", "sample-clip", "talking-clip"):
+            continue
+        scenes = gallery.perceive(inp)
+        for name, options in CASES.items():
+            f = flicker(inp.frames, gallery.render(name, options, scenes))
+            rows.append({"effect": name, "clip": inp.name, "ratio": f.ratio, "source": f.source, "output": f.output,
+                         "area": f.area})
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--frames", type=int, default=60)
     parser.add_argument("--cv-threads", type=int, default=1, help="OpenCV threads (0 = OpenCV's default)")
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--no-flicker", action="store_true", help="timings only")
+    parser.add_argument("--flicker-frames", type=int, default=30)
     args = parser.parse_args(argv)
     if args.cv_threads:
         cv2.setNumThreads(args.cv_threads)
@@ -118,10 +95,23 @@ def main(argv: list[str] | None = None) -> int:
         target = f"{r.target_ms:.0f}" if r.target_ms else "-"
         ok = {True: "yes", False: "NO", None: ""}[r.meets_target]
         print(f"{r.name:<12} {which:<13} {r.median_ms:8.2f} {r.p90_ms:8.2f} {r.cpu_median_ms:8.2f} {target:>7}  {ok}")
+    steady = []
+    if not args.no_flicker:
+        steady = flicker_rows(args.flicker_frames)
+        print(f"\nflicker: output's frame-to-frame change over the input's where the effect works "
+              f"({args.flicker_frames} frames; must be <= 1.0 for {', '.join(STEADY)})")
+        print(f"{'effect':<12} {'clip':<13} {'ratio':>6} {'input':>6} {'output':>7} {'area':>5}  ok")
+        for r in steady:
+            ok = ("yes" if r["ratio"] <= 1.0 else "NO") if r["effect"] in STEADY else ""
+            print(f"{r['effect']:<12} {r['clip']:<13} {r['ratio']:6.2f} {r['source']:6.2f} {r['output']:7.2f} "
+                  f"{r['area']:5.0%}  {ok}")
     if args.json:
-        args.json.write_text(json.dumps([{"scene": w, **asdict(r), "target_ms": r.target_ms,
-                                          "meets_target": r.meets_target} for w, r in rows], indent=2))
-    return 0 if all(r.meets_target is not False for _, r in rows) else 1
+        args.json.write_text(json.dumps({"timings": [{"scene": w, **asdict(r), "target_ms": r.target_ms,
+                                                      "meets_target": r.meets_target} for w, r in rows],
+                                         "flicker": steady}, indent=2))
+    timed_ok = all(r.meets_target is not False for _, r in rows)
+    steady_ok = all(r["ratio"] <= 1.0 for r in steady if r["effect"] in STEADY)
+    return 0 if timed_ok and steady_ok else 1
 
 
 if __name__ == "__main__":

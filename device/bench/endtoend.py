@@ -1,7 +1,11 @@
-"""The whole booth at once: live source -> perception -> effect -> display, while recording a clip.
+"""The whole booth at once: live source -> perception -> effect -> the booth's screen, while recording a clip.
 
-The pipeline comes from ``build_pipeline``, the builder the booth itself uses,
-so this measures the booth's own stages, not a copy of their wiring.
+The pipeline comes from ``build_pipeline``, the builder the booth itself uses, with the
+booth's whole carousel, so this measures the booth's own stages, not a copy of their
+wiring. The screen is the booth's own: ``BoothScreen`` draws its real screens
+(``modes.view.BoothView``: the picture, then the attract carousel with live thumbnails,
+the countdown, recording, review and saved screens, taking turns) at the display's size
+(1280×720 where there is no screen) and reports the UI's own time per frame.
 
 This is the number that decides whether a device can be a booth: frames per
 second actually shown, frames dropped, capture-to-display latency, and the
@@ -26,6 +30,7 @@ from magicbooth.bench.resources import ResourceWindow
 from magicbooth.bench.stages import is_camera_spec, offscreen_display
 from magicbooth.core.config import Config
 from magicbooth.core.errors import MagicboothError
+from magicbooth.modes.view import BoothView
 from magicbooth.pipeline.builder import build_pipeline
 from magicbooth.pipeline.flow import FramePass, Pipeline
 from magicbooth.pipeline.sinks import RecordSink
@@ -35,6 +40,9 @@ from magicbooth.recording.recorder import Recorder
 log = logging.getLogger(__name__)
 
 WORKER_PREFIX = "perception."  # live PerceptionStage reports each worker's time as perception.<model>
+BOOTH_SCREEN = (1280, 720)     # the screen drawn on when [display] window_size does not say (no real screen)
+BOOTH_STATES = ("attract", "countdown", "recording", "review", "saved")   # the screens over a moving picture
+QR_URL = "https://clips.example.org/v/20250101-120000-abcdef"
 
 
 class _Stamp:
@@ -47,6 +55,60 @@ class _Stamp:
 
     def __call__(self, work: FramePass) -> None:
         self.shown_at = time.monotonic()
+
+
+class BoothScreen:
+    """A sink that draws the booth's real screens over each frame, as the booth does, and times the UI.
+
+    The screens the booth shows over a moving picture take turns, a second each, from the start
+    of the measured window (``restart``).
+    ``last_ui_ms`` is the UI of the last frame (live thumbnails, panels, text, rings);
+    ``last_show_ms`` the picture under it (fitted, mirrored, the bars).
+    """
+
+    name = "booth screen"
+
+    def __init__(self, config: Config, pipeline: Pipeline, display: Any, fps: float) -> None:
+        self.view = BoothView(config, pipeline.carousel, pipeline.watermark)
+        self.display = display
+        self.fps = fps or 30.0
+        self.turn = max(1, round(self.fps))
+        self.frames = 0
+        self.last_state = ""
+        self.last_ui_ms = 0.0
+        self.last_ui_cpu_ms = 0.0
+        self.last_show_ms = 0.0
+
+    def restart(self) -> None:
+        """Begin the turns again with attract (the measured window starts)."""
+        self.frames = 0
+
+    def __call__(self, work: FramePass) -> None:
+        import pygame
+
+        screen = self.display.screen
+        if screen is None:
+            return
+        state = BOOTH_STATES[(self.frames // self.turn) % len(BOOTH_STATES)]
+        since = (self.frames % self.turn) / self.fps
+        now = time.monotonic()
+        began, cpu = time.perf_counter(), time.thread_time()
+        if state == "attract":
+            self.view.update(work, now)
+        thumbs_ms, thumbs_cpu_ms = (time.perf_counter() - began) * 1000.0, (time.thread_time() - cpu) * 1000.0
+        if state in ("review", "saved"):
+            self.view.show_clip(screen, work.image, watermarked=True)
+        else:
+            self.view.show(screen, work.canvas)
+        self.view.draw(screen, self.view.moment(state, since=since, now=now, clip_ready=True, review_left=12.0,
+                                                qr_url=QR_URL, saved_left=1.0 - since))
+        self.last_ui_ms = thumbs_ms + self.view.ui_ms
+        self.last_ui_cpu_ms = thumbs_cpu_ms + self.view.ui_cpu_ms
+        self.last_show_ms = self.view.show_ms
+        self.last_state = state
+        self.frames += 1
+        pygame.display.flip()
+        self.display.pump()
 
 
 class EndToEnd:
@@ -67,8 +129,8 @@ class EndToEnd:
         spec = self.source_spec
         name = components.effect_name(self.effect_spec)  # a bad --effect fails before anything runs
         try:
-            # The booth's own builder: the same stages, perception switch and sinks the booth runs.
-            pipeline = build_pipeline(self.config, source=spec, effects=(name,), live=True, realtime=True, loop=True)
+            # The booth's own builder and carousel: the same stages, perception switch and sinks the booth runs.
+            pipeline = build_pipeline(self.config, source=spec, effect=name, live=True, realtime=True, loop=True)
         except (MagicboothError, OSError, ImportError) as exc:
             return not_measured(f"could not build the pipeline for {spec!r}: {exc}")
         self.pipeline = pipeline
@@ -81,8 +143,10 @@ class EndToEnd:
             source = pipeline.source
             fps = round(source.fps or self.config.camera.fps)
             tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="magicbooth-bench-")))
-            display, no_screen = stack.enter_context(offscreen_display(self.config))
-            display.watermark = pipeline.watermark
+            shown = self.config
+            if not all(shown.display.window_size):
+                shown = shown.replace("display", window_size=BOOTH_SCREEN)
+            display, no_screen = stack.enter_context(offscreen_display(shown))
             try:
                 # one clip for the whole run: lift [recorder] max_clip_s above the run's length
                 long_clip = self.config.replace("recorder", max_clip_s=min(3600.0, self.warmup_s + self.seconds + 60))
@@ -92,9 +156,10 @@ class EndToEnd:
                 return not_measured(f"cannot record: {exc}")
             stack.callback(recorder.close)
             stamp = _Stamp()
-            for sink in (display, stamp, RecordSink(recorder, live=True, watermark=pipeline.watermark)):
+            booth = BoothScreen(self.config, pipeline, display, fps)
+            for sink in (booth, stamp, RecordSink(recorder, live=True, watermark=pipeline.watermark)):
                 pipeline.add_sink(sink)
-            record = self._measure(pipeline, stamp, recorder)
+            record = self._measure(pipeline, stamp, recorder, booth)
             if "stage_ms" in record and EffectStage.name in record["stage_ms"]:
                 record["stage_ms"][f"effect {name}"] = record["stage_ms"].pop(EffectStage.name)
             record.update(source=source.describe(), live_camera=is_camera_spec(spec), encoder=recorder.encoder_name,
@@ -102,13 +167,16 @@ class EndToEnd:
                           effect=name, missing=self.missing)
         return record
 
-    def _measure(self, pipeline: Pipeline, stamp: _Stamp, recorder: Any) -> Record:
+    def _measure(self, pipeline: Pipeline, stamp: _Stamp, recorder: Any, booth: BoothScreen) -> Record:
         stop = threading.Event()
         window = ResourceWindow()
         latencies: list[float] = []
         loop_ms: list[float] = []
         stage_ms: dict[str, list[float]] = {}
         worker_ms: dict[str, list[float]] = {}
+        ui_ms: dict[str, list[float]] = {}
+        ui_cpu_ms: list[float] = []
+        show_ms: list[float] = []
         state: dict[str, Any] = {"start": None, "frames": 0, "usage": None}
         found = {"faces": 0, "meshes": 0, "mask": 0}
         began = time.monotonic()
@@ -122,6 +190,7 @@ class EndToEnd:
             if state["start"] is None:
                 if now >= measure_from:
                     recorder.start(pre_roll_s=0.0)
+                    booth.restart()
                     window.begin()
                     state.update(start=now, drops0=pipeline.dropped, rec_drops0=recorder.dropped_frames)
                 return
@@ -138,6 +207,10 @@ class EndToEnd:
                     stage_ms.setdefault(name, []).append(ms)
                     loop += ms
             loop_ms.append(loop)
+            if booth.last_state:
+                ui_ms.setdefault(booth.last_state, []).append(booth.last_ui_ms)
+                ui_cpu_ms.append(booth.last_ui_cpu_ms)
+                show_ms.append(booth.last_show_ms)
             if work.scene is not None:
                 found["faces"] += bool(work.scene.faces)
                 found["meshes"] += bool(work.scene.meshes)
@@ -169,6 +242,11 @@ class EndToEnd:
             cpu_percent_per_core=usage["cpu_percent_per_core"],
             cpu_ms_per_frame_by_thread=usage["cpu_ms_per_frame_by_thread"], peak_rss_mb=usage["peak_rss_mb"],
             peak_rss_scope=usage["peak_rss_scope"],
+            booth_ui_ms=summarize([ms for samples in ui_ms.values() for ms in samples]) if ui_ms else None,
+            booth_ui_ms_by_state={state: summarize(ms) for state, ms in ui_ms.items()},
+            booth_ui_cpu_ms=summarize(ui_cpu_ms) if ui_cpu_ms else None,
+            booth_show_ms=summarize(show_ms) if show_ms else None,
+            booth_screen="x".join(map(str, booth.display.screen.get_size())) if booth.display.screen else "",
         )
 
 

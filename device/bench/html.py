@@ -67,6 +67,8 @@ def _device(report: dict[str, Any]) -> str:
 
 
 def _end_to_end(report: dict[str, Any]) -> str:
+    from magicbooth.bench.summary import booth_ui_line
+
     e = report["end_to_end"]
     budget = report["verdict"]["budget_ms"]
     if not is_measured(e):
@@ -83,7 +85,8 @@ def _end_to_end(report: dict[str, Any]) -> str:
             ["clip recorded", f"{e['clip_bytes'] / 1e6:.2f} MB, {e.get('clip_seconds')} s, "
              f"{e.get('clip_frames')} frames"],
             ["perception found", ", ".join(f"{k} in {v}/{e['frames']} frames" for k, v in e["found"].items())],
-            ["missing from this run", "; ".join(e["missing"]) or "nothing"]]
+            ["missing from this run", "; ".join(e["missing"]) or "nothing"],
+            ["booth UI per frame", booth_ui_line(e).strip().removeprefix("booth ui ms: ")]]
     charts = [svg.histogram(e["latency_samples_ms"], "Capture-to-display latency", limit=None),
               svg.histogram(e["loop_samples_ms"], "Main-loop time per frame", limit=budget)]
     charts.append(svg.bars([(name, ms, None) for name, ms in e["cpu_ms_per_frame_by_thread"].items()],

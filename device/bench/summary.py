@@ -53,6 +53,7 @@ def render(report: dict[str, Any]) -> str:
                                                          e["cpu_ms_per_frame_by_thread"].items()))
         out.append("  perception found " + ", ".join(f"{k} in {v}/{e['frames']}" for k, v in e["found"].items())
                    + " frames")
+        out.append(booth_ui_line(e))
         if e["missing"]:
             out.append("  missing: " + "; ".join(e["missing"]))
     else:
@@ -88,6 +89,20 @@ def render(report: dict[str, Any]) -> str:
                         "" if r["delta_percent"] is None else f"{r['delta_percent']:+.1f}%", r["change"]]
                        for r in cmp["rows"]])]
     return "\n".join(out)
+
+
+def booth_ui_line(e: dict[str, Any]) -> str:
+    """The booth's own UI drawing per frame (the issue's target: 3 ms at 1280x720 over the live picture)."""
+    ui = e.get("booth_ui_ms")
+    if not ui:
+        return "  booth ui ms: not measured (no screen to draw on)"
+    states = ", ".join(f"{state} {stats['median']:.2f}" for state, stats in e.get("booth_ui_ms_by_state", {}).items())
+    show = e.get("booth_show_ms") or {}
+    cpu = e.get("booth_ui_cpu_ms") or {}
+    return (f"  booth ui ms: median {ui['median']:.2f}, mean {ui['mean']:.2f}, p90 {ui['p90']:.2f}, "
+            f"max {ui['max']:.1f} at {e.get('booth_screen')} over the live picture ({states}); main-thread CPU "
+            f"median {cpu.get('median', 0):.2f}, mean {cpu.get('mean', 0):.2f}, p90 {cpu.get('p90', 0):.2f}; "
+            f"picture under it {show.get('median', 0):.2f} ms")
 
 
 def prediction_line(p: dict[str, Any] | None) -> str:

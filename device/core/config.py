@@ -85,9 +85,12 @@ class InferenceConfig:
     threads: int = option(0, "LiteRT threads per model; 0 means CPU cores - 1, at most 4.", low=0, high=16)
 
 
+COLOUR = (r"#?[0-9a-fA-F]{6}", 'a colour like "#ffd23f", or "" for the theme\'s own')
+
+
 @dataclass(frozen=True)
 class BoothConfig:
-    """The kiosk booth: timings of each screen and what it asks of the guest."""
+    """The kiosk booth: timings of each screen, what it asks of the guest, and how it looks."""
 
     countdown_s: int = option(3, "Seconds of 3-2-1 countdown before recording starts.", low=0, high=10)
     max_record_s: float = option(15.0, "Longest booth clip (the recorder's own [recorder] max_clip_s still applies).",
@@ -95,16 +98,33 @@ class BoothConfig:
     review: bool = option(True, "Play the clip back with Keep / Retake before saving it.")
     review_timeout_s: float = option(20.0, "Review keeps the clip by itself after this long without input.",
                                      low=1, high=600)
-    saved_s: float = option(4.0, "How long the 'Saved' screen stays up.", low=0.5, high=60)
-    idle_timeout_s: float = option(60.0, "Back to attract after this long without input; 0 turns it off.",
-                                   low=0, high=3600)
+    saved_s: float = option(8.0, "How long the 'Saved' screen (with its QR code) stays up.", low=0.5, high=60)
+    idle_timeout_s: float = option(60.0, "After this long without input the booth returns to its start screen and "
+                                   "the attract loop begins; 0 turns it off.", low=0, high=3600)
+    attract_cycle_s: float = option(5.0, "Attract loop: while nobody uses the booth, show the next effect every "
+                                    "this many seconds; 0 keeps the current one.", low=0, high=600)
     consent: bool = option(False, "Ask the guest to agree before the countdown.")
-    consent_text: str = option("Your clip will be saved and uploaded. Press to agree, Esc to cancel.",
-                               "Text of the consent screen.")
-    hint: str = option("Press to record", "Attract-screen hint.")
+    consent_text: str = option("", "Text of the consent screen; empty means the built-in text in the booth's "
+                                   "language.")
+    hint: str = option("", "Start-screen hint; empty means the built-in text in the booth's language.")
     failsafe_s: float = option(4.0, "How long an error message stays up before returning to attract.",
                                low=0.5, high=60)
     qr_url: str = option("", "Saved screen: QR code of this URL; {id} becomes the clip id. Empty: no QR code.")
+    language: str = option("en", "Language of the guest-facing text.", choices=("en", "de"))
+    theme: str = option("dark", "Look of the screens: dark | light (colours below override it).",
+                        choices=("dark", "light"))
+    accent: str = option("", "Accent colour: the shutter's highlight, primary buttons, progress.", pattern=COLOUR)
+    surface: str = option("", "Colour of the bars beside the picture, the panels and the error screen.",
+                          pattern=COLOUR)
+    text: str = option("", "Text colour on the surface (changed to black or white if it would read poorly).",
+                       pattern=COLOUR)
+    logo: str = option("", "A PNG shown in the top-left corner (scaled to fit); empty shows the title instead.")
+    title: str = option("", "Event or brand name shown in the top-left corner when there is no logo.")
+    face_area: tuple[float, float, float, float] = option(
+        (0.2, 0.05, 0.8, 0.62), "Where faces are in the camera picture [left, top, right, bottom] as fractions: "
+        "the screens keep buttons and text out of it.", low=0, high=1)
+    thumbnails: bool = option(True, "Show each effect live on the guest in the carousel (costs about 1 ms a "
+                              "frame); false shows plain symbols.")
 
 
 @dataclass(frozen=True)

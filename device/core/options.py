@@ -19,6 +19,7 @@ ValueError: fps = 0: expected an integer from 1 to 120
 
 from __future__ import annotations
 
+import re
 import typing
 from collections.abc import Mapping
 from dataclasses import field
@@ -30,11 +31,16 @@ _BAD = object()
 
 
 def option(default: Any, doc: str, *, choices: tuple[Any, ...] = (), low: float | None = None,
-           high: float | None = None) -> Any:
-    """Declare a dataclass field with its description, choices and limits (tuples, not lists, for sequences)."""
+           high: float | None = None, pattern: tuple[str, str] | None = None) -> Any:
+    """Declare a dataclass field with its description, choices and limits (tuples, not lists, for sequences).
+
+    ``pattern`` is (regular expression, what it means in words) for a string that must have a form,
+    such as a colour; the empty string always passes (it means "not set").
+    """
     if isinstance(default, (list, dict)):
         raise TypeError("use tuples for sequence defaults")
-    return field(default=default, metadata={"doc": doc, "choices": choices, "low": low, "high": high})
+    return field(default=default, metadata={"doc": doc, "choices": choices, "low": low, "high": high,
+                                            "pattern": pattern})
 
 
 def check(kind: Any, meta: Mapping[str, Any], value: Any, where: str, error: type[Exception]) -> Any:
@@ -48,6 +54,9 @@ def check(kind: Any, meta: Mapping[str, Any], value: Any, where: str, error: typ
         raise error(f"{where}: expected {_kind(kind)}{limits(meta)}")
     if meta.get("choices") and result not in meta["choices"]:
         raise error(f"{where}: expected {expected(kind, meta)}")
+    pattern = meta.get("pattern")
+    if pattern and isinstance(result, str) and result and not re.fullmatch(pattern[0], result):
+        raise error(f"{where}: expected {pattern[1]}")
     low, high = meta.get("low"), meta.get("high")
     for number in result if isinstance(result, tuple) else (result,):
         numeric = isinstance(number, (int, float)) and not isinstance(number, bool)

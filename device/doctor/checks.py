@@ -121,6 +121,27 @@ def check_upload(config: Config) -> Check:
                  "failed clips)", warn=ok)
 
 
+def check_booth(config: Config) -> Check:
+    """The booth's last failure (guests saw a short sentence; this is the cause), warned about for a day."""
+    from datetime import UTC, datetime, timedelta
+
+    from magicbooth.core.incident import FILE, last
+
+    folder = state_dir(config.device.state_dir)
+    failure = last(folder)
+    if failure is None:
+        return Check("booth", True, "no failure recorded")
+    when = failure.get("time", "?")
+    try:
+        recent = datetime.now(UTC) - datetime.fromisoformat(when) < timedelta(days=1)
+    except (TypeError, ValueError):
+        recent = True
+    line = (f"last failure {when} while {failure.get('state', '?')}: {failure.get('type', '?')}: "
+            f"{failure.get('message', '')} (guests saw the '{failure.get('reason', '?')}' message)")
+    return Check("booth", not recent, line, f"the traceback is in {folder / FILE} and the journal "
+                 "(journalctl -u magicbooth); it recovers by itself, fix the cause if it repeats", warn=recent)
+
+
 def _may_use_ip() -> bool:
     """False inside a unit whose RestrictAddressFamilies= leaves out AF_INET (``doctor --as-service``)."""
     import errno
@@ -134,4 +155,4 @@ def _may_use_ip() -> bool:
 
 
 CHECKS: tuple[Callable[[Config], Check], ...] = (check_platform, check_versions, check_camera, check_display,
-                                                 check_disk, check_upload)
+                                                 check_disk, check_upload, check_booth)

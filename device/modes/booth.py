@@ -7,11 +7,17 @@ logs the full cause, and returns to attract once frames flow again.
 
 Inputs from every device arrive as ``Event``s (see ``events``); hardware
 threads and the recorder only post them, and ``step()`` — one main-loop
-iteration — is the only code that touches pygame and state.
+iteration — is the only code that touches pygame and state. Every choice has a
+touch button (``BoothView`` says which button a tap hit) and a key or GPIO
+equal: PRESS (space, enter, the record button) takes the main choice, BACK
+(esc) the other, NEXT/PREV (arrows, swipes, the next/prev buttons) switch effects.
+While nobody touches the booth (from start-up, and after ``idle_timeout_s``)
+the attract loop shows the next effect every ``attract_cycle_s``.
 
 The booth drives the pipeline every mode shares (``pipeline.builder``): each
 step takes the newest frame through perception, the effect and the recorder's
-sink, then draws the booth's screen over it. ``modes/launch.py`` wires it all::
+sink, then ``BoothView`` shows it and draws the state's screen over it
+(``modes/screens.py``). ``modes/launch.py`` wires it all::
 
     booth = Booth(config, pipeline, recorder, screen, when_kept=queue_clip)
     while booth.step():
@@ -30,16 +36,18 @@ from typing import Any
 
 import pygame
 
+from magicbooth.core import incident
 from magicbooth.core.config import Config
 from magicbooth.core.errors import RecorderError
+from magicbooth.core.machine import state_dir
 from magicbooth.library.clips import delete_clip
-from magicbooth.modes import screens
-from magicbooth.modes.events import Action, Event, EventQueue, bind_buttons, pygame_events
-from magicbooth.modes.failsafe import detail, human_reason
+from magicbooth.modes.events import Action, Event, EventQueue, Pointer, bind_buttons, pygame_events
+from magicbooth.modes.failsafe import detail, reason_of
 from magicbooth.modes.loop import drive
 from magicbooth.modes.playback import ClipPlayer
 from magicbooth.modes.ports import RecorderLike, clip_path
-from magicbooth.pipeline.display import letterbox
+from magicbooth.modes.screens import Moment
+from magicbooth.modes.view import BoothView, needs_face
 from magicbooth.pipeline.flow import FramePass, Pipeline
 from magicbooth.service.notify import Notifier, WatchdogGate
 
@@ -47,6 +55,7 @@ log = logging.getLogger(__name__)
 
 STATES = ("attract", "consent", "countdown", "recording", "review", "saved", "failsafe")
 SAVE_TIMEOUT_S = 30.0
+NO_FACE_S = 1.5          # "step closer" once the current effect has had no face for this long
 _USER_ACTIONS = {Action.PRESS, Action.BACK, Action.NEXT, Action.PREV, Action.HOLD}
 
 
@@ -55,33 +64,39 @@ class Booth:
 
     def __init__(self, config: Config, pipeline: Pipeline, recorder: RecorderLike, screen: pygame.Surface, *,
                  events: EventQueue | None = None, when_kept: Callable[[Path], Any] | None = None,
-                 gate: WatchdogGate | None = None, clock: Callable[[], float] = time.monotonic) -> None:
+                 gate: WatchdogGate | None = None, clock: Callable[[], float] = time.monotonic,
+                 failures: Path | None = None, view: BoothView | None = None) -> None:
         if pipeline.carousel is None:
             raise ValueError("the booth needs a pipeline with an effect carousel (build_pipeline makes one)")
         self._cfg = config.booth
-        self._mirror = config.display.mirror
         self._pipeline = pipeline
         self._carousel = pipeline.carousel
         self._recorder = recorder
         self._screen = screen
+        self.view = view or BoothView(config, pipeline.carousel, pipeline.watermark)
         self.events = events or EventQueue()
+        self._pointer = Pointer()
         self._when_kept = when_kept
         self._gate = gate
         self._clock = clock
+        self._failures = failures
         self._pace = pygame.time.Clock()
         self._frame_wait = 0.05 if pipeline.live else 0.0
         recorder.when_saved = lambda saved: self.events.post(Event(Action.SAVED, "recorder", payload=saved))
         recorder.when_failed = lambda error: self.events.post(Event(Action.FAILED, "recorder", payload=error))
         self._state = "attract"
         self._entered = clock()
-        self._last_input = self._entered
+        self._last_input: float | None = None      # None: nobody has touched the booth since it started
+        self._cycled = self._entered
+        self._face_seen = self._entered
+        self._face_effect = self._carousel.name
         self._work: FramePass | None = None
         self._frames = 0
         self._clip: Path | None = None
         self._saved: list[Path] = []
         self._player: ClipPlayer | None = None
+        self._played_from = 0.0
         self._reason = ""
-        self._detail = ""
         self._logged = ""
         self._fresh = False
         self.when_state: Callable[[str], None] | None = None
@@ -93,8 +108,8 @@ class Booth:
 
     @property
     def reason(self) -> str:
-        """The failsafe's human reason ("" when none was shown yet)."""
-        return self._reason
+        """The failsafe's human sentence as guests read it ("" when none was shown yet)."""
+        return self.view.text(f"failsafe.{self._reason}") if self._reason else ""
 
     @property
     def effect(self) -> str:
@@ -110,11 +125,16 @@ class Booth:
         """The clip under review or just saved."""
         return self._clip
 
+    @property
+    def is_idle(self) -> bool:
+        """Whether the attract loop is running (nobody has used the booth for a while, or ever)."""
+        return self._idle(self._clock())
+
     # -- the main loop ------------------------------------------------------------------------------------
     def step(self) -> bool:
         """One iteration: read inputs and a frame, advance the state, draw. False means quit."""
         now = self._clock()
-        events = self.events.drain() + pygame_events(self._screen.get_size())
+        events = self.events.drain() + pygame_events(self._screen.get_size(), self._pointer)
         try:
             for event in events:
                 if event.action is Action.QUIT:
@@ -135,7 +155,7 @@ class Booth:
         except Exception as exc:  # the failsafe: any error, human reason on screen, cause in the log
             self._fail(exc, now)
             self._take_saved(keep=True)
-            self._draw_failsafe()
+            self._draw_failsafe(now)
         pygame.display.flip()
         if self._gate is not None:
             self._gate.tick()
@@ -156,7 +176,7 @@ class Booth:
 
     def _go(self, state: str, now: float) -> None:
         log.debug("booth: %s -> %s", self._state, state)
-        if self._state == "review" and self._player is not None:
+        if state not in ("review", "saved") and self._player is not None:
             self._player.close()
             self._player = None
         self._state = state
@@ -171,7 +191,13 @@ class Booth:
         return now - self._entered
 
     def _idle(self, now: float) -> bool:
+        if self._last_input is None:
+            return True
         return bool(self._cfg.idle_timeout_s) and now - self._last_input >= self._cfg.idle_timeout_s
+
+    def _target(self, event: Event) -> str | None:
+        """The button a tap hit (as drawn last frame), or None (keys and GPIO have no position)."""
+        return self.view.hit(event.pos, self._screen.get_size()) if event.pos is not None else None
 
     # -- clips ---------------------------------------------------------------------------------------------
     def _take_saved(self, *, keep: bool) -> Path | None:
@@ -205,26 +231,38 @@ class Booth:
     # -- states: each returns the next state's name, or None to stay -------------------------------------
     def _update_attract(self, events: list[Event], now: float) -> str | None:
         for event in events:
-            if event.action is Action.NEXT or (event.action is Action.PRESS and event.zone == "right"):
+            target = self._target(event)
+            if event.action is Action.NEXT or target == "next":
                 self._carousel.next()
-            elif event.action is Action.PREV or (event.action is Action.PRESS and event.zone == "left"):
+            elif event.action is Action.PREV or target == "prev":
                 self._carousel.previous()
-            elif event.action is Action.PRESS:
+            elif target is not None and target.startswith("effect:"):
+                self._carousel.select(target.removeprefix("effect:"))
+            elif event.action is Action.PRESS and (event.pos is None or target == "shutter"):
                 return "consent" if self._cfg.consent else "countdown"
         if self._idle(now):
-            self._carousel.home()
+            if self._cfg.attract_cycle_s and now - self._cycled >= self._cfg.attract_cycle_s:
+                self._carousel.next()              # the attract loop: every effect in turn
+                self._cycled = now
+            elif not self._cfg.attract_cycle_s:
+                self._carousel.home()
+        else:
+            self._cycled = now
+        if self._fresh and self._work is not None:
+            self.view.update(self._work, now)     # live thumbnails, only while choosing
         return None
 
     def _update_consent(self, events: list[Event], now: float) -> str | None:
         for event in events:
-            if event.action is Action.PRESS:
+            target = self._target(event)
+            if (event.action is Action.PRESS and event.pos is None) or target == "agree":
                 return "countdown"
-            if event.action is Action.BACK:
+            if event.action is Action.BACK or target == "cancel":
                 return "attract"
         return "attract" if self._idle(now) else None
 
     def _update_countdown(self, events: list[Event], now: float) -> str | None:
-        if any(e.action is Action.BACK for e in events):
+        if any(e.action is Action.BACK or self._target(e) == "cancel" for e in events):
             return "attract"
         return "recording" if self._since(now) >= self._cfg.countdown_s else None
 
@@ -232,7 +270,8 @@ class Booth:
         self._clip = None
         if not self._recorder.is_recording:        # the recorder ended it (its own maximum, disk space)
             return "review"
-        stop = any(e.action in (Action.PRESS, Action.BACK) for e in events)
+        stop = any((e.action in (Action.PRESS, Action.BACK) and e.pos is None) or self._target(e) == "stop"
+                   for e in events)
         if stop or self._since(now) >= self._cfg.max_record_s:
             self._recorder.stop(None)
             return "review"
@@ -247,29 +286,30 @@ class Booth:
                 return None
             self._entered = now
             self._last_input = now
+            self._player = ClipPlayer(self._clip)
+            self._played_from = now
             if not self._cfg.review:
                 self._keep(self._clip)
                 return "saved"
-            self._player = ClipPlayer(self._clip)
             return None
         self._take_saved(keep=True)   # a clip from an earlier failure is never lost
         for event in events:
-            if event.action is Action.BACK or (event.action is Action.PRESS and event.zone == "left"):
+            target = self._target(event)
+            if event.action is Action.BACK or target == "retake":
                 self._discard(self._clip)
                 self._clip = None
                 return "countdown"
-            if event.action is Action.PRESS:
+            if (event.action is Action.PRESS and event.pos is None) or target == "keep":
                 self._keep(self._clip)
                 return "saved"
-        if now - self._last_input >= self._cfg.review_timeout_s:
+        if now - (self._last_input or now) >= self._cfg.review_timeout_s:
             self._keep(self._clip)
             return "saved"
         return None
 
     def _update_saved(self, events: list[Event], now: float) -> str | None:
-        if any(e.action is Action.PRESS for e in events) or self._since(now) >= self._cfg.saved_s:
-            return "attract"
-        return None
+        done = any((e.action is Action.PRESS and e.pos is None) or self._target(e) == "done" for e in events)
+        return "attract" if done or self._since(now) >= self._cfg.saved_s else None
 
     def _update_failsafe(self, events: list[Event], now: float) -> str | None:
         if self._fresh and self._since(now) >= self._cfg.failsafe_s:
@@ -278,13 +318,16 @@ class Booth:
         return None
 
     def _fail(self, exc: BaseException, now: float) -> None:
-        reason, line = human_reason(exc), detail(exc)
-        if reason != self._logged:   # the full cause, once per episode (a lost camera fails every frame)
-            log.error("booth %s: %s (%s)", self._state, reason, line, exc_info=exc)
-            self._logged = reason
+        reason, line = reason_of(exc), detail(exc)
+        if line != self._logged:   # the full cause, once per episode (a lost camera fails every frame)
+            log.error("booth %s: %s (%s)", self._state, self.view.text(f"failsafe.{reason}"), line, exc_info=exc)
+            self._logged = line
+            if self._failures is not None:
+                with contextlib.suppress(OSError):   # for `magicbooth doctor`; never a second failure
+                    incident.record(self._failures, state=self._state, reason=reason, exc=exc)
         else:
             log.debug("booth still failing: %s", line)
-        self._reason, self._detail = reason, line
+        self._reason = reason
         if self._recorder.is_recording:
             with contextlib.suppress(Exception):   # the clip so far is kept: its SAVED event is handed on
                 self._recorder.stop(0.0)
@@ -292,54 +335,54 @@ class Booth:
             self._go("failsafe", now)
 
     # -- drawing -------------------------------------------------------------------------------------------
-    def _draw(self, now: float) -> None:
-        screen = self._screen
-        w, h = screen.get_size()
-        state = self._state
-        if state == "failsafe":
-            self._draw_failsafe()
-            return
-        if state == "review" and self._player is not None:
-            self._show(screens.surface_of(self._player.frame_at(self._since(now))), mirror=False)
-            screens.buttons(screen, "Retake", "Keep")
-            return
-        self._show_live()
+    def _no_face(self, now: float) -> bool:
+        """The current effect needs a face and none has been found for a moment ("step closer")."""
+        name = self._carousel.name
+        if name != self._face_effect or not needs_face(self._carousel, name):
+            self._face_effect, self._face_seen = name, now
+            return False
+        work = self._work
+        if work is not None and work.scene is not None and work.scene.faces:
+            self._face_seen = now
+        return now - self._face_seen > NO_FACE_S
+
+    def _moment(self, now: float) -> Moment:
+        state, since = self._state, self._since(now)
+        values: dict[str, Any] = {"since": since, "now": now}
+        if state in ("attract", "countdown", "recording"):
+            values["no_face"] = self._no_face(now)
         if state == "attract":
-            screens.carousel(screen, self._carousel.titles, self._carousel.index)
-            screens.text(screen, self._cfg.hint, (w // 2, h // 8), h // 12)
-        elif state == "consent":
-            screens.dim(screen)
-            screens.wrapped(screen, self._cfg.consent_text, h // 14)
-        elif state == "countdown":
-            screens.countdown(screen, self._cfg.countdown_s - self._since(now), self._cfg.countdown_s)
-        elif state == "recording":
-            screens.recording(screen, self._since(now), now)
-            screens.progress(screen, self._since(now) / self._cfg.max_record_s)
+            values["idle"] = self._idle(now)
         elif state == "review":
-            screens.dim(screen)
-            screens.text(screen, "Saving…", (w // 2, h // 2), h // 10)
+            values["clip_ready"] = self._player is not None
+            values["review_left"] = self._cfg.review_timeout_s - (now - (self._last_input or now))
         elif state == "saved":
-            self._draw_saved()
+            values["saved_left"] = 1.0 - since / self._cfg.saved_s
+            values["uploading"] = self._when_kept is not None
+            if self._cfg.qr_url and self._clip is not None:
+                values["qr_url"] = self._cfg.qr_url.replace("{id}", self._clip.stem)
+        elif state == "failsafe":
+            lost = self._reason == "camera"
+            retry = getattr(self._pipeline.source, "retry_in", 0.0) if lost else 0.0
+            values.update(reason=self._reason or "other", camera_lost=lost,
+                          retry_in=retry if lost else self._cfg.failsafe_s - since)
+        return self.view.moment(state, **values)
 
-    def _draw_saved(self) -> None:
-        message = "Saved — uploading…" if self._when_kept is not None else "Saved"
-        url = self._cfg.qr_url.replace("{id}", self._clip.stem) if self._cfg.qr_url and self._clip else ""
-        screens.saved(self._screen, message, url)
-
-    def _draw_failsafe(self) -> None:
-        screens.failsafe(self._screen, self._reason, self._detail)
-
-    def _show(self, picture: pygame.Surface | None, *, mirror: bool) -> None:
-        screens.show(self._screen, picture, mirror=mirror)
-
-    def _show_live(self) -> None:
-        """The newest processed frame, mirrored as configured, with the watermark read the right way round."""
-        if self._work is None:
-            self._show(None, mirror=False)
+    def _draw(self, now: float) -> None:
+        if self._state == "failsafe":
+            self._draw_failsafe(now)
             return
-        rect = letterbox(self._screen, self._work.canvas, mirror=self._mirror)
-        if self._pipeline.watermark is not None:
-            self._pipeline.watermark.draw(self._screen.subsurface(rect))
+        watermark = self._pipeline.watermark
+        if self._state in ("review", "saved") and self._player is not None:
+            frame = self._player.frame_at(now - self._played_from)
+            self.view.show_clip(self._screen, frame, watermarked=watermark is not None and watermark.is_shown)
+        else:
+            self.view.show(self._screen, self._work.canvas if self._work is not None else None)
+        self.view.draw(self._screen, self._moment(now))
+
+    def _draw_failsafe(self, now: float) -> None:
+        self.view.show(self._screen, None)
+        self.view.draw(self._screen, self._moment(now))
 
 
 def run_booth(config: Config, pipeline: Pipeline, recorder: RecorderLike, screen: pygame.Surface, *,
@@ -354,7 +397,8 @@ def run_booth(config: Config, pipeline: Pipeline, recorder: RecorderLike, screen
     """
     notifier = notifier or Notifier()
     booth = Booth(config, pipeline, recorder, screen, when_kept=when_kept,
-                  gate=WatchdogGate(notifier, config.service.frame_stall_s))
+                  gate=WatchdogGate(notifier, config.service.frame_stall_s),
+                  failures=state_dir(config.device.state_dir))
     booth.when_state = lambda state: notifier.status(f"booth: {state}")
     buttons: list[Any] = []
     try:

@@ -75,10 +75,5 @@ def _mtime(path: Path | None) -> float | None:
 def _draw(screen: Any, message: str) -> None:
     import pygame
 
-    w, h = screen.get_size()
-    screen.fill((60, 10, 10))
-    screens.text(screen, "Configuration error", (w // 2, h // 6), h // 10)
-    screens.wrapped(screen, message, h // 20, top=0.35)
-    screens.text(screen, "Fix the file; the booth restarts by itself. Recorded clips keep uploading.",
-                 (w // 2, h - h // 10), h // 26)
+    screens.setup_error(screen, message)
     pygame.display.flip()

@@ -3,6 +3,10 @@
 Hardware callbacks (gpiozero threads, the recorder's ``when_saved``) only
 ``post`` into an ``EventQueue``; the main loop drains it together with
 pygame's own events, so only the main loop touches pygame and mode state.
+A finger or mouse button that goes down and up in place is a tap (``PRESS``
+with its position, which the booth matches against the buttons it drew); one
+that slides sideways is a swipe (``NEXT`` when it moves left, as a carousel
+follows the finger, ``PREV`` when it moves right).
 
 >>> from gpiozero.pins.mock import MockFactory
 >>> events = EventQueue()
@@ -33,8 +37,8 @@ class Action(enum.Enum):
 
     PRESS = "press"      # record / select / keep / agree (space, enter, tap, GPIO button)
     BACK = "back"        # cancel / retake (esc, backspace)
-    NEXT = "next"        # next effect (right / down arrow, right edge tap, next button)
-    PREV = "prev"        # previous effect (left / up arrow, left edge tap, prev button)
+    NEXT = "next"        # next effect (right / down arrow, swipe left, next button)
+    PREV = "prev"        # previous effect (left / up arrow, swipe right, prev button)
     HOLD = "hold"        # the record button held for gpio.hold_s
     SAVED = "saved"      # the recorder finished a clip; payload is the clip
     FAILED = "failed"    # a worker failed; payload is the exception
@@ -43,20 +47,12 @@ class Action(enum.Enum):
 
 @dataclass(frozen=True)
 class Event:
-    """One input. ``pos`` is the tap position in 0..1 screen coordinates, if any."""
+    """One input. ``pos`` is where a tap landed, in 0..1 screen coordinates (None for keys and buttons)."""
 
     action: Action
     source: str = ""
     pos: tuple[float, float] | None = None
     payload: Any = None
-
-    @property
-    def zone(self) -> str:
-        """"left", "right" or "center" third of the screen a tap landed in ("center" without a position)."""
-        if self.pos is None:
-            return "center"
-        x = self.pos[0]
-        return "left" if x < 0.2 else "right" if x > 0.8 else "center"
 
 
 class EventQueue:
@@ -78,8 +74,11 @@ class EventQueue:
                 return out
 
 
-def from_pygame(event: Any, screen_size: tuple[int, int]) -> Event | None:
-    """Translate one pygame event (main thread only) into an ``Event``, or None to ignore it."""
+def from_pygame(event: Any, screen_size: tuple[int, int], pointer: Pointer | None = None) -> Event | None:
+    """Translate one pygame event (main thread only) into an ``Event``, or None to ignore it.
+
+    Fingers and the mouse go through ``pointer`` (taps and swipes); without one they are ignored.
+    """
     import pygame
 
     if event.type == pygame.QUIT:
@@ -87,12 +86,45 @@ def from_pygame(event: Any, screen_size: tuple[int, int]) -> Event | None:
     if event.type == pygame.KEYDOWN:
         action = _key_map().get(event.key)
         return Event(action, "key") if action else None
-    if event.type == pygame.MOUSEBUTTONDOWN and event.button == 1 and not getattr(event, "touch", False):
-        w, h = screen_size
-        return Event(Action.PRESS, "mouse", (event.pos[0] / max(w, 1), event.pos[1] / max(h, 1)))
+    if pointer is None:
+        return None
+    w, h = max(screen_size[0], 1), max(screen_size[1], 1)
+    mouse = event.type in (pygame.MOUSEBUTTONDOWN, pygame.MOUSEBUTTONUP)
+    if mouse and (event.button != 1 or getattr(event, "touch", False)):
+        return None   # SDL also reports a touch as a mouse click: that copy is ignored, one tap is one event
+    if event.type == pygame.MOUSEBUTTONDOWN:
+        pointer.down("mouse", (event.pos[0] / w, event.pos[1] / h))
+        return None
+    if event.type == pygame.MOUSEBUTTONUP:
+        return pointer.up("mouse", (event.pos[0] / w, event.pos[1] / h))
     if event.type == pygame.FINGERDOWN:
-        return Event(Action.PRESS, "touch", (float(event.x), float(event.y)))
+        pointer.down(f"touch:{event.finger_id}", (float(event.x), float(event.y)))
+        return None
+    if event.type == pygame.FINGERUP:
+        return pointer.up(f"touch:{event.finger_id}", (float(event.x), float(event.y)))
     return None
+
+
+class Pointer:
+    """Turns press-and-release pairs into taps and swipes (positions in 0..1 of the screen)."""
+
+    SWIPE = 0.06     # a sideways move of this much of the screen width is a swipe, not a tap
+
+    def __init__(self) -> None:
+        self._down: dict[str, tuple[float, float]] = {}
+
+    def down(self, who: str, pos: tuple[float, float]) -> None:
+        self._down[who] = pos
+
+    def up(self, who: str, pos: tuple[float, float]) -> Event | None:
+        start = self._down.pop(who, None)
+        if start is None:
+            return None
+        dx, dy = pos[0] - start[0], pos[1] - start[1]
+        source = who.split(":")[0]
+        if abs(dx) >= self.SWIPE and abs(dx) > 1.5 * abs(dy):
+            return Event(Action.NEXT if dx < 0 else Action.PREV, f"{source} swipe")
+        return Event(Action.PRESS, source, start)
 
 
 @functools.cache
@@ -105,13 +137,13 @@ def _key_map() -> dict[int, Action]:
             pygame.K_LEFT: Action.PREV, pygame.K_UP: Action.PREV}
 
 
-def pygame_events(screen_size: tuple[int, int]) -> list[Event]:
-    """Drain pygame's queue (main thread only) and translate what matters."""
+def pygame_events(screen_size: tuple[int, int], pointer: Pointer | None = None) -> list[Event]:
+    """Drain pygame's queue (main thread only) and translate what matters (taps and swipes via ``pointer``)."""
     import pygame
 
     out = []
     for raw in pygame.event.get():
-        event = from_pygame(raw, screen_size)
+        event = from_pygame(raw, screen_size, pointer)
         if event is not None:
             out.append(event)
     return out

@@ -1,8 +1,9 @@
-"""Turn any exception into a short reason a guest can read; the full cause goes to the log.
+"""Turn any exception into a short reason a guest can read; the full cause goes to the log and ``doctor``.
 
-pibooth shows "Oops" and hides why; here the screen says what went wrong in a
-few words, and a second, smaller line carries the error's own one-line message
-for whoever maintains the booth.
+pibooth shows "Oops" and hides why; guests here get one human sentence from the
+text catalogue (``failsafe.<reason>``) with an icon and when the booth tries again,
+never exception text. The error's own line (``detail``) and its traceback go to the
+log, and the last one to ``<state dir>/booth-failure.json`` for ``magicbooth doctor``.
 """
 
 from __future__ import annotations
@@ -16,30 +17,37 @@ from magicbooth.core.errors import (
     StorageFullError,
     UploadError,
 )
+from magicbooth.modes.catalogue import Catalogue
 
 _REASONS: tuple[tuple[type[BaseException], str], ...] = (
-    (CameraError, "Camera disconnected, reconnecting…"),
-    (StorageFullError, "Storage is full: recording is paused"),
-    (RecorderError, "The clip could not be saved, please try again"),
-    (ModelError, "An effect could not load its model"),
-    (EffectError, "This effect failed, please pick another"),
-    (ConfigError, "Configuration error"),
-    (UploadError, "Upload problem: clips are kept and retried"),
-    (MemoryError, "Out of memory, recovering…"),
+    (CameraError, "camera"),
+    (StorageFullError, "storage"),
+    (RecorderError, "recorder"),
+    (ModelError, "model"),
+    (EffectError, "effect"),
+    (ConfigError, "config"),
+    (UploadError, "upload"),
+    (MemoryError, "memory"),
 )
+REASONS = (*(key for _, key in _REASONS), "other")
 
 
-def human_reason(exc: BaseException) -> str:
-    """A short, human sentence for ``exc`` (the most specific known kind wins)."""
-    for kind, reason in _REASONS:
+def reason_of(exc: BaseException) -> str:
+    """The catalogue key (``failsafe.<key>``) of the human reason for ``exc``; the most specific kind wins."""
+    for kind, key in _REASONS:
         if isinstance(exc, kind):
-            return reason
-    return "Something went wrong, restarting the booth…"
+            return key
+    return "other"
 
 
-def detail(exc: BaseException, limit: int = 90) -> str:
-    """The error's own first line, shortened, prefixed with its type for unknown kinds."""
+def detail(exc: BaseException, limit: int = 200) -> str:
+    """The error's own first line, shortened, prefixed with its type for unknown kinds (for the log and doctor)."""
     line = (str(exc).strip().splitlines() or [""])[0]
     if not any(isinstance(exc, kind) for kind, _ in _REASONS):
         line = f"{type(exc).__name__}: {line}" if line else type(exc).__name__
     return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def human_reason(exc: BaseException, language: str = "en") -> str:
+    """The guest's sentence for ``exc`` in ``language`` (the log and the headless status use English)."""
+    return Catalogue.load(language)(f"failsafe.{reason_of(exc)}")

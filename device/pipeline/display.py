@@ -18,7 +18,7 @@ from magicbooth.core.config import DisplayConfig
 from magicbooth.core.errors import DisplayError
 from magicbooth.core.machine import display_candidates
 from magicbooth.pipeline.flow import FramePass
-from magicbooth.pipeline.overlay import Watermark
+from magicbooth.pipeline.overlay import Watermark, font
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +102,7 @@ class Display:
             size = tuple(self.config.window_size) if all(self.config.window_size) else frame_size
             self._screen = pygame.display.set_mode(size)
         pygame.display.set_caption(self.caption)
-        self._font = pygame.font.Font(None, 22)
+        self._font = font(16)
         self.mode, self.driver = mode, pygame.display.get_driver()
         log.info("display: %s via %s, %dx%d", mode, self.driver, *self._screen.get_size())
 
