@@ -65,7 +65,8 @@ def test_an_island_sharing_a_constant_with_an_int8_op_gets_its_own_copy() -> Non
     samples = [(square.astype(np.float32) / 255)[None]]
     calibrated, _ = ranges.cap_ranges(ranges.calibrate(model, samples), SPECS["palm_detection_lite"], model, samples)
     stem = g.load(calibrated)
-    keep = [bytes(stem.subgraphs[0].tensors[int(op.outputs[0])].name).decode() for op in stem.subgraphs[0].operators[:12]]
+    sub = stem.subgraphs[0]
+    keep = [bytes(sub.tensors[int(op.outputs[0])].name).decode() for op in sub.operators[:12]]
     mixed = Runner(islands.quantize(calibrated, keep))   # loads and runs: no float op reads an int32 bias
     regressors, scores = mixed(samples[0])
     assert regressors.shape == (1, 2016, 18) and scores.shape == (1, 2016, 1)

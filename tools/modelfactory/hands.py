@@ -14,6 +14,7 @@ fingers; the landmark model (224x224) gives 21 points in its input pixels.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -113,7 +114,7 @@ def _rotation(start: np.ndarray, end: np.ndarray) -> float:
     return (angle + math.pi) % (2 * math.pi) - math.pi
 
 
-def palm_rect(palm: Palm, to_picture: callable) -> HandRect:  # type: ignore[valid-type]
+def palm_rect(palm: Palm, to_picture: Callable[[np.ndarray], np.ndarray]) -> HandRect:
     """The landmark crop for a palm; ``to_picture`` maps detector 0..1 points (N, 2) to picture pixels."""
     box = to_picture(palm.box.reshape(2, 2))
     points = to_picture(palm.keypoints)
