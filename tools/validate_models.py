@@ -212,7 +212,7 @@ def main(argv: list[str] | None = None) -> int:
         data["models"] = {**kept, **data["models"]}
         data["held_out"]["inputs"] = {**earlier.get("held_out", {}).get("inputs", {}), **data["held_out"]["inputs"]}
         data["merged"] = f"{', '.join(names)} measured in this run; {', '.join(kept) or 'no other model'} kept from " \
-                         "the previous report"
+                         f"the previous report (measured on {earlier.get('machine', {}).get('cpu', 'another machine')})"
     (args.models_dir / "REPORT.json").write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     (args.models_dir / "REPORT.md").write_text(render.markdown(data), encoding="utf-8")
     say(f"wrote {args.models_dir / 'REPORT.md'} and REPORT.json")
