@@ -136,18 +136,21 @@ def test_recorded_landmark_tracks_fire_what_was_meant_and_nothing_else() -> None
     data = np.load(RECORDED)
     fps = float(data["fps"])
     outcomes: dict[str, list[bool]] = {}
-    false_starts = 0
+    wrong: list[tuple[str, list[str]]] = []
     others = 0
     for key in data.files:
         if key in ("fps", "sample", "sample_fps", "sample_size"):
             continue
         kind = key.rsplit("_", 1)[0]
         fired = recognise(unpack(data[key]), (640, 480), fps)
-        if kind in GESTURE_KINDS:
-            outcomes.setdefault(kind, []).append(GESTURE_KINDS[kind] in fired)
-        else:
-            assert kind in OTHER_KINDS
-            others += 1
-            false_starts += "start" in fired
-    assert outcomes and all(sum(hits) >= 0.75 * len(hits) for hits in outcomes.values()), outcomes
-    assert others and false_starts / others <= 0.1
+        meant = GESTURE_KINDS.get(kind, "")
+        assert meant or kind in OTHER_KINDS
+        others += not meant
+        outcomes.setdefault(kind, []).append(meant in fired)
+        if any(g != meant for g in fired):
+            wrong.append((key, fired))
+    assert wrong == []                          # no clip fires anything but what it meant: no false starts either
+    assert others >= 40
+    for kind in ("hold_open_palm", "swipe_left", "swipe_right"):   # thumbs: GESTURES.md says how often (seldom)
+        assert sum(outcomes[kind]) >= 0.75 * len(outcomes[kind]), (kind, outcomes[kind])
+    assert sum(outcomes["thumb_up"]) >= 1

@@ -96,6 +96,9 @@ def hand_pose(points: np.ndarray) -> str:
     curled = [name for name, state in states.items() if state == "curled"]
     palm = _distance(points[MIDDLE_MCP], points[WRIST])
     up = points[MIDDLE_MCP, :2] - points[WRIST, :2]
+    thumb = _thumb_pointing(points, palm)
+    if len(extended) == 4 and thumb and _across(points):
+        return thumb      # the fingers read straight but lie across a vertical thumb: a fist seen side-on
     if len(extended) == 4:
         upright = -up[1] > 0.6 * np.linalg.norm(up)             # fingers within ~53 degrees of straight up
         facing = _distance(points[5, :2], points[17, :2]) > 0.45 * palm   # knuckles spread: palm or back on
@@ -103,20 +106,40 @@ def hand_pose(points: np.ndarray) -> str:
         return "open_palm" if upright and facing and thumb_clear else "other"
     if len(curled) + len([s for s in states.values() if s == "half"]) == 4 and len(curled) >= 3:
         if thumb_out(points):
-            direction = points[4, :2] - points[2, :2]
-            vertical = abs(direction[1]) > 0.65 * np.linalg.norm(direction)   # within ~50 degrees
-            ys = points[:, 1]
-            if vertical and direction[1] < 0 and ys[4] <= ys.min() + 0.05 * palm:
-                return "thumb_up"
-            if vertical and direction[1] > 0 and ys[4] >= ys.max() - 0.05 * palm:
-                return "thumb_down"
-            return "other"
+            return thumb or "other"
         return "fist"
     if extended == ["index"] and len(curled) >= 2:
         return "pointing"
     if sorted(extended) == ["index", "middle"] and len(curled) >= 1:
         return "victory"
     return "other"
+
+
+def _thumb_pointing(points: np.ndarray, palm: float) -> str:
+    """``thumb_up`` / ``thumb_down`` when the thumb stands out, within ~50 degrees of vertical, past every other
+    joint in its direction; else ""."""
+    if not thumb_out(points):
+        return ""
+    direction = points[4, :2] - points[2, :2]
+    if abs(direction[1]) <= 0.65 * np.linalg.norm(direction):
+        return ""
+    ys = points[:, 1]
+    if direction[1] < 0 and ys[4] <= ys.min() + 0.05 * palm:
+        return "thumb_up"
+    if direction[1] > 0 and ys[4] >= ys.max() - 0.05 * palm:
+        return "thumb_down"
+    return ""
+
+
+def _across(points: np.ndarray) -> bool:
+    """The four fingers lie across the thumb (within ~25 degrees of perpendicular to it) and side by side.
+
+    The landmark model reads a fist seen from the thumb's side with its fingers straight; a flat
+    hand would have its fingers along the thumb's line or fanned out.
+    """
+    thumb = points[4, :2] - points[2, :2]
+    fingers = [points[tip, :2] - points[mcp, :2] for mcp, *_, tip in FINGERS.values()]
+    return all(abs(_cos(thumb, f)) < 0.42 for f in fingers)
 
 
 @dataclass(frozen=True)
