@@ -35,7 +35,7 @@ def _user_video(path: str) -> tuple[np.ndarray, ...]:
     return assets.read_video(path)
 
 
-class Background(Effect):
+class Background(Effect["Background.Options"]):
     name = "background"
     title = "Background blur or replacement"
     needs = frozenset({"mask"})
@@ -55,7 +55,7 @@ class Background(Effect):
                                   low=0.0, high=1.0)
         fps: float = option(12.0, "Playback rate of a background video.", low=1.0, high=60.0)
 
-    def __init__(self, options: EffectOptions | None = None) -> None:
+    def __init__(self, options: Background.Options | None = None) -> None:
         super().__init__(options)
         o = self.options
         # Load up front so a bad file fails when the effect is chosen, not mid-clip.

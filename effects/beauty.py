@@ -44,7 +44,7 @@ def skin_likelihood(ycc: np.ndarray, sample: np.ndarray) -> np.ndarray:
     return np.clip((SKIN_FAR - dist) * np.float32(1 / (SKIN_FAR - SKIN_NEAR)), 0, 1)
 
 
-class Beauty(Effect):
+class Beauty(Effect["Beauty.Options"]):
     name = "beauty"
     title = "Beauty (skin smoothing, colour grade)"
     needs = frozenset({"faces", "mesh"})

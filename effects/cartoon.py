@@ -47,7 +47,7 @@ def ink_table(strength: float) -> np.ndarray:
     return np.round(255 * (1 - strength * line)).astype(np.uint8)
 
 
-class Cartoon(Effect):
+class Cartoon(Effect["Cartoon.Options"]):
     name = "cartoon"
     title = "Cartoon (flat colours, inked edges)"
     needs = frozenset()
@@ -58,7 +58,7 @@ class Cartoon(Effect):
         edges: float = option(0.85, "Darkness of the inked edges.", low=0.0, high=1.0)
         grade: str = option("vivid", "Colour grade applied with the flattening.", choices=GRADES)
 
-    def __init__(self, options: EffectOptions | None = None) -> None:
+    def __init__(self, options: Cartoon.Options | None = None) -> None:
         super().__init__(options)
         self._previous: np.ndarray | None = None
 

@@ -102,7 +102,7 @@ def _backdrop(size: tuple[int, int]) -> np.ndarray:
     return image
 
 
-class Kaiju(Effect):
+class Kaiju(Effect["Kaiju.Options"]):
     name = "kaiju"
     title = "Kaiju with atomic breath"
     needs = frozenset({"faces", "mesh", "mask"})
@@ -120,7 +120,7 @@ class Kaiju(Effect):
         haze: float = option(0.25, "Atmospheric haze over the monster: 0 none, 1 lost in the fog.", low=0.0, high=1.0)
         grade: bool = option(True, "Give the whole picture one film grade.")
 
-    def __init__(self, options: EffectOptions | None = None) -> None:
+    def __init__(self, options: Kaiju.Options | None = None) -> None:
         super().__init__(options)
         self.particles = Particles(seed=7, capacity=1500)
         self.reset()

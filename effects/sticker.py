@@ -111,7 +111,7 @@ def blend_rgba(image: np.ndarray, sprite: np.ndarray, matrix: np.ndarray, box: t
     region[:] = cv2.blendLinear(np.ascontiguousarray(warped[..., :3]), region, alpha, 1 - alpha)
 
 
-class Sticker(Effect):
+class Sticker(Effect["Sticker.Options"]):
     name = "sticker"
     title = "Head sticker in 3D (bunny ears, cat ears, crown, top hat)"
     needs = frozenset({"faces", "mesh"})
@@ -124,7 +124,7 @@ class Sticker(Effect):
         smoothing: float = option(0.5, "0 follows the face exactly; towards 1 moves more calmly.", low=0.0,
                                   high=0.95)
 
-    def __init__(self, options: EffectOptions | None = None) -> None:
+    def __init__(self, options: Sticker.Options | None = None) -> None:
         super().__init__(options)
         self._smooth = Smoother(self.options.smoothing)
         self._atlas = atlas(self.options.design)
