@@ -25,7 +25,7 @@ import numpy as np
 
 from magicbooth.core.scene import FaceMesh, Scene
 from magicbooth.effects import assets
-from magicbooth.effects.blending import mix, triple
+from magicbooth.effects.blending import blend
 from magicbooth.effects.meshwarp import MeshWarper, feathered
 
 TOP, CHIN, RIGHT_CHEEK, LEFT_CHEEK = 10, 152, 234, 454
@@ -229,7 +229,7 @@ class Ager:
         y = cv2.cvtColor(part, cv2.COLOR_RGB2GRAY).astype(np.float32)
         dark = np.clip((skin_y - 12.0 - y) / 45.0, 0, 1)
         grey = weight[:part.shape[0], :part.shape[1]] * dark
-        mix(part, cv2.transform(part, _SILVER), triple(grey))
+        part[:] = blend(cv2.transform(part, _SILVER), part, grey)
 
 
 class _Weights:
@@ -345,7 +345,7 @@ def _tint(roi: np.ndarray, weights: _Weights, grid: np.ndarray, amount: float, t
         elif amount != 1:
             weight = cv2.multiply(weight, amount)
         part = roi[ys, xs]
-        mix(part, cv2.transform(part, transform), triple(weight))
+        part[:] = blend(cv2.transform(part, transform), part, weight)
 
 
 @functools.cache

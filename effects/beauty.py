@@ -20,6 +20,7 @@ from magicbooth.core.options import option
 from magicbooth.core.scene import FaceMesh, Scene
 from magicbooth.effects.assets import face_model
 from magicbooth.effects.base import Effect
+from magicbooth.effects.blending import blend
 from magicbooth.effects.faces import head_layout
 from magicbooth.effects.luts import GRADES, grade
 from magicbooth.effects.options import EffectOptions
@@ -106,4 +107,4 @@ class Beauty(Effect["Beauty.Options"]):
         if self.options.glow > 0:
             soft = cv2.convertScaleAbs(soft, alpha=1 + self.options.glow * 0.3, beta=self.options.glow * 12)
         alpha = cv2.resize(alpha_small, (rw, rh), interpolation=cv2.INTER_LINEAR)
-        region[:] = cv2.blendLinear(soft, region, alpha, 1 - alpha)
+        region[:] = blend(soft, region, alpha)

@@ -20,6 +20,7 @@ import pygame
 from magicbooth.core.options import option
 from magicbooth.core.scene import Scene
 from magicbooth.effects.base import Effect
+from magicbooth.effects.blending import blend
 from magicbooth.effects.luts import GRADES, lut
 from magicbooth.effects.options import EffectOptions
 from magicbooth.effects.surface import blit_rgb
@@ -77,7 +78,7 @@ class Cartoon(Effect["Cartoon.Options"]):
         diff = cv2.cvtColor(cv2.absdiff(small, prev), cv2.COLOR_RGB2GRAY)
         # Weight of the new frame: 0.35 for noise-sized changes, 1 for changes of 16+ grey levels.
         w = cv2.LUT(diff, _FOLLOW).astype(np.float32) * (1 / 255)
-        out = cv2.blendLinear(small, prev, w, 1 - w)
+        out = blend(small, prev, w)
         self._previous = out
         return out
 

@@ -1,4 +1,4 @@
-"""Compositing helpers on numpy RGB frames: feathered masks and fast alpha blends."""
+"""Helpers on numpy RGB frames: feathered masks, cover-fitting, a cheap strong blur (blending: ``effects.blending``)."""
 
 from __future__ import annotations
 
@@ -14,15 +14,6 @@ def feather_mask(mask: np.ndarray, px: float, work: int = 4) -> np.ndarray:
     small = cv2.resize(mask, (w // work, h // work), interpolation=cv2.INTER_AREA)
     small = cv2.GaussianBlur(small, (0, 0), max(px / work / 2, 0.5))
     return cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)
-
-
-def blend(front: np.ndarray, back: np.ndarray, alpha: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-    """front * alpha + back * (1 - alpha) for uint8 images and a float32 0..1 alpha (one SIMD pass).
-
-    ``out`` may be a reused buffer: a frame-sized allocation per call costs page faults.
-    """
-    alpha = np.ascontiguousarray(alpha, np.float32)
-    return cv2.blendLinear(front, back, alpha, cv2.subtract(1.0, alpha), dst=out)
 
 
 def fit(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:

@@ -22,6 +22,7 @@ import cv2
 import numpy as np
 
 from magicbooth.effects.assets import face_model
+from magicbooth.effects.blending import blend
 from magicbooth.effects.faces import head_layout
 from magicbooth.effects.meshwarp import WarpMaps, warp_maps
 
@@ -181,6 +182,6 @@ class FaceSwapper:
         correction = cv2.resize((wide - a_s)[..., None] * low, (rw, rh), interpolation=cv2.INTER_LINEAR)
         correction *= maps.coverage[..., None]       # upsampling must not carry it past the mesh
         alpha = maps.weight * self.strength
-        blended = cv2.blendLinear(patch, region, alpha, 1.0 - alpha)
+        blended = blend(patch, region, alpha)
         region[:] = cv2.add(blended, correction, dtype=cv2.CV_8U)
         return maps

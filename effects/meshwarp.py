@@ -19,6 +19,7 @@ import cv2
 import numpy as np
 
 from magicbooth.effects.assets import FaceModel
+from magicbooth.effects.blending import blend
 
 
 @dataclass(frozen=True)
@@ -164,4 +165,4 @@ def blend_into(image: np.ndarray, warped: Warped, patch: np.ndarray, alpha: np.n
     """``image[region] = patch * alpha + image[region] * (1 - alpha)`` in place, alpha in 0..1."""
     ys, xs = warped.slices
     dst = image[ys, xs]
-    dst[:] = cv2.blendLinear(patch, dst, alpha, 1.0 - alpha)
+    dst[:] = blend(patch, dst, alpha)

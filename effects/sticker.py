@@ -23,6 +23,7 @@ from magicbooth.core.options import option
 from magicbooth.core.scene import Scene
 from magicbooth.effects import assets
 from magicbooth.effects.base import Effect
+from magicbooth.effects.blending import blend
 from magicbooth.effects.faces import HeadPose, Smoother, head_pose
 from magicbooth.effects.options import EffectOptions
 from magicbooth.effects.surface import blit_rgb
@@ -108,7 +109,7 @@ def blend_rgba(image: np.ndarray, sprite: np.ndarray, matrix: np.ndarray, box: t
                             borderMode=cv2.BORDER_CONSTANT, borderValue=(0, 0, 0, 0))
     alpha = warped[..., 3].astype(np.float32) * (1 / 255)
     region = image[y0:y1, x0:x1]
-    region[:] = cv2.blendLinear(np.ascontiguousarray(warped[..., :3]), region, alpha, 1 - alpha)
+    region[:] = blend(warped[..., :3], region, alpha)
 
 
 class Sticker(Effect["Sticker.Options"]):

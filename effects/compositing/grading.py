@@ -152,14 +152,18 @@ def _look_of(image: np.ndarray) -> Look:
 
 
 def match_art(rgb: np.ndarray, alpha: np.ndarray, room: Look, strength: float = 0.7, *,
-              grain: bool = True, phase: int = 0) -> np.ndarray:
+              grain: bool = True, phase: int = 0, art: Look | None = None, exposure: float = 1.0) -> np.ndarray:
     """Art as if the camera had filmed it: the room's cast, brightness, contrast and grain.
 
     ``room`` is ``measure(frame, noise=True)``; ``phase`` (a frame counter) moves the grain so it
-    lives like sensor noise instead of sticking to the art.
+    lives like sensor noise instead of sticking to the art. ``art`` is the art's own look when it
+    is known (measured once on the whole sprite, so a part cut by the frame edge keeps the grade
+    of the whole; its ``luma`` is the scene brightness the art was made for, so a dark monster
+    can stay dark in a bright room); by default it is measured on ``rgb`` where ``alpha``.
+    ``exposure`` scales how much of the brightness difference is taken (1 all of ``strength``).
     """
-    art = measure(rgb, alpha)
-    out = Grade.between(art, room, strength, keep_colours=True, contrast=0.6).apply(rgb)
+    art = measure(rgb, alpha) if art is None else art
+    out = Grade.between(art, room, strength, keep_colours=True, brightness=exposure, contrast=0.6).apply(rgb)
     if grain and room.noise > 0.5:
         out = add_grain(out, room.noise, phase)
     return out

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import cv2
 import numpy as np
 
+from magicbooth.effects.blending import blend
 from magicbooth.effects.compositing.grading import harmonize_person
 from magicbooth.effects.compositing.light import decontaminate, light_wrap
 
@@ -67,8 +67,7 @@ def paint(image: np.ndarray, layer: Layer, opacity: float = 1.0) -> None:
     alpha = np.ascontiguousarray(layer.alpha[src], np.float32)
     if opacity < 1:
         alpha = alpha * np.float32(opacity)
-    region[:] = cv2.blendLinear(np.ascontiguousarray(layer.rgb[src]), np.ascontiguousarray(region),
-                                alpha, cv2.subtract(1.0, alpha))
+    region[:] = blend(layer.rgb[src], region, alpha)
 
 
 class Stack:
@@ -134,12 +133,40 @@ class Stack:
             if harmonize > 0 and replaced:
                 graded = harmonize_person(person, alpha, back, harmonize)
                 person = decontaminate(graded, alpha, in_place=graded is not self.frame)
-            if light_wrap > 0 and (replaced or self._behind):
+            wrapped = light_wrap > 0 and (replaced or self._behind)
+            if wrapped:
                 person = _light_wrap(person, back, alpha, light_wrap, wrap_radius, self.frame, replaced)
-            image = cv2.blendLinear(person, back, alpha, cv2.subtract(1.0, alpha), dst=out)
+            if replaced or not self._behind:
+                image = blend(person, back, alpha, out=out)
+            else:
+                # Room kept: away from the art (and its wrapped light) person and back are both the
+                # frame, so the person is laid back over the art's windows only.
+                image = back if out is None else _copy_into(out, back)
+                reach = int(np.ceil(4 * wrap_radius * self.frame.shape[1])) + 8 if wrapped else 0
+                x0, y0, x1, y1 = self._art_box(reach)
+                if x1 > x0 and y1 > y0:
+                    win = (slice(y0, y1), slice(x0, x1))
+                    image[win] = blend(person[win], back[win], alpha[win])
         for layer, opacity in self._front:
             paint(image, layer, opacity)
         return image
+
+
+    def _art_box(self, grow: int) -> tuple[int, int, int, int]:
+        """(x0, y0, x1, y1): the frame part the behind layers touch, grown by ``grow`` pixels."""
+        h, w = self.frame.shape[:2]
+        x0, y0, x1, y1 = w, h, 0, 0
+        for layer, _ in self._behind:
+            win = layer.window((w, h))
+            if win is not None:
+                ys, xs = win[0]
+                x0, y0, x1, y1 = min(x0, xs.start), min(y0, ys.start), max(x1, xs.stop), max(y1, ys.stop)
+        return max(x0 - grow, 0), max(y0 - grow, 0), min(x1 + grow, w), min(y1 + grow, h)
+
+
+def _copy_into(out: np.ndarray, image: np.ndarray) -> np.ndarray:
+    out[:] = image
+    return out
 
 
 def _light_wrap(person: np.ndarray, back: np.ndarray, alpha: np.ndarray, strength: float, radius: float,

@@ -9,12 +9,17 @@ Usage::
     person = decontaminate(frame, alpha)                          # old wall colour out of the edge
     contact_shadow(back, (x, y), (w, h), strength=0.5)            # in place, under a layer's feet
     far = haze(monster_rgb, 0.25, colour)                         # distance
+    foot = haze(far, mist(h, w, 0.5, 0.4), colour)                # ground mist, thicker lower down
 """
 
 from __future__ import annotations
 
+import functools
+
 import cv2
 import numpy as np
+
+from magicbooth.effects.blending import blend
 
 WORK = 4  # smooth maps are built at 1/WORK of the frame size (1/(2·WORK) for the wider light wrap)
 
@@ -121,10 +126,27 @@ def contact_shadow(image: np.ndarray, centre: tuple[float, float], size: tuple[f
     region[:] = cv2.multiply(region, cv2.merge([keep, keep, keep]), dtype=cv2.CV_8U)
 
 
-def haze(rgb: np.ndarray, amount: float, colour: tuple[float, float, float]) -> np.ndarray:
-    """``rgb`` seen through air: blended ``amount`` (0..1) towards the haze ``colour`` (a new array)."""
-    if amount <= 0:
-        return rgb
+def haze(rgb: np.ndarray, amount: float | np.ndarray, colour: tuple[float, float, float]) -> np.ndarray:
+    """``rgb`` seen through air: blended ``amount`` towards the haze ``colour`` (a new array).
+
+    ``amount`` is one number (0..1) for the whole layer, or an (H, W) float32 map for haze that
+    varies over it, such as ground ``mist``.
+    """
     flat = np.empty_like(rgb)
     flat[:] = np.clip(np.round(colour), 0, 255).astype(np.uint8)
+    if isinstance(amount, np.ndarray):
+        return blend(flat, rgb, amount)
+    if amount <= 0:
+        return rgb
     return cv2.addWeighted(rgb, 1.0 - amount, flat, amount, 0.0)
+
+
+@functools.cache
+def mist(height: int, width: int, start: float, amount: float) -> np.ndarray:
+    """An (H, W) haze amount for ground mist over a layer: none above ``start`` (a fraction of its height),
+    thickening smoothly to ``amount`` at its foot (read-only, cached per size)."""
+    y = np.linspace(0, 1, height, dtype=np.float32)[:, None]
+    t = np.clip((y - start) / max(1 - start, 1e-3), 0, 1)
+    out = np.ascontiguousarray(np.broadcast_to(t * t * (3 - 2 * t) * np.float32(amount), (height, width)))
+    out.flags.writeable = False
+    return out
