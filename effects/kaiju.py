@@ -46,6 +46,7 @@ MIN_FIRE_S = 0.8                     # a short shout still gives a proper blast
 MATCH = 0.7                          # how far the monster takes the room's light (match_art's strength)
 EXPOSURE = 0.6                       # ... and how much of that of the room's brightness
 KEY = 120.0                          # the scene brightness the sprite sheet was rendered for
+MIST_START = 0.5                     # ground mist starts half-way down the whole monster
 DENSITY = 1.3                        # gamma giving the flat-rendered hide the density of a filmed one
 BACKDROP_WRAP, BACKDROP_HARMONIZE = 0.35, 0.3   # the guest on the construction site, as the background effect
 
@@ -281,11 +282,15 @@ class Kaiju(Effect["Kaiju.Options"]):
                                 for p, q in ((a.rgb, b.rgb), (a.alpha, b.alpha), (a.glow, b.glow)))
         # Filmed by the same camera: the room's white balance, exposure, contrast and grain (the grade is
         # worked out on the whole sprite, so it does not change as the frame edge cuts it differently).
-        art = match_art(rgb, cover, self._room, MATCH, phase=self._frames, art=_look(a), exposure=EXPOSURE)
-        # Air between it and the camera, and ground mist thickening towards its feet.
+        # Air between it and the camera (in the same table pass), and ground mist thickening towards its feet
+        # (only the rows it reaches are blended).
         amount = self.options.haze
-        art = haze(art, 0.05 + 0.35 * amount, self._haze_rgb)
-        art = haze(art, mist(sh, sw, 0.5, 0.15 + 0.7 * amount)[sub], self._haze_rgb)
+        art = match_art(rgb, cover, self._room, MATCH, phase=self._frames, art=_look(a), exposure=EXPOSURE,
+                        haze=0.05 + 0.35 * amount, air=self._haze_rgb)
+        r0 = max(round(sh * MIST_START) - sub[0].start, 0)
+        if r0 < art.shape[0]:
+            fog = mist(sh, sw, MIST_START, 0.15 + 0.7 * amount)[sub][r0:]
+            art[r0:] = haze(art[r0:], fog, self._haze_rgb)
         if self._roar > 0 or self._beam > 0:
             self._charge(art, glow, t)
         return Layer(art, cover, xs, ys), pose

@@ -18,6 +18,7 @@ Usage::
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from dataclasses import dataclass
 
@@ -83,12 +84,15 @@ def noise_sigma(image: np.ndarray, crop: int = 160) -> float:
 
 @dataclass(frozen=True, slots=True)
 class Grade:
-    """A per-channel tone curve: ``((v - pivot) * contrast + pivot) * brightness * gain[c]``."""
+    """A per-channel tone curve: ``((v - pivot) * contrast + pivot) * brightness * gain[c]``, then seen
+    through ``haze`` (0..1) of the colour ``air`` (the same as ``light.haze``, in the same table pass)."""
 
     gain: tuple[float, float, float] = (1.0, 1.0, 1.0)
     brightness: float = 1.0
     contrast: float = 1.0
     pivot: float = 128.0
+    haze: float = 0.0
+    air: tuple[float, float, float] = (128.0, 128.0, 128.0)
 
     @property
     def lut(self) -> np.ndarray:
@@ -96,6 +100,8 @@ class Grade:
         v = np.arange(256, dtype=np.float32)
         tone = ((v - self.pivot) * self.contrast + self.pivot) * self.brightness
         table = tone[:, None] * np.asarray(self.gain, np.float32)[None, :]
+        if self.haze > 0:
+            table = np.clip(table, 0, 255) * (1 - self.haze) + np.asarray(self.air, np.float32)[None, :] * self.haze
         return np.clip(np.round(table), 0, 255).astype(np.uint8).reshape(256, 1, 3)
 
     @property
@@ -152,7 +158,8 @@ def _look_of(image: np.ndarray) -> Look:
 
 
 def match_art(rgb: np.ndarray, alpha: np.ndarray, room: Look, strength: float = 0.7, *,
-              grain: bool = True, phase: int = 0, art: Look | None = None, exposure: float = 1.0) -> np.ndarray:
+              grain: bool = True, phase: int = 0, art: Look | None = None, exposure: float = 1.0,
+              haze: float = 0.0, air: tuple[float, float, float] = (128.0, 128.0, 128.0)) -> np.ndarray:
     """Art as if the camera had filmed it: the room's cast, brightness, contrast and grain.
 
     ``room`` is ``measure(frame, noise=True)``; ``phase`` (a frame counter) moves the grain so it
@@ -161,9 +168,14 @@ def match_art(rgb: np.ndarray, alpha: np.ndarray, room: Look, strength: float = 
     of the whole; its ``luma`` is the scene brightness the art was made for, so a dark monster
     can stay dark in a bright room); by default it is measured on ``rgb`` where ``alpha``.
     ``exposure`` scales how much of the brightness difference is taken (1 all of ``strength``).
+    ``haze`` (0..1) of the colour ``air`` puts distance between the art and the camera, in the same
+    table pass (``light.haze`` does it as a separate pass, or with an amount that varies).
     """
     art = measure(rgb, alpha) if art is None else art
-    out = Grade.between(art, room, strength, keep_colours=True, brightness=exposure, contrast=0.6).apply(rgb)
+    grade = Grade.between(art, room, strength, keep_colours=True, brightness=exposure, contrast=0.6)
+    if haze > 0:
+        grade = dataclasses.replace(grade, haze=float(haze), air=air)
+    out = grade.apply(rgb)
     if grain and room.noise > 0.5:
         out = add_grain(out, room.noise, phase)
     return out

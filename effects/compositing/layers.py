@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 
 from magicbooth.effects.blending import blend
@@ -120,6 +121,13 @@ class Stack:
         behind layers; at 0 the person is plain alpha blending, exactly as captured where the mask is 1.
         ``wrap_radius`` is the light wrap's reach as a fraction of the frame width.
         """
+        if self.person is not None and self.backdrop is None and self._behind and light_wrap <= 0:
+            image = self._room_kept()
+            if out is not None:
+                image = _copy_into(out, image)
+            for layer, opacity in self._front:
+                paint(image, layer, opacity)
+            return image
         back = self.scene_behind()
         if self.person is None:
             image = back if back is not self.frame and back is not self.backdrop else np.array(back)
@@ -151,6 +159,25 @@ class Stack:
             paint(image, layer, opacity)
         return image
 
+
+    def _room_kept(self) -> np.ndarray:
+        """The room with the behind layers painted where the person is not, in one blend per layer.
+
+        Laying the person (alpha p) over art (alpha a) on the room is the same as painting the art with
+        alpha a·(1 − p): one pass over each layer's window instead of two.
+        """
+        assert self.person is not None
+        image = np.array(self.frame)
+        h, w = image.shape[:2]
+        for layer, opacity in self._behind:
+            win = layer.window((w, h))
+            if win is None or opacity <= 0:
+                continue
+            dst, src = win
+            alpha = cv2.multiply(np.ascontiguousarray(layer.alpha[src], np.float32),
+                                 1.0 - self.person[dst], scale=opacity)
+            image[dst] = blend(layer.rgb[src], image[dst], alpha)
+        return image
 
     def _art_box(self, grow: int) -> tuple[int, int, int, int]:
         """(x0, y0, x1, y1): the frame part the behind layers touch, grown by ``grow`` pixels."""
