@@ -26,6 +26,7 @@ import numpy as np
 from magicbooth.core.scene import FaceMesh, Scene
 from magicbooth.effects import assets
 from magicbooth.effects.blending import blend
+from magicbooth.effects.faces import delaunay
 from magicbooth.effects.meshwarp import MeshWarper, feathered
 
 TOP, CHIN, RIGHT_CHEEK, LEFT_CHEEK = 10, 152, 234, 454
@@ -118,26 +119,8 @@ def _warper() -> MeshWarper:
         if name == "lips_1":
             continue
         keep.update(int(i) for i in (contour if name == "face_oval_0" else contour[::2]))
-    idx = np.array(sorted(keep))
-    uv = model.uv[idx].astype(np.float64)
-    sub = cv2.Subdiv2D((-1, -1, 3, 3))
-    for u, v in uv:
-        sub.insert((float(u), float(v)))
-    lookup = {(round(float(u), 6), round(float(v), 6)): int(i) for (u, v), i in zip(uv, idx, strict=True)}
-    oval = model.uv[model.contour("face_oval_0")].astype(np.float32)
-    tris = []
-    for t in sub.getTriangleList():
-        corners = [lookup.get((round(float(t[k]), 6), round(float(t[k + 1]), 6))) for k in (0, 2, 4)]
-        if None in corners:
-            continue
-        c = model.uv[corners].mean(0)
-        if cv2.pointPolygonTest(oval, (float(c[0]), float(c[1])), False) < 0:
-            continue
-        a, b, d = model.uv[corners]
-        if (b[0] - a[0]) * (d[1] - a[1]) - (b[1] - a[1]) * (d[0] - a[0]) < 0:
-            corners = [corners[0], corners[2], corners[1]]   # the mesh's winding, so front-facing tests agree
-        tris.append(corners)
-    coarse = assets.FaceModel(model.uv, np.array(tris, np.int32), model.contours)
+    tris = delaunay(model.uv, np.array(sorted(keep)), model.uv[model.contour("face_oval_0")])
+    coarse = assets.FaceModel(model.uv, tris, model.contours)
     return MeshWarper(coarse, _age_map().shape[0], step=4)
 
 
