@@ -354,11 +354,15 @@ def _hat(roi: np.ndarray, hairline: np.ndarray, ycc: np.ndarray, Y: np.ndarray) 
         return None
     if abs(float(np.median(ycc[top, 0])) - float(np.median(ycc[side, 0]))) < 12:
         return None
+    # Fine detail (strands) per cell, only in the rows the hairline covers, at half size (strands still show).
     gh, gw = hairline.shape
-    grey = cv2.cvtColor(cv2.resize(roi, (roi.shape[1] // 2, roi.shape[0] // 2), interpolation=cv2.INTER_AREA),
-                        cv2.COLOR_RGB2GRAY)     # strands still show at half size, for a quarter of the work
-    detail = cv2.resize(cv2.convertScaleAbs(cv2.Laplacian(grey, cv2.CV_16S)), (gw, gh), interpolation=cv2.INTER_AREA)
-    if float(np.median(detail[top])) > 0.6 * float(np.median(detail[side])):
+    rows = np.nonzero(hairline.any(axis=1))[0]
+    i0, i1 = int(rows[0]), int(rows[-1]) + 1
+    y0, y1 = i0 * roi.shape[0] // gh, i1 * roi.shape[0] // gh
+    half = cv2.resize(roi[y0:y1], (roi.shape[1] // 2, max((y1 - y0) // 2, 1)), interpolation=cv2.INTER_AREA)
+    lap = cv2.convertScaleAbs(cv2.Laplacian(cv2.cvtColor(half, cv2.COLOR_RGB2GRAY), cv2.CV_16S))
+    detail = cv2.resize(lap, (gw, i1 - i0), interpolation=cv2.INTER_AREA)
+    if float(np.median(detail[top[i0:i1]])) > 0.6 * float(np.median(detail[side[i0:i1]])):
         return None
     return np.median(ycc[top], 0)
 

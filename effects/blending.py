@@ -25,6 +25,5 @@ def blend(front: np.ndarray, back: np.ndarray, alpha: np.ndarray, out: np.ndarra
     >>> int(blend(front, back, np.full((2, 2), 0.5, np.float32))[0, 0, 0])
     100
     """
-    alpha = np.ascontiguousarray(alpha, np.float32)
-    return cv2.blendLinear(np.ascontiguousarray(front), np.ascontiguousarray(back), alpha,
-                           1.0 - alpha, dst=out)
+    alpha = np.asarray(alpha, np.float32)   # views of larger pictures are read in place (OpenCV follows strides)
+    return cv2.blendLinear(front, back, alpha, 1.0 - alpha, dst=out)

@@ -32,7 +32,7 @@ from magicbooth.effects.compositing.grading import (
     noise_sigma,
 )
 from magicbooth.effects.compositing.layers import Layer, Stack, paint
-from magicbooth.effects.compositing.light import contact_shadow, decontaminate, haze, light_wrap, mist
+from magicbooth.effects.compositing.light import contact_shadow, decontaminate, haze, light_wrap, mist, thumbnail
 
 __all__ = ["Grade", "Layer", "Look", "Stack", "add_grain", "contact_shadow", "decontaminate", "harmonize_person",
-           "haze", "light_wrap", "match_art", "measure", "mist", "noise_sigma", "paint"]
+           "haze", "light_wrap", "match_art", "measure", "mist", "noise_sigma", "paint", "thumbnail"]

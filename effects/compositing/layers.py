@@ -78,7 +78,8 @@ class Stack:
     the behind layers). ``backdrop`` replaces the room behind the person (None keeps the room).
     """
 
-    def __init__(self, frame: np.ndarray, person: np.ndarray | None, backdrop: np.ndarray | None = None) -> None:
+    def __init__(self, frame: np.ndarray, person: np.ndarray | None, backdrop: np.ndarray | None = None, *,
+                 small: tuple[np.ndarray | None, np.ndarray | None] = (None, None)) -> None:
         if person is not None and person.shape != frame.shape[:2]:
             raise ValueError(f"person mask {person.shape} is not the frame's size {frame.shape[:2]}")
         if backdrop is not None and backdrop.shape != frame.shape:
@@ -86,6 +87,8 @@ class Stack:
         self.frame = frame
         self.person = person
         self.backdrop = backdrop
+        # (frame, backdrop) reduced to ``light.thumbnail`` size, when the caller made them anyway (a blur).
+        self.small = small
         self._behind: list[tuple[Layer, float]] = []
         self._front: list[tuple[Layer, float]] = []
 
@@ -143,7 +146,8 @@ class Stack:
                 person = decontaminate(graded, alpha, in_place=graded is not self.frame)
             wrapped = light_wrap > 0 and (replaced or self._behind)
             if wrapped:
-                person = _light_wrap(person, back, alpha, light_wrap, wrap_radius, self.frame, replaced)
+                small = (self.small[0] if person is self.frame else None, self.small[1] if not self._behind else None)
+                person = _light_wrap(person, back, alpha, light_wrap, wrap_radius, self.frame, replaced, small)
             if replaced or not self._behind:
                 image = blend(person, back, alpha, out=out)
             else:
@@ -197,10 +201,11 @@ def _copy_into(out: np.ndarray, image: np.ndarray) -> np.ndarray:
 
 
 def _light_wrap(person: np.ndarray, back: np.ndarray, alpha: np.ndarray, strength: float, radius: float,
-                frame: np.ndarray, replaced: bool) -> np.ndarray:
+                frame: np.ndarray, replaced: bool,
+                small: tuple[np.ndarray | None, np.ndarray | None] = (None, None)) -> np.ndarray:
     """Wrap the light of what changed behind the person only (the room's own light is already there)."""
     if replaced:
-        return light_wrap(person, back, alpha, strength, radius)
+        return light_wrap(person, back, alpha, strength, radius, small=small)
     # Room kept: only inserted art differs from the frame; wrap its light alone, so an untouched
     # room adds nothing. The added light is what the art contributes over the room.
     return light_wrap(person, back, alpha, strength, radius, reference=frame)

@@ -25,8 +25,12 @@ WORK = 4  # smooth maps are built at 1/WORK of the frame size (1/(2·WORK) for t
 
 
 def _small(image: np.ndarray, work: int = WORK) -> np.ndarray:
-    h, w = image.shape[:2]
-    return cv2.resize(image, (max(w // work, 1), max(h // work, 1)), interpolation=cv2.INTER_AREA)
+    return cv2.resize(image, thumbnail(image.shape, work), interpolation=cv2.INTER_AREA)
+
+
+def thumbnail(shape: tuple[int, ...], work: int = 2 * WORK) -> tuple[int, int]:
+    """(w, h) of the reduced copies the kit works on (by default the light wrap's, 1/8 of the frame)."""
+    return max(shape[1] // work, 1), max(shape[0] // work, 1)
 
 
 def _surround(image_small: np.ndarray, weight_small: np.ndarray, sigma: float,
@@ -45,14 +49,17 @@ def _surround(image_small: np.ndarray, weight_small: np.ndarray, sigma: float,
 
 
 def light_wrap(person: np.ndarray, back: np.ndarray, alpha: np.ndarray, strength: float = 0.6,
-               radius: float = 0.02, reference: np.ndarray | None = None) -> np.ndarray:
+               radius: float = 0.02, reference: np.ndarray | None = None, *,
+               small: tuple[np.ndarray | None, np.ndarray | None] = (None, None)) -> np.ndarray:
     """The person with the light of ``back`` spilling onto its edge (a new array).
 
     Strongest at the mask edge and fading over ``radius`` (fraction of the frame width) inside.
     The person's colour near the edge moves towards the light around it by a smooth offset, so
     their own detail stays sharp; the offset is built at a quarter size. With ``reference`` (the
     room as captured) only light that ``back`` adds over the room is wrapped, so a monster's glow
-    reaches the person but an unchanged room adds nothing.
+    reaches the person but an unchanged room adds nothing. ``small`` is (person, back) at
+    ``thumbnail`` size when the caller already has them (a blur works there), saving a full-frame
+    reduction each.
     """
     if strength <= 0:
         return person
@@ -61,10 +68,11 @@ def light_wrap(person: np.ndarray, back: np.ndarray, alpha: np.ndarray, strength
     solid = _small(alpha, work)
     inv = cv2.subtract(1.0, solid)
     sigma = max(radius * w / work, 0.7)
-    colour, around = _surround(_small(back, work), inv, sigma)
+    person_small, back_small = small
+    colour, around = _surround(_small(back, work) if back_small is None else back_small, inv, sigma)
     amount = np.minimum(around * np.float32(2.0 * strength), 1.0)[..., None]  # full strength at the edge
     if reference is None:
-        own, _ = _surround(_small(person, work), solid, sigma)
+        own, _ = _surround(_small(person, work) if person_small is None else person_small, solid, sigma)
         delta = (colour - own) * amount
     else:
         room, _ = _surround(_small(reference, work), inv, sigma)
