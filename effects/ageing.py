@@ -193,7 +193,7 @@ class Ager:
         (wp,) = warped
         cover = feathered(wp.coverage, 1.5)
         relief, spots, brows = cv2.split(wp.patch)
-        shade = cv2.multiply(cv2.subtract(relief, 128.0, dtype=cv2.CV_32F), cover,
+        shade = cv2.multiply(relief.astype(np.float32) - np.float32(128.0), cover,
                              scale=amounts.relief * RELIEF / 128.0)
         spot = cv2.multiply(spots, cover, scale=amounts.spots * SPOTS / 255.0, dtype=cv2.CV_32F)
         factor = cv2.merge([(1.0 + shade) * (1.0 - spot * k) for k in SPOT_RGB])
@@ -204,7 +204,7 @@ class Ager:
         face[:] = cv2.multiply(face, full[:y1 - y0, :x1 - x0], dtype=cv2.CV_8U)
         if amounts.brows > 0:
             weight = cv2.multiply(brows, cover, scale=amounts.brows / 255.0, dtype=cv2.CV_32F)
-            self._brows(face, weight, local - np.float32([x0, y0]), skin_y)
+            self._brows(face, weight, local - np.array([x0, y0], np.float32), skin_y)
 
     @staticmethod
     def _brows(face: np.ndarray, half: np.ndarray, local: np.ndarray, skin_y: float) -> None:
@@ -251,15 +251,15 @@ class _Weights:
                 samples.append(roi[y - 1:y + 2, x - 1:x + 2].reshape(-1, 3))
         if samples:
             s = cv2.cvtColor(np.concatenate(samples)[None], YCC)[0].astype(np.float32)
-            mu, sd = np.median(s, 0), np.maximum(s.std(0), np.float32([12.0, 4.0, 4.0]))
+            mu, sd = np.median(s, 0), np.maximum(s.std(0), np.array([12.0, 4.0, 4.0], np.float32))
         else:
-            mu, sd = np.float32([150.0, 150.0, 115.0]), np.float32([40.0, 10.0, 10.0])
+            mu, sd = np.array([150.0, 150.0, 115.0], np.float32), np.array([40.0, 10.0, 10.0], np.float32)
         self.skin_y = float(mu[0])
         self.warmth = float(np.clip((mu[1] - 128.0) / 8.0, 0.0, 1.0))   # 0 on a black-and-white picture
-        z = (ycc - mu) / (sd * np.float32([3.0, 2.6, 2.6]))
+        z = (ycc - mu) / (sd * np.array([3.0, 2.6, 2.6], np.float32))
         skin_like = np.exp(-0.5 * (z * z).sum(-1))
         # Stricter on brightness to tell skin from hair of a similar hue (blonde, red, light brown).
-        zs = z * np.float32([2.0, 1.0, 1.0])
+        zs = z * np.array([2.0, 1.0, 1.0], np.float32)
         notskin = 1 - np.clip(np.exp(-0.5 * (zs * zs).sum(-1)) * 1.6, 0, 1)
         face = np.zeros((gh, gw), np.uint8)
         oval = local[assets.face_model().contour("face_oval_0")] * (gw / rw, gh / rh)
@@ -289,7 +289,7 @@ class _Weights:
         looks = sides_look = np.zeros((gh, gw), np.float32)
         if hairline.sum() >= 6:
             hs = ycc[hairline]
-            hmu, hsd = np.median(hs, 0), np.maximum(hs.std(0), np.float32([30.0, 6.0, 6.0]))
+            hmu, hsd = np.median(hs, 0), np.maximum(hs.std(0), np.array([30.0, 6.0, 6.0], np.float32))
             zh = (ycc - hmu) / hsd
             d2 = (zh * zh).sum(-1)
             looks = np.exp(-0.5 * d2 / 2.2 ** 2)
@@ -305,7 +305,7 @@ class _Weights:
         self.skin *= 1 - fringe
         anchor = Y > 0.3
         if self.hat is not None:
-            zh = (ycc - self.hat) / np.float32([20.0, 6.0, 6.0])
+            zh = (ycc - self.hat) / np.array([20.0, 6.0, 6.0], np.float32)
             hair *= 1 - np.exp(-0.5 * (zh * zh).sum(-1))
             anchor = Y > -0.1                 # under a hat, hair shows at the temples
         # Hair hangs from the head: keep only what connects to the hair on top (not a jacket of the same colour).
@@ -401,7 +401,7 @@ def _sag(roi: np.ndarray, person: np.ndarray | None, local: np.ndarray, head: He
     bh, bw = band.shape[:2]
     if bh < 8 or bw < 8:
         return
-    local = local - np.float32([left, 0])
+    local = local - np.array([left, 0], np.float32)
     rw = bw
     q = max(4, bw // 40)                               # the field is smooth: about 40 cells across
     gh, gw = -(-bh // q), -(-rw // q)

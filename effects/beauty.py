@@ -82,7 +82,8 @@ class Beauty(Effect["Beauty.Options"]):
             cv2.fillConvexPoly(features, cv2.convexHull(poly), 255, cv2.LINE_8, 4)
         grow = max(3, int(size / 25) | 1)
         features = cv2.dilate(features, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (grow, grow)))
-        sample = cv2.erode(face, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (grow, grow))) & ~features
+        sample = cv2.bitwise_and(cv2.erode(face, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (grow, grow))),
+                                 cv2.bitwise_not(features))
         weight = cv2.GaussianBlur(head, (0, 0), max(size / 14, 1.0)).astype(np.float32) * (1 / 255)
         weight *= skin_likelihood(ycc, sample)
         keep = cv2.GaussianBlur(features, (0, 0), max(size / 40, 1.0)).astype(np.float32) * (1 / 255)

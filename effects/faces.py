@@ -187,8 +187,9 @@ def delaunay(uv: np.ndarray, keep: np.ndarray, outline: np.ndarray,
     outline, holes = outline.astype(np.float32), tuple(h.astype(np.float32) for h in holes)
     tris = []
     for t in sub.getTriangleList():
-        corners = [lookup.get((round(float(t[k]), 5), round(float(t[k + 1]), 5))) for k in (0, 2, 4)]
-        if None in corners:
+        found = [lookup.get((round(float(t[k]), 5), round(float(t[k + 1]), 5))) for k in (0, 2, 4)]
+        corners = [c for c in found if c is not None]
+        if len(corners) < 3:     # a corner of the bounding triangle Subdiv2D starts from
             continue
         c = uv[corners].mean(0)
         centre = (float(c[0]), float(c[1]))

@@ -99,8 +99,8 @@ def warp_maps(src: np.ndarray, dst: np.ndarray, triangles: np.ndarray, frame_siz
     xx = np.arange(sw, dtype=np.float32) * step + offset
     yy = (np.arange(sh, dtype=np.float32) * step + offset)[:, None]
     c = table[ids]                                                        # (h, w, 3, k)
-    planes = [c[..., 0, j] * xx + c[..., 1, j] * yy + c[..., 2, j] for j in range(coef.shape[2])]
-    coverage = inside.astype(np.float32)
+    planes: list[np.ndarray] = [c[..., 0, j] * xx + c[..., 1, j] * yy + c[..., 2, j] for j in range(coef.shape[2])]
+    coverage: np.ndarray = inside.astype(np.float32)
     if step > 1:
         big = (sw * step, sh * step)
         planes = [cv2.resize(p, big, interpolation=cv2.INTER_LINEAR)[:bh, :bw] for p in planes]

@@ -71,7 +71,7 @@ def atlas(design: str) -> Atlas:
     views = tuple(tuple(np.ascontiguousarray(sheet[r * h:(r + 1) * h, c * w:(c + 1) * w]) for c in range(len(yaws)))
                   for r in range(len(pitches)))
     return Atlas(views, tuple(tuple(_opaque_box(v) for v in row) for row in views), yaws, pitches,
-                 float(spec["px_per_unit"]), tuple(spec["anchor"]))
+                 float(spec["px_per_unit"]), (float(spec["anchor"][0]), float(spec["anchor"][1])))
 
 
 def _opaque_box(view: np.ndarray) -> tuple[int, int, int, int]:

@@ -52,6 +52,7 @@ def measure(image: np.ndarray, weight: np.ndarray | None = None, *, noise: bool 
     tw = min(THUMB_WIDTH, w)
     size = (tw, max(1, round(h * tw / w)))
     thumb = cv2.resize(image, size, interpolation=cv2.INTER_AREA).reshape(-1, 3).astype(np.float32)
+    wt: np.ndarray
     if weight is None:
         wt = np.ones(len(thumb), np.float32)
     else:

@@ -66,7 +66,7 @@ def light_wrap(person: np.ndarray, back: np.ndarray, alpha: np.ndarray, strength
     h, w = alpha.shape
     work = 2 * WORK
     solid = _small(alpha, work)
-    inv = cv2.subtract(1.0, solid)
+    inv = 1.0 - solid
     sigma = max(radius * w / work, 0.7)
     person_small, back_small = small
     colour, around = _surround(_small(back, work) if back_small is None else back_small, inv, sigma)
