@@ -38,6 +38,9 @@ SAG = (((172, 397, 136, 365), 0.075, 0.14),             # jowls
        ((50, 280), 0.03, 0.14))                          # cheeks (eye bags are drawn by the age map)
 LIPS = (61, 291, 0, 17)                                  # the mouth keeps its shape
 BROWS = ("right_eyebrow_0", "right_eyebrow_1", "left_eyebrow_0", "left_eyebrow_1")
+GAIN_ONE = 128.0                                        # the relief's gains in 8-bit fixed point: 128 is 1.0
+GRID = 48                                               # weight cells across the head's region
+SAG_MIN_PX = 0.2                                        # sagging moves pixels by at least this much, or not
 HAT_SPLIT = 0.3                                         # above this (face heights) is the top of the head
 RELIEF = 0.9                                            # wrinkle shading at full age (1: as painted)
 SPOTS = 0.5                                             # age spots' darkening at full age
@@ -196,12 +199,14 @@ class Ager:
         shade = cv2.multiply(relief.astype(np.float32) - np.float32(128.0), cover,
                              scale=amounts.relief * RELIEF / 128.0)
         spot = cv2.multiply(spots, cover, scale=amounts.spots * SPOTS / 255.0, dtype=cv2.CV_32F)
-        factor = cv2.merge([(1.0 + shade) * (1.0 - spot * k) for k in SPOT_RGB])
+        # The gains as 8-bit fixed point (128 is 1.0): scaling up 8-bit pixels is several times cheaper than
+        # float ones, and a gain step of 1/128 is below a grey level on skin.
+        factor = cv2.merge([cv2.convertScaleAbs((1.0 + shade) * (1.0 - spot * k), alpha=GAIN_ONE) for k in SPOT_RGB])
         y0, x0 = 2 * wp.y, 2 * wp.x
         y1, x1 = min(y0 + 2 * cover.shape[0], rh), min(x0 + 2 * cover.shape[1], rw)
         face = roi[y0:y1, x0:x1]
         full = cv2.resize(factor, (2 * cover.shape[1], 2 * cover.shape[0]), interpolation=cv2.INTER_LINEAR)
-        face[:] = cv2.multiply(face, full[:y1 - y0, :x1 - x0], dtype=cv2.CV_8U)
+        face[:] = cv2.multiply(face, full[:y1 - y0, :x1 - x0], scale=1.0 / GAIN_ONE, dtype=cv2.CV_8U)
         if amounts.brows > 0:
             weight = cv2.multiply(brows, cover, scale=amounts.brows / 255.0, dtype=cv2.CV_32F)
             self._brows(face, weight, local - np.array([x0, y0], np.float32), skin_y)
@@ -227,13 +232,13 @@ class Ager:
 
 
 class _Weights:
-    """Skin and hair weights of one face's region, built on a coarse grid (about 100 cells across)."""
+    """Skin and hair weights of one face's region, built on a coarse grid (``GRID`` cells across)."""
 
     def __init__(self, roi: np.ndarray, person: np.ndarray | None, local: np.ndarray, head: Head,
                  origin: np.ndarray, others: list[Head]) -> None:
         rh, rw = roi.shape[:2]
         self.size = (rw, rh)
-        q = max(2, round(max(rw, rh) / 48))
+        q = max(2, round(max(rw, rh) / GRID))
         gw, gh = max(rw // q, 4), max(rh // q, 4)
         # Colour statistics only need a sample per cell (area averaging costs ~15 instructions per source pixel).
         small = cv2.GaussianBlur(cv2.resize(roi, (gw, gh), interpolation=cv2.INTER_LINEAR), (3, 3), 0)
@@ -430,7 +435,7 @@ def _sag(roi: np.ndarray, person: np.ndarray | None, local: np.ndarray, head: He
         drop *= cv2.resize(person[top:bottom, left:right], (gw, gh), interpolation=cv2.INTER_AREA)
     drop *= amount
     # Remap only the cells that move by more than a fifth of a pixel (and one cell around them).
-    ys, xs = np.nonzero(drop > 0.2)
+    ys, xs = np.nonzero(drop > SAG_MIN_PX)
     if not len(ys):
         return
     i0, i1, j0, j1 = max(ys.min() - 1, 0), min(ys.max() + 2, gh), max(xs.min() - 1, 0), min(xs.max() + 2, gw)

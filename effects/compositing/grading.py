@@ -188,12 +188,23 @@ def _grain_tile() -> np.ndarray:
 
 
 def add_grain(rgb: np.ndarray, sigma: float, phase: int = 0) -> np.ndarray:
-    """``rgb`` with luminance grain of ``sigma`` grey levels (a new array); ``phase`` shifts the pattern."""
+    """``rgb`` with luminance grain of ``sigma`` grey levels (a new array); ``phase`` shifts the pattern.
+
+    One saturating add of a ready 16-bit grain field (tiled once per size and quarter-level of
+    ``sigma``): no float copy of the picture per frame.
+    """
     if sigma <= 0:
         return rgb
     h, w = rgb.shape[:2]
-    tile = _grain_tile()
+    field = _grain_field(-(-h // GRAIN_TILE) + 1, -(-w // GRAIN_TILE) + 1, round(sigma * 4))
     oy, ox = (phase * 37) % GRAIN_TILE, (phase * 61) % GRAIN_TILE
-    reps = (-(-(h + oy) // GRAIN_TILE), -(-(w + ox) // GRAIN_TILE))
-    noise = np.tile(tile, reps)[oy:oy + h, ox:ox + w] * np.float32(sigma)
-    return np.clip(rgb.astype(np.float32) + noise[..., None], 0, 255).astype(np.uint8)
+    return cv2.add(rgb, field[oy:oy + h, ox:ox + w], dtype=cv2.CV_8U)
+
+
+@functools.lru_cache(maxsize=8)
+def _grain_field(rows: int, cols: int, quarters: int) -> np.ndarray:
+    """The grain tile repeated (rows, cols) times, at ``quarters``/4 grey levels, as int16 RGB (read-only)."""
+    noise = np.round(np.tile(_grain_tile(), (rows, cols)) * np.float32(quarters / 4)).astype(np.int16)
+    field = np.ascontiguousarray(np.repeat(noise[..., None], 3, axis=2))
+    field.flags.writeable = False
+    return field
