@@ -181,9 +181,10 @@ class Ager:
             _tint(roi, weights, weights.skin, amounts.skin, _dull(weights.warmth), person)
         if amounts.hair > 0:
             _tint(roi, weights, weights.hair, amounts.hair, _SILVER, person)
-        self._relief(roi, local, weights.skin_y, amounts)
+        self._relief(roi, local, weights.skin_y, amounts, weights.warmth)
 
-    def _relief(self, roi: np.ndarray, local: np.ndarray, skin_y: float, amounts: Amounts) -> None:
+    def _relief(self, roi: np.ndarray, local: np.ndarray, skin_y: float, amounts: Amounts,
+                warmth: float = 1.0) -> None:
         """Wrinkle shading, age spots and grey eyebrows from the age map warped onto the mesh.
 
         The map is smooth, so it is warped and turned into per-channel gains at half resolution; only
@@ -201,7 +202,9 @@ class Ager:
         spot = cv2.multiply(spots, cover, scale=amounts.spots * SPOTS / 255.0, dtype=cv2.CV_32F)
         # The gains as 8-bit fixed point (128 is 1.0): scaling up 8-bit pixels is several times cheaper than
         # float ones, and a gain step of 1/128 is below a grey level on skin.
-        factor = cv2.merge([cv2.convertScaleAbs((1.0 + shade) * (1.0 - spot * k), alpha=GAIN_ONE) for k in SPOT_RGB])
+        # Spots are brown on a colour picture, grey on a black-and-white one (``warmth``).
+        tint = SPOT_RGB.mean() + (SPOT_RGB - SPOT_RGB.mean()) * np.float32(warmth)
+        factor = cv2.merge([cv2.convertScaleAbs((1.0 + shade) * (1.0 - spot * k), alpha=GAIN_ONE) for k in tint])
         y0, x0 = 2 * wp.y, 2 * wp.x
         y1, x1 = min(y0 + 2 * cover.shape[0], rh), min(x0 + 2 * cover.shape[1], rw)
         face = roi[y0:y1, x0:x1]
