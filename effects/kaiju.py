@@ -45,6 +45,7 @@ CHARGE_S, CALM_S = 0.35, 0.6         # roar pose in / out
 MIN_FIRE_S = 0.8                     # a short shout still gives a proper blast
 MATCH = 0.7                          # how far the monster takes the room's light (match_art's strength)
 EXPOSURE = 0.6                       # ... and how much of that of the room's brightness
+ROOM_GRID = (80, 60)                 # the person mask, sampled, to weigh the room's colour statistics
 KEY = 120.0                          # the scene brightness the sprite sheet was rendered for
 MIST_START = 0.5                     # ground mist starts half-way down the whole monster
 DENSITY = 1.3                        # gamma giving the flat-rendered hide the density of a filmed one
@@ -300,7 +301,9 @@ class Kaiju(Effect["Kaiju.Options"]):
         of the air at the top of the picture. Smoothed over time anyway, so measured every fourth frame."""
         if self._room is not None and self._frames % 4 != 1:
             return
-        weight = None if person is None else 1.0 - person
+        # The weight is reduced by sampling (it only weighs colour statistics): an area reduction of the
+        # whole float mask cost as much as the rest of the measurement on the Pi.
+        weight = None if person is None else 1.0 - cv2.resize(person, ROOM_GRID, interpolation=cv2.INTER_LINEAR)
         look = measure(picture, weight, noise=True)
         upper = picture[: max(picture.shape[0] // 3, 1)]
         top = cv2.resize(upper, (32, 8), interpolation=cv2.INTER_AREA).reshape(-1, 3).mean(0)

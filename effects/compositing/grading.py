@@ -47,7 +47,8 @@ class Look:
 
 
 def measure(image: np.ndarray, weight: np.ndarray | None = None, *, noise: bool = False) -> Look:
-    """The look of ``image``, or of its part where ``weight`` (0..1, same size) is high."""
+    """The look of ``image``, or of its part where ``weight`` (0..1; the image's size, or already reduced to
+    any size with the same aspect) is high."""
     h, w = image.shape[:2]
     tw = min(THUMB_WIDTH, w)
     size = (tw, max(1, round(h * tw / w)))
@@ -70,11 +71,12 @@ def measure(image: np.ndarray, weight: np.ndarray | None = None, *, noise: bool 
 
 def noise_sigma(image: np.ndarray, crop: int = 160) -> float:
     """Sensor noise of a picture in grey levels (Immerkær's fast estimate on a central crop)."""
-    grey = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
-    h, w = grey.shape
+    h, w = image.shape[:2]
     c = min(crop, h, w)
     y0, x0 = (h - c) // 2, (w - c) // 2
-    patch = np.ascontiguousarray(grey[y0:y0 + c, x0:x0 + c], np.float32)
+    part = image[y0:y0 + c, x0:x0 + c]                  # the crop first: converting the whole frame was waste
+    grey = part if part.ndim == 2 else cv2.cvtColor(part, cv2.COLOR_RGB2GRAY)
+    patch = np.ascontiguousarray(grey, np.float32)
     if c < 3:
         return 0.0
     kernel = np.array([[1, -2, 1], [-2, 4, -2], [1, -2, 1]], np.float32)
