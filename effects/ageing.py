@@ -113,8 +113,8 @@ def _warper() -> MeshWarper:
 
     The age map is smooth, so a hundred-odd landmarks carry it as well as all 468 (renders differ by
     0.4 grey levels on average): the face's outline whole, the features' outlines at every third point
-    (the inner lips not at all), and one landmark in twelve in between. Each triangle is one OpenCV fill call, so fewer triangles is most
-    of the saving, on a Pi as here.
+    (the inner lips not at all), and one landmark in twelve in between. Each triangle is one OpenCV
+    fill call, so fewer triangles is most of the saving, on a Pi as here.
     """
     model = assets.face_model()
     keep = set(range(0, 468, 12))

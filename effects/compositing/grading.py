@@ -29,6 +29,7 @@ LUMA = np.array([0.299, 0.587, 0.114], np.float32)  # Rec. 601, as OpenCV's RGB2
 THUMB_WIDTH = 80
 MAX_CAST = 0.2        # white balance never moves a channel more than ±20 %
 GRAIN_TILE = 128
+GRAIN_ONE = 16.0      # the grain field's fixed point: 16 is one grey level
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,21 +193,21 @@ def _grain_tile() -> np.ndarray:
 def add_grain(rgb: np.ndarray, sigma: float, phase: int = 0) -> np.ndarray:
     """``rgb`` with luminance grain of ``sigma`` grey levels (a new array); ``phase`` shifts the pattern.
 
-    One saturating add of a ready 16-bit grain field (tiled once per size and quarter-level of
-    ``sigma``): no float copy of the picture per frame.
+    One weighted add of a ready 16-bit grain field (unit sigma in 1/16 levels, tiled once per size):
+    no float copy of the picture per frame, and no new field when the room's noise changes.
     """
     if sigma <= 0:
         return rgb
     h, w = rgb.shape[:2]
-    field = _grain_field(-(-h // GRAIN_TILE) + 1, -(-w // GRAIN_TILE) + 1, round(sigma * 4))
+    field = _grain_field(-(-h // GRAIN_TILE) + 1, -(-w // GRAIN_TILE) + 1)
     oy, ox = (phase * 37) % GRAIN_TILE, (phase * 61) % GRAIN_TILE
-    return cv2.add(rgb, field[oy:oy + h, ox:ox + w], dtype=cv2.CV_8U)
+    return cv2.addWeighted(rgb, 1.0, field[oy:oy + h, ox:ox + w], sigma / GRAIN_ONE, 0.0, dtype=cv2.CV_8U)
 
 
-@functools.lru_cache(maxsize=8)
-def _grain_field(rows: int, cols: int, quarters: int) -> np.ndarray:
-    """The grain tile repeated (rows, cols) times, at ``quarters``/4 grey levels, as int16 RGB (read-only)."""
-    noise = np.round(np.tile(_grain_tile(), (rows, cols)) * np.float32(quarters / 4)).astype(np.int16)
+@functools.lru_cache(maxsize=4)
+def _grain_field(rows: int, cols: int) -> np.ndarray:
+    """The grain tile repeated (rows, cols) times, unit sigma in 1/``GRAIN_ONE`` levels, as int16 RGB (read-only)."""
+    noise = np.round(np.tile(_grain_tile(), (rows, cols)) * np.float32(GRAIN_ONE)).astype(np.int16)
     field = np.ascontiguousarray(np.repeat(noise[..., None], 3, axis=2))
     field.flags.writeable = False
     return field
