@@ -10,7 +10,8 @@
 - *Hair*: the person mask minus the face and its skin-coloured surround, in a zone above and beside the
   face (and down to the shoulders where the colour matches the hair on top), nearest to *this* face; the
   weight is built at low resolution, so it is feathered, then cut by the full-resolution person mask, so
-  it never spills onto the background. It turns silver, keeping the strands' light and dark.
+  it never spills onto the background. It turns silver, keeping the strands' light and dark. A hat is
+  not hair: a smooth top of another brightness than the hair at the temples (Grace Hopper's cap) stays.
 - *Relief*: ``age_map.png`` (``tools/age_maps.py``) warped onto the mesh: wrinkle shading (light and dark),
   age spots and the eyebrows (which grey like the hair).
 """
