@@ -17,7 +17,7 @@ NAMES = sorted(MANIFEST["models"])
 
 
 def test_all_four_models_are_shipped() -> None:
-    assert NAMES == ["face_detection_short_range", "face_landmark", "selfie_segmentation",
+    assert NAMES == ["face_detection_full_range", "face_detection_short_range", "face_landmark", "selfie_segmentation",
                      "selfie_segmentation_landscape"]
 
 
