@@ -62,8 +62,10 @@ def test_cli_effects_json(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_cli_effects_table(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["effects"]) == 0
-    lines = capsys.readouterr().out.splitlines()
+    out = capsys.readouterr().out
+    lines = out.split("\n\n")[0].splitlines()   # the effects; then what the booth can see
     assert len(lines) == len(EXPECTED_NEEDS)
+    assert "\nfar faces: available — auto:" in out
     assert any(line.startswith("kaiju") and "needs: faces, mask, mesh" in line for line in lines)
 
 

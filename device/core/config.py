@@ -262,6 +262,9 @@ class PerceptionConfig:
     """Face detection, face mesh tracking and the person mask."""
 
     max_faces: int = option(2, "Most faces detected and tracked at once.", low=1, high=8)
+    detector: str = option("auto", "Face detector: short (guests within about 2 m), full (the full-range model, "
+                           "scanning the picture in tiles for guests 1-4 m away) or auto (short first, the "
+                           "full-range scan only while it finds nothing).", choices=("auto", "short", "full"))
     min_face_score: float = option(0.5, "Detector score a face needs to count.", low=0.01, high=0.99)
     nms_iou: float = option(0.3, "Detections overlapping more than this are blended into one face.",
                             low=0.05, high=0.95)
