@@ -38,6 +38,11 @@ class Effect:
     # picture as it is (a grade at most), and the booth shows its "step closer" hint instead.
     # Effects that still show something without a face (a scene effect, a monster) leave it False.
     needs_face: ClassVar[bool] = False
+    # Set by the pipeline's quality governor (``pipeline.governor``, level "light") while the booth runs short of
+    # time or heat; True asks for a cheaper picture (fewer particles, a smaller blur, no second pass...).
+    # An effect may honour it in ``render`` or ignore it: ignoring it is correct, only slower. It may change
+    # between any two frames.
+    light: bool = False
 
     @dataclasses.dataclass(frozen=True)
     class Options(EffectOptions):

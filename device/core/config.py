@@ -312,6 +312,25 @@ class PerceptionConfig:
 
 
 @dataclass(frozen=True)
+class QualityConfig:
+    """The quality governor: quality steps down when the booth falls behind or runs hot, back up with headroom.
+
+    The levels and when they change: docs/architecture.md and ``pipeline/governor.py``.
+    """
+
+    governor: bool = option(True, "Let the governor change the quality level (live sources only); false keeps "
+                            "full quality.")
+    target_fps: int = option(0, "Frame rate the booth should hold; 0 means the camera's.", low=0, high=120)
+    max_level: int = option(5, "Lowest quality the governor may step down to: 0 (full) to 5 (the effect at half "
+                            "resolution).", low=0, high=5)
+    hot_c: float = option(75.0, "Board temperature that counts as near its limit (a Pi 4 or 5 starts to throttle "
+                          "at 80-85 °C); throttling reported by the firmware counts too.", low=30, high=110)
+    down_after_s: float = option(2.0, "Seconds below the frame rate before one step down.", low=0.5, high=60)
+    up_after_s: float = option(10.0, "Seconds of headroom before one step back up (doubled each time a step up "
+                               "had to be undone, up to 5 minutes).", low=1, high=600)
+
+
+@dataclass(frozen=True)
 class EffectsConfig:
     """Which effects the booth offers (names as listed by 'magicbooth effects')."""
 
@@ -359,6 +378,7 @@ class Config:
     upload: UploadConfig = field(default_factory=UploadConfig)
     perception: PerceptionConfig = field(default_factory=PerceptionConfig)
     effects: EffectsConfig = field(default_factory=EffectsConfig)
+    quality: QualityConfig = field(default_factory=QualityConfig)
     booth: BoothConfig = field(default_factory=BoothConfig)
     headless: HeadlessConfig = field(default_factory=HeadlessConfig)
     gpio: GpioConfig = field(default_factory=GpioConfig)

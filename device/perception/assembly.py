@@ -19,6 +19,7 @@ Usage::
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import time
@@ -37,6 +38,7 @@ from magicbooth.perception.finder import FaceFinder
 from magicbooth.perception.landmarker import FaceLandmarker
 from magicbooth.perception.loading import open_model
 from magicbooth.perception.model import ModelIO
+from magicbooth.perception.quality import PerceptionQuality
 from magicbooth.perception.segmenter import MaskOptions, Segmenter
 from magicbooth.perception.tracking import DetectionSmoother, FaceTracker, Smoothing
 from magicbooth.perception.workers import ModelWorker
@@ -57,7 +59,10 @@ class Perception:
 
     def __init__(self, config: Config, needs: Iterable[str], *, opener: Opener | None = None) -> None:
         self._config = config
-        self._open: Opener = opener or (lambda kind: open_model(kind, config))
+        self._opener: Opener = opener or (lambda kind: open_model(kind, config))
+        self._models: list[ModelIO] = []
+        self._quality = PerceptionQuality()
+        self._mesh_turn = 0
         self._detector: FaceFinder | None = None
         self._tracker: FaceTracker | None = None
         self._segmenter: Segmenter | None = None
@@ -91,12 +96,38 @@ class Perception:
                                         smoothing=self._smoothing)
         if "mask" in wanted and self._segmenter is None:
             self._segmenter = Segmenter(self._open, mask_options(opts))
+            self._apply_mask_quality()
         running = self.is_running
         if running:
             self.stop()
         self.needs = wanted
         if running:
             self.start()
+
+    @property
+    def quality(self) -> PerceptionQuality:
+        """How cheaply perception runs now (the quality governor's knobs)."""
+        return self._quality
+
+    def set_quality(self, quality: PerceptionQuality) -> None:
+        """Run the mask and mesh on fewer frames, or the models on fewer threads; live workers keep running."""
+        self._quality = quality
+        for model in self._models:
+            model.threads = quality.threads
+        self._apply_mask_quality()
+
+    def _apply_mask_quality(self) -> None:
+        if self._segmenter is not None:
+            configured = mask_options(self._config.perception)
+            self._segmenter.options = dataclasses.replace(
+                configured, every=max(configured.every, self._quality.mask_every))
+
+    def _open(self, kind: str) -> ModelIO:
+        """Open a model, remembered so a change of thread count reaches it."""
+        model = self._opener(kind)
+        model.threads = self._quality.threads
+        self._models.append(model)
+        return model
 
     @property
     def detector(self) -> FaceFinder | None:
@@ -300,9 +331,13 @@ class Perception:
             self._detections = (frame.index, rows, scores)
         return True
 
-    def _live_track(self, frame: Frame) -> _Faces:
+    def _live_track(self, frame: Frame) -> _Faces | None:
         assert self.tracker is not None
+        self._mesh_turn += 1
+        every = self._quality.mesh_every
         with self._detections_lock:
+            if every > 1 and self._mesh_turn % every and self.tracker.count and self._detections is None:
+                return None  # a frame the mesh sits out: the newest meshes stand (the worker keeps them)
             fresh, self._detections = self._detections, None
         if fresh is not None and self.tracker.wants_detection:
             self.tracker.seed(fresh[1], fresh[2])

@@ -25,7 +25,8 @@ MODELS: dict[str, tuple[str, tuple[float, float]]] = {
 def open_model(kind: str, config: Config) -> ModelIO:
     """Load the int8 model for ``detector``, ``far_detector``, ``landmarks``, ``landscape`` or ``general``."""
     name, value_range = MODELS[kind]
-    return ModelIO(load_model(name, config.inference.threads), value_range)
+    return ModelIO(load_model(name, config.inference.threads), value_range,
+                   reopen=lambda threads: load_model(name, threads))
 
 
 def open_reference(kind: str, config: Config) -> ModelIO:
