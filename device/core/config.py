@@ -360,6 +360,9 @@ class BenchConfig:
     rss_mb_target: float = option(350.0, "Target peak resident memory in MB.", low=1)
     effect: str = option("", "Effect for the end-to-end run; empty means the heaviest (mesh + mask).")
     sample_interval_s: float = option(1.0, "Seconds between temperature and clock samples.", low=0.05, high=60)
+    level_seconds: float = option(10.0, "Full run: seconds of the end-to-end run at each quality level (fps, CPU "
+                                  "and, on a Pi 5, joules per recorded minute).", low=1, high=600)
+    quick_level_seconds: float = option(3.0, "--quick: seconds at each quality level.", low=1, high=600)
     pi4_ipc: float = option(1.0, "Instructions per cycle assumed for a Pi 4's Cortex-A72 when the report turns "
                             "ARM instruction counts into a Pi 4 prediction.", low=0.1, high=4)
 
