@@ -55,12 +55,12 @@ def build(split: str, count: int, float_models: dict[str, bytes],
 
     rng = np.random.default_rng(len(split) * 1009 + count)
     data = Dataset(split, {name: [] for name in SPECS})
-    far = SPECS.get(FAR_DETECTOR)
+    far = SPECS.get(FAR_DETECTOR) if FAR_DETECTOR in float_models else None   # only when it is being made
     rescale = Rescaler(split, matte, lambda photo: photo_face(detector, photo)) if far is not None else None
     far_rng = np.random.default_rng(SPLIT_SEEDS[split] + 1)  # its own stream: the other inputs stay as they were
     for index, scene in enumerate(scenes(split, count, matte)):
         data.recipes.append(scene.recipe)
-        _add_scene(data, scene, detector, rng)
+        _add_scene(data, scene, detector, rng, set(float_models))
         if far is not None and rescale is not None and scene.draw is not None:
             small = rescale(scene.draw, far_rng)
             data.small_faces.append(small)
@@ -92,9 +92,9 @@ def photo_face(detector: Runner, photo: np.ndarray) -> np.ndarray:
     return (found[0].box.reshape(2, 2) * spec.size[0] - (pad_x, pad_y)).reshape(-1) / scale
 
 
-def _add_scene(data: Dataset, scene: Scene, detector: Runner, rng: np.random.Generator) -> None:
+def _add_scene(data: Dataset, scene: Scene, detector: Runner, rng: np.random.Generator, wanted: set[str]) -> None:
     for name in DETECTORS:
-        if name != "face_detection_short_range":
+        if name != "face_detection_short_range" and name in wanted:
             other = SPECS[name]
             data.inputs[name].append(normalise(faces.letterbox(scene.image, other.size[0])[0], other))
     spec = SPECS["face_detection_short_range"]
