@@ -53,6 +53,11 @@ class Effect(Generic[OptionsT]):
     # The effect's options class; each subclass gets its own (below), named after the effect.
     Options: ClassVar[type[EffectOptions]] = EffectOptions
     options: OptionsT
+    # Set by the pipeline's quality governor (``pipeline.governor``, level "light") while the booth runs short of
+    # time or heat; True asks for a cheaper picture (fewer particles, a smaller blur, no second pass...).
+    # An effect may honour it in ``render`` or ignore it: ignoring it is correct, only slower. It may change
+    # between any two frames.
+    light: bool = False
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)

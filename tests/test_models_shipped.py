@@ -17,8 +17,8 @@ NAMES = sorted(MANIFEST["models"])
 
 
 def test_every_model_of_the_factory_is_shipped() -> None:
-    assert {"face_detection_short_range", "face_landmark", "selfie_segmentation", "selfie_segmentation_landscape",
-            "palm_detection_lite", "hand_landmark_lite"} <= set(NAMES)
+    assert NAMES == ["face_detection_full_range", "face_detection_short_range", "face_landmark", "hand_landmark_lite",
+                     "palm_detection_lite", "selfie_segmentation", "selfie_segmentation_landscape"]
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from magicbooth.bench import components
+from magicbooth.bench.energy import SOURCE, PowerSampler, joules_per_minute
 from magicbooth.bench.measures import Record, measured, not_measured, rounded, summarize
 from magicbooth.bench.resources import ResourceWindow
 from magicbooth.bench.stages import is_camera_spec, offscreen_display
@@ -37,6 +38,7 @@ from magicbooth.modes.gestures import GestureInput
 from magicbooth.modes.view import BoothView
 from magicbooth.pipeline.builder import build_pipeline
 from magicbooth.pipeline.flow import FramePass, Pipeline
+from magicbooth.pipeline.governor import QualityGovernor
 from magicbooth.pipeline.sinks import RecordSink
 from magicbooth.pipeline.stages import EffectStage
 from magicbooth.recording.recorder import Recorder
@@ -141,8 +143,11 @@ class EndToEnd:
     """One measured run of the live pipeline; ``run()`` returns its record."""
 
     def __init__(self, config: Config, source: str, *, effect: str | None, seconds: float,
-                 warmup_s: float = 2.0, when_progress: Callable[[float], None] | None = None) -> None:
+                 warmup_s: float = 2.0, when_progress: Callable[[float], None] | None = None,
+                 level: int | None = None, when_window: Callable[[Pipeline, float], None] | None = None) -> None:
         self.config = config
+        self.level = level            # a quality level held for the whole run (None: the governor decides)
+        self.when_window = when_window   # called with (pipeline, seconds into the window) on every measured frame
         self.source_spec = source
         self.effect_spec = effect
         self.seconds = seconds
@@ -160,6 +165,8 @@ class EndToEnd:
         except (MagicboothError, OSError, ImportError) as exc:
             return not_measured(f"could not build the pipeline for {spec!r}: {exc}")
         self.pipeline = pipeline
+        if self.level is not None and pipeline.governor is not None:
+            pipeline.governor.pin(self.level, reason="bench: held for the run")
         with contextlib.ExitStack() as stack:
             try:
                 pipeline.start()
@@ -206,6 +213,8 @@ class EndToEnd:
         show_ms: list[float] = []
         state: dict[str, Any] = {"start": None, "frames": 0, "usage": None}
         found = {"faces": 0, "meshes": 0, "mask": 0}
+        power = PowerSampler()
+        governor = pipeline.governor
         began = time.monotonic()
         measure_from = began + self.warmup_s
         measure_until = measure_from + self.seconds
@@ -219,11 +228,16 @@ class EndToEnd:
                     recorder.start(pre_roll_s=0.0)
                     booth.restart()
                     window.begin()
+                    power.start()
+                    state.update(at_start=governor.seconds_at_levels() if governor is not None else {},
+                                 changes_before=len(governor.changes) if governor is not None else 0)
                     state.update(start=now, drops0=pipeline.dropped, rec_drops0=recorder.dropped_frames)
                 return
             if state["usage"] is not None:
                 return
             state["frames"] += 1
+            if self.when_window is not None:
+                self.when_window(pipeline, now - state["start"])
             latencies.append((stamp.shown_at - work.frame.t) * 1000.0)
             loop = 0.0
             for name, ms in work.timings.items():
@@ -246,11 +260,15 @@ class EndToEnd:
                 found["mask"] += work.scene.mask is not None
             if now >= measure_until:
                 state.update(usage=window.end(state["frames"]), end=now, drops=pipeline.dropped - state["drops0"],
-                             rec_drops=recorder.dropped_frames - state["rec_drops0"])
+                             rec_drops=recorder.dropped_frames - state["rec_drops0"], watts=power.stop(),
+                             quality=_quality(governor, state["at_start"], state["changes_before"]))
                 stop.set()
 
         pipeline.when_frame = when_frame
-        pipeline.run(stop, max_seconds=self.warmup_s + self.seconds + 30.0)
+        try:
+            pipeline.run(stop, max_seconds=self.warmup_s + self.seconds + 30.0)
+        finally:
+            power.stop()
         if state["usage"] is None or state["frames"] < 2:
             return not_measured(f"the pipeline delivered only {state['frames']} measured frames")
         clip = recorder.stop(post_roll_s=0.0).result(timeout=60)
@@ -277,6 +295,10 @@ class EndToEnd:
             booth_show_ms=summarize(show_ms) if show_ms else None,
             booth_screen="x".join(map(str, booth.display.screen.get_size())) if booth.display.screen else "",
             gestures={"on": booth.gestures is not None, "frames_with_hand": booth.hands_seen},
+            quality=state["quality"], power_w=None if state["watts"] is None else round(state["watts"], 3),
+            joules_per_recorded_minute=joules_per_minute(state["watts"]),
+            power_source=SOURCE if state["watts"] is not None else "not measured: no PMIC readings on this board "
+                                                                 "(vcgencmd pmic_read_adc: a Raspberry Pi 5)",
         )
 
 
@@ -287,3 +309,15 @@ class EndToEnd:
             if need in needs and found[key] == 0 and not any(m.startswith("perception") for m in self.missing):
                 self.missing.append(f"{need}: perception found none in {frames} frames, so the effect's "
                                     f"{need} drawing was not exercised")
+
+
+def _quality(governor: QualityGovernor | None, at_start: dict[int, float], changes_before: int) -> Record:
+    """The quality levels of the measured window: seconds at each, the changes and why."""
+    if governor is None:
+        return {"governor": "off", "levels_s": {}, "changes": [], "final": None}
+    spent = {str(level): round(seconds - at_start.get(level, 0.0), 3)
+             for level, seconds in governor.seconds_at_levels().items() if seconds - at_start.get(level, 0.0) > 0}
+    return {"governor": "pinned" if governor.pinned else "on", "levels_s": spent, "final": governor.level.number,
+            "final_name": governor.level.name, "target_fps": governor.target_fps,
+            "changes": [{"t": c.t, "from": c.old, "to": c.new, "reason": c.reason}
+                        for c in governor.changes[changes_before:]]}

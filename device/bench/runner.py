@@ -17,6 +17,7 @@ from typing import Any
 from magicbooth import __version__
 from magicbooth.bench import device_info, models, stages
 from magicbooth.bench.endtoend import EndToEnd
+from magicbooth.bench.levels import load_check, measure_levels
 from magicbooth.bench.measures import is_measured
 from magicbooth.bench.predict import predict_pi4
 from magicbooth.bench.progress import Progress
@@ -25,8 +26,12 @@ from magicbooth.bench.thermal import ThermalSampler
 from magicbooth.bench.verdict import judge
 from magicbooth.core.config import Config
 from magicbooth.inference import amx
+from magicbooth.pipeline.governor import LEVELS
 
 log = logging.getLogger(__name__)
+
+# The governor's load check (--load-check): calm, then loaded, then calm long enough to step back up.
+LOAD_CALM_S, LOAD_S, LOAD_AFTER_S = 10.0, 50.0, 70.0
 
 
 @dataclass(frozen=True)
@@ -40,7 +45,8 @@ class BenchSettings:
     effect: str | None = None
     progress: bool = True
     arm_counts: dict[str, Any] | None = None
-    parts: frozenset[str] = field(default_factory=lambda: frozenset({"end_to_end", "stages", "models"}))
+    parts: frozenset[str] = field(default_factory=lambda: frozenset({"end_to_end", "levels", "stages", "models"}))
+    load_procs: int = 0   # > 0: also the governor's check under that many spinning processes (--load-check)
 
 
 def resolve(settings: BenchSettings, config: Config, cores: int) -> dict[str, Any]:
@@ -62,6 +68,7 @@ def resolve(settings: BenchSettings, config: Config, cores: int) -> dict[str, An
         "budget_ms": round(1000.0 / b.fps, 3),
         "warm_runs": b.quick_warm_runs if settings.quick else b.warm_runs,
         "stage_frames": b.quick_stage_frames if settings.quick else b.stage_frames,
+        "level_seconds": b.quick_level_seconds if settings.quick else b.level_seconds,
     }
 
 
@@ -72,7 +79,10 @@ def run_bench(settings: BenchSettings, config: Config) -> dict[str, Any]:
     s = resolve(settings, config, device["usable_cores"])
     cases, models_note = models.discover(config) if "models" in settings.parts else ([], "skipped")
     model_steps = len(cases) * len(s["threads"]) * s["warm_runs"]
-    progress = Progress({"end to end": s["seconds"] + config.bench.warmup_s,
+    level_runs = len(LEVELS) * (s["level_seconds"] + config.bench.warmup_s + 2) if "levels" in settings.parts else 0
+    load_s = LOAD_CALM_S + LOAD_S + LOAD_AFTER_S if settings.load_procs > 0 else 0.0
+    progress = Progress({"end to end": s["seconds"] + config.bench.warmup_s, "quality levels": max(0.1, level_runs),
+                         "load check": max(0.1, load_s),
                          "stages": 0.3 * s["stage_frames"] / 10, "models": max(0.1, model_steps / 200)},
                         enabled=settings.progress)
     sampler = ThermalSampler(config.bench.sample_interval_s if not settings.quick else
@@ -90,6 +100,16 @@ def run_bench(settings: BenchSettings, config: Config) -> dict[str, Any]:
             report["end_to_end"] = e2e.run()
         else:
             report["end_to_end"] = {"status": "not_measured", "reason": "skipped in this run"}
+        gc.collect()
+        if "levels" in settings.parts:
+            tick = progress.phase("quality levels", steps=len(LEVELS))
+            report["quality_levels"] = measure_levels(config, s["source"], s["effect"], seconds=s["level_seconds"],
+                                                      warmup_s=config.bench.warmup_s, when_level=lambda _: tick())
+        if settings.load_procs > 0:
+            progress.phase("load check")
+            report["load_check"] = load_check(config, s["source"], s["effect"], procs=settings.load_procs,
+                                              calm_s=LOAD_CALM_S, load_s=LOAD_S, after_s=LOAD_AFTER_S,
+                                              warmup_s=config.bench.warmup_s)
         gc.collect()
         report["stages"] = _stages(config, s, progress) if "stages" in settings.parts else []
         gc.collect()

@@ -54,10 +54,20 @@ def render(report: dict[str, Any]) -> str:
         out.append("  perception found " + ", ".join(f"{k} in {v}/{e['frames']}" for k, v in e["found"].items())
                    + " frames")
         out.append(booth_ui_line(e))
+        out += quality_lines(e)
         if e["missing"]:
             out.append("  missing: " + "; ".join(e["missing"]))
     else:
         out += ["", f"end to end: {NM}: {e['reason']}"]
+    if report.get("quality_levels"):
+        out += ["", "quality levels (the end-to-end run with each level held; energy where the board can tell):",
+                table(["level", "what", "fps", "dropped", "CPU ms/frame", "power W", "J per recorded minute"],
+                      [[f"{r['level']} {r['name']}", r["what"], r["fps"], r["dropped_frames"], r["cpu_ms_per_frame"],
+                        r["power_w"], r["joules_per_recorded_minute"]] if is_measured(r) else
+                       [f"{r['level']} {r['name']}", r["what"], None, None, None, None, r["reason"]]
+                       for r in report["quality_levels"]])]
+    if report.get("load_check"):
+        out += ["", *load_check_lines(report["load_check"])]
     out += ["", table(["stage", "median ms", "p90 ms", "fps", "CPU ms/frame", "note"],
                       [[s["name"], s["ms"]["median"], s["ms"]["p90"], s.get("fps", "-"),
                         stage_cpu_ms(s), ""]
@@ -89,6 +99,35 @@ def render(report: dict[str, Any]) -> str:
                         "" if r["delta_percent"] is None else f"{r['delta_percent']:+.1f}%", r["change"]]
                        for r in cmp["rows"]])]
     return "\n".join(out)
+
+
+def quality_lines(e: dict[str, Any]) -> list[str]:
+    """Which quality levels the run was at, why they changed, and the energy it took."""
+    q = e.get("quality") or {}
+    spent = ", ".join(f"{level} for {seconds:.1f} s" for level, seconds in q.get("levels_s", {}).items())
+    lines = [f"  quality (governor {q.get('governor', 'off')}): level {spent or 'none'}; ended at "
+             f"{q.get('final')} {q.get('final_name', '')}".rstrip()]
+    lines += [f"    {c['t']:.1f} s: {c['from']} -> {c['to']}: {c['reason']}" for c in q.get("changes", [])]
+    if e.get("power_w") is not None:
+        lines.append(f"  power {e['power_w']:.2f} W: {e['joules_per_recorded_minute']:.0f} J per recorded minute "
+                     f"({e['power_source']})")
+    else:
+        lines.append(f"  energy: {e.get('power_source') or NM}")
+    return lines
+
+
+def load_check_lines(c: dict[str, Any]) -> list[str]:
+    """The governor under a known load: frame rate and level before, during and after."""
+    if not is_measured(c):
+        return [f"load check: {NM}: {c['reason']}"]
+    head = (f"load check ({c['procs']} spinning processes for {c['load_s']:.0f} s after {c['calm_s']:.0f} s calm, "
+            f"then {c['after_s']:.0f} s calm; target {c['target_fps']:g} fps): fps {c['fps_before']} before, "
+            f"{c['fps_first_loaded_s']} in the first loaded seconds, {c['fps_last_loaded_5s']} in the last 5 loaded "
+            f"seconds at level {c['level_at_load_end']} (lowest {c['lowest_level']}), {c['fps_after_last_5s']} at "
+            f"the end at level {c['level_at_end']}")
+    timeline = " ".join(f"{s['fps']}{'*' if s['loaded'] else ''}/{s['level']}" for s in c["timeline"])
+    changes = [f"    {x['t']:.1f} s: {x['from']} -> {x['to']}: {x['reason']}" for x in c["quality"]["changes"]]
+    return [head, f"  per second, fps/level (* loaded): {timeline}", *changes]
 
 
 def booth_ui_line(e: dict[str, Any]) -> str:

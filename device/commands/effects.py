@@ -31,6 +31,10 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
             for opt in effects.get(row["name"]).Options.describe():
                 choices = f" ({'|'.join(map(str, opt['choices']))})" if opt["choices"] else ""
                 print(f"{'':<{width}}    {opt['name']}={opt['default']}{choices}  {opt['doc']}")
+    from magicbooth.perception.loading import far_faces
+
+    available, detail = far_faces(ctx.config)
+    print(f"\nfar faces: {'available' if available else 'not available'} — {detail}")
     print(gestures_line(ctx))
     return 0
 

@@ -265,6 +265,9 @@ class PerceptionConfig:
     """Face detection, face mesh tracking and the person mask."""
 
     max_faces: int = option(2, "Most faces detected and tracked at once.", low=1, high=8)
+    detector: str = option("auto", "Face detector: short (guests within about 2 m), full (the full-range model, "
+                           "scanning the picture in tiles for guests 1-4 m away) or auto (short first, the "
+                           "full-range scan only while it finds nothing).", choices=("auto", "short", "full"))
     min_face_score: float = option(0.5, "Detector score a face needs to count.", low=0.01, high=0.99)
     nms_iou: float = option(0.3, "Detections overlapping more than this are blended into one face.",
                             low=0.05, high=0.95)
@@ -312,6 +315,25 @@ class PerceptionConfig:
 
 
 @dataclass(frozen=True)
+class QualityConfig:
+    """The quality governor: quality steps down when the booth falls behind or runs hot, back up with headroom.
+
+    The levels and when they change: docs/architecture.md and ``pipeline/governor.py``.
+    """
+
+    governor: bool = option(True, "Let the governor change the quality level (live sources only); false keeps "
+                            "full quality.")
+    target_fps: int = option(0, "Frame rate the booth should hold; 0 means the camera's.", low=0, high=120)
+    max_level: int = option(5, "Lowest quality the governor may step down to: 0 (full) to 5 (the effect at half "
+                            "resolution).", low=0, high=5)
+    hot_c: float = option(75.0, "Board temperature that counts as near its limit (a Pi 4 or 5 starts to throttle "
+                          "at 80-85 °C); throttling reported by the firmware counts too.", low=30, high=110)
+    down_after_s: float = option(2.0, "Seconds below the frame rate before one step down.", low=0.5, high=60)
+    up_after_s: float = option(10.0, "Seconds of headroom before one step back up (doubled each time a step up "
+                               "had to be undone, up to 5 minutes).", low=1, high=600)
+
+
+@dataclass(frozen=True)
 class EffectsConfig:
     """Which effects the booth offers (names as listed by 'magicbooth effects')."""
 
@@ -341,6 +363,9 @@ class BenchConfig:
     rss_mb_target: float = option(350.0, "Target peak resident memory in MB.", low=1)
     effect: str = option("", "Effect for the end-to-end run; empty means the heaviest (mesh + mask).")
     sample_interval_s: float = option(1.0, "Seconds between temperature and clock samples.", low=0.05, high=60)
+    level_seconds: float = option(10.0, "Full run: seconds of the end-to-end run at each quality level (fps, CPU "
+                                  "and, on a Pi 5, joules per recorded minute).", low=1, high=600)
+    quick_level_seconds: float = option(3.0, "--quick: seconds at each quality level.", low=1, high=600)
     pi4_ipc: float = option(1.0, "Instructions per cycle assumed for a Pi 4's Cortex-A72 when the report turns "
                             "ARM instruction counts into a Pi 4 prediction.", low=0.1, high=4)
 
@@ -359,6 +384,7 @@ class Config:
     upload: UploadConfig = field(default_factory=UploadConfig)
     perception: PerceptionConfig = field(default_factory=PerceptionConfig)
     effects: EffectsConfig = field(default_factory=EffectsConfig)
+    quality: QualityConfig = field(default_factory=QualityConfig)
     booth: BoothConfig = field(default_factory=BoothConfig)
     headless: HeadlessConfig = field(default_factory=HeadlessConfig)
     gpio: GpioConfig = field(default_factory=GpioConfig)

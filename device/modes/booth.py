@@ -52,6 +52,7 @@ from magicbooth.modes.playback import ClipPlayer
 from magicbooth.modes.ports import RecorderLike, clip_path
 from magicbooth.modes.screens import Moment
 from magicbooth.modes.view import BoothView, needs_face
+from magicbooth.pipeline.display import draw_hud, hud_lines
 from magicbooth.pipeline.flow import FramePass, Pipeline
 from magicbooth.service.notify import Notifier, WatchdogGate
 
@@ -88,6 +89,7 @@ class Booth:
         self._failures = failures
         self._pace = pygame.time.Clock()
         self._frame_wait = 0.05 if pipeline.live else 0.0
+        self._hud = config.display.hud
         recorder.when_saved = lambda saved: self.events.post(Event(Action.SAVED, "recorder", payload=saved))
         recorder.when_failed = lambda error: self.events.post(Event(Action.FAILED, "recorder", payload=error))
         self._state = "attract"
@@ -406,6 +408,8 @@ class Booth:
         else:
             self.view.show(self._screen, self._work.canvas if self._work is not None else None)
         self.view.draw(self._screen, self._moment(now))
+        if self._hud:   # [display] hud: the operator's figures over the booth, the quality level among them
+            draw_hud(self._screen, hud_lines(self._pipeline))
 
     def _draw_failsafe(self, now: float) -> None:
         self.view.show(self._screen, None)

@@ -44,7 +44,8 @@ def entry(spec: ModelSpec, original: source.Original, int8_file: str, int8_sha: 
         "float": {
             "file": float_file,
             "sha256": float_sha,
-            "quantization": FLOAT_DESCRIPTION,
+            "quantization": FLOAT_DESCRIPTION + (", block-sparse weights densified" if passes.get("fold_densify")
+                                                 else ""),
             "io": "float32 input and outputs",
         },
         "source": {
@@ -61,9 +62,10 @@ def _quantization(spec: ModelSpec) -> str:
     floats = [f"{', '.join(spec.float_ops)} (measured faster than their int8 forms)"] if spec.float_ops else []
     if spec.float_stem:
         floats.append(f"the first {spec.float_stem} ops (the stem)")
+    if spec.float_tail:
+        floats.append(f"the last {spec.float_tail} ops (the tail)")
     if spec.float_head:
-        floats.append("the output head convolutions, RESHAPE and CONCATENATION (int8 rounding there lands on the "
-                      "outputs)")
+        floats.append(f"the output head {spec.head} (int8 rounding there lands on the outputs)")
     if spec.float_squeeze:
         floats.append("the squeeze-and-excite branches after each MEAN (a few dozen values each)")
     if not floats:

@@ -13,11 +13,13 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 
 import numpy as np
 
 from tools.modelfactory import faces, hands
+from tools.modelfactory.specs import ModelSpec
 
 DETECTION_THRESHOLD = 0.5  # the app's min score (MediaPipe's default for this detector)
 MATCH_IOU = 0.5
@@ -26,12 +28,14 @@ OUTER_EYE_CORNERS = (33, 263)  # face mesh indices
 Model = Callable[[np.ndarray], list[np.ndarray]]
 
 
-def detection(reference: Model, candidate: Model, inputs: Sequence[np.ndarray]) -> dict[str, float]:
+def detection(reference: Model, candidate: Model, inputs: Sequence[np.ndarray], *,
+              size: int = faces.DETECTOR_SIZE, layout: faces.Layout = faces.SHORT_RANGE) -> dict[str, float]:
     ious, keypoints, score_diffs, found, total, missed = [], [], [], 0, 0, []
+    grid = {"size": size, "layout": layout}
     for x in inputs:
-        wanted = faces.decode(*reference(x), threshold=DETECTION_THRESHOLD)
-        got = faces.decode(*candidate(x), threshold=DETECTION_THRESHOLD)
-        loose = faces.decode(*candidate(x), threshold=0.0)[:20]  # for score comparison below threshold
+        wanted = faces.decode(*reference(x), threshold=DETECTION_THRESHOLD, **grid)
+        got = faces.decode(*candidate(x), threshold=DETECTION_THRESHOLD, **grid)
+        loose = faces.decode(*candidate(x), threshold=0.0, **grid)[:20]  # for score comparison below threshold
         for face in wanted:
             total += 1
             best = max(got, key=lambda d, f=face: faces.box_iou(f.box, d.box), default=None)
@@ -144,6 +148,13 @@ def hand_landmarks(reference: Model, candidate: Model, inputs: Sequence[np.ndarr
 
 TASKS = {"detection": detection, "landmarks": landmarks, "segmentation": segmentation,
          "palm_detection": palm_detection, "hand_landmarks": hand_landmarks}
+
+
+def for_spec(spec: ModelSpec) -> Callable[[Model, Model, Sequence[np.ndarray]], dict[str, float]]:
+    """The metric of ``spec``'s task; a detector's with its own input size and anchor grid."""
+    if spec.task == "detection":
+        return functools.partial(detection, size=spec.size[0], layout=spec.anchors)
+    return TASKS[spec.task]
 
 
 def _mean(values: Sequence[float]) -> float:

@@ -54,14 +54,18 @@ def build_float(spec: ModelSpec, original: source.Original) -> FloatBuild:
     """Fold, sign and rewrite one original; remember every step for the equivalence checks."""
     build = FloatBuild(spec, original)
     model = g.load(original.data)
+    densified = fold.fold_densify(model)
     build.passes["fold_dequantize"] = fold.fold_dequantize(model)
+    if densified:  # only the sparse full-range detector has any; other manifests keep their keys
+        build.passes["fold_densify"] = densified
     fold.add_signature(model, list(spec.inputs), [name for name, _ in spec.outputs])
     build.passes["transpose_conv"] = rewrite.transpose_conv(model)
     build.reference = g.save(model)
     if build.passes["transpose_conv"]:
         build.reference_model = g.load(build.reference)
     # LiteRT runs MediaPipe's custom transpose conv only through XNNPACK's float path, which is enough here.
-    build.steps.append(("fold_dequantize+signature+transpose_conv", original.data, build.reference))
+    build.steps.append(("fold_densify+" * bool(densified) + "fold_dequantize+signature+transpose_conv",
+                        original.data, build.reference))
     before = build.reference
     for name in REWRITE_ORDER:
         if REWRITTEN_OP.get(name) in spec.float_ops:

@@ -96,7 +96,7 @@ def evaluate(name: str, load: Callable[[str, int], Model], int8_path: Path, held
     as_list = lambda model: (lambda x: list(model.invoke(x).values()))  # noqa: E731
     inputs = held_out.inputs[name]
     progress(f"{name}: accuracy on {len(inputs)} held-out inputs")
-    accuracy = metrics.TASKS[spec.task](as_list(reference), as_list(candidate), inputs)
+    accuracy = metrics.for_spec(spec)(as_list(reference), as_list(candidate), inputs)
     timing = {}
     for threads in (1, 2):
         progress(f"{name}: latency, {threads} thread(s)")
@@ -128,7 +128,7 @@ def evaluate(name: str, load: Callable[[str, int], Model], int8_path: Path, held
     missed = [t for t in ACCURACY_TARGETS[spec.task] if not t.met(accuracy[t.metric])]
     if rewritten_float is not None and calibrated is not None and missed:
         progress(f"{name}: sensitivity sweep (each block kept float in turn)")
-        result["sensitivity"] = sensitivity.sweep(rewritten_float, calibrated, metrics.TASKS[spec.task],
+        result["sensitivity"] = sensitivity.sweep(rewritten_float, calibrated, metrics.for_spec(spec),
                                                   missed[0].metric, inputs[:SENSITIVITY_INPUTS])
         result["sensitivity"]["higher_is_better"] = missed[0].higher_is_better
         result["sensitivity"]["inputs"] = len(inputs[:SENSITIVITY_INPUTS])

@@ -32,6 +32,12 @@ class ModelSpec:
     # (two convolutions and a sigmoid on a few dozen values). Per-tensor int8 wrecks those few values (the
     # squeeze convolutions were the largest error sources), and in float they cost next to nothing.
     float_squeeze: bool = False
+    # The last N ops in graph order in float32 (where int8 rounding is amplified just before the outputs).
+    float_tail: int = 0
+    # What the output head is made of, for the manifest.
+    head: str = "convolutions, RESHAPE and CONCATENATION"
+    # Detection: the SSD anchor grid as (stride, anchors per cell), in the order the model emits its rows.
+    anchors: tuple[tuple[int, int], ...] = ()
 
     @property
     def normalisation(self) -> str:
@@ -52,6 +58,7 @@ SPECS: dict[str, ModelSpec] = {spec.name: spec for spec in (
         # int8/float 0.91 -> 1.00; Cortex-A72 22.0 M -> 18.9 M instructions, A76 12.0 M -> 16.0 M.
         float_head=True,
         float_stem=12,
+        anchors=((8, 2), (16, 6)),
         inputs=("image",),
         outputs=(
             ("regressors", "[1, 896, 16] per anchor: box centre dx, dy, w, h then 6 keypoints (x, y), in input "
@@ -59,6 +66,37 @@ SPECS: dict[str, ModelSpec] = {spec.name: spec for spec in (
                            "stride 8, 6 at stride 16); keypoints right_eye, left_eye, nose_tip, mouth_center, "
                            "right_ear_tragion, left_ear_tragion"),
             ("classificators", "[1, 896, 1] per anchor face score logit; sigmoid gives 0..1"),
+        ),
+    ),
+    ModelSpec(
+        name="face_detection_full_range",
+        # The sparse variant is the one the wheel ships: its block-sparse weights are densified on load.
+        member="mediapipe/modules/face_detection/face_detection_full_range_sparse.tflite",
+        task="detection",
+        size=(192, 192),
+        value_range=(-1.0, 1.0),
+        int8_io=False,
+        # Chosen on the tuning split (60 scenes, each also with its face 24-48 px wide: 129 float detections),
+        # box IoU / keypoint error / recall: head and stem float as the short-range detector 0.647 / 0.226 /
+        # 0.736 (nothing float 0.625 / 0.248 / 0.721; min/max ranges 0.636 / 0.342 / 0.775; no equalization
+        # 0.690 / 0.248 / 0.798). The loss sits in the last FPN level: the 1x1 lateral convolution at 24x24, the
+        # bilinear upsampling and its ADD to the stride-4 features, whose rounding noise the next depthwise
+        # convolution amplifies about 5x (relative error 0.11 -> 0.63). Float from there on: last 16 ops 0.744 /
+        # 0.227 / 0.853, last 20 0.919 / 0.106 / 0.969, last 24 0.940 / 0.087 / 0.985 (28 or 36: no better).
+        # Cost, instructions per invoke: Cortex-A72 60.2 M, A76 44.4 M (head and stem only 60.4 M / 42.9 M;
+        # float 61.4 M / 60.0 M). Without the stem: 0.918 / 0.100 / 0.969, 64.6 M / 40.1 M.
+        float_head=True,
+        float_stem=12,
+        float_tail=24,
+        head="convolutions, PAD, stride-2 depthwise convolutions, DEPTH_TO_SPACE and RESHAPE",
+        anchors=((4, 1),),
+        inputs=("image",),
+        outputs=(
+            ("regressors", "[1, 2304, 16] per anchor: box centre dx, dy, w, h then 6 keypoints (x, y), in input "
+                           "pixels relative to the anchor centre (anchors: stride 4, one per cell of the 48x48 "
+                           "grid); keypoints right_eye, left_eye, nose_tip, mouth_center, right_ear_tragion, "
+                           "left_ear_tragion"),
+            ("classificators", "[1, 2304, 1] per anchor face score logit; sigmoid gives 0..1"),
         ),
     ),
     ModelSpec(
