@@ -31,7 +31,13 @@ def astronaut() -> np.ndarray:
 
 def frame_at(photo: np.ndarray, t: float) -> np.ndarray:
     """The photo warped by a slow zoom, pan and tilt at time ``t`` seconds."""
-    h, w = photo.shape[:2]
+    return cv2.warpAffine(photo, matrix_at(photo.shape, t), (WIDTH, HEIGHT), flags=cv2.INTER_LINEAR,
+                          borderMode=cv2.BORDER_REFLECT101)
+
+
+def matrix_at(shape: tuple[int, ...], t: float) -> np.ndarray:
+    """The 2×3 map from photo to frame pixels at time ``t`` (tools/bench_reuse.py maps the truth with it)."""
+    h, w = shape[:2]
     scale = 1.05 + 0.12 * math.sin(2 * math.pi * t / 6.0)
     angle = 10.0 * math.sin(2 * math.pi * t / 4.0)
     dx = 50.0 * math.sin(2 * math.pi * t / 5.0)
@@ -40,7 +46,7 @@ def frame_at(photo: np.ndarray, t: float) -> np.ndarray:
     matrix = cv2.getRotationMatrix2D(face_center, angle, scale)
     matrix[0, 2] += WIDTH / 2 - face_center[0] + dx
     matrix[1, 2] += HEIGHT * 0.42 - face_center[1] + dy
-    return cv2.warpAffine(photo, matrix, (WIDTH, HEIGHT), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT101)
+    return matrix
 
 
 def write_clip(out: Path, seconds: float) -> int:
