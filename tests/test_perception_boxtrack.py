@@ -11,7 +11,8 @@ from magicbooth.core.config import Config
 from magicbooth.core.frames import Frame
 from magicbooth.perception import Perception
 from magicbooth.perception.anchors import iou
-from magicbooth.perception.boxtrack import BoxTracker, _similarity
+from magicbooth.perception.boxtrack import BoxTracker
+from magicbooth.perception.motion import similarity
 from tests.perception_helpers import moving_face_clip
 
 
@@ -30,7 +31,7 @@ def test_similarity_fit_recovers_a_known_motion() -> None:
     turn, zoom = math.radians(4), 1.05
     rot = zoom * np.array([[math.cos(turn), -math.sin(turn)], [math.sin(turn), math.cos(turn)]], np.float32)
     dst = src @ rot.T + np.float32((3.5, -2.0))
-    matrix = _similarity(src, dst)
+    matrix = similarity(src, dst)
     assert np.abs(matrix[:, :2] - rot).max() < 1e-4 and np.abs(matrix[:, 2] - (3.5, -2.0)).max() < 1e-3
 
 

@@ -20,23 +20,16 @@ from __future__ import annotations
 import argparse
 import ctypes
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from tools.staged_package import put_on_path  # noqa: E402
+
 CONFIGS = {"det": {"faces"}, "seg": {"mask"}, "mesh": {"mesh"}, "det+seg": {"faces", "mask"},
            "det+mesh": {"faces", "mesh"}, "mesh+seg": {"mesh", "mask"}}
-
-
-def stage_package(root: Path) -> None:
-    """Put ``root``'s package on the import path as setuptools' package-dir lays it out (a symlink tree)."""
-    from tools.staged_package import stage
-
-    staged = stage(Path(tempfile.mkdtemp(prefix="magicbooth-arm-")), root / "pyproject.toml")
-    sys.path.insert(0, str(staged))
 
 
 def load_frames(npy: str | None, count: int) -> list:
@@ -80,7 +73,7 @@ def main() -> int:
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="a [perception] option")
     parser.add_argument("--root", type=Path, default=ROOT, help="the checkout to count (default: this one)")
     args = parser.parse_args()
-    stage_package(args.root)
+    put_on_path(args.root / "pyproject.toml")
     import cv2
 
     try:

@@ -7,7 +7,7 @@ This runs the same plugin (``run.sh --plugin markcount``) with markrun's environ
 same guest protocol (tags 3 and 4 back to back for the marker's own cost, then 10+2i before and
 11+2i after each thing measured), and reports every pair.
 
-    python tools/arm_markcount.py [--cpu cortex-a72] [-b HOST:GUEST]... [--json] -- SCRIPT.py [ARGS]
+    python tools/arm_markcount.py [--cpu cortex-a72] [-b HOST:GUEST]... [--json] [--said FILE] -- SCRIPT.py [ARGS]
 
 As a library: ``count(script_args, binds, cpu)`` returns a ``Counts`` (pairs, mean, median).
 """
@@ -92,6 +92,7 @@ def main() -> int:
     parser.add_argument("-b", dest="binds", action="append", default=[], metavar="HOST:GUEST", help="bind a folder")
     parser.add_argument("--venv", default="/opt/venv", help="the guest's venv")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--said", metavar="FILE", help="write the guest's own output to FILE")
     parser.add_argument("script", nargs=argparse.REMAINDER, help="-- SCRIPT.py [ARGS]")
     args = parser.parse_args()
     script = args.script[1:] if args.script[:1] == ["--"] else args.script
@@ -102,6 +103,8 @@ def main() -> int:
     except CountError as exc:
         print(f"arm_markcount: {exc}", file=sys.stderr)
         return 1
+    if args.said:
+        Path(args.said).write_text(counts.output + "\n")
     if args.json:
         print(json.dumps({"cpu": args.cpu, **counts.summary()}))
     else:

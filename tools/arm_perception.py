@@ -97,7 +97,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cpu", action="append", default=[], help="cortex-a72 (default) and/or cortex-a76")
     parser.add_argument("--configs", default="det+seg,mesh", help="comma-separated: det, seg, mesh, det+seg, det+mesh")
-    parser.add_argument("--frames", type=int, default=12, help="frames counted per clip (after 2 warm-up frames)")
+    parser.add_argument("--frames", type=int, default=15, help="frames counted per clip (after 2 warm-up frames; 15 "
+                        "is a whole number of detect_every periods)")
     parser.add_argument("--clips", default="sample", help="sample, or matting clip names (still,sway,lean,arm,two,"
                         "approach), or 'matting' for all of them")
     parser.add_argument("--lores", default="", metavar="WxH", help="give our perception picamera2's low-resolution "

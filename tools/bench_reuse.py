@@ -2,8 +2,8 @@
 
 Perception skips work where the picture allows: faces without a mesh are followed between
 detections (``[perception] detect_every``), the mesh model is not run again on a face that
-did not move (``mesh_reuse_still``), the mask is kept while the picture is still
-(``mask_reuse_still``; its own figures come from ``tools/bench_matting.py``), and a
+only moved as a whole or kept still (``mesh_reuse``), the mask is kept while the picture is still
+(``mask_still_frames``; its own figures come from ``tools/bench_matting.py``), and a
 picamera2-style low-resolution stream can stand in for CPU resizing (``--lores``). This runs
 the same clips through a reference that does all the work on every frame and through the
 configuration under test, in one run, and scores both against the truth:
@@ -36,6 +36,7 @@ import argparse
 import functools
 import itertools
 import json
+import math
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,7 +56,7 @@ from magicbooth.perception.anchors import iou  # noqa: E402
 from magicbooth.perception.loading import open_reference  # noqa: E402
 from magicbooth.perception.tracking import face_from_mesh  # noqa: E402
 
-EVERYTHING = {"detect_every": 1, "mask_still_frames": 0}
+EVERYTHING = {"detect_every": 1, "mesh_reuse": 0, "mask_still_frames": 0}
 MATCH_IOU = 0.5
 CONFIGS = {"faces": {"faces"}, "mesh": {"mesh"}}
 SIZE = (640, 480)
@@ -74,9 +75,9 @@ class Truth:
 def photo_faces(person: str) -> tuple[Truth, ...]:
     """The float models' faces and meshes on a photo, in its own pixels."""
     if person == "sample":
-        from tools.make_sample import astronaut
+        from tools.make_sample import astronaut, extended
 
-        image = astronaut()
+        image = extended(astronaut())
     else:
         from tools.matting.clips import _person
 
@@ -107,20 +108,66 @@ def placed(truth: Truth, m: np.ndarray) -> Truth:
                  (truth.keypoints @ m[:, :2].T + m[:, 2]).astype(np.float32), mesh)
 
 
+def talking(count: int) -> tuple[list[np.ndarray], list[list[Truth]]]:
+    """The sample photo's face opening and closing its mouth, drifting slowly as a guest's head does.
+
+    The photo is warped piecewise-affinely along its own mesh: points from the lower inner lip
+    down (the lower lip, the chin) drop by up to 0.45 eye distances, fading towards the sides of
+    the face; the open mouth darkens as it opens. The truth is that moved mesh.
+    """
+    from magicbooth.effects.assets import face_model
+    from magicbooth.effects.meshwarp import warp_maps
+    from tools.make_sample import astronaut, extended, matrix_at
+
+    photo = extended(astronaut())
+    face = photo_faces("sample")[0]
+    assert face.mesh is not None
+    mesh, layout = face.mesh.astype(np.float32), face_model()
+    eyes = float(np.linalg.norm(mesh[263] - mesh[33]))
+    below = np.clip((mesh[:, 1] - mesh[13, 1]) / max(float(mesh[14, 1] - mesh[13, 1]), 1.0), 0, 1)
+    half = (mesh[:, 0].max() - mesh[:, 0].min()) / 2
+    side = np.clip(1 - ((mesh[:, 0] - mesh[[78, 308], 0].mean()) / half) ** 2, 0, 1)
+    lips = layout.contour("lips_1")
+    size = (photo.shape[1], photo.shape[0])
+    images, truths = [], []
+    for i in range(count):
+        opening = 0.45 * eyes * (0.5 - 0.5 * math.cos(2 * math.pi * i / 12))
+        moved = mesh.copy()
+        moved[:, 1] += opening * below * side
+        image = photo.copy()
+        maps = warp_maps(mesh, moved, layout.triangles, size, step=1)
+        if maps is not None:
+            cover = maps.coverage[..., None]
+            region = image[maps.slices]
+            region[:] = (maps.sample(photo) * cover + region * (1 - cover)).astype(np.uint8)
+        dark = image.copy()
+        cv2.fillPoly(dark, [np.round(moved[lips] * 16).astype(np.int32)], (70, 30, 35), cv2.LINE_AA, 4)
+        shade = min(opening / (0.15 * eyes), 1.0)  # a closed mouth keeps its own lips and teeth
+        image = cv2.addWeighted(dark, shade, image, 1 - shade, 0)
+        m = matrix_at(size, 0.0)
+        m[:, 2] += (0.8 * i, 0.3 * i)  # a slow drift
+        images.append(cv2.warpAffine(image, m, SIZE, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT101))
+        keys = face_from_mesh(np.pad(moved, ((0, 0), (0, 1))), 1.0).keypoints
+        truths.append([placed(Truth(face.box, np.array([keys[k] for k in KEYPOINT_NAMES], np.float32), moved), m)])
+    return images, truths
+
+
 def clip(name: str, count: int) -> tuple[list[np.ndarray], list[list[Truth]]]:
     """The clip's frames and, for each, the true faces wholly inside it."""
     images, truths = [], []
-    if name == "sample":
-        from tools.make_sample import astronaut, matrix_at
+    if name == "talk":
+        images, truths = talking(count)
+    elif name == "sample":
+        from tools.make_sample import astronaut, extended, matrix_at
 
         capture = cv2.VideoCapture(str(ROOT / "device" / "assets" / "sample.mp4"))
-        shape = astronaut().shape
+        h, w = extended(astronaut()).shape[:2]
         for i in range(count):
             ok, bgr = capture.read()
             if not ok:
                 break
             images.append(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
-            truths.append([placed(t, matrix_at(shape, i / 30)) for t in photo_faces("sample")])
+            truths.append([placed(t, matrix_at((w, h), i / 30)) for t in photo_faces("sample")])
     else:
         from tools.matting.clips import CLIPS
 
@@ -166,7 +213,7 @@ def xyxy(box: tuple[float, float, float, float]) -> np.ndarray:
 def score(scenes: list[Scene], truths: list[list[Truth]], still: bool, mesh: bool) -> dict[str, float]:
     """Faces (and meshes) of a run against the truth; see the module docstring."""
     total = matched = false = mesh_matched = 0
-    ious, kp_err, nme = [], [], []
+    ious, kp_err, nme, mouth = [], [], [], []
     for scene, truth in zip(scenes, truths, strict=True):
         boxes = np.array([xyxy(f.box) for f in scene.faces]).reshape(-1, 4)
         used: set[int] = set()
@@ -190,12 +237,15 @@ def score(scenes: list[Scene], truths: list[list[Truth]], still: bool, mesh: boo
                         mesh_matched += 1
                         corners = float(np.linalg.norm(t.mesh[263] - t.mesh[33]))
                         nme.append(float(np.linalg.norm(m.points[:, :2] - t.mesh, axis=1).mean() / corners))
+                        mouth.append(abs(float(np.linalg.norm(m.points[14, :2] - m.points[13, :2])
+                                               - np.linalg.norm(t.mesh[14] - t.mesh[13]))) / corners)
                         break
         false += len(scene.faces) - len(used)
     out = {"faces": total, "recall": matched / total if total else float("nan"), "false": false,
            "box_iou": _mean(ious), "keypoint_error": _mean(kp_err)}
     if mesh:
-        out |= {"mesh_recall": mesh_matched / total if total else float("nan"), "nme": _mean(nme)}
+        out |= {"mesh_recall": mesh_matched / total if total else float("nan"), "nme": _mean(nme),
+                "mouth_error": _mean(mouth)}
     if still:
         out["jitter_px"] = _mean([float(np.abs(xyxy(a.faces[0].box) - xyxy(b.faces[0].box)).mean())
                                   for a, b in itertools.pairwise(scenes[3:])
@@ -219,7 +269,7 @@ def summary(rows: dict[str, dict], key: str) -> dict[str, float]:
     for name in ("recall", "mesh_recall"):
         if all(name in r[key] for r in rows.values()):
             out[name] = sum(r[key][name] * r[key]["faces"] for r in rows.values() if r[key]["faces"]) / max(faces, 1)
-    for name in ("box_iou", "keypoint_error", "nme", "detector runs", "mesh runs"):
+    for name in ("box_iou", "keypoint_error", "nme", "mouth_error", "detector runs", "mesh runs"):
         values = [r[key][name] for r in rows.values() if name in r[key] and not np.isnan(r[key][name])]
         if values:
             out[name] = float(np.mean(values))
@@ -235,7 +285,7 @@ def line(values: dict[str, float]) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--clips", default="sample,still,sway,lean,arm,two,approach")
+    parser.add_argument("--clips", default="sample,talk,still,sway,lean,arm,two,approach")
     parser.add_argument("--frames", type=int, default=30, help="frames per clip")
     parser.add_argument("--configs", default="faces,mesh", help="faces (detector, followed), mesh (tracked)")
     parser.add_argument("--lores", default="", metavar="WxH", help="give the frames under test a low-res stream")

@@ -273,6 +273,10 @@ class PerceptionConfig:
         5, "Effects that need faces but no mesh: run the face detector at least every N frames and follow the "
         "faces between by optical flow on a small picture (sooner when a face cannot be followed, and on every "
         "frame while nobody is seen); 1 runs it on every frame.", low=1, high=100)
+    mesh_reuse: int = option(
+        1, "Where a tracked face kept still or only moved as a whole (its picture shows no other change), give its "
+        "last mesh moved with it instead of running the mesh model, for at most N frames in a row; 0 runs the model "
+        "on every frame.", low=0, high=30)
     smoothing: bool = option(True, "Smooth keypoints and landmarks with a One-Euro filter.")
     smoothing_min_cutoff: float = option(
         1.0, "One-Euro cut-off (Hz) for a still face; lower is steadier but lags more.", low=0.01, high=100)
@@ -348,6 +352,9 @@ class BenchConfig:
     sample_interval_s: float = option(1.0, "Seconds between temperature and clock samples.", low=0.05, high=60)
     pi4_ipc: float = option(1.0, "Instructions per cycle assumed for a Pi 4's Cortex-A72 when the report turns "
                             "ARM instruction counts into a Pi 4 prediction.", low=0.1, high=4)
+    pi5_ipc: float = option(1.0, "Instructions per cycle assumed for a Pi 5's Cortex-A76 when a counts file also "
+                            "holds Cortex-A76 counts (the same as the Pi 4's by default: a cautious guess for a wider "
+                            "core).", low=0.1, high=4)
 
 
 @dataclass(frozen=True)

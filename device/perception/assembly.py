@@ -87,7 +87,7 @@ class Perception:
         if "mesh" in wanted and self._tracker is None:
             self._tracker = FaceTracker(FaceLandmarker(self._open("landmarks")), max_faces=opts.max_faces,
                                         redetect_every=opts.redetect_every, min_presence=opts.min_presence,
-                                        smoothing=self._smoothing)
+                                        smoothing=self._smoothing, reuse=opts.mesh_reuse)
         if "mask" in wanted and self._segmenter is None:
             self._segmenter = Segmenter(self._open, mask_options(opts))
         running = self.is_running

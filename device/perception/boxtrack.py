@@ -27,6 +27,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from magicbooth.perception.motion import similarity
+
 WIDTH = 160               # width of the grey picture faces are followed on
 GRID = 4                  # GRID × GRID points per face
 INNER = 0.7               # the points cover the middle of the box (its edges are background)
@@ -108,7 +110,7 @@ class BoxTracker:
         for _ in range(2):  # fit, drop the points that disagree, fit again
             if len(src) < AGREE * len(points):
                 return None
-            matrix = _similarity(src, dst)
+            matrix = similarity(src, dst)
             fits = np.abs(src @ matrix[:, :2].T + matrix[:, 2] - dst).max(axis=1) < FIT_ERROR
             if fits.all():
                 break
@@ -133,21 +135,6 @@ _UNIT = (_UNIT * INNER).astype(np.float32)
 def _grid(box: np.ndarray) -> np.ndarray:
     """GRID × GRID points over the middle of an xyxy box, float32 (n, 2)."""
     return _UNIT * (box[2:4] - box[0:2]) + (box[0:2] + box[2:4]) * np.float32(0.5)
-
-
-def _similarity(src: np.ndarray, dst: np.ndarray) -> np.ndarray:
-    """The least-squares similarity (turn, scale, shift) taking ``src`` to ``dst`` (n, 2), as a 2×3 matrix.
-
-    Closed form (a = s cos θ, b = s sin θ from the centred points): a few array operations, where
-    OpenCV's robust estimators cost several times more on a Pi for 16 points.
-    """
-    ms, md = src.mean(axis=0), dst.mean(axis=0)
-    p, q = src - ms, dst - md
-    norm = max(float((p * p).sum()), 1e-6)
-    a = float((p * q).sum()) / norm
-    b = float((p[:, 0] * q[:, 1] - p[:, 1] * q[:, 0]).sum()) / norm
-    rot = np.array([[a, -b], [b, a]], np.float32)
-    return np.hstack([rot, (md - rot @ ms)[:, None]]).astype(np.float32)
 
 
 def _moved(row: np.ndarray, matrix: np.ndarray, scale: float) -> np.ndarray | None:
