@@ -126,7 +126,7 @@ def run_bench(settings: BenchSettings, config: Config) -> dict[str, Any]:
     report["verdict"] = judge(report["end_to_end"], report["stages"], budget_ms=s["budget_ms"],
                               cpu_ms_target=config.bench.cpu_ms_target, rss_mb_target=config.bench.rss_mb_target)
     report["prediction"] = predict_pi4(report, config.bench.pi4_ipc, config.bench.fps, settings.arm_counts,
-                                       _manifest_sha256())
+                                       _manifest_sha256(), pi5_ipc=config.bench.pi5_ipc)
     report["duration_s"] = round(time.monotonic() - started, 2)
     report["created"] = datetime.now(UTC).isoformat(timespec="seconds")
     return report

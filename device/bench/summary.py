@@ -174,5 +174,18 @@ def prediction_line(p: dict[str, Any] | None) -> str:
     if "with_hardware_encoder" in p:
         hw = p["with_hardware_encoder"]
         text += (f"; with the Pi 4's hardware encoder {hw['cpu_ms_per_frame']:.0f} ms "
-                 f"({hw['cores_needed_at_target']:.1f} cores)")
+                 f"({hw['cores_needed_at_target']:.1f} cores")
+        if "slowest_stage_ms" in hw:
+            text += (f", slowest {hw['slowest_stage']} ~{hw['slowest_stage_ms']:.0f} ms, "
+                     + ("fits" if hw["fits"] else "does NOT fit")
+                     + (f" with {hw['margin']:.0%} of the frame to spare" if hw.get("margin", -1) > 0 else ""))
+        text += ")"
+    for cpu, other in (p.get("by_cpu") or {}).items():
+        if cpu == b.get("cpu_counted"):
+            continue
+        ob = other["basis"]
+        text += (f". {ob['board']} ({cpu}, {ob['instructions_per_frame'] / 1e6:.1f} M instructions per frame, IPC "
+                 f"{ob['assumed_ipc']:g} at {ob['clock_mhz']} MHz): {other['cpu_ms_per_frame']:.0f} ms CPU per frame, "
+                 f"slowest {other['slowest_stage']} ~{other['slowest_stage_ms']:.0f} ms — "
+                 + ("fits" if other["fits"] else "does NOT fit"))
     return text

@@ -275,6 +275,14 @@ class PerceptionConfig:
                                  low=0.01, high=0.99)
     redetect_every: int = option(
         10, "While fewer than max_faces are tracked, look for new faces every N frames.", low=1, high=1000)
+    detect_every: int = option(
+        5, "Effects that need faces but no mesh: run the face detector at least every N frames and follow the "
+        "faces between by optical flow on a small picture (sooner when a face cannot be followed, and on every "
+        "frame while nobody is seen); 1 runs it on every frame.", low=1, high=100)
+    mesh_reuse: int = option(
+        1, "Where a tracked face kept still or only moved as a whole (its picture shows no other change), give its "
+        "last mesh moved with it instead of running the mesh model, for at most N frames in a row; 0 runs the model "
+        "on every frame.", low=0, high=30)
     smoothing: bool = option(True, "Smooth keypoints and landmarks with a One-Euro filter.")
     smoothing_min_cutoff: float = option(
         1.0, "One-Euro cut-off (Hz) for a still face; lower is steadier but lags more.", low=0.01, high=100)
@@ -308,6 +316,10 @@ class PerceptionConfig:
                              "picture's edges less.", low=1e-5, high=1.0)
     mask_gain: float = option(6.0, "Steepness of the refined edge: 1 keeps the filter's own, higher is harder.",
                               low=0.5, high=8.0)
+    mask_still_frames: int = option(
+        15, "While no part of the picture has moved (by mask_motion grey levels since the segmentation model last "
+        "ran), keep the last mask for up to this many frames; anything that moves runs the model at once. 0 runs "
+        "it on every frame.", low=0, high=300)
     mask_every: int = option(1, "Run the segmentation model on every Nth frame only.", low=1, high=30)
     mask_skip_change: float = option(
         0.0, "Reuse the last mask while the frame's mean pixel change (0-255) stays below this; 0 is off.",
@@ -368,6 +380,9 @@ class BenchConfig:
     quick_level_seconds: float = option(3.0, "--quick: seconds at each quality level.", low=1, high=600)
     pi4_ipc: float = option(1.0, "Instructions per cycle assumed for a Pi 4's Cortex-A72 when the report turns "
                             "ARM instruction counts into a Pi 4 prediction.", low=0.1, high=4)
+    pi5_ipc: float = option(1.0, "Instructions per cycle assumed for a Pi 5's Cortex-A76 when a counts file also "
+                            "holds Cortex-A76 counts (the same as the Pi 4's by default: a cautious guess for a wider "
+                            "core).", low=0.1, high=4)
 
 
 @dataclass(frozen=True)

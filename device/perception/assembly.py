@@ -33,6 +33,7 @@ from magicbooth.core.errors import EffectError, ModelError, WorkerError
 from magicbooth.core.frames import Frame
 from magicbooth.core.scene import Face, FaceMesh, Scene
 from magicbooth.perception.anchors import FULL_RANGE, SHORT_RANGE, AnchorGrid
+from magicbooth.perception.boxtrack import BoxTracker
 from magicbooth.perception.detector import FaceDetector, to_faces
 from magicbooth.perception.finder import FaceFinder
 from magicbooth.perception.landmarker import FaceLandmarker
@@ -69,6 +70,7 @@ class Perception:
         opts = config.perception
         self._smoothing = Smoothing(opts.smoothing, opts.smoothing_min_cutoff, opts.smoothing_beta)
         self._smoother = DetectionSmoother(self._smoothing)
+        self._boxes = BoxTracker(opts.detect_every) if opts.detect_every > 1 else None
         self._workers: list[ModelWorker] = []
         self._detections: tuple[int, np.ndarray, np.ndarray] | None = None
         self._detections_lock = threading.Lock()
@@ -93,7 +95,7 @@ class Perception:
         if "mesh" in wanted and self._tracker is None:
             self._tracker = FaceTracker(FaceLandmarker(self._open("landmarks")), max_faces=opts.max_faces,
                                         redetect_every=opts.redetect_every, min_presence=opts.min_presence,
-                                        smoothing=self._smoothing)
+                                        smoothing=self._smoothing, reuse=opts.mesh_reuse)
         if "mask" in wanted and self._segmenter is None:
             self._segmenter = Segmenter(self._open, mask_options(opts))
             self._apply_mask_quality()
@@ -159,7 +161,7 @@ class Perception:
             result, timings["landmarks"] = _timed(lambda: self._track(frame))
             faces, meshes = result.faces, result.meshes
         elif self.detector is not None:
-            rows, scores, timings["detect"] = self._detect(frame)
+            rows, scores, timings["detect"] = self._detect_or_follow(frame)
             faces = to_faces(self._smoother(rows, frame.t), scores)
         if self.segmenter is not None:
             seen = faces if self.detector is not None else None
@@ -178,6 +180,8 @@ class Perception:
         if self.detector is not None:
             rows, scores, timings["detect"] = self._detect(frame)
             faces = to_faces(rows, scores)
+            if self._boxes is not None:
+                self._boxes.reset()
             if self.tracker is not None:
                 self.tracker.reset()
                 self.tracker.seed(rows, scores)
@@ -292,6 +296,19 @@ class Perception:
         rows, scores = self.detector.find(frame)
         return rows, scores, (time.perf_counter() - started) * 1000
 
+    def _detect_or_follow(self, frame: Frame) -> tuple[np.ndarray, np.ndarray, float]:
+        """Faces without a mesh: the detector's rows, or the last ones followed to this frame (``boxtrack``)."""
+        if self._boxes is None:
+            return self._detect(frame)
+        started = time.perf_counter()
+        small = self._boxes.picture(_analysis_image(frame)[0])
+        followed = None if self._boxes.wants_detection else self._boxes.follow(small)
+        if followed is not None:
+            return followed[0], followed[1], (time.perf_counter() - started) * 1000
+        rows, scores, _ = self._detect(frame)
+        self._boxes.seed(small, rows, scores, frame.size[0])
+        return rows, scores, (time.perf_counter() - started) * 1000
+
     def _track(self, frame: Frame) -> _Faces:
         assert self.tracker is not None
         faces, meshes = self.tracker.update(frame.image, frame.t)
@@ -318,7 +335,7 @@ class Perception:
         return None
 
     def _live_detect(self, frame: Frame) -> tuple[Face, ...]:
-        rows, scores, _ = self._detect(frame)
+        rows, scores, _ = self._detect_or_follow(frame)
         return to_faces(self._smoother(rows, frame.t), scores)
 
     def _live_detect_for_tracker(self, frame: Frame) -> bool | None:
@@ -362,7 +379,8 @@ def mask_options(opts: PerceptionConfig) -> MaskOptions:
                        refine=opts.mask_refine, full_guide=opts.mask_full_guide, grid=opts.mask_grid,
                        radius=opts.mask_radius, eps=opts.mask_eps,
                        gain=opts.mask_gain,
-                       every=opts.mask_every, skip_change=opts.mask_skip_change)
+                       still_frames=opts.mask_still_frames, every=opts.mask_every,
+                       skip_change=opts.mask_skip_change)
 
 
 def _analysis_image(frame: Frame) -> tuple[np.ndarray, float]:
