@@ -38,7 +38,7 @@ def test_similarity_fit_recovers_a_known_motion() -> None:
 def test_a_followed_face_moves_with_the_picture() -> None:
     frames, offsets = moving_face_clip(30)
     perception = Perception(Config(), {"faces"})
-    rows, scores = perception.detector.detect(frames[0].image)
+    rows, scores = perception.detector.find(frames[0])
     boxes = BoxTracker(detect_every=100)
     boxes.seed(boxes.picture(frames[0].image), rows, scores, 640)
     for f, offset in zip(frames[1:8], offsets[1:8], strict=True):

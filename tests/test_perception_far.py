@@ -66,7 +66,8 @@ def test_auto_finds_a_far_face_within_one_scan_where_short_range_does_not(name: 
 
 
 def test_near_faces_never_start_the_scan() -> None:
-    perception = Perception(Config().replace("perception", max_faces=1), {"faces"})
+    # detect_every=1: the detector on every frame (no following between), so each call is a decision to count
+    perception = Perception(Config().replace("perception", max_faces=1, detect_every=1), {"faces"})
     picture = cv2.resize(astronaut(), (640, 480))
     scenes = [perception.process(frame(picture, i)) for i in range(5)]
     assert all(len(s.faces) == 1 for s in scenes)

@@ -80,7 +80,8 @@ def test_half_scene_scales_everything_alike() -> None:
 
 
 def test_perception_levels_mask_every_2nd_frame_and_fewer_threads() -> None:
-    config = Config().replace("inference", threads=2)
+    # mask_still_frames=0: the still test picture would otherwise keep its first mask (nothing moved)
+    config = Config().replace("inference", threads=2).replace("perception", mask_still_frames=0)
     perception = Perception(config, {"mask"})
     assert perception.segmenter is not None and perception.segmenter.options.every == 1
     perception.set_quality(LEVELS[4].perception)
@@ -100,7 +101,8 @@ def test_mesh_every_2nd_frame_in_the_live_workers() -> None:
     picture = cv2.resize(astronaut(), (640, 480))
 
     def landmark_calls(quality: PerceptionQuality) -> int:
-        perception = Perception(Config().replace("perception", max_faces=1), {"mesh"})
+        # mesh_reuse=0: on the still test picture the last mesh would otherwise be carried instead of run
+        perception = Perception(Config().replace("perception", max_faces=1, mesh_reuse=0), {"mesh"})
         perception.set_quality(quality)
         assert perception.tracker is not None
         perception.start()
