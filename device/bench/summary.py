@@ -33,7 +33,7 @@ def render(report: dict[str, Any]) -> str:
     v = report["verdict"]
     d = report["device"]
     out = [f"magicbooth bench: {d['board'] or d['cpu']} · {d['cores']} cores · {d['litert'] or 'no LiteRT'} · "
-           f"governor {d['governor'] or NM} · temperature "
+           f"CPU governor {d['governor'] or NM} · temperature "
            + (f"{d['temperature_c']:.1f} °C" if d["temperature_c"] is not None else NM)
            + (f" · XNNPACK AMX tiles {d['xnnpack_amx']}" if d.get("xnnpack_amx") not in (None, "absent") else ""),
            ""]
