@@ -131,13 +131,15 @@ def ran(perception) -> str:
             models = [part.landmarker.model]
         elif role == "segmenter":
             models = list(part._models.values())
-        else:
-            models = [part.model]
+        else:  # the face finder: the short-range detector, and the full-range one where it is loaded
+            models = [d.model for d in (part.near, part.far) if d is not None]
         for io in models:
             model = io.model
             parts.append(f"{model.name} {model.variant} {model.entry.file} {model.entry.sha256[:12]}")
         calls = getattr(part, "calls", None)
-        if calls is not None:
+        if role == "detector":  # the face finder: how often it looked, and how often the full-range scan ran
+            parts[-1] += f" (finder calls {calls}, full-range calls {getattr(part, 'far_calls', 0)})"
+        elif calls is not None:
             parts[-1] += f" (calls {calls})"
     return "models: " + "; ".join(parts)
 
