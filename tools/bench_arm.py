@@ -134,7 +134,7 @@ def ran(perception) -> str:
         if part is None:
             continue
         models = ([part.landmarker.model] if role == "tracker" else list(part._models.values())
-                  if role == "segmenter" else [part.model])
+                  if role == "segmenter" else [d.model for d in (part.near, part.far) if d is not None])
         calls = part.landmarker.calls if role == "tracker" else part.calls
         for io in models:
             entry = io.model.entry
