@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import itertools
 from dataclasses import dataclass
 
 import cv2
@@ -197,7 +198,7 @@ def _misted(rgb: np.ndarray, grade: Grade, mist: np.ndarray, air: tuple[float, f
     if top:
         cv2.LUT(rgb[:top], grade.lut, dst=out[:top])
     edges = np.unique(np.linspace(top, len(mist), bands + 1).round().astype(int))
-    for a, b in zip(edges[:-1], edges[1:], strict=True):
+    for a, b in itertools.pairwise(edges):
         k = float(mist[(a + b) // 2])
         band = dataclasses.replace(grade, haze=1 - (1 - grade.haze) * (1 - k), air=air)
         cv2.LUT(rgb[a:b], band.lut, dst=out[a:b])
