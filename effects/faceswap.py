@@ -169,7 +169,6 @@ class FaceSwapper:
         patch_s = cv2.resize(patch, small, interpolation=cv2.INTER_AREA)
         ref_s = cv2.resize(ref, small, interpolation=cv2.INTER_AREA)
         weight_s = cv2.resize(maps.weight, small, interpolation=cv2.INTER_AREA)
-        cover_s = cv2.resize(maps.coverage, small, interpolation=cv2.INTER_AREA)
         face = np.ascontiguousarray(weight_s > 0.95).astype(np.uint8)
         if int(face.sum()) < 16:
             return None
@@ -184,6 +183,7 @@ class FaceSwapper:
             region[:] = blend(patch, region, alpha)
             return maps
         patch_s = cv2.transform(patch_s, matrix)
+        cover_s = cv2.resize(maps.coverage, small, interpolation=cv2.INTER_AREA)
         # Two bands: fine detail blends with the weight itself; the low band (light and colour) with a
         # widened, smoother weight, added as a smooth correction computed at the small size.
         size = float(max(small))
