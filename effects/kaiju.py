@@ -113,6 +113,18 @@ def _look(pose: Pose) -> Look:
     return _LOOKS[key]
 
 
+_HALF_GLOWS: dict[int, np.ndarray] = {}
+
+
+def _half_glow(pose: Pose) -> np.ndarray:
+    """The pose's plate glow at half size (the light picture's charge), made once per pose."""
+    key = id(pose.glow)
+    if key not in _HALF_GLOWS:
+        g = pose.glow
+        _HALF_GLOWS[key] = cv2.resize(g, ((g.shape[1] + 1) // 2, (g.shape[0] + 1) // 2), interpolation=cv2.INTER_AREA)
+    return _HALF_GLOWS[key]
+
+
 @functools.cache
 def _density() -> np.ndarray:
     return np.round(255 * np.linspace(0, 1, 256) ** DENSITY).astype(np.uint8)
@@ -280,7 +292,9 @@ class Kaiju(Effect["Kaiju.Options"]):
         if self.light:
             a = a if k < 0.5 else b
             k = 0.0
-        if k < 0.02:
+        if self.light:
+            rgb, cover, glow = np.ascontiguousarray(a.rgb[sub]), np.ascontiguousarray(a.alpha[sub]), a.glow
+        elif k < 0.02:
             rgb, cover, glow = (np.ascontiguousarray(p[sub]) for p in (a.rgb, a.alpha, a.glow))
         else:
             rgb, cover, glow = (cv2.addWeighted(p[sub], 1 - k, q[sub], k, 0)
@@ -298,7 +312,9 @@ class Kaiju(Effect["Kaiju.Options"]):
         r0 = max(round(sh * MIST_START) - sub[0].start, 0)
         if r0 < art.shape[0] and not self.light:
             art[r0:] = haze(art[r0:], fog[r0:], self._haze_rgb)
-        if self._roar > 0 or self._beam > 0:
+        if (self._roar > 0 or self._beam > 0) and self.light:
+            self._charge_light(art, a, sub, t)
+        elif self._roar > 0 or self._beam > 0:
             self._charge(art, glow, t)
         return Layer(art, cover, xs, ys), pose
 
@@ -324,9 +340,24 @@ class Kaiju(Effect["Kaiju.Options"]):
         self._room = look
         self._haze_rgb = (float(air[0]), float(air[1]), float(air[2]))
 
+    def _charge_level(self, t: float) -> float:
+        return max(self._roar ** 2, self._beam) * (0.85 + 0.15 * math.sin(t * 47.0))
+
+    def _charge_light(self, art: np.ndarray, pose: Pose, sub: tuple[slice, slice], t: float) -> None:
+        """``_charge`` for the light picture: the glow coloured at half size (as the sheet stores it) in 8 bits,
+        then scaled up (saturating where the full-size float one would)."""
+        level = self._charge_level(t)
+        half = _half_glow(pose)
+        ys, xs = sub
+        part = half[ys.start // 2:max((ys.stop + 1) // 2, ys.start // 2 + 1),
+                    xs.start // 2:max((xs.stop + 1) // 2, xs.start // 2 + 1)]
+        light = cv2.convertScaleAbs(cv2.merge([part * np.float32(c * 1.3 * level) for c in BEAM_RGB]))
+        light = cv2.resize(light, (art.shape[1], art.shape[0]), interpolation=cv2.INTER_LINEAR)
+        cv2.add(art, light, dst=art)
+
     def _charge(self, art: np.ndarray, glow: np.ndarray, t: float) -> None:
         """The plates light up blue, flickering, before and while it fires."""
-        level = max(self._roar ** 2, self._beam) * (0.85 + 0.15 * math.sin(t * 47.0))
+        level = self._charge_level(t)
         light = cv2.merge([glow * (c * 1.3 * level) for c in BEAM_RGB])
         cv2.add(art, light, dst=art, dtype=cv2.CV_8U)
 
