@@ -151,6 +151,7 @@ def test_recorded_landmark_tracks_fire_what_was_meant_and_nothing_else() -> None
             wrong.append((key, fired))
     assert wrong == []                          # no clip fires anything but what it meant: no false starts either
     assert others >= 40
-    for kind in ("hold_open_palm", "swipe_left", "swipe_right"):   # thumbs: GESTURES.md says how often (seldom)
+    for kind in ("hold_open_palm", "swipe_left", "swipe_right"):
         assert sum(outcomes[kind]) >= 0.75 * len(outcomes[kind]), (kind, outcomes[kind])
-    assert sum(outcomes["thumb_up"]) >= 1
+    for kind in ("thumb_up", "thumb_down"):   # half the clips when recorded; GESTURES.md says where the rest are lost
+        assert sum(outcomes[kind]) >= 0.4 * len(outcomes[kind]), (kind, outcomes[kind])

@@ -9,6 +9,7 @@ from hand_clips import hand_picture
 from magicbooth.core.config import Config
 from magicbooth.core.errors import ModelError
 from magicbooth.core.frames import Frame
+from magicbooth.perception import palms
 from magicbooth.perception.gestures import hand_pose
 from magicbooth.perception.hands import HandWatcher, models_available, open_tracker
 from magicbooth.perception.palms import roi_from_landmarks, roi_from_palm
@@ -93,6 +94,24 @@ def test_hand_crops_turn_the_hand_upright() -> None:
     points = np.concatenate([joints, np.zeros((21, 1), np.float32)], axis=1)
     upright = roi_from_landmarks(points)
     assert abs(upright.angle) < 0.5 and upright.size > 1.5 * handrender.palm_size(joints)
+
+
+def test_a_fists_crop_keeps_room_for_a_thumb_an_open_hands_is_as_mediapipe_cuts_it(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    def sides(pose: str) -> tuple[float, float]:
+        """The tracked crop's side in palm sizes: with the floor, and as MediaPipe cuts it (no floor)."""
+        _, joints = hand_picture(pose)
+        points = np.concatenate([joints, np.zeros((21, 1), np.float32)], axis=1)
+        palm = handrender.palm_size(joints)
+        floored = roi_from_landmarks(points).size / palm
+        with monkeypatch.context() as m:
+            m.setattr(palms, "MIN_TRACK_PALMS", 0.0)
+            return floored, roi_from_landmarks(points).size / palm
+
+    fist, fist_mediapipe = sides("fist")
+    assert fist_mediapipe < 2.6 and fist == pytest.approx(palms.MIN_TRACK_PALMS)   # a fist's landmarks: too tight
+    open_hand, open_mediapipe = sides("open_palm")
+    assert 2.8 < open_mediapipe < palms.MIN_TRACK_PALMS and open_hand == pytest.approx(palms.MIN_TRACK_PALMS)
 
 
 def test_models_available_says_which_models_and_why_not(tmp_path) -> None:

@@ -15,6 +15,11 @@ manifest-checked int8 models) and the booth's recognizer (``magicbooth.perceptio
 with every gesture wanted, as if the booth were on the start and review screens at once.
 The bundled sample clip (a real person talking, no gestures) is run too.
 
+For the held poses (open palm, thumbs, fist) each frame is also followed stage by stage, each
+stage on its own: the rule on the renderer's true joints, the float and int8 palm detectors,
+the float and int8 landmark models on the crop the true joints give, and the app's tracker,
+so a miss can be put down to the renders, the int8 model, the tracker or the rule.
+
 A clip *fires* a gesture if the recognizer emits it at least once. Precision and recall are per
 gesture over clips; the false-start rate is the share of non-gesture clips in which ``start``
 fired (and per minute of such footage).
@@ -38,8 +43,11 @@ import numpy as np  # noqa: E402
 
 from magicbooth.core.config import Config  # noqa: E402
 from magicbooth.core.frames import Frame  # noqa: E402
-from magicbooth.perception.gestures import GestureRecognizer  # noqa: E402
+from magicbooth.perception.gestures import GestureRecognizer, hand_pose  # noqa: E402
+from magicbooth.perception.handmarks import HandLandmarker  # noqa: E402
 from magicbooth.perception.hands import HandTracker, open_tracker  # noqa: E402
+from magicbooth.perception.loading import open_model, open_reference  # noqa: E402
+from magicbooth.perception.palms import PalmDetector, roi_from_landmarks  # noqa: E402
 from tools.modelfactory import handrender  # noqa: E402
 from tools.modelfactory.images import FACE_SOURCES, HELD_OUT_BACKGROUNDS, load_photo  # noqa: E402
 from tools.modelfactory.scenes import SCENE_SIZE, _compose, _fit  # noqa: E402
@@ -49,6 +57,12 @@ GESTURE_KINDS = {"hold_open_palm": "start", "thumb_up": "keep", "thumb_down": "r
                  "swipe_left": "swipe_left", "swipe_right": "swipe_right"}
 OTHER_KINDS = ("wave", "open_passing", "fist", "pointing", "relaxed", "near_face", "no_hand")
 DEFAULT_CLIPS = 12
+# Held poses followed stage by stage (``stages``): the clip kind and the pose its hand shows.
+HELD_POSES = {"hold_open_palm": "open_palm", "thumb_up": "thumb_up", "thumb_down": "thumb_down", "fist": "fist"}
+STAGES = (("rule", "the rule on the true joints"), ("palm_float", "float palm detector finds the hand"),
+          ("palm_int8", "int8 palm detector finds it"), ("marks_float", "float landmarks on the true crop"),
+          ("marks_int8", "int8 landmarks on the true crop"), ("tracked", "the tracker has the hand"),
+          ("tracked_named", "the tracker's landmarks"))
 REPORT = ROOT / "models_tflite" / "GESTURES.md"
 
 
@@ -57,7 +71,7 @@ class Clip:
     kind: str
     label: str                      # the gesture meant, or "" for none
     frames: list[np.ndarray] = field(default_factory=list)
-    joints: list[np.ndarray | None] = field(default_factory=list)   # ground truth per frame
+    joints: list[np.ndarray | None] = field(default_factory=list)   # ground truth per frame: (21, 3) x, y, z
 
 
 def _background(rng: np.random.Generator) -> np.ndarray:
@@ -133,7 +147,8 @@ def make_clip(kind: str, rng: np.random.Generator) -> Clip:
                                  light=light)
         image = handrender.composite(base, hand) + rng.normal(0, 3.0, base.shape)
         clip.frames.append(np.clip(image, 0, 255).astype(np.uint8))
-        clip.joints.append(hand.joints)
+        # z as the landmark model gives it: relative, at x scale, smaller toward the camera
+        clip.joints.append(np.concatenate([hand.joints, -hand.depth[:, None]], axis=1))
     return clip
 
 
@@ -145,6 +160,47 @@ def track(clip_frames: list[np.ndarray], tracker: HandTracker, fps: float = FPS)
         seen = tracker.update(Frame(image, i / fps, i))
         out.append([h.points for h in seen.hands])
     return out
+
+
+@dataclass
+class Stages:
+    """The float and int8 models, to follow a held pose through each stage apart from the tracker."""
+
+    palms: dict[str, PalmDetector]
+    marks: dict[str, HandLandmarker]
+
+    @classmethod
+    def open(cls, config: Config) -> Stages:
+        return cls({"float": PalmDetector(open_reference("palm", config)),
+                    "int8": PalmDetector(open_model("palm", config))},
+                   {"float": HandLandmarker(open_reference("hand", config)),
+                    "int8": HandLandmarker(open_model("hand", config))})
+
+    def count(self, clip: Clip, tracks: list[list[np.ndarray]], pose: str) -> dict[str, int]:
+        """Frames with the hand up, and in how many of them each stage finds the hand or names ``pose``.
+
+        A palm is found when a detection's box centre lies within the true joints' bounds; landmarks name the
+        pose on the crop the true joints give (the crop a perfect tracker would cut), so each stage is seen
+        apart from the ones before it.
+        """
+        counts = dict.fromkeys(["frames", *(name for name, _ in STAGES)], 0)
+        for image, truth, hands in zip(clip.frames, clip.joints, tracks, strict=True):
+            if truth is None:
+                continue
+            counts["frames"] += 1
+            counts["rule"] += hand_pose(truth) == pose
+            lo, hi = truth[:, :2].min(axis=0), truth[:, :2].max(axis=0)
+            for variant, detector in self.palms.items():
+                rows, _ = detector.detect(image)
+                centres = (rows[:, :2] + rows[:, 2:4]) / 2
+                counts[f"palm_{variant}"] += bool(np.all((centres >= lo) & (centres <= hi), axis=1).any())
+            roi = roi_from_landmarks(truth)
+            for variant, landmarker in self.marks.items():
+                points, presence, _ = landmarker.landmarks(image, roi)
+                counts[f"marks_{variant}"] += presence >= 0.5 and hand_pose(points) == pose
+            counts["tracked"] += bool(hands)
+            counts["tracked_named"] += bool(hands) and hand_pose(hands[0]) == pose
+        return counts
 
 
 def recognise(tracks: list[list[np.ndarray]], size: tuple[int, int], fps: float = FPS) -> list[str]:
@@ -172,6 +228,7 @@ def sample_clip_frames(limit: int) -> list[np.ndarray]:
 
 def evaluate(clips_per_kind: int, seed: int, record: Path | None, say) -> dict:
     tracker = open_tracker(Config())
+    stages = Stages.open(Config())
     rng = np.random.default_rng(seed)
     rows = []
     recorded: dict[str, np.ndarray] = {}
@@ -183,6 +240,8 @@ def evaluate(clips_per_kind: int, seed: int, record: Path | None, say) -> dict:
             fired = recognise(tracks, SCENE_SIZE)
             rows.append({"kind": kind, "label": clip.label, "fired": fired,
                          "frames_with_hand": sum(bool(t) for t in tracks), "frames": len(tracks)})
+            if kind in HELD_POSES:
+                rows[-1]["stages"] = stages.count(clip, tracks, HELD_POSES[kind])
             say(f"{kind} #{n + 1}: fired {fired or 'nothing'} ({rows[-1]['frames_with_hand']}/{len(tracks)} frames "
                 "with a hand)")
             if record is not None:
@@ -254,7 +313,9 @@ def summarise(result: dict) -> dict:
             "by_kind": {k: sum(1 for r in others if r["kind"] == k and r["fired"]) for k in OTHER_KINDS},
             "kinds": {k: {"clips": len(of), "hand_frames": sum(r["frames_with_hand"] for r in of) / max(
                 1, sum(r["frames"] for r in of)), "fired": sum(1 for r in of if r["fired"])}
-                for k in [*GESTURE_KINDS, *OTHER_KINDS] if (of := [r for r in rows if r["kind"] == k])}}
+                for k in [*GESTURE_KINDS, *OTHER_KINDS] if (of := [r for r in rows if r["kind"] == k])},
+            "stages": {k: {name: sum(r["stages"][name] for r in of) for name in of[0]["stages"]}
+                       for k in HELD_POSES if (of := [r for r in rows if r["kind"] == k and "stages" in r])}}
 
 
 def markdown(summary: dict, clips: int, seed: int, elapsed: float) -> str:
@@ -284,6 +345,19 @@ def markdown(summary: dict, clips: int, seed: int, elapsed: float) -> str:
               "that is not found is the palm detector on these renders.", "",
               "| kind | clips | frames with a hand | clips that fired |", "| --- | --- | --- | --- |"]
     lines += [f"| {k} | {v['clips']} | {v['hand_frames']:.0%} | {v['fired']} |" for k, v in summary["kinds"].items()]
+    if summary["stages"]:
+        lines += ["", "Stage by stage, for the held poses: of the frames in which the hand is up, the share in which "
+                  "each stage gets it right on its own. The rule reads the renderer's true joints; a palm counts as "
+                  "found when a detection's centre lies within the hand; the landmark models read the crop the true "
+                  "joints give (what a perfect tracker would cut) and count when the rule names the pose from "
+                  "them; the last two columns are the app's tracker (its own crops, palm detector only while no "
+                  "hand is followed).", "",
+                  "| kind | frames | " + " | ".join(label for _, label in STAGES) + " |",
+                  "| --- | --- | " + " | ".join("---" for _ in STAGES) + " |"]
+        for kind, counts in summary["stages"].items():
+            n = max(1, counts["frames"])
+            lines.append(f"| {kind} | {counts['frames']} | "
+                         + " | ".join(f"{counts[name] / n:.0%}" for name, _ in STAGES) + " |")
     return "\n".join(lines) + "\n"
 
 

@@ -4,7 +4,9 @@
 a finger is *extended* when its tip is well past its middle joint from the wrist and the
 finger is straight, *curled* when the tip comes back toward the palm. From those:
 ``open_palm`` (four fingers and the thumb out, fingers up, the palm facing the camera),
-``thumb_up`` / ``thumb_down`` (a fist with the thumb out, pointing straight up or down),
+``thumb_up`` / ``thumb_down`` (the thumb out, pointing straight up or down, past every other
+joint, and no finger held out: each curled or half-curled, or read straight but lying across
+the thumb, as the landmarks read a fist seen from the thumb's side),
 ``fist``, ``pointing``, ``victory``, else ``other``.
 
 ``GestureRecognizer`` turns a stream of tracked hands into gestures, so a hand passing by
@@ -97,8 +99,10 @@ def hand_pose(points: np.ndarray) -> str:
     palm = _distance(points[MIDDLE_MCP], points[WRIST])
     up = points[MIDDLE_MCP, :2] - points[WRIST, :2]
     thumb = _thumb_pointing(points, palm)
-    if len(extended) == 4 and thumb and _across(points):
-        return thumb      # the fingers read straight but lie across a vertical thumb: a fist seen side-on
+    if thumb and (not extended or _across(points)):
+        # every finger folded, fully or half (a fist seen side-on reads half-curled in depth), or read straight but
+        # lying across a vertical thumb, side by side: the same fist, its curled fingers seen end-on
+        return thumb
     if len(extended) == 4:
         upright = -up[1] > 0.6 * np.linalg.norm(up)             # fingers within ~53 degrees of straight up
         facing = _distance(points[5, :2], points[17, :2]) > 0.45 * palm   # knuckles spread: palm or back on

@@ -33,6 +33,11 @@ PALM_KEYPOINTS = 7              # wrist, index, middle, ring, pinky knuckles, th
 WRIST, MIDDLE_KNUCKLE = 0, 2    # palm keypoints that set the crop's angle
 PALM_SCALE, PALM_SHIFT = 2.6, -0.5
 TRACK_SCALE, TRACK_SHIFT = 2.0, -0.1
+# The tracked crop is at least this many palm sizes (wrist to middle knuckle) wide. MediaPipe's crop from landmarks
+# is about 3 palm sizes for an open hand but 2 for a fist, whose landmarks span little more than its palm: a thumb held
+# out sideways then sat at the crop's edge, the model put it along the fist, and the next crop, made from those
+# landmarks, stayed as tight. A true thumbs-down crop is about 3.6 (tools/eval_gestures.py measures the effect).
+MIN_TRACK_PALMS = 3.3
 # Landmarks whose bounds set the tracked crop: wrist, thumb base, and the first two joints of each finger.
 TRACK_POINTS = (0, 1, 2, 3, 5, 6, 9, 10, 13, 14, 17, 18)
 
@@ -72,7 +77,8 @@ def roi_from_palm(row: np.ndarray) -> Roi:
 
 
 def roi_from_landmarks(points: np.ndarray) -> Roi:
-    """The next frame's hand crop from this frame's 21 landmarks (pixels), as MediaPipe tracks a hand."""
+    """The next frame's hand crop from this frame's 21 landmarks (pixels), as MediaPipe tracks a hand, but never
+    narrower than ``MIN_TRACK_PALMS`` palm sizes, so a fist's crop has room for a thumb held out."""
     knuckles = (points[5, :2] + points[13, :2]) / 2
     angle = upright_angle(points[0, :2], (knuckles + points[9, :2]) / 2)
     c, s = math.cos(angle), math.sin(angle)
@@ -80,8 +86,10 @@ def roi_from_landmarks(points: np.ndarray) -> Roi:
     upright = points[list(TRACK_POINTS), :2] @ to_frame          # frame -> the crop's upright axes
     lo, hi = upright.min(axis=0), upright.max(axis=0)
     centre = to_frame @ ((lo + hi) / 2)
-    return _transformed((float(centre[0]), float(centre[1])), float(hi[0] - lo[0]), float(hi[1] - lo[1]), angle,
-                        TRACK_SCALE, TRACK_SHIFT)
+    roi = _transformed((float(centre[0]), float(centre[1])), float(hi[0] - lo[0]), float(hi[1] - lo[1]), angle,
+                       TRACK_SCALE, TRACK_SHIFT)
+    least = MIN_TRACK_PALMS * float(np.linalg.norm(points[9, :2] - points[0, :2]))
+    return roi if roi.size >= least else Roi(roi.cx, roi.cy, least, roi.angle)
 
 
 def upright_angle(start: np.ndarray, end: np.ndarray) -> float:

@@ -137,10 +137,12 @@ def facing(name: str, rng: np.random.Generator, amount: float = 1.0, left: bool 
         base = (rotation((0, 0, 1), r(35)) @ rotation((0, 1, 0), 180 * float(rng.random() < 0.5) + r(30))
                 @ rotation((1, 0, 0), r(20)))
     elif name in ("thumb_up", "thumb_down"):
-        # the forearm comes from below and to the side (thumbs up) or reaches toward the camera (thumbs
-        # down), the thumb points straight up or down; the rest of the turn follows
+        # the forearm comes from below and to the side (thumbs up) or level from the side (thumbs down), and
+        # the elbow is further from the camera than the hand: a guest holds the thumb out toward the camera
+        # (an elbow nearer the camera than the hand showed the fist's palm side at a grazing angle, curled
+        # fingers that looked straight; the float palm detector found 6 of 24 such thumbs down, 16 of 24 now)
         up = name == "thumb_up"
-        arm = np.array([side * 0.75, -0.45, 0.45]) if up else np.array([side * 0.75, 0.0, 0.6])
+        arm = np.array([side * 0.75, -0.45, -0.45]) if up else np.array([side * 0.75, 0.0, -0.6])
         arm = _unit(arm + rng.normal(0, 0.15 * amount, 3))
         thumb = _unit(np.array([r(0.25), 1.0 if up else -1.0, r(0.25)]))
         points, _ = skeleton(pose(name, left=left))
