@@ -15,6 +15,11 @@ kernels (``/work/shared/tools/arm64``). Two bases, best first:
 
 Either way it is first-order: no caches or memory bandwidth. Read it as
 "fits with room / fits barely / does not fit", not as a frame rate to the decimal.
+
+Counts files may come for several cores (``bench_arm.sh --cpu cortex-a76``):
+``by_cpu`` lists each one's parts and per-model int8 and float counts (the
+int8 graph the loader picked on that core, so per CPU class), and the Pi 4
+prediction uses the Cortex-A72 one.
 """
 
 from __future__ import annotations
@@ -54,6 +59,29 @@ def load_arm_counts(path: str | Path) -> dict[str, Any]:
         raise BenchError(f"{path}: not an ARM counts file (expected \"schema\": \"magicbooth.arm-counts\" and "
                          f"positive counts for {', '.join(COUNT_PARTS)}); make it with tools/bench_arm.sh")
     return data
+
+
+PI4_CPU = "cortex-a72"
+
+
+def pi4_counts(files: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The counts file made on the Pi 4's core, if one was given."""
+    return next((f for f in files if f.get("cpu") == PI4_CPU), None)
+
+
+def by_cpu(files: list[dict[str, Any]], manifest_sha256: str | None = None) -> list[dict[str, Any]]:
+    """Per counts file: the core, its CPU class, the frame's parts and each model's int8 and float counts."""
+    found = []
+    for data in files:
+        models = {name: {**m, "ratio": round(m["int8"] / m["float"], 3)} for name, m in
+                  sorted((data.get("models") or {}).items()) if m.get("int8") and m.get("float")}
+        entry = {"cpu": data.get("cpu"), "cpu_class": data.get("cpu_class"), "effect": data.get("effect"),
+                 "measured": data.get("measured"), "parts": data["parts"], "models": models}
+        if manifest_sha256 and data.get("manifest_sha256") and not manifest_sha256.startswith(
+                data["manifest_sha256"]):
+            entry["warning"] = "counted with other model files than the ones installed now"
+        found.append(entry)
+    return found
 
 
 def predict_pi4(report: dict[str, Any], ipc: float, fps: int, arm_counts: dict[str, Any] | None = None,

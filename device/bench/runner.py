@@ -18,7 +18,7 @@ from magicbooth import __version__
 from magicbooth.bench import device_info, models, stages
 from magicbooth.bench.endtoend import EndToEnd
 from magicbooth.bench.measures import is_measured
-from magicbooth.bench.predict import predict_pi4
+from magicbooth.bench.predict import by_cpu, pi4_counts, predict_pi4
 from magicbooth.bench.progress import Progress
 from magicbooth.bench.schema import SCHEMA_ID, SCHEMA_VERSION
 from magicbooth.bench.thermal import ThermalSampler
@@ -39,7 +39,7 @@ class BenchSettings:
     source: str | None = None
     effect: str | None = None
     progress: bool = True
-    arm_counts: dict[str, Any] | None = None
+    arm_counts: tuple[dict[str, Any], ...] = ()  # tools/bench_arm.sh files, one per emulated core
     parts: frozenset[str] = field(default_factory=lambda: frozenset({"end_to_end", "stages", "models"}))
 
 
@@ -105,7 +105,10 @@ def run_bench(settings: BenchSettings, config: Config) -> dict[str, Any]:
     report["thermal"] = sampler.as_dict()
     report["verdict"] = judge(report["end_to_end"], report["stages"], budget_ms=s["budget_ms"],
                               cpu_ms_target=config.bench.cpu_ms_target, rss_mb_target=config.bench.rss_mb_target)
-    report["prediction"] = predict_pi4(report, config.bench.pi4_ipc, config.bench.fps, settings.arm_counts,
+    if settings.arm_counts:
+        report["arm_counts"] = by_cpu(list(settings.arm_counts), _manifest_sha256())
+    report["prediction"] = predict_pi4(report, config.bench.pi4_ipc, config.bench.fps,
+                                       pi4_counts(list(settings.arm_counts)),
                                        _manifest_sha256())
     report["duration_s"] = round(time.monotonic() - started, 2)
     report["created"] = datetime.now(UTC).isoformat(timespec="seconds")

@@ -32,7 +32,9 @@ def render(report: dict[str, Any]) -> str:
     """Everything a person needs from the run, in about one screen."""
     v = report["verdict"]
     d = report["device"]
-    out = [f"magicbooth bench: {d['board'] or d['cpu']} · {d['cores']} cores · {d['litert'] or 'no LiteRT'} · "
+    out = [f"magicbooth bench: {d['board'] or d['cpu']} · {d['cores']} cores"
+           + (f" · CPU class {d['cpu_class']}" if d.get("cpu_class") else "")
+           + f" · {d['litert'] or 'no LiteRT'} · "
            f"governor {d['governor'] or NM} · temperature "
            + (f"{d['temperature_c']:.1f} °C" if d["temperature_c"] is not None else NM)
            + (f" · XNNPACK AMX tiles {d['xnnpack_amx']}" if d.get("xnnpack_amx") not in (None, "absent") else ""),
@@ -66,13 +68,16 @@ def render(report: dict[str, Any]) -> str:
     if report["models"]:
         out += ["", table(["model", "variant", "thr", "init ms", "first ms", "median", "p90", "p99", "std", "cpu med",
                            "parts"],
-                          [[m["name"], m["variant"], m["threads"], m["init_ms"], m["first_invoke_ms"],
+                          [[m["name"], variant_label(m), m["threads"], m["init_ms"], m["first_invoke_ms"],
                             m["warm_ms"]["median"], m["warm_ms"]["p90"], m["warm_ms"]["p99"], m["warm_ms"]["stddev"],
                             m.get("warm_cpu_ms", {}).get("median"), m["xnnpack_partitions"]] if is_measured(m) else
-                           [m["name"], m["variant"], m["threads"], None, None, None, None, None, None, None, None]
+                           [m["name"], variant_label(m), m["threads"], None, None, None, None, None, None, None, None]
                            for m in report["models"]])]
+        if any(m.get("picked") for m in report["models"]):
+            out.append("  * the int8 graph the loader picks on this CPU")
     else:
         out += ["", f"models: {NM}: {report.get('models_note')}"]
+    out += arm_count_lines(report.get("arm_counts") or [])
     out += ["", prediction_line(report.get("prediction"))]
     th = report["thermal"]
     if th.get("temperature_c"):
@@ -89,6 +94,27 @@ def render(report: dict[str, Any]) -> str:
                         "" if r["delta_percent"] is None else f"{r['delta_percent']:+.1f}%", r["change"]]
                        for r in cmp["rows"]])]
     return "\n".join(out)
+
+
+def variant_label(m: dict[str, Any]) -> str:
+    return f"{m['variant']}*" if m.get("picked") else m["variant"]
+
+
+def arm_count_lines(files: list[dict[str, Any]]) -> list[str]:
+    """Per emulated core (so per CPU class): the frame's parts, and each model's picked int8 graph against float."""
+    if not files:
+        return []
+    parts = list(files[0]["parts"])
+    out = ["", "ARM instructions per frame, M (tools/bench_arm.sh):",
+           table(["core", "CPU class", *parts], [[f["cpu"], f["cpu_class"] or NM,
+                                                  *[f"{f['parts'][p] / 1e6:.1f}" for p in parts]] for f in files])]
+    rows = [[f["cpu"], f["cpu_class"] or NM, name, m.get("variant", "int8"), f"{m['int8'] / 1e6:.2f}",
+             f"{m['float'] / 1e6:.2f}", f"{m['ratio']:.2f}"] for f in files for name, m in f["models"].items()]
+    if rows:
+        out += ["", "ARM instructions per invoke, M (1 thread; the int8 graph the loader picks on that core):",
+                table(["core", "CPU class", "model", "graph", "int8", "float", "int8/float"], rows)]
+    out += [f"  {f['cpu']}: {f['warning']}" for f in files if f.get("warning")]
+    return out
 
 
 def booth_ui_line(e: dict[str, Any]) -> str:

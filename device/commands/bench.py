@@ -48,8 +48,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", metavar="FILE", help="write the report as JSON (schema magicbooth.bench/1)")
     parser.add_argument("--html", metavar="FILE", help="write a self-contained HTML report with charts")
     parser.add_argument("--compare", metavar="PREV.json", help="show the changes against an earlier --json report")
-    parser.add_argument("--arm-counts", metavar="FILE", help="ARM instruction counts per frame from "
-                        "tools/bench_arm.sh: the basis of the Pi 4 prediction (default: scale by one model)")
+    parser.add_argument("--arm-counts", metavar="FILE", action="append", default=[],
+                        help="ARM instruction counts per frame and per model from tools/bench_arm.sh, one file per "
+                        "emulated core (repeat for --cpu cortex-a72 and cortex-a76): shown per CPU class; the "
+                        "Cortex-A72 file is the basis of the Pi 4 prediction (default: scale by one model)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar (it goes to stderr)")
 
 
@@ -68,7 +70,7 @@ def write_report(target: str, text: str) -> None:
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
     previous = compare.load_report(args.compare) if args.compare else None
-    counts = load_arm_counts(args.arm_counts) if args.arm_counts else None
+    counts = tuple(load_arm_counts(path) for path in args.arm_counts)
     check_report_paths(args.json, args.html)
     settings = BenchSettings(quick=args.quick, seconds=args.seconds, threads=args.threads, source=args.source,
                              effect=args.effect, progress=not args.no_progress and sys.stderr.isatty(),
