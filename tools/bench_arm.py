@@ -9,7 +9,9 @@ summed over every thread. On a real Pi the markers are harmless ENOSYS calls.
 Parts: ``perception`` (every model the effect needs, offline, in order),
 ``effect`` (the effect's render on a perceived scene), ``encode`` (libx264
 through the recorder's encoder; needs PyAV in the guest), ``frame`` (all of
-them). ``magicbooth bench`` turns a count into a Pi 4 time (see
+them), ``models`` (one warm invoke of each model's float reference and of the
+int8 graph the loader picks for this CPU, in that order; stderr names each
+pair). ``magicbooth bench`` turns a count into a Pi 4 time (see
 device/bench/predict.py).
 """
 
@@ -33,7 +35,7 @@ def mark(tag: int) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--part", choices=("perception", "effect", "encode", "frame"), default="frame")
+    parser.add_argument("--part", choices=("perception", "effect", "encode", "frame", "models"), default="frame")
     parser.add_argument("--frames", type=int, default=8, help="frames counted (after 2 warm-up frames)")
     parser.add_argument("--effect", default="", help="effect name (default: the benchmark's heaviest)")
     parser.add_argument("--threads", type=int, default=1, help="LiteRT threads per model")
@@ -43,6 +45,8 @@ def main() -> int:
                         "aarch64 PyAV wheel when the guest venv has none)")
     args = parser.parse_args()
     sys.path[:0] = args.site
+    if args.part == "models":
+        return count_models(args.threads)
 
     import pygame
 
@@ -87,6 +91,33 @@ def main() -> int:
         print(f"frame {i}: faces {len(scene.faces) if scene else '-'}, meshes {len(scene.meshes) if scene else '-'}",
               file=sys.stderr)
     source.close()
+    return 0
+
+
+def count_models(threads: int) -> int:
+    """Mark one warm invoke of every model's float reference and of the int8 graph picked for this CPU."""
+    import numpy as np
+
+    from magicbooth.inference.cpu import detect
+    from magicbooth.inference.loader import load_model, read_manifest
+
+    names = sorted({name for name, variant in read_manifest() if variant == "float"})
+    print(f"cpu class {detect().describe()}", file=sys.stderr)
+    mark(3)
+    mark(4)
+    pair = 0
+    for name in names:
+        for variant in ("float", "int8"):
+            model = load_model(name, threads=threads, variant=variant)
+            low, high = model.value_range
+            x = np.random.default_rng(0).uniform(low, high, model.input_shape).astype(np.float32)
+            model.invoke(x)  # sets the input and warms up; the count is the bare invoke, as count.sh's
+            interpreter = model._interpreter
+            mark(10 + 2 * pair)
+            interpreter.invoke()
+            mark(11 + 2 * pair)
+            print(f"pair {pair}: {name} {model.variant}", file=sys.stderr)
+            pair += 1
     return 0
 
 
