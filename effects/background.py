@@ -1,4 +1,10 @@
-"""Background: blur the scene behind the person, or replace it with an image or a looping video."""
+"""Background: blur the scene behind the person, or replace it with an image or a looping video.
+
+The person is laid over the new backdrop with the compositing kit: the backdrop's light wraps
+onto their edge (``light_wrap``) and, on a replaced backdrop, their colour cast and brightness
+move towards it and the old wall's colour leaves their soft edge (``harmonize``). Both at 0 is
+plain alpha blending with the person mask, for comparison.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +19,8 @@ from magicbooth.core.options import option
 from magicbooth.core.scene import Scene
 from magicbooth.effects import assets
 from magicbooth.effects.base import Effect
-from magicbooth.effects.compose import blend, blur, feather_mask, fit
+from magicbooth.effects.compose import blur, feather_mask, fit
+from magicbooth.effects.compositing import Stack
 from magicbooth.effects.options import EffectOptions
 from magicbooth.effects.surface import blit_rgb
 
@@ -39,7 +46,13 @@ class Background(Effect):
                            choices=("blur", "image", "video"))
         file: str = option("", "Image or video file for the replacement; empty uses the bundled one.")
         strength: float = option(12.0, "Blur radius in pixels.", low=1.0, high=60.0)
-        feather: float = option(6.0, "Softness of the person's outline in pixels.", low=0.0, high=40.0)
+        feather: float = option(0.0, "Extra softness of the person's outline in pixels, outwards; 0 keeps the "
+                                "mask's own edge, which follows the picture.", low=0.0, high=40.0)
+        light_wrap: float = option(0.35, "How much of the backdrop's light spills onto the person's edge; 0 is off.",
+                                   low=0.0, high=1.0)
+        harmonize: float = option(0.3, "How far the person's colour cast and brightness move towards a replaced "
+                                  "backdrop, with the old wall's colour taken out of their edge; 0 is off.",
+                                  low=0.0, high=1.0)
         fps: float = option(12.0, "Playback rate of a background video.", low=1.0, high=60.0)
 
     def __init__(self, options: EffectOptions | None = None) -> None:
@@ -69,7 +82,9 @@ class Background(Effect):
         if k not in self._fitted:
             if len(self._fitted) > 64:
                 self._fitted.clear()
-            self._fitted[k] = np.ascontiguousarray(fit(image, size))
+            fitted = np.array(fit(image, size))
+            fitted.flags.writeable = False  # lets the compositing kit remember its look
+            self._fitted[k] = fitted
         return self._fitted[k]
 
     def render(self, canvas: pygame.Surface, scene: Scene, t: float) -> None:
@@ -77,8 +92,13 @@ class Background(Effect):
         if scene.mask is None:
             blit_rgb(canvas, frame)
             return
-        # Feather outwards only, so where the mask is 1 the person stays exactly as captured.
-        alpha = cv2.max(scene.mask, feather_mask(scene.mask, self.options.feather))
+        o = self.options
+        alpha = scene.mask
+        if o.feather > 0:  # outwards only, so where the mask is 1 the person stays exactly as captured
+            alpha = cv2.max(alpha, feather_mask(alpha, o.feather))
         if self._out is None or self._out.shape != frame.shape:
             self._out = np.empty_like(frame)
-        blit_rgb(canvas, blend(frame, self.backdrop(frame, t), alpha, out=self._out))
+        # A blurred room is the room: its light is already on the person, so only the wrap applies.
+        harmonize = 0.0 if o.mode == "blur" else o.harmonize
+        stack = Stack(frame, alpha, backdrop=self.backdrop(frame, t))
+        blit_rgb(canvas, stack.flatten(light_wrap=o.light_wrap, harmonize=harmonize, out=self._out))

@@ -1,8 +1,10 @@
-"""Time Machine: watch yourself age over a few seconds.
+"""Time Machine: watch yourself age year by year, up to 60 years, while the clip records.
 
-Driven by the landmarks: a wrinkle map painted in the face layout is warped onto the mesh
-and shades the skin; the hair (person mask minus the face hull, above the face) turns grey;
-jowls and under-eyes sag with a smooth displacement warp; the age animates from 0 to ``age``.
+A recorded clip starts young (``restart()``, called by the booth when recording starts) and ages
+steadily to ``years`` over ``duration`` seconds, with a year counter; before that the preview cycles
+young -> old -> young so guests see what it does. Each face ages by itself (see ``effects.ageing``):
+hair and eyebrows grey, skin dulls and gains age spots, wrinkles appear as shaded relief following the
+mesh, jowls and eye bags sag.
 """
 
 from __future__ import annotations
@@ -10,160 +12,120 @@ from __future__ import annotations
 import dataclasses
 import functools
 
-import cv2
-import numpy as np
 import pygame
 
 from magicbooth.core.options import option
-from magicbooth.core.scene import FaceMesh, Scene
-from magicbooth.effects import assets
+from magicbooth.core.scene import Scene
+from magicbooth.effects.ageing import Ager
 from magicbooth.effects.base import Effect
-from magicbooth.effects.meshwarp import MeshWarper, feathered
 from magicbooth.effects.options import EffectOptions
 from magicbooth.effects.surface import blit_rgb
 
-JOWLS = (172, 397, 136, 365)   # lower jaw, both sides
-UNDER_EYES = (119, 348)        # below each eye
-CHEEKS = (50, 280)
-
-
-@functools.cache
-def _warper() -> MeshWarper:
-    return MeshWarper(assets.face_model(), assets.gray("wrinkles.png").shape[0])
-
-
-def smoothstep(x: float) -> float:
-    x = min(max(x, 0.0), 1.0)
-    return x * x * (3 - 2 * x)
+FULL_YEARS = 60.0    # the look the ageing maps are drawn for
 
 
 class TimeMachine(Effect):
     name = "timemachine"
-    title = "Time Machine (aging)"
+    title = "Time Machine (ageing, year by year)"
     needs = frozenset({"faces", "mesh", "mask"})
+    needs_face = True        # without a face nothing ages: the booth says "step closer"
 
     @dataclasses.dataclass(frozen=True)
     class Options(EffectOptions):
-        age: float = option(1.0, "How old you get: 0 none, 1 very.", low=0.0, high=1.0)
-        duration: float = option(4.0, "Seconds to reach full age; 0 jumps straight there.", low=0.0, high=60.0)
-        loop: bool = option(False, "Grow old and young again, over and over.")
+        years: int = option(60, "How many years older you get by the end.", low=5, high=80)
+        duration: float = option(8.0, "Seconds a recorded clip takes to reach that age (keep it within the clip); "
+                                 "0 shows the full age at once.", low=0.0, high=120.0)
+        preview: float = option(6.0, "Seconds of one young-old-young cycle in the preview, before a clip starts.",
+                                low=2.0, high=60.0)
+        counter: bool = option(True, "Show the year counter.")
 
     def __init__(self, options: EffectOptions | None = None) -> None:
         super().__init__(options)
+        self._ager = Ager()
+        self._recording = False
         self._t0: float | None = None
-        self._wrinkles = assets.gray("wrinkles.png")
 
     def reset(self) -> None:
+        """Back to the preview: the age cycles young -> old -> young."""
+        self._recording = False
         self._t0 = None
+        self._ager.reset()
 
-    def age_at(self, t: float) -> float:
-        """The age shown at time t: rises over ``duration`` from the first frame, then holds (or loops)."""
+    def restart(self) -> None:
+        """A clip starts: age 0 now, rising steadily to ``years`` over ``duration`` seconds, then held."""
+        self._recording = True
+        self._t0 = None
+        self._ager.reset()
+
+    @property
+    def timeline_s(self) -> float:
+        """Seconds from ``restart()`` to full age: a clip should last at least this long."""
+        return self.options.duration
+
+    def years_at(self, t: float) -> float:
+        """Years added at time ``t`` (seconds, the render clock)."""
+        o = self.options
         if self._t0 is None:
             self._t0 = t
-        o = self.options
         if o.duration <= 0:
-            return o.age
-        p = (t - self._t0) / o.duration
-        if o.loop:
-            p = 1 - abs((p % 2) - 1)
-        return o.age * smoothstep(p)
+            return float(o.years)
+        elapsed = max(t - self._t0, 0.0)
+        if self._recording:
+            return o.years * min(elapsed / o.duration, 1.0)
+        # Preview: grow old over 60 % of the cycle, stay old 25 %, turn young again 10 %, stay young 5 %.
+        p = (elapsed % o.preview) / o.preview
+        if p < 0.6:
+            k = p / 0.6
+        elif p < 0.85:
+            k = 1.0
+        elif p < 0.95:
+            k = 1 - (p - 0.85) / 0.1
+            k = k * k * (3 - 2 * k)
+        else:
+            k = 0.0
+        return o.years * k
 
     def render(self, canvas: pygame.Surface, scene: Scene, t: float) -> None:
-        age = self.age_at(t)
-        image = np.array(scene.frame.image)
-        if age > 0:
-            for mesh in scene.meshes:
-                self.age_face(image, mesh, scene.mask, age)
+        years = self.years_at(t)
+        image = self._ager.apply(scene, years / FULL_YEARS)
         blit_rgb(canvas, image)
+        if self.options.counter and (self._recording or scene.meshes):
+            draw_counter(canvas, years, self.options.years)
 
-    def age_face(self, image: np.ndarray, mesh: FaceMesh, mask: np.ndarray | None, age: float) -> None:
-        """Age one face in place."""
-        h, w = image.shape[:2]
-        pts = mesh.points[:, :2]
-        lo, hi = pts.min(0), pts.max(0)
-        fw, fh = hi - lo
-        if fw < 8 or fh < 8:
-            return
-        x0, y0 = int(max(lo[0] - 0.5 * fw, 0)), int(max(lo[1] - 0.7 * fh, 0))
-        x1, y1 = int(min(hi[0] + 0.5 * fw, w)), int(min(hi[1] + 0.15 * fh, h))
-        if x1 - x0 < 4 or y1 - y0 < 4:
-            return
-        region = image[y0:y1, x0:x1]
-        local = mesh.points.copy()
-        local[:, :2] -= (x0, y0)
-        region[:] = self._sag(region, local, fw, fh, age)
-        self._wrinkle(region, local, age)
-        if mask is not None:
-            self._grey_hair(region, mask[y0:y1, x0:x1], local, age)
 
-    def _sag(self, region: np.ndarray, pts: np.ndarray, fw: float, fh: float, age: float) -> np.ndarray:
-        """Pull jowls, cheeks and under-eyes down with Gaussian bumps of displacement.
+def _font(size: int) -> pygame.font.Font:
+    if not pygame.font.get_init():
+        pygame.font.init()
+    return _sized_font(size)
 
-        Only rows from just above the eyes down are warped; the field is built at 1/4 size.
-        """
-        top = int(max(pts[list(UNDER_EYES), 1].min() - 0.25 * fw, 0))
-        left = int(max(pts[:, 0].min() - 4, 0))
-        right = int(min(pts[:, 0].max() + 5, region.shape[1]))
-        band = region[top:, left:right]
-        bh, rw = band.shape[:2]
-        if bh < 4 or rw < 4:
-            return region
-        pts = pts[:, :2] - (left, 0)
-        q = 4
-        yy, xx = np.mgrid[0:bh:q, 0:rw:q].astype(np.float32)
-        yy += top
-        dy = np.zeros_like(xx)
-        for idx, amount, radius in ((JOWLS, 0.05, 0.16), (CHEEKS, 0.025, 0.18), (UNDER_EYES, 0.018, 0.08)):
-            for i in idx:
-                cx, cy = pts[i, :2]
-                dy += amount * fh * np.exp(-((xx - cx) ** 2 + (yy - cy) ** 2) / (2 * (radius * fw) ** 2))
-        # Only skin sags: confine the field to the face (softly), so the background stays put.
-        face = np.zeros(xx.shape, np.uint8)
-        cv2.fillConvexPoly(face, cv2.convexHull(np.round((pts[:, :2] - (0, top)) / q * 16).astype(np.int32)), 255,
-                           cv2.LINE_8, 4)
-        dy *= cv2.GaussianBlur(face, (0, 0), 1.5).astype(np.float32) / 255
-        dy = cv2.resize(dy * age, (rw, bh), interpolation=cv2.INTER_LINEAR)
-        gx, gy = np.meshgrid(np.arange(rw, dtype=np.float32), np.arange(bh, dtype=np.float32))
-        out = region.copy()
-        out[top:, left:right] = cv2.remap(band, gx, gy - dy, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-        return out
 
-    def _wrinkle(self, region: np.ndarray, pts: np.ndarray, age: float) -> None:
-        """Shade the skin with the warped wrinkle map and dull its colour a little."""
-        rh, rw = region.shape[:2]
-        warped = _warper().warp((self._wrinkles,), pts, (rw, rh))
-        if warped is None:
-            return
-        (wp,) = warped
-        ys, xs = wp.slices
-        skin = region[ys, xs]
-        weight = feathered(wp.coverage, 4) * age
-        grey = cv2.cvtColor(cv2.cvtColor(skin, cv2.COLOR_RGB2GRAY), cv2.COLOR_GRAY2RGB)
-        dull = weight * 0.3
-        mixed = cv2.blendLinear(grey, skin, dull, 1 - dull)
-        shade = 1 + (wp.patch.astype(np.float32) - 128) * (1.1 / 128) * weight
-        skin[:] = cv2.multiply(mixed, cv2.merge([shade, shade, shade]), dtype=cv2.CV_8U)
+@functools.cache
+def _sized_font(size: int) -> pygame.font.Font:
+    return pygame.font.Font(None, size)  # pygame's bundled free font
 
-    def _grey_hair(self, region: np.ndarray, person: np.ndarray, pts: np.ndarray, age: float) -> None:
-        """Person mask minus the face hull, above mouth level: lighten and desaturate towards silver.
 
-        The weight map is smooth, so it is built at half size; only rows above the mouth are touched.
-        """
-        mouth_y = float(pts[[13, 14], 1].mean())
-        rh = min(region.shape[0], int(mouth_y) + 1)
-        rw = region.shape[1]
-        if rh < 4 or rw < 4:
-            return
-        region, person = region[:rh], person[:rh]
-        hw, hh = max(rw // 2, 1), max(rh // 2, 1)
-        hull = np.zeros((hh, hw), np.uint8)
-        cv2.fillConvexPoly(hull, cv2.convexHull(np.round(pts[:, :2] * 8).astype(np.int32)), 255, cv2.LINE_8, 4)
-        outside = 1 - cv2.GaussianBlur(hull, (0, 0), 1.5).astype(np.float32) / 255
-        rows = np.clip((mouth_y - np.arange(0, rh, rh / hh, dtype=np.float32)[:hh]) / max(rh * 0.1, 1), 0, 1)
-        small = cv2.resize(person, (hw, hh), interpolation=cv2.INTER_AREA)
-        hair = np.clip((small - 0.1) * 2, 0, 1)  # only confidently-person pixels
-        weight = cv2.resize(hair * outside * (rows[:, None] * age), (rw, rh), interpolation=cv2.INTER_LINEAR)
-        weight[person < 0.1] = 0  # the half-size map must not bleed onto the background
-        silver = cv2.cvtColor(cv2.convertScaleAbs(cv2.cvtColor(region, cv2.COLOR_RGB2GRAY), alpha=0.5, beta=150),
-                              cv2.COLOR_GRAY2RGB)
-        region[:] = cv2.blendLinear(silver, region, weight, 1 - weight)
+@functools.cache
+def _label(text: str, size: int) -> pygame.Surface:
+    return _font(size).render(text, True, (255, 255, 255))
+
+
+def draw_counter(canvas: pygame.Surface, years: float, target: int) -> None:
+    """A pill at the bottom left: "+37 YEARS" and a bar filling towards the target age."""
+    h = canvas.get_height()
+    unit = h / 480
+    big, small = _label(f"+{int(years)}", round(44 * unit)), _label("YEARS", round(20 * unit))
+    pad = round(10 * unit)
+    bar_h = max(2, round(5 * unit))
+    width = big.get_width() + small.get_width() + 3 * pad
+    height = big.get_height() + bar_h + 2 * pad
+    x, y = round(12 * unit), h - height - round(12 * unit)
+    panel = pygame.Surface((width, height), pygame.SRCALPHA)
+    pygame.draw.rect(panel, (0, 0, 0, 120), panel.get_rect(), border_radius=round(12 * unit))
+    canvas.blit(panel, (x, y))
+    canvas.blit(big, (x + pad, y + pad))
+    canvas.blit(small, (x + 2 * pad + big.get_width(), y + pad + big.get_height() - small.get_height() - 2))
+    track = pygame.Rect(x + pad, y + height - pad - bar_h, width - 2 * pad, bar_h)
+    pygame.draw.rect(canvas, (90, 90, 90), track)
+    fill = track.copy()
+    fill.width = round(track.width * min(years / max(target, 1), 1.0))
+    pygame.draw.rect(canvas, (235, 200, 120), fill)

@@ -69,3 +69,24 @@ def test_bad_output_path_fails_first(photo: Path, tmp_path: Path, capsys: pytest
         assert main(["analyze", str(photo), "--out", str(out)]) == 2
         err = capsys.readouterr().err.strip().splitlines()
         assert len(err) == 1 and str(out) in err[0]
+
+
+def test_mask_output_is_the_alpha_effects_get(photo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "alpha.png"
+    assert main(["analyze", str(photo), "--mask", str(out)]) == 0
+    alpha = cv2.imread(str(out), cv2.IMREAD_UNCHANGED)
+    source = cv2.imread(str(photo))
+    assert alpha.dtype == np.uint8 and alpha.shape == source.shape[:2]
+    result = json.loads(main_json(photo, capsys))
+    assert abs(alpha.mean() / 255 - result["person_coverage"]) < 0.005
+    assert alpha[130, 250] == 255 and alpha[10, 500] == 0        # face, wall
+    soft = ((alpha > 12) & (alpha < 243)).mean()
+    assert 0 < soft < 0.05                                        # a soft edge, a few pixels wide
+    assert main(["analyze", str(photo), "--mask", str(tmp_path / "alpha.jpg")]) == 2  # lossy: refused
+    assert "--mask must end in .png" in capsys.readouterr().err
+
+
+def main_json(photo: Path, capsys: pytest.CaptureFixture[str]) -> str:
+    capsys.readouterr()
+    assert main(["analyze", str(photo), "--json"]) == 0
+    return capsys.readouterr().out

@@ -8,6 +8,7 @@ import socket
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import ClassVar
 
 import cv2
 import numpy as np
@@ -78,7 +79,20 @@ class Broken(Effect):
         blit_rgb(canvas, scene.frame.image)
 
 
-CATALOG = {cls.name: cls for cls in (Plain, Red, Blue, Broken)}
+class Timed(Tint):
+    """Counts the booth's timeline calls, as the time machine would use them."""
+
+    name, title, colour = "timed", "Timed", (0, 255, 0)
+    calls: ClassVar[list[str]] = []
+
+    def restart(self) -> None:
+        Timed.calls.append("restart")
+
+    def reset(self) -> None:
+        Timed.calls.append("reset")
+
+
+CATALOG = {cls.name: cls for cls in (Plain, Red, Blue, Broken, Timed)}
 
 
 class Rig:
@@ -175,6 +189,19 @@ def test_retake_discards_the_clip_and_counts_down_again(tmp_path: Path, screen: 
     assert rig.booth.state == "countdown"
     assert not clip.exists() and not clip.with_suffix(".json").exists()
     assert rig.kept == []
+
+
+def test_timed_effects_start_with_the_clip_and_reset_after_it(tmp_path: Path, screen: pygame.Surface) -> None:
+    """The time machine's timeline: restart() as recording starts, reset() back in attract (the preview cycles)."""
+    rig = Rig(tmp_path, screen, config(countdown_s=0, review=False, saved_s=0.5), ("timed",))
+    rig.step()
+    Timed.calls.clear()                                    # (switching in resets it too)
+    rig.key(pygame.K_SPACE)
+    rig.step()
+    assert rig.booth.state == "recording" and Timed.calls == ["restart"]
+    rig.step(0.25, n=9)
+    rig.until(lambda: rig.booth.state == "attract")
+    assert Timed.calls == ["restart", "reset"]
 
 
 def test_maximum_length_stops_recording(tmp_path: Path, screen: pygame.Surface) -> None:

@@ -39,7 +39,8 @@ def test_characters_have_a_photo_and_a_full_head_mesh() -> None:
 
 
 def test_every_asset_loads() -> None:
-    assert assets.gray("wrinkles.png").shape == (320, 320)
+    assert assets.image("age_map.png").shape == (384, 384, 3)
+    assert assets.gray("kaiju_alpha.png").shape == assets.image("kaiju_sheet.jpg").shape[:2]
     spec = assets.stickers()
     assert sorted(spec["designs"]) == sorted(DESIGNS)
     for design in DESIGNS:

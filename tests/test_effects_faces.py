@@ -259,35 +259,6 @@ def test_beauty_grade_changes_the_whole_picture() -> None:
     assert out[..., 0].mean() > src[..., 0].mean() and out[..., 2].mean() < src[..., 2].mean()
 
 
-def test_time_machine_animates_age_over_duration() -> None:
-    fx = effects.create("timemachine", {"duration": "4"})
-    assert fx.age_at(10.0) == 0.0
-    assert 0.0 < fx.age_at(12.0) < 1.0
-    assert fx.age_at(14.0) == 1.0 and fx.age_at(20.0) == 1.0
-    looped = effects.create("timemachine", {"duration": "2", "loop": "true"})
-    assert [round(looped.age_at(t), 3) for t in (0, 2, 4)] == [0.0, 1.0, 0.0]
-
-
-def test_time_machine_greys_hair_and_keeps_away_from_background() -> None:
-    sc = scene("astronaut")
-    src = frame("astronaut")
-    fx = effects.create("timemachine", {"duration": "0"})
-    out = draw(fx, sc)
-    assert np.array_equal(draw(effects.create("timemachine"), sc, t=0.0), src)  # age 0 at the start
-    mesh = sc.meshes[0]
-    hull = hull_mask(mesh, src.shape, grow=6)
-    top = mesh.points[:, 1].min()
-    hair = (sc.mask > 0.9) & ~hull
-    hair[int(top):] = False                     # above the face only
-    background = (sc.mask < 0.05) & ~hull_mask(mesh, src.shape, grow=12)  # the jaw may sag a little
-    sat = cv2.cvtColor(out, cv2.COLOR_RGB2HSV)[..., 1].astype(float)
-    sat0 = cv2.cvtColor(src, cv2.COLOR_RGB2HSV)[..., 1].astype(float)
-    assert sat[hair].mean() < sat0[hair].mean() * 0.5, "hair should turn grey"
-    assert not changed(out, src, threshold=2)[background].any()
-    face = hull_mask(mesh, src.shape)
-    assert changed(out, src, threshold=6)[face].mean() > 0.2, "wrinkles and sag should show on the face"
-
-
 @pytest.mark.parametrize("name", FACE_EFFECTS)
 def test_no_face_does_nothing_odd(name: str) -> None:
     fx = effects.create(name, {"grade": "none"} if name == "beauty" else

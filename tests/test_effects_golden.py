@@ -43,7 +43,8 @@ def rendered(case: str) -> np.ndarray:
     fx = effects.create(name, options)
     out = draw(fx, sc, t=0.0)
     if name == "kaiju":
-        out = draw(fx, sc, t=0.2)  # a few frames in, so the beam has grown
+        for i in range(1, 22):  # 0.7 s of roaring: the monster has raised its head and fires
+            out = draw(fx, sc, t=i / 30)
     return cv2.resize(out, (160, 120), interpolation=cv2.INTER_AREA)
 
 

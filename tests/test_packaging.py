@@ -74,7 +74,7 @@ def test_wheel_has_one_top_level_name_and_carries_its_data(wheel: Path) -> None:
                    "magicbooth/models_tflite/face_detection_short_range_int8.tflite",
                    "magicbooth/systemd/magicbooth.service", "magicbooth/systemd/magicbooth-upload.service",
                    "magicbooth/assets/sample.mp4", "magicbooth/assets/booth_theme.m4a",
-                   "magicbooth/bench/report.schema.json", "magicbooth/effects/assets/kaiju.png"):
+                   "magicbooth/bench/report.schema.json", "magicbooth/effects/assets/kaiju_sheet.jpg"):
         assert needed in names, needed
     assert not any(n.startswith(("device/", "effects/", "tests/", "tools/")) for n in names)
     entry = next(n for n in names if n.endswith("entry_points.txt"))

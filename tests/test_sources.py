@@ -93,3 +93,18 @@ def test_webcam_missing_device_is_camera_error(tmp_path: Path) -> None:
 
     with pytest.raises(CameraError, match="no such camera"):
         WebcamSource(str(tmp_path / "video99")).open()
+
+
+def test_the_sample_clip_never_shows_past_the_photo() -> None:
+    """tools/make_sample.py never shows past its photo (a mirrored border once made a second patch of hair)."""
+    import cv2
+
+    from tools.make_sample import EXTEND, FPS, HEIGHT, WIDTH, matrix_at
+
+    top, left, right = EXTEND
+    size = (512 + left + right, 512 + top)       # the astronaut photo with its extended backdrop
+    ones = np.full((size[1], size[0]), 255, np.uint8)
+    for i in range(6 * FPS):
+        covered = cv2.warpAffine(ones, matrix_at(size, i / FPS), (WIDTH, HEIGHT), flags=cv2.INTER_NEAREST,
+                                 borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+        assert covered.min() == 255, f"frame {i} reaches past the photo"

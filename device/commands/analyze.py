@@ -1,7 +1,8 @@
 """``magicbooth analyze IMAGE``: what the models see in one image, as text or JSON.
 
 Coordinates are in the input image's pixels. ``--out`` writes a copy with the
-boxes, keypoints, mesh and mask outline drawn on it.
+boxes, keypoints, mesh and mask outline drawn on it; ``--mask`` writes the person
+alpha exactly as effects receive it (8-bit PNG), to compare edges and clean-up.
 """
 
 from __future__ import annotations
@@ -30,25 +31,32 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("image", metavar="IMAGE", help="a PNG or JPEG image")
     parser.add_argument("--json", action="store_true", help="print the result as one JSON object")
     parser.add_argument("--out", metavar="FILE", help="write an annotated copy (PNG or JPEG)")
+    parser.add_argument("--mask", metavar="FILE", help="write the person mask as it is used: an 8-bit grey PNG, "
+                        "0 background to 255 person, at the image's size")
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
     image = read_image(args.image)
     if args.out:
-        check_annotated_output(args.out, args.image)
+        check_image_output(args.out, args.image)
+    if args.mask:
+        check_image_output(args.mask, args.image, flag="--mask", suffixes=(".png",))
     perception = Perception(ctx.config, {"faces", "mesh", "mask"})
     scene = perception.process_still(Frame(image, 0.0, 0))
     result = to_json(scene)
     if args.out:
         write_annotated(args.out, scene)
+    if args.mask:
+        write_mask(args.mask, scene)
     print(json.dumps(result) if args.json else summary(result))
     return 0
 
 
-def check_annotated_output(path: str, image: str) -> None:
-    """Fail before the models run if the annotated image could not be written (or would replace the input)."""
-    if Path(path).suffix.lower() not in (".png", ".jpg", ".jpeg"):
-        raise OutputError(f"{path}: --out must end in .png, .jpg or .jpeg")
+def check_image_output(path: str, image: str, *, flag: str = "--out",
+                       suffixes: tuple[str, ...] = (".png", ".jpg", ".jpeg")) -> None:
+    """Fail before the models run if an output image could not be written (or would replace the input)."""
+    if Path(path).suffix.lower() not in suffixes:
+        raise OutputError(f"{path}: {flag} must end in {' or '.join(suffixes)}")
     check_output(path, inputs=(image,))
 
 
@@ -102,10 +110,20 @@ def write_annotated(path: str, scene: Scene) -> None:
         cv2.rectangle(canvas, (round(x), round(y)), (round(x + w), round(y + h)), (0, 255, 0), thick)
         for px, py in face.keypoints.values():
             cv2.circle(canvas, (round(px), round(py)), 2 * thick + 1, (0, 0, 255), -1)
+    _write(path, canvas, "annotated image")
+
+
+def write_mask(path: str, scene: Scene) -> None:
+    """The alpha effects receive, as an 8-bit PNG (lossless, so the soft edge is kept as it is)."""
+    mask = scene.mask if scene.mask is not None else np.zeros(scene.frame.image.shape[:2], np.float32)
+    _write(path, np.round(np.clip(mask, 0.0, 1.0) * 255).astype(np.uint8), "mask")
+
+
+def _write(path: str, image: np.ndarray, what: str) -> None:
     with PendingFile(path) as pending:       # renamed into place only once written whole
         try:
-            ok = cv2.imwrite(str(pending.temp), canvas)
+            ok = cv2.imwrite(str(pending.temp), image)
         except cv2.error as exc:
-            raise OutputError(f"{path}: cannot write the annotated image: {exc}") from None
+            raise OutputError(f"{path}: cannot write the {what}: {exc}") from None
         if not ok:
-            raise OutputError(f"{path}: cannot write the annotated image; check there is space")
+            raise OutputError(f"{path}: cannot write the {what}; check there is space")

@@ -276,16 +276,32 @@ class PerceptionConfig:
         5.0, "One-Euro speed coefficient: cut-off Hz added per face size (eye distance) moved per second; "
         "higher lags less when moving.",
         low=0.0, high=1000)
-    segmentation_model: str = option("landscape", "landscape (144×256, faster) | general (256×256).",
-                                     choices=("landscape", "general"))
-    mask_threshold: float = option(0.5, "Alpha above this becomes person, below it background; 0 keeps a soft "
-                                   "mask.", low=0.0, high=0.99)
-    mask_smoothing: float = option(0.5, "Temporal smoothing: weight of the previous mask; 0 is off.",
-                                   low=0.0, high=0.99)
-    mask_min_blob: float = option(0.01, "Remove person blobs smaller than this fraction of the frame; 0 is off.",
-                                  low=0.0, high=0.5)
-    mask_feather: float = option(0.02, "Feather the mask edge by this fraction of its width; 0 is off.",
-                                 low=0.0, high=0.2)
+    segmentation_model: str = option(
+        "auto", "auto (landscape for frames 4:3 or wider, general for squarer ones; never squashed) | landscape "
+        "(144×256, faster) | general (256×256).", choices=("auto", "landscape", "general"))
+    mask_threshold: float = option(0.5, "Model probability that counts as person: for the clean-up's regions and "
+                                   "the middle of the edge.", low=0.05, high=0.95)
+    mask_smoothing: float = option(0.6, "Temporal smoothing where the picture is still: weight of the previous "
+                                   "mask; 0 is off. Moving parts always follow at once.", low=0.0, high=0.95)
+    mask_motion: float = option(6.0, "Grey-level change (0-255) that counts as movement for the smoothing; "
+                                "lower follows sooner.", low=0.5, high=255)
+    mask_min_blob: float = option(0.01, "Drop person regions smaller than this fraction of the frame unless a "
+                                  "detected face is in them; 0 keeps them.", low=0.0, high=0.5)
+    mask_body: float = option(0.05, "A region this big (fraction of the frame) counts as a person without a "
+                              "detected face; smaller regions stay only near one.", low=0.0, high=1.0)
+    mask_refine: bool = option(True, "Refine the mask's edge along the picture's own edges (guided filter); "
+                               "false scales the model's mask plainly.")
+    mask_full_guide: bool = option(False, "Guide the mask's edge by the full frame instead of half of it (or of "
+                                   "the low-resolution stream): an edge about 2 px narrower, for about a tenth more "
+                                   "of the mask's work on a Pi.")
+    mask_grid: int = option(4, "The mask is smoothed, cleaned and fitted to the picture on a grid this many "
+                            "times smaller than the guide (half the frame, or the low-resolution stream).",
+                            low=1, high=16)
+    mask_radius: int = option(1, "Guided filter window radius in grid cells.", low=1, high=8)
+    mask_eps: float = option(0.004, "Guided filter regularisation: larger follows the model more and the "
+                             "picture's edges less.", low=1e-5, high=1.0)
+    mask_gain: float = option(6.0, "Steepness of the refined edge: 1 keeps the filter's own, higher is harder.",
+                              low=0.5, high=8.0)
     mask_every: int = option(1, "Run the segmentation model on every Nth frame only.", low=1, high=30)
     mask_skip_change: float = option(
         0.0, "Reuse the last mask while the frame's mean pixel change (0-255) stays below this; 0 is off.",

@@ -176,6 +176,7 @@ class Booth:
 
     def _go(self, state: str, now: float) -> None:
         log.debug("booth: %s -> %s", self._state, state)
+        previous = self._state
         if state not in ("review", "saved") and self._player is not None:
             self._player.close()
             self._player = None
@@ -184,6 +185,8 @@ class Booth:
         if state == "recording":
             self._recorder.start(0.0, effect=self.effect)   # the sidecar says which effect
             self._carousel.current.restart()                 # timed effects start their timeline with the clip
+        elif state == "attract" and previous in ("review", "saved"):
+            self._carousel.current.reset()                   # back to the preview look (the time machine cycles)
         if self.when_state is not None:
             self.when_state(state)
 

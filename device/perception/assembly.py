@@ -87,7 +87,7 @@ class Perception:
                                         redetect_every=opts.redetect_every, min_presence=opts.min_presence,
                                         smoothing=self._smoothing)
         if "mask" in wanted and self._segmenter is None:
-            self._segmenter = Segmenter(self._open(opts.segmentation_model), mask_options(opts))
+            self._segmenter = Segmenter(self._open, mask_options(opts))
         running = self.is_running
         if running:
             self.stop()
@@ -128,7 +128,8 @@ class Perception:
             rows, scores, timings["detect"] = self._detect(frame)
             faces = to_faces(self._smoother(rows, frame.t), scores)
         if self.segmenter is not None:
-            mask, timings["segment"] = _timed(lambda: self._segment(frame))
+            seen = faces if self.detector is not None else None
+            mask, timings["segment"] = _timed(lambda: self._segment(frame, seen))
         return Scene(frame, faces, meshes, mask, timings)
 
     def process_still(self, frame: Frame) -> Scene:
@@ -151,7 +152,8 @@ class Perception:
                 self.tracker.reset()
         if self.segmenter is not None:
             self.segmenter.reset()
-            mask, timings["segment"] = _timed(lambda: self._segment(frame))
+            seen = faces if self.detector is not None else None
+            mask, timings["segment"] = _timed(lambda: self._segment(frame, seen))
             self.segmenter.reset()
         return Scene(frame, faces, tuple(m for m in meshes if m is not None), mask, timings)
 
@@ -181,7 +183,7 @@ class Perception:
         elif self.detector is not None:
             self._workers.append(ModelWorker("detect", self._live_detect))
         if self.segmenter is not None:
-            self._workers.append(ModelWorker("segment", self._segment))
+            self._workers.append(ModelWorker("segment", self._live_segment))
         for worker in self._workers:
             worker.start()
 
@@ -247,10 +249,25 @@ class Perception:
         faces, meshes = self.tracker.update(frame.image, frame.t)
         return _Faces(faces, meshes)
 
-    def _segment(self, frame: Frame) -> np.ndarray:
+    def _segment(self, frame: Frame, faces: tuple[Face, ...] | None = None) -> np.ndarray:
+        """The mask; ``faces`` None when no detector runs (the clean-up then goes by size alone)."""
         assert self.segmenter is not None
         image, _ = _analysis_image(frame)
-        return self.segmenter.segment(image, frame.size)
+        return self.segmenter.segment(image, frame.size, None if faces is None else [face.box for face in faces])
+
+    def _live_segment(self, frame: Frame) -> np.ndarray:
+        """The mask worker's step: the clean-up takes the newest faces any worker has (never waits for one)."""
+        return self._segment(frame, self._newest_faces())
+
+    def _newest_faces(self) -> tuple[Face, ...] | None:
+        """The newest faces of the face workers; None while they have none yet (or none run)."""
+        for worker in self._workers:
+            latest = worker.latest
+            if worker.name == "landmarks" and isinstance(latest, _Faces):
+                return latest.faces
+            if worker.name == "detect" and isinstance(latest, tuple):
+                return latest
+        return None
 
     def _live_detect(self, frame: Frame) -> tuple[Face, ...]:
         rows, scores, _ = self._detect(frame)
@@ -287,9 +304,13 @@ def mesh_for(face: Face, meshes: tuple[FaceMesh, ...]) -> FaceMesh | None:
 
 
 def mask_options(opts: PerceptionConfig) -> MaskOptions:
-    """The segmenter's clean-up options from the ``[perception]`` config section."""
-    return MaskOptions(threshold=opts.mask_threshold, smoothing=opts.mask_smoothing, min_blob=opts.mask_min_blob,
-                       feather=opts.mask_feather, every=opts.mask_every, skip_change=opts.mask_skip_change)
+    """The segmenter's options from the ``[perception]`` config section."""
+    return MaskOptions(model=opts.segmentation_model, threshold=opts.mask_threshold, smoothing=opts.mask_smoothing,
+                       motion=opts.mask_motion, min_blob=opts.mask_min_blob, body=opts.mask_body,
+                       refine=opts.mask_refine, full_guide=opts.mask_full_guide, grid=opts.mask_grid,
+                       radius=opts.mask_radius, eps=opts.mask_eps,
+                       gain=opts.mask_gain,
+                       every=opts.mask_every, skip_change=opts.mask_skip_change)
 
 
 def _analysis_image(frame: Frame) -> tuple[np.ndarray, float]:

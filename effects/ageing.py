@@ -1,0 +1,409 @@
+"""Age faces in a camera picture: grey hair and eyebrows, dull skin with age spots, wrinkle relief, sagging.
+
+``Ager.apply(scene, age)`` returns a new picture with every meshed face aged by ``age`` (0 young, 1 is
++60 years; more is allowed). Per face, inside a region of interest around the head:
+
+- *Sagging*: a smooth displacement field, built at 1/4 size, pulls jowls, jawline, cheeks and eye bags
+  down (only on the person, so the wall behind never moves).
+- *Skin*: pixels like the face's own skin colour (a model sampled from cheeks, forehead and nose), on
+  the face, ears and neck alike, lose saturation and warm slightly: no seam where the mesh ends.
+- *Hair*: the person mask minus the face and its skin-coloured surround, in a zone above and beside the
+  face (and down to the shoulders where the colour matches the hair on top), nearest to *this* face; the
+  weight is built at low resolution, so it is feathered, then cut by the full-resolution person mask, so
+  it never spills onto the background. It turns silver, keeping the strands' light and dark.
+- *Relief*: ``age_map.png`` (``tools/age_maps.py``) warped onto the mesh: wrinkle shading (light and dark),
+  age spots and the eyebrows (which grey like the hair).
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from magicbooth.core.scene import FaceMesh, Scene
+from magicbooth.effects import assets
+from magicbooth.effects.blending import mix, triple
+from magicbooth.effects.meshwarp import MeshWarper, feathered
+
+TOP, CHIN, RIGHT_CHEEK, LEFT_CHEEK = 10, 152, 234, 454
+SKIN_SAMPLES = (50, 280, 101, 330, 151, 9, 5, 36, 266, 205, 425, 108, 337, 117, 346)
+# Sag: (landmarks, drop as a fraction of face height, radius as a fraction of face width).
+SAG = (((172, 397, 136, 365), 0.05, 0.13),              # jowls
+       ((150, 149, 176, 148, 152, 377, 400, 378, 379), 0.03, 0.11),  # jawline
+       ((50, 280), 0.02, 0.14))                          # cheeks (eye bags are drawn by the age map)
+LIPS = (61, 291, 0, 17)                                  # the mouth keeps its shape
+BROWS = ("right_eyebrow_0", "right_eyebrow_1", "left_eyebrow_0", "left_eyebrow_1")
+RELIEF = 0.6                                            # wrinkle shading at full age (1: as painted)
+SPOT_RGB = np.array([0.2, 0.3, 0.45], np.float32)       # age spots darken blue most: brown
+YCC = cv2.COLOR_RGB2YCrCb
+
+
+def _norm(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """sqrt(x² + y²) in SIMD (numpy's hypot calls libm per element)."""
+    return np.sqrt(x * x + y * y)
+
+
+def smoothstep(e0: float, e1: float, x: float) -> float:
+    t = min(max((x - e0) / (e1 - e0), 0.0), 1.0)
+    return t * t * (3 - 2 * t)
+
+
+@dataclass(frozen=True)
+class Amounts:
+    """How far each part of ageing has gone at one age (0..1, +60 years is 1)."""
+
+    hair: float
+    brows: float
+    skin: float
+    spots: float
+    relief: float
+    sag: float
+
+    @classmethod
+    def at(cls, age: float) -> Amounts:
+        return cls(hair=0.95 * smoothstep(0.12, 0.8, age), brows=0.8 * smoothstep(0.3, 1.0, age),
+                   skin=0.45 * min(age, 1.3), spots=smoothstep(0.4, 1.0, age) * min(age, 1.3),
+                   relief=min(age, 1.35) ** 1.2, sag=min(age, 1.35) ** 1.4)
+
+
+@dataclass(frozen=True)
+class Head:
+    """A face's frame in the picture: centre, unit up and right vectors, face height and width (pixels)."""
+
+    centre: np.ndarray
+    up: np.ndarray
+    right: np.ndarray
+    height: float
+    width: float
+
+    @classmethod
+    def of(cls, mesh: FaceMesh) -> Head:
+        p = mesh.points[:, :2].astype(np.float32)
+        top, chin = p[TOP], p[CHIN]
+        up = top - chin
+        height = float(np.linalg.norm(up)) + 1e-6
+        up = up / height
+        return cls((top + chin) / 2, up, np.array([-up[1], up[0]], np.float32), height,
+                   float(np.linalg.norm(p[RIGHT_CHEEK] - p[LEFT_CHEEK])) + 1e-6)
+
+    def local(self, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(X across the face in face widths, Y up the face in face heights) of points (..., 2)."""
+        d = xy - self.centre
+        return d @ self.right / self.width, d @ self.up / self.height
+
+
+@functools.cache
+def _age_map() -> np.ndarray:
+    return assets.image("age_map.png")
+
+
+@functools.cache
+def _warper() -> MeshWarper:
+    """A warper on a coarser triangulation of the face (about a third of the mesh's triangles).
+
+    The age map is smooth, so a few hundred landmarks carry it as well as all 468, and rasterising
+    fewer triangles is most of the saving on a Pi.
+    """
+    model = assets.face_model()
+    keep = set(range(0, 468, 4))
+    for contour in model.contours.values():
+        keep.update(int(i) for i in contour)
+    idx = np.array(sorted(keep))
+    uv = model.uv[idx].astype(np.float64)
+    sub = cv2.Subdiv2D((-1, -1, 3, 3))
+    for u, v in uv:
+        sub.insert((float(u), float(v)))
+    lookup = {(round(float(u), 6), round(float(v), 6)): int(i) for (u, v), i in zip(uv, idx, strict=True)}
+    oval = model.uv[model.contour("face_oval_0")].astype(np.float32)
+    tris = []
+    for t in sub.getTriangleList():
+        corners = [lookup.get((round(float(t[k]), 6), round(float(t[k + 1]), 6))) for k in (0, 2, 4)]
+        if None in corners:
+            continue
+        c = model.uv[corners].mean(0)
+        if cv2.pointPolygonTest(oval, (float(c[0]), float(c[1])), False) < 0:
+            continue
+        a, b, d = model.uv[corners]
+        if (b[0] - a[0]) * (d[1] - a[1]) - (b[1] - a[1]) * (d[0] - a[0]) < 0:
+            corners = [corners[0], corners[2], corners[1]]   # the mesh's winding, so front-facing tests agree
+        tris.append(corners)
+    coarse = assets.FaceModel(model.uv, np.array(tris, np.int32), model.contours)
+    return MeshWarper(coarse, _age_map().shape[0], step=4)
+
+
+# Colour transforms (3x4, applied with cv2.transform in one pass): dull skin and silver hair.
+_LUM = np.array([0.299, 0.587, 0.114], np.float32)
+_DULL = np.hstack([0.45 * np.eye(3, dtype=np.float32) + 0.55 * np.tile(_LUM, (3, 1)),
+                   np.array([[6.0], [2.0], [-4.0]], np.float32)])
+_SILVER = np.hstack([0.6 * np.tile(_LUM, (3, 1)), np.array([[101.0], [101.0], [102.0]], np.float32)])
+
+
+class Ager:
+    """Ages every face of a scene; keeps a little state (the smoothed skin and hair colour models)."""
+
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        self._models: list[tuple[np.ndarray, np.ndarray]] = []
+
+    def apply(self, scene: Scene, age: float) -> np.ndarray:
+        image = np.array(scene.frame.image)
+        if age <= 0 or not scene.meshes:
+            return image
+        heads = [Head.of(m) for m in scene.meshes]
+        amounts = Amounts.at(age)
+        for i, mesh in enumerate(scene.meshes):
+            others = heads[:i] + heads[i + 1:]
+            self._age_face(image, scene.frame.image, mesh, heads[i], others, scene.mask, amounts)
+        return image
+
+    def _age_face(self, image: np.ndarray, source: np.ndarray, mesh: FaceMesh, head: Head, others: list[Head],
+                  mask: np.ndarray | None, amounts: Amounts) -> None:
+        h, w = image.shape[:2]
+        pts = mesh.points[:, :2]
+        fw, fh = head.width, head.height
+        if fw < 12 or fh < 12:
+            return
+        lo, hi = pts.min(0), pts.max(0)
+        x0, x1 = int(max(lo[0] - 0.75 * fw, 0)), int(min(hi[0] + 0.75 * fw, w))
+        y0, y1 = int(max(lo[1] - 0.75 * fh, 0)), int(min(hi[1] + 0.9 * fh, h))
+        if x1 - x0 < 8 or y1 - y0 < 8:
+            return
+        roi = image[y0:y1, x0:x1]
+        person = mask[y0:y1, x0:x1] if mask is not None else None
+        origin = np.array([x0, y0], np.float32)
+        local = (pts - origin).astype(np.float32)
+        weights = _Weights(source[y0:y1, x0:x1], person, local, head, origin, others)
+        if amounts.sag > 0:
+            _sag(roi, person, local, head, amounts.sag)
+        if amounts.skin > 0:
+            _tint(roi, weights, weights.skin, amounts.skin, _DULL, None)
+        if amounts.hair > 0:
+            _tint(roi, weights, weights.hair, amounts.hair, _SILVER, person)
+        self._relief(roi, local, weights.skin_y, amounts)
+
+    def _relief(self, roi: np.ndarray, local: np.ndarray, skin_y: float, amounts: Amounts) -> None:
+        """Wrinkle shading, age spots and grey eyebrows from the age map warped onto the mesh.
+
+        The map is smooth, so it is warped and turned into per-channel gains at half resolution; only
+        the final gain image is scaled up and multiplied in at full resolution.
+        """
+        rh, rw = roi.shape[:2]
+        warped = _warper().warp((_age_map(),), local * 0.5, ((rw + 1) // 2, (rh + 1) // 2))
+        if warped is None:
+            return
+        (wp,) = warped
+        cover = feathered(wp.coverage, 1.5)
+        relief, spots, brows = cv2.split(wp.patch)
+        shade = cv2.multiply(cv2.subtract(relief, 128.0, dtype=cv2.CV_32F), cover,
+                             scale=amounts.relief * RELIEF / 128.0)
+        spot = cv2.multiply(spots, cover, scale=amounts.spots * 0.35 / 255.0, dtype=cv2.CV_32F)
+        factor = cv2.merge([(1.0 + shade) * (1.0 - spot * k) for k in SPOT_RGB])
+        y0, x0 = 2 * wp.y, 2 * wp.x
+        y1, x1 = min(y0 + 2 * cover.shape[0], rh), min(x0 + 2 * cover.shape[1], rw)
+        face = roi[y0:y1, x0:x1]
+        full = cv2.resize(factor, (2 * cover.shape[1], 2 * cover.shape[0]), interpolation=cv2.INTER_LINEAR)
+        face[:] = cv2.multiply(face, full[:y1 - y0, :x1 - x0], dtype=cv2.CV_8U)
+        if amounts.brows > 0:
+            weight = cv2.multiply(brows, cover, scale=amounts.brows / 255.0, dtype=cv2.CV_32F)
+            self._brows(face, weight, local - np.float32([x0, y0]), skin_y)
+
+    @staticmethod
+    def _brows(face: np.ndarray, half: np.ndarray, local: np.ndarray, skin_y: float) -> None:
+        """Only the dark hairs of the brows lift to grey, not the skin between them (``half``: weights at
+        half resolution)."""
+        model = assets.face_model()
+        ring = np.concatenate([local[model.contour(n)] for n in BROWS])
+        pad = 0.25 * (ring.max(0) - ring.min(0)).max()
+        x0, y0 = (np.maximum(ring.min(0) - pad, 0) / 2).astype(int) * 2
+        x1, y1 = (ring.max(0) + pad).astype(int)
+        part = face[y0:y1, x0:x1]
+        if part.shape[0] < 2 or part.shape[1] < 2:
+            return
+        cut = np.ascontiguousarray(half[y0 // 2:(y1 + 1) // 2, x0 // 2:(x1 + 1) // 2])
+        weight = cv2.resize(cut, (2 * cut.shape[1], 2 * cut.shape[0]), interpolation=cv2.INTER_LINEAR)
+        y = cv2.cvtColor(part, cv2.COLOR_RGB2GRAY).astype(np.float32)
+        dark = np.clip((skin_y - 12.0 - y) / 45.0, 0, 1)
+        grey = weight[:part.shape[0], :part.shape[1]] * dark
+        mix(part, cv2.transform(part, _SILVER), triple(grey))
+
+
+class _Weights:
+    """Skin and hair weights of one face's region, built on a coarse grid (about 100 cells across)."""
+
+    def __init__(self, roi: np.ndarray, person: np.ndarray | None, local: np.ndarray, head: Head,
+                 origin: np.ndarray, others: list[Head]) -> None:
+        rh, rw = roi.shape[:2]
+        self.size = (rw, rh)
+        q = max(2, round(max(rw, rh) / 64))
+        gw, gh = max(rw // q, 4), max(rh // q, 4)
+        # Colour statistics only need a sample per cell (area averaging costs ~15 instructions per source pixel).
+        small = cv2.GaussianBlur(cv2.resize(roi, (gw, gh), interpolation=cv2.INTER_LINEAR), (3, 3), 0)
+        ycc = cv2.cvtColor(small, YCC).astype(np.float32)
+        p = (cv2.resize(person, (gw, gh), interpolation=cv2.INTER_LINEAR) if person is not None
+             else np.ones((gh, gw), np.float32))
+        gy, gx = np.mgrid[0:gh, 0:gw].astype(np.float32)
+        xy = np.stack([(gx + 0.5) * (rw / gw), (gy + 0.5) * (rh / gh)], -1) + origin
+        X, Y = head.local(xy)
+        # Skin colour model from small patches on cheeks, forehead and nose.
+        samples = []
+        for i in SKIN_SAMPLES:
+            x, y = np.round(local[i]).astype(int)
+            if 1 <= x < rw - 1 and 1 <= y < rh - 1:
+                samples.append(roi[y - 1:y + 2, x - 1:x + 2].reshape(-1, 3))
+        if samples:
+            s = cv2.cvtColor(np.concatenate(samples)[None], YCC)[0].astype(np.float32)
+            mu, sd = np.median(s, 0), np.maximum(s.std(0), np.float32([12.0, 4.0, 4.0]))
+        else:
+            mu, sd = np.float32([150.0, 150.0, 115.0]), np.float32([40.0, 10.0, 10.0])
+        self.skin_y = float(mu[0])
+        z = (ycc - mu) / (sd * np.float32([3.0, 2.6, 2.6]))
+        skin_like = np.exp(-0.5 * (z * z).sum(-1))
+        # Stricter on brightness to tell skin from hair of a similar hue (blonde, red, light brown).
+        zs = z * np.float32([2.0, 1.0, 1.0])
+        notskin = 1 - np.clip(np.exp(-0.5 * (zs * zs).sum(-1)) * 1.6, 0, 1)
+        face = np.zeros((gh, gw), np.uint8)
+        oval = local[assets.face_model().contour("face_oval_0")] * (gw / rw, gh / rh)
+        cv2.fillPoly(face, [np.round(oval * 16).astype(np.int32)], 255, cv2.LINE_AA, 4)
+        face = face.astype(np.float32) / 255
+        # Cells nearer (in face sizes) to another face belong to that face.
+        mine = np.ones((gh, gw), np.float32)
+        d_self = _norm(X, Y)
+        for o in others:
+            ox, oy = o.local(xy)
+            mine *= np.clip((_norm(ox, oy) - d_self) * 3 + 0.5, 0, 1)
+        # Skin: the face and, around it, skin-coloured pixels of this person (ears, neck).
+        zone = np.clip(1.6 - _norm(X / 0.95, (Y + 0.35) / 1.25), 0, 1)
+        self.skin = np.clip(np.maximum(face, zone * p) * skin_like * mine, 0, 1)
+        # Hair: the colour of what grows at the hairline (just outside the upper face oval, not skin), wherever
+        # it appears above and beside the face, down to the shoulders. A hat or collar of another colour stays.
+        ring = _norm(X / 0.62, (Y - 0.05) / 0.62)
+        hairline = (p > 0.6) & (ring > 0.85) & (ring < 1.2) & (Y > -0.05) & (notskin > 0.7) & (face < 0.5)
+        # Hair is never blue nor strongly red or green (navy hats, jackets, sky, shirts stay as they are).
+        cr, cb = ycc[..., 1], ycc[..., 2]
+        plausible = np.clip((135.0 - cb) / 6, 0, 1) * np.clip((168.0 - cr) / 8, 0, 1) * np.clip((cr - 116.0) / 6, 0, 1)
+        hairline &= plausible > 0.5
+        looks = sides_look = np.zeros((gh, gw), np.float32)
+        if hairline.sum() >= 6:
+            hs = ycc[hairline]
+            hmu, hsd = np.median(hs, 0), np.maximum(hs.std(0), np.float32([30.0, 6.0, 6.0]))
+            zh = (ycc - hmu) / hsd
+            d2 = (zh * zh).sum(-1)
+            looks = np.exp(-0.5 * d2 / 2.2 ** 2)
+            sides_look = np.exp(-0.5 * d2 / 1.7 ** 2)      # long hair further down must match more closely
+        crown = np.clip((1.0 - _norm(X / 1.05, (Y - 0.1) / 1.0)) * 6, 0, 1) * np.clip((Y + 0.25) * 5, 0, 1)
+        sides = np.clip((np.abs(X) - 0.28) * 8, 0, 1) * np.clip((1.1 - np.abs(X)) * 5, 0, 1) * \
+            np.clip((Y + 1.15) * 3, 0, 1) * (Y < 0.0)
+        hair = np.maximum(crown * np.clip(looks * 1.5, 0, 1), sides * np.clip(sides_look * 1.5, 0, 1))
+        hair *= plausible * notskin * p * (1 - face) * mine
+        # Hair hangs from the head: keep only what connects to the hair on top (not a jacket of the same colour).
+        count, labels = cv2.connectedComponents((hair > 0.25).astype(np.uint8), connectivity=8)
+        if count > 1:
+            top = np.unique(labels[(Y > 0.3) & (hair > 0.25)])
+            hair *= np.isin(labels, top[top > 0]) | (hair <= 0.25)
+        self.hair = cv2.GaussianBlur(np.clip(hair * 1.5, 0, 1).astype(np.float32), (0, 0), 0.8)
+        self.skin = cv2.GaussianBlur(self.skin.astype(np.float32), (0, 0), 0.8)
+
+        self.grid = (gw, gh)
+
+    def strips(self, grid: np.ndarray, floor: float = 0.05, rows: int = 6):
+        """Where ``grid`` is above ``floor``, strip by strip (``rows`` cells high, each only as wide as
+        needed): (pixel rows, pixel columns, full-resolution weights) per strip."""
+        gw, gh = self.grid
+        rw, rh = self.size
+        on = grid > floor
+        if not on.any():
+            return
+        used = np.nonzero(on.any(axis=1))[0]
+        for i0 in range(int(used.min()) // rows * rows, int(used.max()) + 1, rows):
+            i1 = min(i0 + rows, gh)
+            a0, a1 = max(i0 - 1, 0), min(i1 + 1, gh)
+            cols = np.nonzero(on[a0:a1].any(axis=0))[0]
+            if not len(cols):
+                continue
+            j0, j1 = max(int(cols.min()) - 1, 0), min(int(cols.max()) + 2, gw)
+            px0, px1 = round(j0 * rw / gw), round(j1 * rw / gw)
+            y = [round(i * rh / gh) for i in (a0, i0, i1, a1)]
+            if px1 - px0 < 2 or y[3] - y[0] < 2 or y[2] <= y[1]:
+                continue
+            full = cv2.resize(np.ascontiguousarray(grid[a0:a1, j0:j1]), (px1 - px0, y[3] - y[0]),
+                              interpolation=cv2.INTER_LINEAR)
+            yield slice(y[1], y[2]), slice(px0, px1), full[y[1] - y[0]:y[2] - y[0]]
+
+
+def _tint(roi: np.ndarray, weights: _Weights, grid: np.ndarray, amount: float, transform: np.ndarray,
+          person: np.ndarray | None) -> None:
+    """Blend ``roi`` towards a colour transform of itself by the weight ``grid`` (only where it is non-zero)."""
+    for ys, xs, weight in weights.strips(grid):
+        if person is not None:                   # the full-resolution mask cuts the hair's edge
+            tight = cv2.addWeighted(person[ys, xs], 2.5 * amount, person[ys, xs], 0.0, -0.5 * amount)
+            weight = cv2.multiply(weight, np.clip(tight, 0, amount, out=tight))
+        elif amount != 1:
+            weight = cv2.multiply(weight, amount)
+        part = roi[ys, xs]
+        mix(part, cv2.transform(part, transform), triple(weight))
+
+
+@functools.cache
+def _identity(width: int, height: int) -> tuple[np.ndarray, np.ndarray]:
+    """Pixel coordinates (x map, y map) for remapping, sliced for smaller regions."""
+    return np.meshgrid(np.arange(width, dtype=np.float32), np.arange(height, dtype=np.float32))
+
+
+def _sag(roi: np.ndarray, person: np.ndarray | None, local: np.ndarray, head: Head, amount: float) -> None:
+    """Pull jowls, jawline, cheeks and eye bags down the face, in place (a remap of the lower face)."""
+    rh, rw = roi.shape[:2]
+    fw, fh = head.width, head.height
+    top = int(max(local[[50, 280], 1].min() - 0.12 * fh, 0))
+    left = int(max(local[:, 0].min() - 0.2 * fw, 0))
+    right = int(min(local[:, 0].max() + 0.2 * fw, rw))
+    bottom = int(min(local[:, 1].max() + 0.25 * fh, rh))
+    band = roi[top:bottom, left:right]
+    bh, bw = band.shape[:2]
+    if bh < 8 or bw < 8:
+        return
+    local = local - np.float32([left, 0])
+    rw = bw
+    q = max(4, bw // 40)                               # the field is smooth: about 40 cells across
+    gh, gw = -(-bh // q), -(-rw // q)
+    gy, gx = np.mgrid[0:gh, 0:gw].astype(np.float32) * q
+    gy += top
+    drop = np.zeros((gh, gw), np.float32)
+    for idx, depth, radius in SAG:
+        r2 = 2 * (radius * fw) ** 2
+        for i in idx:
+            cx, cy = local[i]
+            drop += depth * fh * np.exp(-((gx - cx) ** 2 + (gy - cy) ** 2) / r2)
+    # Only the head and what hangs from it moves: the face and a little below the jaw, on the person.
+    face = np.zeros((gh, gw), np.uint8)
+    hull = cv2.convexHull(np.round((local - (0, top)) / q * 16).astype(np.int32))
+    cv2.fillConvexPoly(face, hull, 255, cv2.LINE_8, 4)
+    grow = max(3, int(0.12 * fh / q)) | 1
+    face = cv2.dilate(face, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (grow, grow)))
+    drop *= cv2.GaussianBlur(face.astype(np.float32) / 255, (0, 0), max(grow / 3, 1))
+    lips = local[list(LIPS)]
+    centre, half = lips.mean(0), (lips.max(0) - lips.min(0)) / 2 + 0.05 * fw
+    keep = _norm((gx - centre[0]) / half[0], (gy - centre[1]) / max(half[1], 0.1 * fh))
+    drop *= np.clip(keep - 0.6, 0, 1) ** 0.7
+    if person is not None:
+        drop *= cv2.resize(person[top:bottom, left:right], (gw, gh), interpolation=cv2.INTER_AREA)
+    drop *= amount
+    # Remap only the cells that move by more than a fifth of a pixel (and one cell around them).
+    ys, xs = np.nonzero(drop > 0.2)
+    if not len(ys):
+        return
+    i0, i1, j0, j1 = max(ys.min() - 1, 0), min(ys.max() + 2, gh), max(xs.min() - 1, 0), min(xs.max() + 2, gw)
+    drop = np.ascontiguousarray(drop[i0:i1, j0:j1])
+    oy, ox = int(i0 * q), int(j0 * q)
+    part = band[oy:min(i1 * q, bh), ox:min(j1 * q, bw)]
+    ph, pw = part.shape[:2]
+    size = ((j1 - j0) * q, (i1 - i0) * q)
+    dx = cv2.resize(drop * -float(head.up[0]), size, interpolation=cv2.INTER_LINEAR)[:ph, :pw]
+    dy = cv2.resize(drop * -float(head.up[1]), size, interpolation=cv2.INTER_LINEAR)[:ph, :pw]
+    mx, my = _identity(2048, 2048) if pw > 640 or ph > 640 else _identity(640, 640)
+    part[:] = cv2.remap(band, mx[:ph, :pw] + (ox - dx), my[:ph, :pw] + (oy - dy), cv2.INTER_LINEAR,
+                        borderMode=cv2.BORDER_REPLICATE)
