@@ -19,7 +19,8 @@ def test_every_graph_and_core_is_in_the_report() -> None:
             "models": {"seg": {
                 "graphs": {"int8": _graph(["arm", "x86_64"], 0.93), "int8_dotprod": _graph(["arm_dotprod"], 0.92)},
                 "float_acceleration": {"partitions": 1, "delegated_ops": 9, "ops_outside": []},
-                "arm_instructions": {"cortex-a72": {"float": 40_000_000, "int8": 36_000_000, "int8_dotprod": 39_000_000},
+                "arm_instructions": {"cortex-a72": {"float": 40_000_000, "int8": 36_000_000,
+                                                    "int8_dotprod": 39_000_000},
                                      "cortex-a76": {"float": 40_000_000, "int8": 35_000_000,
                                                     "int8_dotprod": 30_000_000}},
                 "arm_kinds": {"cortex-a76": {"graph": "int8_dotprod", "rows": [
