@@ -8,9 +8,10 @@ float model on its own; the float reference loads only when asked for with
 
 A model may ship one int8 graph per CPU class (``int8`` for ARM without int8
 dot product, the default; ``int8_dotprod`` for ARM with it): each manifest
-table lists the classes (``cpus``) it is for, and ``variant="int8"`` picks
-the one for this CPU (``magicbooth.inference.cpu``), or for ``cpu=`` when
-given, and logs which. An explicit key (``variant="int8_dotprod"``) loads that file.
+table lists the classes (``cpus``) it is for. Without ``variant`` the loader
+picks the one for this CPU (``magicbooth.inference.cpu``), or for ``cpu=`` when
+given, and logs which. A key (``variant="int8"``, ``"int8_dotprod"``) loads that
+file whatever the CPU: the report and the benchmark measure every graph so.
 
 Callers get float outputs back (a dict keyed by the manifest's output names,
 in model order) and pass either float input in the model's normalised range
@@ -287,12 +288,12 @@ def pick(entries: dict[tuple[str, str], ManifestEntry], name: str, cpu_class: st
 
 
 def load_model(name: str, threads: int | None = None, models_dir: Path | None = None,
-               variant: str = "int8", cpu: str | None = None) -> Model:
+               variant: str | None = None, cpu: str | None = None) -> Model:
     """Check ``name``'s file against the manifest and load it with an explicit thread count.
 
     ``threads`` None or 0 means the default (cores - 1, 1..4); pass ``config.inference.threads``.
-    ``variant`` "int8" is the int8 graph for this CPU's class (or for class ``cpu``); "float" the
-    reference; any other manifest key that file.
+    ``variant`` None is the int8 graph for this CPU's class (or for class ``cpu``); a manifest key
+    ("float", "int8", "int8_dotprod") is that file.
     """
     directory = Path(models_dir) if models_dir is not None else MODELS_DIR
     entries = read_manifest(directory)
@@ -300,7 +301,7 @@ def load_model(name: str, threads: int | None = None, models_dir: Path | None = 
         known = sorted({n for n, _ in entries})
         raise ModelError(f"{directory / MANIFEST}: no model {name!r}; known: {', '.join(known)}")
     picked_for = None
-    if variant == "int8":
+    if variant is None:
         picked_for = cpus.CpuClass(cpu, "asked for") if cpu is not None else cpus.detect()
         variant = pick(entries, name, picked_for.name)
     entry = entries.get((name, variant))

@@ -107,6 +107,8 @@ def evaluate(name: str, load: Callable[[str, int], Model], graphs: list[Graph], 
     x86 = next((g for g in graphs if "x86_64" in g.cpus), graphs[0])
     for graph in graphs:
         candidate = load(graph.key, 1)
+        if candidate.variant != graph.key:  # the loader's pick for this CPU must not stand in for another graph
+            raise ValueError(f"{name}: asked for graph {graph.key!r}, the loader gave {candidate.variant!r}")
         progress(f"{name} {graph.key}: accuracy on {len(inputs)} held-out inputs")
         accuracy = metrics.TASKS[spec.task](as_list(reference), as_list(candidate), inputs)
         timing = {}
