@@ -10,7 +10,8 @@
 - *Hair*: the person mask minus the face and its skin-coloured surround, in a zone above and beside the
   face (and down to the shoulders where the colour matches the hair on top), nearest to *this* face; the
   weight is built at low resolution, so it is feathered, then cut by the full-resolution person mask, so
-  it never spills onto the background. It turns silver, keeping the strands' light and dark.
+  it never spills onto the background. It turns silver, keeping the strands' light and dark. A hat is
+  not hair: a smooth top of another brightness than the hair at the temples (Grace Hopper's cap) stays.
 - *Relief*: ``age_map.png`` (``tools/age_maps.py``) warped onto the mesh: wrinkle shading (light and dark),
   age spots and the eyebrows (which grey like the hair).
 """
@@ -25,18 +26,25 @@ import numpy as np
 
 from magicbooth.core.scene import FaceMesh, Scene
 from magicbooth.effects import assets
-from magicbooth.effects.blending import mix, triple
+from magicbooth.effects.blending import blend
+from magicbooth.effects.faces import delaunay
 from magicbooth.effects.meshwarp import MeshWarper, feathered
 
 TOP, CHIN, RIGHT_CHEEK, LEFT_CHEEK = 10, 152, 234, 454
 SKIN_SAMPLES = (50, 280, 101, 330, 151, 9, 5, 36, 266, 205, 425, 108, 337, 117, 346)
 # Sag: (landmarks, drop as a fraction of face height, radius as a fraction of face width).
-SAG = (((172, 397, 136, 365), 0.05, 0.13),              # jowls
-       ((150, 149, 176, 148, 152, 377, 400, 378, 379), 0.03, 0.11),  # jawline
-       ((50, 280), 0.02, 0.14))                          # cheeks (eye bags are drawn by the age map)
+SAG = (((172, 397, 136, 365), 0.075, 0.14),             # jowls
+       ((150, 149, 176, 400, 378, 379), 0.045, 0.11),  # jawline at the sides (the chin's middle stays put,
+                                                        # or it would drag the lower lip's red down)
+       ((50, 280), 0.03, 0.14))                          # cheeks (eye bags are drawn by the age map)
 LIPS = (61, 291, 0, 17)                                  # the mouth keeps its shape
 BROWS = ("right_eyebrow_0", "right_eyebrow_1", "left_eyebrow_0", "left_eyebrow_1")
-RELIEF = 0.6                                            # wrinkle shading at full age (1: as painted)
+GAIN_ONE = 128.0                                        # the relief's gains in 8-bit fixed point: 128 is 1.0
+GRID = 48                                               # weight cells across the head's region
+SAG_MIN_PX = 0.2                                        # sagging moves pixels by at least this much, or not
+HAT_SPLIT = 0.3                                         # above this (face heights) is the top of the head
+RELIEF = 0.9                                            # wrinkle shading at full age (1: as painted)
+SPOTS = 0.5                                             # age spots' darkening at full age
 SPOT_RGB = np.array([0.2, 0.3, 0.45], np.float32)       # age spots darken blue most: brown
 YCC = cv2.COLOR_RGB2YCrCb
 
@@ -102,42 +110,32 @@ def _age_map() -> np.ndarray:
 
 @functools.cache
 def _warper() -> MeshWarper:
-    """A warper on a coarser triangulation of the face (about a third of the mesh's triangles).
+    """A warper on a coarser triangulation of the face (169 triangles, a fifth of the mesh's).
 
-    The age map is smooth, so a few hundred landmarks carry it as well as all 468, and rasterising
-    fewer triangles is most of the saving on a Pi.
+    The age map is smooth, so a hundred-odd landmarks carry it as well as all 468 (renders differ by
+    0.4 grey levels on average): the face's outline whole, the features' outlines at every third point
+    (the inner lips not at all), and one landmark in twelve in between. Each triangle is one OpenCV
+    fill call, so fewer triangles is most of the saving, on a Pi as here.
     """
     model = assets.face_model()
-    keep = set(range(0, 468, 4))
-    for contour in model.contours.values():
-        keep.update(int(i) for i in contour)
-    idx = np.array(sorted(keep))
-    uv = model.uv[idx].astype(np.float64)
-    sub = cv2.Subdiv2D((-1, -1, 3, 3))
-    for u, v in uv:
-        sub.insert((float(u), float(v)))
-    lookup = {(round(float(u), 6), round(float(v), 6)): int(i) for (u, v), i in zip(uv, idx, strict=True)}
-    oval = model.uv[model.contour("face_oval_0")].astype(np.float32)
-    tris = []
-    for t in sub.getTriangleList():
-        corners = [lookup.get((round(float(t[k]), 6), round(float(t[k + 1]), 6))) for k in (0, 2, 4)]
-        if None in corners:
+    keep = set(range(0, 468, 12))
+    for name, contour in model.contours.items():
+        if name == "lips_1":
             continue
-        c = model.uv[corners].mean(0)
-        if cv2.pointPolygonTest(oval, (float(c[0]), float(c[1])), False) < 0:
-            continue
-        a, b, d = model.uv[corners]
-        if (b[0] - a[0]) * (d[1] - a[1]) - (b[1] - a[1]) * (d[0] - a[0]) < 0:
-            corners = [corners[0], corners[2], corners[1]]   # the mesh's winding, so front-facing tests agree
-        tris.append(corners)
-    coarse = assets.FaceModel(model.uv, np.array(tris, np.int32), model.contours)
+        keep.update(int(i) for i in (contour if name == "face_oval_0" else contour[::3]))
+    tris = delaunay(model.uv, np.array(sorted(keep)), model.uv[model.contour("face_oval_0")])
+    coarse = assets.FaceModel(model.uv, tris, model.contours)
     return MeshWarper(coarse, _age_map().shape[0], step=4)
 
 
 # Colour transforms (3x4, applied with cv2.transform in one pass): dull skin and silver hair.
 _LUM = np.array([0.299, 0.587, 0.114], np.float32)
-_DULL = np.hstack([0.45 * np.eye(3, dtype=np.float32) + 0.55 * np.tile(_LUM, (3, 1)),
-                   np.array([[6.0], [2.0], [-4.0]], np.float32)])
+_WARM = np.array([[6.0], [2.0], [-4.0]], np.float32)
+
+
+def _dull(warmth: float) -> np.ndarray:
+    """Skin losing saturation and, on a colour picture, warming slightly (``warmth`` 0..1)."""
+    return np.hstack([0.45 * np.eye(3, dtype=np.float32) + 0.55 * np.tile(_LUM, (3, 1)), _WARM * np.float32(warmth)])
 _SILVER = np.hstack([0.6 * np.tile(_LUM, (3, 1)), np.array([[101.0], [101.0], [102.0]], np.float32)])
 
 
@@ -180,13 +178,14 @@ class Ager:
         weights = _Weights(source[y0:y1, x0:x1], person, local, head, origin, others)
         if amounts.sag > 0:
             _sag(roi, person, local, head, amounts.sag)
-        if amounts.skin > 0:
-            _tint(roi, weights, weights.skin, amounts.skin, _DULL, None)
+        if amounts.skin > 0:   # the skin's warmth follows the face's own colour: a grey picture stays grey
+            _tint(roi, weights, weights.skin, amounts.skin, _dull(weights.warmth), person)
         if amounts.hair > 0:
             _tint(roi, weights, weights.hair, amounts.hair, _SILVER, person)
-        self._relief(roi, local, weights.skin_y, amounts)
+        self._relief(roi, local, weights.skin_y, amounts, weights.warmth)
 
-    def _relief(self, roi: np.ndarray, local: np.ndarray, skin_y: float, amounts: Amounts) -> None:
+    def _relief(self, roi: np.ndarray, local: np.ndarray, skin_y: float, amounts: Amounts,
+                warmth: float = 1.0) -> None:
         """Wrinkle shading, age spots and grey eyebrows from the age map warped onto the mesh.
 
         The map is smooth, so it is warped and turned into per-channel gains at half resolution; only
@@ -199,18 +198,22 @@ class Ager:
         (wp,) = warped
         cover = feathered(wp.coverage, 1.5)
         relief, spots, brows = cv2.split(wp.patch)
-        shade = cv2.multiply(cv2.subtract(relief, 128.0, dtype=cv2.CV_32F), cover,
+        shade = cv2.multiply(relief.astype(np.float32) - np.float32(128.0), cover,
                              scale=amounts.relief * RELIEF / 128.0)
-        spot = cv2.multiply(spots, cover, scale=amounts.spots * 0.35 / 255.0, dtype=cv2.CV_32F)
-        factor = cv2.merge([(1.0 + shade) * (1.0 - spot * k) for k in SPOT_RGB])
+        spot = cv2.multiply(spots, cover, scale=amounts.spots * SPOTS / 255.0, dtype=cv2.CV_32F)
+        # The gains as 8-bit fixed point (128 is 1.0): scaling up 8-bit pixels is several times cheaper than
+        # float ones, and a gain step of 1/128 is below a grey level on skin.
+        # Spots are brown on a colour picture, grey on a black-and-white one (``warmth``).
+        tint = SPOT_RGB.mean() + (SPOT_RGB - SPOT_RGB.mean()) * np.float32(warmth)
+        factor = cv2.merge([cv2.convertScaleAbs((1.0 + shade) * (1.0 - spot * k), alpha=GAIN_ONE) for k in tint])
         y0, x0 = 2 * wp.y, 2 * wp.x
         y1, x1 = min(y0 + 2 * cover.shape[0], rh), min(x0 + 2 * cover.shape[1], rw)
         face = roi[y0:y1, x0:x1]
         full = cv2.resize(factor, (2 * cover.shape[1], 2 * cover.shape[0]), interpolation=cv2.INTER_LINEAR)
-        face[:] = cv2.multiply(face, full[:y1 - y0, :x1 - x0], dtype=cv2.CV_8U)
+        face[:] = cv2.multiply(face, full[:y1 - y0, :x1 - x0], scale=1.0 / GAIN_ONE, dtype=cv2.CV_8U)
         if amounts.brows > 0:
             weight = cv2.multiply(brows, cover, scale=amounts.brows / 255.0, dtype=cv2.CV_32F)
-            self._brows(face, weight, local - np.float32([x0, y0]), skin_y)
+            self._brows(face, weight, local - np.array([x0, y0], np.float32), skin_y)
 
     @staticmethod
     def _brows(face: np.ndarray, half: np.ndarray, local: np.ndarray, skin_y: float) -> None:
@@ -229,17 +232,17 @@ class Ager:
         y = cv2.cvtColor(part, cv2.COLOR_RGB2GRAY).astype(np.float32)
         dark = np.clip((skin_y - 12.0 - y) / 45.0, 0, 1)
         grey = weight[:part.shape[0], :part.shape[1]] * dark
-        mix(part, cv2.transform(part, _SILVER), triple(grey))
+        part[:] = blend(cv2.transform(part, _SILVER), part, grey)
 
 
 class _Weights:
-    """Skin and hair weights of one face's region, built on a coarse grid (about 100 cells across)."""
+    """Skin and hair weights of one face's region, built on a coarse grid (``GRID`` cells across)."""
 
     def __init__(self, roi: np.ndarray, person: np.ndarray | None, local: np.ndarray, head: Head,
                  origin: np.ndarray, others: list[Head]) -> None:
         rh, rw = roi.shape[:2]
         self.size = (rw, rh)
-        q = max(2, round(max(rw, rh) / 64))
+        q = max(2, round(max(rw, rh) / GRID))
         gw, gh = max(rw // q, 4), max(rh // q, 4)
         # Colour statistics only need a sample per cell (area averaging costs ~15 instructions per source pixel).
         small = cv2.GaussianBlur(cv2.resize(roi, (gw, gh), interpolation=cv2.INTER_LINEAR), (3, 3), 0)
@@ -257,14 +260,15 @@ class _Weights:
                 samples.append(roi[y - 1:y + 2, x - 1:x + 2].reshape(-1, 3))
         if samples:
             s = cv2.cvtColor(np.concatenate(samples)[None], YCC)[0].astype(np.float32)
-            mu, sd = np.median(s, 0), np.maximum(s.std(0), np.float32([12.0, 4.0, 4.0]))
+            mu, sd = np.median(s, 0), np.maximum(s.std(0), np.array([12.0, 4.0, 4.0], np.float32))
         else:
-            mu, sd = np.float32([150.0, 150.0, 115.0]), np.float32([40.0, 10.0, 10.0])
+            mu, sd = np.array([150.0, 150.0, 115.0], np.float32), np.array([40.0, 10.0, 10.0], np.float32)
         self.skin_y = float(mu[0])
-        z = (ycc - mu) / (sd * np.float32([3.0, 2.6, 2.6]))
+        self.warmth = float(np.clip((mu[1] - 128.0) / 8.0, 0.0, 1.0))   # 0 on a black-and-white picture
+        z = (ycc - mu) / (sd * np.array([3.0, 2.6, 2.6], np.float32))
         skin_like = np.exp(-0.5 * (z * z).sum(-1))
         # Stricter on brightness to tell skin from hair of a similar hue (blonde, red, light brown).
-        zs = z * np.float32([2.0, 1.0, 1.0])
+        zs = z * np.array([2.0, 1.0, 1.0], np.float32)
         notskin = 1 - np.clip(np.exp(-0.5 * (zs * zs).sum(-1)) * 1.6, 0, 1)
         face = np.zeros((gh, gw), np.uint8)
         oval = local[assets.face_model().contour("face_oval_0")] * (gw / rw, gh / rh)
@@ -287,10 +291,14 @@ class _Weights:
         cr, cb = ycc[..., 1], ycc[..., 2]
         plausible = np.clip((135.0 - cb) / 6, 0, 1) * np.clip((168.0 - cr) / 8, 0, 1) * np.clip((cr - 116.0) / 6, 0, 1)
         hairline &= plausible > 0.5
+        # A hat on the head (Grace Hopper's cap) is not hair: it stays as it is.
+        self.hat = _hat(roi, hairline, ycc, Y)
+        if self.hat is not None:
+            hairline &= Y <= HAT_SPLIT
         looks = sides_look = np.zeros((gh, gw), np.float32)
         if hairline.sum() >= 6:
             hs = ycc[hairline]
-            hmu, hsd = np.median(hs, 0), np.maximum(hs.std(0), np.float32([30.0, 6.0, 6.0]))
+            hmu, hsd = np.median(hs, 0), np.maximum(hs.std(0), np.array([30.0, 6.0, 6.0], np.float32))
             zh = (ycc - hmu) / hsd
             d2 = (zh * zh).sum(-1)
             looks = np.exp(-0.5 * d2 / 2.2 ** 2)
@@ -299,53 +307,91 @@ class _Weights:
         sides = np.clip((np.abs(X) - 0.28) * 8, 0, 1) * np.clip((1.1 - np.abs(X)) * 5, 0, 1) * \
             np.clip((Y + 1.15) * 3, 0, 1) * (Y < 0.0)
         hair = np.maximum(crown * np.clip(looks * 1.5, 0, 1), sides * np.clip(sides_look * 1.5, 0, 1))
-        hair *= plausible * notskin * p * (1 - face) * mine
+        # Above the brows, what is more like the hair at the hairline than like the skin is hair, even inside the
+        # face oval (a fringe): blonde hair is close to skin in colour, so ``notskin`` alone misses it.
+        fringe = np.clip((Y - 0.36) * 20, 0, 1) * np.clip((looks - skin_like) * 4, 0, 1)
+        hair *= plausible * p * mine * (np.maximum(notskin, fringe) * (1 - face) + face * fringe)
+        self.skin *= 1 - fringe
+        anchor = Y > 0.3
+        if self.hat is not None:
+            zh = (ycc - self.hat) / np.array([20.0, 6.0, 6.0], np.float32)
+            hair *= 1 - np.exp(-0.5 * (zh * zh).sum(-1))
+            anchor = Y > -0.1                 # under a hat, hair shows at the temples
         # Hair hangs from the head: keep only what connects to the hair on top (not a jacket of the same colour).
         count, labels = cv2.connectedComponents((hair > 0.25).astype(np.uint8), connectivity=8)
         if count > 1:
-            top = np.unique(labels[(Y > 0.3) & (hair > 0.25)])
+            top = np.unique(labels[anchor & (hair > 0.25)])
             hair *= np.isin(labels, top[top > 0]) | (hair <= 0.25)
         self.hair = cv2.GaussianBlur(np.clip(hair * 1.5, 0, 1).astype(np.float32), (0, 0), 0.8)
         self.skin = cv2.GaussianBlur(self.skin.astype(np.float32), (0, 0), 0.8)
 
         self.grid = (gw, gh)
 
-    def strips(self, grid: np.ndarray, floor: float = 0.05, rows: int = 6):
-        """Where ``grid`` is above ``floor``, strip by strip (``rows`` cells high, each only as wide as
-        needed): (pixel rows, pixel columns, full-resolution weights) per strip."""
+    def region(self, grid: np.ndarray, floor: float = 0.05) -> tuple[slice, slice, np.ndarray] | None:
+        """Where ``grid`` is above ``floor``: (pixel rows, pixel columns, full-resolution weights), or None.
+
+        One box per weight: a strip-by-strip cover skipped a little empty area at the price of a
+        dozen small OpenCV calls per strip, which cost more than the pixels they spared.
+        """
         gw, gh = self.grid
         rw, rh = self.size
         on = grid > floor
-        if not on.any():
-            return
-        used = np.nonzero(on.any(axis=1))[0]
-        for i0 in range(int(used.min()) // rows * rows, int(used.max()) + 1, rows):
-            i1 = min(i0 + rows, gh)
-            a0, a1 = max(i0 - 1, 0), min(i1 + 1, gh)
-            cols = np.nonzero(on[a0:a1].any(axis=0))[0]
-            if not len(cols):
-                continue
-            j0, j1 = max(int(cols.min()) - 1, 0), min(int(cols.max()) + 2, gw)
-            px0, px1 = round(j0 * rw / gw), round(j1 * rw / gw)
-            y = [round(i * rh / gh) for i in (a0, i0, i1, a1)]
-            if px1 - px0 < 2 or y[3] - y[0] < 2 or y[2] <= y[1]:
-                continue
-            full = cv2.resize(np.ascontiguousarray(grid[a0:a1, j0:j1]), (px1 - px0, y[3] - y[0]),
-                              interpolation=cv2.INTER_LINEAR)
-            yield slice(y[1], y[2]), slice(px0, px1), full[y[1] - y[0]:y[2] - y[0]]
+        rows, cols = np.nonzero(on.any(axis=1))[0], np.nonzero(on.any(axis=0))[0]
+        if not len(rows) or not len(cols):
+            return None
+        i0, i1 = max(int(rows[0]) - 1, 0), min(int(rows[-1]) + 2, gh)
+        j0, j1 = max(int(cols[0]) - 1, 0), min(int(cols[-1]) + 2, gw)
+        # Cell centres sit at (i + 0.5) * rh / gh: resizing the cells' box to its pixel box keeps them there.
+        y0, y1 = round(i0 * rh / gh), round(i1 * rh / gh)
+        x0, x1 = round(j0 * rw / gw), round(j1 * rw / gw)
+        if x1 - x0 < 2 or y1 - y0 < 2:
+            return None
+        # Weights below the floor count as none, so the box's edge is at weight 0 (no rectangle shows).
+        cut = np.maximum(grid[i0:i1, j0:j1] - np.float32(floor), 0) * np.float32(1 / (1 - floor))
+        full = cv2.resize(cut, (x1 - x0, y1 - y0), interpolation=cv2.INTER_LINEAR)
+        return slice(y0, y1), slice(x0, x1), full
+
+
+def _hat(roi: np.ndarray, hairline: np.ndarray, ycc: np.ndarray, Y: np.ndarray) -> np.ndarray | None:
+    """The colour (YCrCb) of a hat on the head, or None.
+
+    What sits on top of the head is a hat rather than hair when the hair at the temples is of a
+    clearly different brightness and the top is smooth: hair has strands, a cap has none.
+    """
+    top, side = hairline & (Y > HAT_SPLIT), hairline & (Y <= HAT_SPLIT)
+    if top.sum() < 4 or not side.any():     # under a cap, little hair shows at the temples
+        return None
+    if abs(float(np.median(ycc[top, 0])) - float(np.median(ycc[side, 0]))) < 12:
+        return None
+    # Fine detail (strands) per cell, only in the box the hairline covers, on every other pixel (strands still
+    # show; sampled, not averaged, so their contrast is kept, for a quarter of the work).
+    gh, gw = hairline.shape
+    rows, cols = np.nonzero(hairline.any(axis=1))[0], np.nonzero(hairline.any(axis=0))[0]
+    i0, i1, j0, j1 = int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
+    rh, rw = roi.shape[:2]
+    box = roi[i0 * rh // gh:i1 * rh // gh:2, j0 * rw // gw:j1 * rw // gw:2]
+    lap = cv2.convertScaleAbs(cv2.Laplacian(cv2.cvtColor(box, cv2.COLOR_RGB2GRAY), cv2.CV_16S))
+    detail = cv2.resize(lap, (j1 - j0, i1 - i0), interpolation=cv2.INTER_AREA)
+    cells = (slice(i0, i1), slice(j0, j1))
+    if float(np.median(detail[top[cells]])) > 0.6 * float(np.median(detail[side[cells]])):
+        return None
+    return np.median(ycc[top], 0)
 
 
 def _tint(roi: np.ndarray, weights: _Weights, grid: np.ndarray, amount: float, transform: np.ndarray,
           person: np.ndarray | None) -> None:
-    """Blend ``roi`` towards a colour transform of itself by the weight ``grid`` (only where it is non-zero)."""
-    for ys, xs, weight in weights.strips(grid):
-        if person is not None:                   # the full-resolution mask cuts the hair's edge
-            tight = cv2.addWeighted(person[ys, xs], 2.5 * amount, person[ys, xs], 0.0, -0.5 * amount)
-            weight = cv2.multiply(weight, np.clip(tight, 0, amount, out=tight))
-        elif amount != 1:
-            weight = cv2.multiply(weight, amount)
-        part = roi[ys, xs]
-        mix(part, cv2.transform(part, transform), triple(weight))
+    """Blend ``roi`` towards a colour transform of itself by the weight ``grid`` (in one box around it)."""
+    found = weights.region(grid)
+    if found is None:
+        return
+    ys, xs, weight = found
+    if person is not None:                   # the full-resolution mask cuts the hair's edge
+        tight = cv2.addWeighted(person[ys, xs], 2.5 * amount, person[ys, xs], 0.0, -0.5 * amount)
+        weight = cv2.multiply(weight, np.clip(tight, 0, amount, out=tight))
+    elif amount != 1:
+        weight = weight * np.float32(amount)
+    part = roi[ys, xs]
+    part[:] = blend(cv2.transform(part, transform), part, weight)
 
 
 @functools.cache
@@ -366,7 +412,7 @@ def _sag(roi: np.ndarray, person: np.ndarray | None, local: np.ndarray, head: He
     bh, bw = band.shape[:2]
     if bh < 8 or bw < 8:
         return
-    local = local - np.float32([left, 0])
+    local = local - np.array([left, 0], np.float32)
     rw = bw
     q = max(4, bw // 40)                               # the field is smooth: about 40 cells across
     gh, gw = -(-bh // q), -(-rw // q)
@@ -387,13 +433,15 @@ def _sag(roi: np.ndarray, person: np.ndarray | None, local: np.ndarray, head: He
     drop *= cv2.GaussianBlur(face.astype(np.float32) / 255, (0, 0), max(grow / 3, 1))
     lips = local[list(LIPS)]
     centre, half = lips.mean(0), (lips.max(0) - lips.min(0)) / 2 + 0.05 * fw
+    centre = centre + np.array([0.0, 0.04 * fh])              # and the chin just below the lower lip with them
+    half = half + np.array([0.0, 0.04 * fh])
     keep = _norm((gx - centre[0]) / half[0], (gy - centre[1]) / max(half[1], 0.1 * fh))
     drop *= np.clip(keep - 0.6, 0, 1) ** 0.7
     if person is not None:
         drop *= cv2.resize(person[top:bottom, left:right], (gw, gh), interpolation=cv2.INTER_AREA)
     drop *= amount
     # Remap only the cells that move by more than a fifth of a pixel (and one cell around them).
-    ys, xs = np.nonzero(drop > 0.2)
+    ys, xs = np.nonzero(drop > SAG_MIN_PX)
     if not len(ys):
         return
     i0, i1, j0, j1 = max(ys.min() - 1, 0), min(ys.max() + 2, gh), max(xs.min() - 1, 0), min(xs.max() + 2, gw)

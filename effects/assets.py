@@ -41,12 +41,14 @@ def image(name: str, alpha: bool = False) -> np.ndarray:
 @functools.cache
 def gray(name: str) -> np.ndarray:
     img = cv2.imread(str(path(name)), cv2.IMREAD_GRAYSCALE)
+    if img is None:
+        raise EffectError(f"cannot read the bundled image {path(name)}; rebuild it: python tools/make_assets.py")
     img.flags.writeable = False
     return img
 
 
 @functools.cache
-def stickers() -> dict[str, dict[str, Any]]:
+def stickers() -> dict[str, Any]:
     """Sticker geometry by design name (see tools/asset_art.py STICKERS)."""
     return json.loads(path("stickers.json").read_text())
 
@@ -85,8 +87,11 @@ def read_video(file: str | Path, max_frames: int = 300, max_width: int = 1280) -
             frames = []
             for frame in container.decode(video=0):
                 scale = min(1.0, max_width / frame.width)
-                size = {"width": round(frame.width * scale) // 2 * 2, "height": round(frame.height * scale) // 2 * 2}
-                frames.append(frame.to_ndarray(format="rgb24", **(size if scale < 1 else {})))
+                if scale < 1:
+                    frames.append(frame.to_ndarray(format="rgb24", width=round(frame.width * scale) // 2 * 2,
+                                                   height=round(frame.height * scale) // 2 * 2))
+                else:
+                    frames.append(frame.to_ndarray(format="rgb24"))
                 if len(frames) >= max_frames:
                     break
     except (av.error.FFmpegError, OSError) as exc:

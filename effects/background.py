@@ -19,8 +19,8 @@ from magicbooth.core.options import option
 from magicbooth.core.scene import Scene
 from magicbooth.effects import assets
 from magicbooth.effects.base import Effect
-from magicbooth.effects.compose import blur, feather_mask, fit
-from magicbooth.effects.compositing import Stack
+from magicbooth.effects.compose import blur_steps, feather_mask, fit
+from magicbooth.effects.compositing import Stack, thumbnail
 from magicbooth.effects.options import EffectOptions
 from magicbooth.effects.surface import blit_rgb
 
@@ -35,7 +35,7 @@ def _user_video(path: str) -> tuple[np.ndarray, ...]:
     return assets.read_video(path)
 
 
-class Background(Effect):
+class Background(Effect["Background.Options"]):
     name = "background"
     title = "Background blur or replacement"
     needs = frozenset({"mask"})
@@ -55,7 +55,7 @@ class Background(Effect):
                                   low=0.0, high=1.0)
         fps: float = option(12.0, "Playback rate of a background video.", low=1.0, high=60.0)
 
-    def __init__(self, options: EffectOptions | None = None) -> None:
+    def __init__(self, options: Background.Options | None = None) -> None:
         super().__init__(options)
         o = self.options
         # Load up front so a bad file fails when the effect is chosen, not mid-clip.
@@ -65,13 +65,17 @@ class Background(Effect):
             self._video = _user_video(o.file) if o.file else assets.video("clouds.mp4")
         self._fitted: dict[tuple[int, int, int], np.ndarray] = {}
         self._out: np.ndarray | None = None
+        self._small: tuple[np.ndarray | None, np.ndarray | None] = (None, None)
 
     def backdrop(self, frame: np.ndarray, t: float) -> np.ndarray:
         """What shows where the person is not."""
         h, w = frame.shape[:2]
         o = self.options
         if o.mode == "blur":
-            return blur(frame, o.strength)
+            blurred, reduced, small = blur_steps(frame, o.strength)
+            # The light wrap reduces the frame and the backdrop to its thumbnail size: at that size already?
+            self._small = (reduced, small) if small.shape[1::-1] == thumbnail(frame.shape) else (None, None)
+            return blurred
         if o.mode == "image":
             return self._fit(0, self._image, (w, h))
         i = int(t * o.fps) % len(self._video)
@@ -100,5 +104,7 @@ class Background(Effect):
             self._out = np.empty_like(frame)
         # A blurred room is the room: its light is already on the person, so only the wrap applies.
         harmonize = 0.0 if o.mode == "blur" else o.harmonize
-        stack = Stack(frame, alpha, backdrop=self.backdrop(frame, t))
+        self._small = (None, None)
+        back = self.backdrop(frame, t)
+        stack = Stack(frame, alpha, backdrop=back, small=self._small)
         blit_rgb(canvas, stack.flatten(light_wrap=o.light_wrap, harmonize=harmonize, out=self._out))

@@ -20,6 +20,7 @@ from magicbooth.core.options import option
 from magicbooth.core.scene import FaceMesh, Scene
 from magicbooth.effects.assets import face_model
 from magicbooth.effects.base import Effect
+from magicbooth.effects.blending import blend
 from magicbooth.effects.faces import head_layout
 from magicbooth.effects.luts import GRADES, grade
 from magicbooth.effects.options import EffectOptions
@@ -44,7 +45,7 @@ def skin_likelihood(ycc: np.ndarray, sample: np.ndarray) -> np.ndarray:
     return np.clip((SKIN_FAR - dist) * np.float32(1 / (SKIN_FAR - SKIN_NEAR)), 0, 1)
 
 
-class Beauty(Effect):
+class Beauty(Effect["Beauty.Options"]):
     name = "beauty"
     title = "Beauty (skin smoothing, colour grade)"
     needs = frozenset({"faces", "mesh"})
@@ -81,7 +82,8 @@ class Beauty(Effect):
             cv2.fillConvexPoly(features, cv2.convexHull(poly), 255, cv2.LINE_8, 4)
         grow = max(3, int(size / 25) | 1)
         features = cv2.dilate(features, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (grow, grow)))
-        sample = cv2.erode(face, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (grow, grow))) & ~features
+        sample = cv2.bitwise_and(cv2.erode(face, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (grow, grow))),
+                                 cv2.bitwise_not(features))
         weight = cv2.GaussianBlur(head, (0, 0), max(size / 14, 1.0)).astype(np.float32) * (1 / 255)
         weight *= skin_likelihood(ycc, sample)
         keep = cv2.GaussianBlur(features, (0, 0), max(size / 40, 1.0)).astype(np.float32) * (1 / 255)
@@ -106,4 +108,4 @@ class Beauty(Effect):
         if self.options.glow > 0:
             soft = cv2.convertScaleAbs(soft, alpha=1 + self.options.glow * 0.3, beta=self.options.glow * 12)
         alpha = cv2.resize(alpha_small, (rw, rh), interpolation=cv2.INTER_LINEAR)
-        region[:] = cv2.blendLinear(soft, region, alpha, 1 - alpha)
+        region[:] = blend(soft, region, alpha)

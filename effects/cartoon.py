@@ -20,6 +20,7 @@ import pygame
 from magicbooth.core.options import option
 from magicbooth.core.scene import Scene
 from magicbooth.effects.base import Effect
+from magicbooth.effects.blending import blend
 from magicbooth.effects.luts import GRADES, lut
 from magicbooth.effects.options import EffectOptions
 from magicbooth.effects.surface import blit_rgb
@@ -47,7 +48,7 @@ def ink_table(strength: float) -> np.ndarray:
     return np.round(255 * (1 - strength * line)).astype(np.uint8)
 
 
-class Cartoon(Effect):
+class Cartoon(Effect["Cartoon.Options"]):
     name = "cartoon"
     title = "Cartoon (flat colours, inked edges)"
     needs = frozenset()
@@ -58,7 +59,7 @@ class Cartoon(Effect):
         edges: float = option(0.85, "Darkness of the inked edges.", low=0.0, high=1.0)
         grade: str = option("vivid", "Colour grade applied with the flattening.", choices=GRADES)
 
-    def __init__(self, options: EffectOptions | None = None) -> None:
+    def __init__(self, options: Cartoon.Options | None = None) -> None:
         super().__init__(options)
         self._previous: np.ndarray | None = None
 
@@ -77,7 +78,7 @@ class Cartoon(Effect):
         diff = cv2.cvtColor(cv2.absdiff(small, prev), cv2.COLOR_RGB2GRAY)
         # Weight of the new frame: 0.35 for noise-sized changes, 1 for changes of 16+ grey levels.
         w = cv2.LUT(diff, _FOLLOW).astype(np.float32) * (1 / 255)
-        out = cv2.blendLinear(small, prev, w, 1 - w)
+        out = blend(small, prev, w)
         self._previous = out
         return out
 

@@ -22,7 +22,7 @@ from magicbooth.effects.options import EffectOptions
 from magicbooth.effects.surface import blit_rgb
 
 
-class Character(Effect):
+class Character(Effect["Character.Options"]):
     name = "character"
     title = "Face swap with a character (Grace Hopper, cat)"
     needs = frozenset({"faces", "mesh"})
@@ -35,7 +35,7 @@ class Character(Effect):
         live_eyes: float = option(0.65, "How much the guest's own eyes and lids show (0 none, 1 wide).",
                                   low=0.0, high=1.0)
 
-    def __init__(self, options: EffectOptions | None = None) -> None:
+    def __init__(self, options: Character.Options | None = None) -> None:
         super().__init__(options)
         o = self.options
         self._source = characters.source(o.character)

@@ -1,4 +1,4 @@
-"""Compositing helpers on numpy RGB frames: feathered masks and fast alpha blends."""
+"""Helpers on numpy RGB frames: feathered masks, cover-fitting, a cheap strong blur (blending: ``effects.blending``)."""
 
 from __future__ import annotations
 
@@ -14,15 +14,6 @@ def feather_mask(mask: np.ndarray, px: float, work: int = 4) -> np.ndarray:
     small = cv2.resize(mask, (w // work, h // work), interpolation=cv2.INTER_AREA)
     small = cv2.GaussianBlur(small, (0, 0), max(px / work / 2, 0.5))
     return cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)
-
-
-def blend(front: np.ndarray, back: np.ndarray, alpha: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-    """front * alpha + back * (1 - alpha) for uint8 images and a float32 0..1 alpha (one SIMD pass).
-
-    ``out`` may be a reused buffer: a frame-sized allocation per call costs page faults.
-    """
-    alpha = np.ascontiguousarray(alpha, np.float32)
-    return cv2.blendLinear(front, back, alpha, cv2.subtract(1.0, alpha), dst=out)
 
 
 def fit(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
@@ -43,8 +34,17 @@ def blur(image: np.ndarray, strength: float) -> np.ndarray:
     Strong blurs work at 1/8 size: on a Pi's Cortex-A72 a sigma-3 Gaussian at 1/4 size costs
     about 5 M instructions per 640x480 frame, at 1/8 size with sigma 1.5 under 1 M.
     """
+    return blur_steps(image, strength)[0]
+
+
+def blur_steps(image: np.ndarray, strength: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`blur`, with the two reduced pictures it went through: (blurred, reduced, reduced and blurred).
+
+    The reduced ones are 1/8 of the size for strong blurs (``strength`` 8 and more), which is the
+    compositing kit's ``thumbnail`` size: the light wrap can use them instead of reducing again.
+    """
     h, w = image.shape[:2]
     k = 8 if strength >= 8 else 4
-    small = cv2.resize(image, (w // k, h // k), interpolation=cv2.INTER_AREA)
-    small = cv2.GaussianBlur(small, (0, 0), max(strength / k, 0.5))
-    return cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)
+    reduced = cv2.resize(image, (w // k, h // k), interpolation=cv2.INTER_AREA)
+    small = cv2.GaussianBlur(reduced, (0, 0), max(strength / k, 0.5))
+    return cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR), reduced, small

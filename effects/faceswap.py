@@ -4,8 +4,9 @@ The source is any image with the extended head mesh located in it (a character p
 other guest in the same frame). Per destination face:
 
 1. the source is warped triangle by triangle onto the guest's extended mesh (hairline to chin,
-   ear to ear), with a per-vertex weight that is 1 on the face, falls to 0 at the outer ring and
-   opens holes at the eyes and inside the lips, so the guest's own eyes and mouth show;
+   ear to ear; every feature outline whole, cheeks and forehead coarser: ``coarse_head_triangles``),
+   with a per-vertex weight that is 1 on the face, falls to 0 at the outer ring and opens holes at
+   the eyes and inside the lips, so the guest's own eyes and mouth show;
 2. its colours move towards the guest's in Lab (Reinhard: mean and spread of each channel over
    the face), lightness fully and hue as far as the source allows (an animal keeps its fur);
 3. it is blended in two bands: fine detail with the weight itself, low frequencies (light,
@@ -22,7 +23,8 @@ import cv2
 import numpy as np
 
 from magicbooth.effects.assets import face_model
-from magicbooth.effects.faces import head_layout
+from magicbooth.effects.blending import blend
+from magicbooth.effects.faces import coarse_head_triangles, head_layout
 from magicbooth.effects.meshwarp import WarpMaps, warp_maps
 
 # Vertex weights at the feature contours: the guest shows through inside them.
@@ -141,7 +143,7 @@ class FaceSwapper:
     def maps(self, source: FaceSource, points: np.ndarray, frame_size: tuple[int, int]) -> WarpMaps | None:
         """Where the guest face ``points`` (468, 3) samples the source."""
         dst = self.layout.extend(points.astype(np.float32))
-        return warp_maps(source.points, dst, self.layout.triangles, frame_size, self.weights, self.step)
+        return warp_maps(source.points, dst, coarse_head_triangles(), frame_size, self.weights, self.step)
 
     def paste(self, image: np.ndarray, source: FaceSource, points: np.ndarray,
               reference: np.ndarray | None = None) -> WarpMaps | None:
@@ -181,6 +183,6 @@ class FaceSwapper:
         correction = cv2.resize((wide - a_s)[..., None] * low, (rw, rh), interpolation=cv2.INTER_LINEAR)
         correction *= maps.coverage[..., None]       # upsampling must not carry it past the mesh
         alpha = maps.weight * self.strength
-        blended = cv2.blendLinear(patch, region, alpha, 1.0 - alpha)
+        blended = blend(patch, region, alpha)
         region[:] = cv2.add(blended, correction, dtype=cv2.CV_8U)
         return maps

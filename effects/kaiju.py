@@ -2,11 +2,18 @@
 
 The monster is a pre-rendered 3D sprite sheet (``tools/kaiju_render.py``): an idle loop (breathing,
 head and tail sway) and a roar (head up, jaw open). It is placed on the side away from the guest,
-chosen once, at giant scale (legs below the frame, seen from low), matched to the camera picture
-(white balance, exposure, haze and ground mist) and kept behind the person by the person mask. When a
-guest opens their mouth wide the monster roars: its plates charge up blue, a beam leaves *its* mouth,
-sweeps slowly, sheds sparks and lights the scene, the picture shakes; when the mouth closes it calms.
-The whole shot gets one film grade, so room, guest and monster read as one picture.
+chosen once, at giant scale (legs below the frame, seen from low). It is composited with the
+compositing kit (``effects.compositing``): a ``Layer`` *behind* the person in a ``Stack``, so the person
+mask hides it exactly where the guest stands; ``match_art`` gives it the room's white balance,
+exposure, contrast and sensor grain; ``haze`` puts air between it and the camera and ``mist`` thickens
+towards its feet. On the construction-site backdrop the guest is harmonised to the site's light and
+its light wraps onto their edge, as in the background effect. When a guest opens their mouth wide the
+monster roars: its plates charge up blue, a beam leaves *its* mouth, sweeps slowly, sheds sparks and
+lights the scene, the picture shakes; when the mouth closes it calms. The whole shot gets one film
+grade, so room, guest and monster read as one picture.
+
+There is no contact shadow: its feet are below the frame (seen from low, head to hips), so it meets
+the scene in the ground mist, not on a visible floor.
 """
 
 from __future__ import annotations
@@ -25,8 +32,8 @@ from magicbooth.core.options import option
 from magicbooth.core.scene import Scene
 from magicbooth.effects import assets, luts
 from magicbooth.effects.base import Effect
-from magicbooth.effects.blending import mix, triple
-from magicbooth.effects.compose import feather_mask, fit
+from magicbooth.effects.compose import fit
+from magicbooth.effects.compositing import Layer, Look, Stack, haze, match_art, measure, mist
 from magicbooth.effects.faces import mesh_for, mouth_ratio
 from magicbooth.effects.options import EffectOptions
 from magicbooth.effects.particles import Particles, add_light
@@ -36,6 +43,13 @@ BEAM_RGB = (60.0, 150.0, 255.0)      # light of the beam and the charged plates
 SCALE = 4                            # the beam and its light are drawn at 1/SCALE resolution
 CHARGE_S, CALM_S = 0.35, 0.6         # roar pose in / out
 MIN_FIRE_S = 0.8                     # a short shout still gives a proper blast
+MATCH = 0.7                          # how far the monster takes the room's light (match_art's strength)
+EXPOSURE = 0.6                       # ... and how much of that of the room's brightness
+ROOM_GRID = (80, 60)                 # the person mask, sampled, to weigh the room's colour statistics
+KEY = 120.0                          # the scene brightness the sprite sheet was rendered for
+MIST_START = 0.5                     # ground mist starts half-way down the whole monster
+DENSITY = 1.3                        # gamma giving the flat-rendered hide the density of a filmed one
+BACKDROP_WRAP, BACKDROP_HARMONIZE = 0.35, 0.3   # the guest on the construction site, as the background effect
 
 
 @dataclass(frozen=True)
@@ -76,22 +90,32 @@ def _poses(figure: int, flip: bool) -> tuple[Pose, ...]:
         if flip:
             parts = [np.ascontiguousarray(p[:, ::-1]) for p in parts]
             mx, bx = size[0] - 1 - mx, -bx
-        rgb, a, g = parts[0], parts[1].astype(np.float32) / 255, parts[2].astype(np.float32) / 255
+        rgb, a, g = cv2.LUT(parts[0], _density()), parts[1].astype(np.float32) / 255, parts[2].astype(np.float32) / 255
         for arr in (rgb, a, g):
             arr.flags.writeable = False
         out.append(Pose(rgb, a, g, (mx, my), (bx, by)))
     return tuple(out)
 
 
+_LOOKS: dict[int, Look] = {}
+
+
+def _look(pose: Pose) -> Look:
+    """The rendered monster's own look (on the whole sprite frame), measured once per pose.
+
+    Its brightness is the mid-grey scene the sheet was rendered for (``KEY``), not its own dark
+    hide: exposure follows the room's light, and a dark monster stays dark in a bright room.
+    """
+    key = id(pose.rgb)
+    if key not in _LOOKS:
+        look = measure(pose.rgb, pose.alpha)
+        _LOOKS[key] = Look(look.mean, KEY, look.contrast)
+    return _LOOKS[key]
+
+
 @functools.cache
-def _mist(shape: tuple[int, int], start: float, amount: float) -> np.ndarray:
-    """(h, w, 3) weights of ground mist over a sprite of ``shape``: none above ``start`` (a fraction of
-    its height), thickening to ``amount`` at its feet."""
-    y = np.linspace(0, 1, shape[0], dtype=np.float32)[:, None, None]
-    t = np.clip((y - start) / max(1 - start, 1e-3), 0, 1)
-    mist = np.ascontiguousarray(np.broadcast_to(t * t * (3 - 2 * t) * amount, (*shape, 3)), np.float32)
-    mist.flags.writeable = False
-    return mist
+def _density() -> np.ndarray:
+    return np.round(255 * np.linspace(0, 1, 256) ** DENSITY).astype(np.uint8)
 
 
 @functools.cache
@@ -102,7 +126,7 @@ def _backdrop(size: tuple[int, int]) -> np.ndarray:
     return image
 
 
-class Kaiju(Effect):
+class Kaiju(Effect["Kaiju.Options"]):
     name = "kaiju"
     title = "Kaiju with atomic breath"
     needs = frozenset({"faces", "mesh", "mask"})
@@ -120,7 +144,7 @@ class Kaiju(Effect):
         haze: float = option(0.25, "Atmospheric haze over the monster: 0 none, 1 lost in the fog.", low=0.0, high=1.0)
         grade: bool = option(True, "Give the whole picture one film grade.")
 
-    def __init__(self, options: EffectOptions | None = None) -> None:
+    def __init__(self, options: Kaiju.Options | None = None) -> None:
         super().__init__(options)
         self.particles = Particles(seed=7, capacity=1500)
         self.reset()
@@ -133,10 +157,10 @@ class Kaiju(Effect):
         self._roar = 0.0                     # 0 idle pose .. 1 full roar pose
         self._beam = 0.0                     # beam strength 0..1
         self._fire_t = 0.0                   # seconds the beam has been firing
-        self._stats: np.ndarray | None = None  # smoothed scene colour statistics
+        self._room: Look | None = None       # the room's look, smoothed over time
+        self._haze_rgb = (200.0, 204.0, 208.0)  # colour of the air around its head
         self._mouth: tuple[float, float] | None = None
         self._frames = 0
-        self._lut: np.ndarray | None = None
 
     def restart(self) -> None:
         """A clip starts: the monster chooses its side afresh and calms down."""
@@ -161,19 +185,24 @@ class Kaiju(Effect):
         h, w = frame.shape[:2]
         dt = 1 / 30 if self._last_t is None else float(np.clip(t - self._last_t, 0, 0.1))
         self._last_t = t
+        self._frames += 1
         self._choose_side(scene, w)
         self._update(self._wants_roar(scene), dt)
-        grade = luts.film() if self.options.grade else None
-        if self.options.backdrop:
-            image = np.array(_backdrop((w, h))) if grade is None else cv2.LUT(_backdrop((w, h)), grade)
-            person = None
+        backdrop = _backdrop((w, h)) if self.options.backdrop else None
+        self._measure_room(frame if backdrop is None else backdrop, None if backdrop is not None else scene.mask)
+        monster, pose = self._monster(w, h, t)
+        stack = Stack(frame, scene.mask, backdrop=backdrop)
+        if monster is not None:
+            stack.behind(monster)
+        # On the site the guest takes its light (as the background effect does); in the room they are in it.
+        if backdrop is None:
+            image = stack.flatten()
         else:
-            image = np.array(frame) if grade is None else cv2.LUT(frame, grade)
-            person = scene.mask
-        pose = self._draw_monster(image, frame, scene.mask, person, t, grade)
-        if self.options.backdrop and scene.mask is not None:
-            guest = frame if grade is None else cv2.LUT(frame, grade)
-            mix(image, guest, triple(cv2.max(scene.mask, feather_mask(scene.mask, 3))))
+            image = stack.flatten(light_wrap=BACKDROP_WRAP, harmonize=BACKDROP_HARMONIZE)
+        if image is frame:
+            image = np.array(frame)
+        if self.options.grade:
+            cv2.LUT(image, luts.film(), dst=image)
         self._mouth = pose.mouth
         self._draw_beam(image, scene.mask, pose, dt, t)
         self._show(canvas, image, t)
@@ -235,17 +264,16 @@ class Kaiju(Effect):
         i = int(k) % len(idle)
         return poses[idle[i]], poses[idle[(i + 1) % len(idle)]], float(k - int(k))
 
-    def _draw_monster(self, image: np.ndarray, frame: np.ndarray, mask: np.ndarray | None,
-                      person: np.ndarray | None, t: float, grade: np.ndarray | None) -> Pose:
-        h, w = image.shape[:2]
+    def _monster(self, w: int, h: int, t: float) -> tuple[Layer | None, Pose]:
+        """The monster's layer for this frame (None when it is out of the picture) and its pose."""
         poses, x0, y0 = self._placement(w, h)
         a, b, k = self._frame(poses, t)
         mouth = tuple(np.add(a.mouth, np.subtract(b.mouth, a.mouth) * k) + np.array([x0, y0]))
         pose = Pose(a.rgb, a.alpha, a.glow, mouth, tuple(np.add(a.beam, np.subtract(b.beam, a.beam) * k)))
         sh, sw = a.alpha.shape
         xs, ys, xe, ye = max(x0, 0), max(y0, 0), min(x0 + sw, w), min(y0 + sh, h)
-        if xe <= xs or ye <= ys:
-            return pose
+        if xe <= xs or ye <= ys or self._room is None:
+            return None, pose
         sub = (slice(ys - y0, ye - y0), slice(xs - x0, xe - x0))
         # Only the part inside the picture is touched; idle frames cross-fade so breathing is smooth.
         if k < 0.02:
@@ -253,52 +281,41 @@ class Kaiju(Effect):
         else:
             rgb, cover, glow = (cv2.addWeighted(p[sub], 1 - k, q[sub], k, 0)
                                 for p, q in ((a.rgb, b.rgb), (a.alpha, b.alpha), (a.glow, b.glow)))
-        art = cv2.LUT(rgb, self._matching(frame, mask, grade))
-        # Ground mist: the lower body fades into the haze colour.
-        fog = np.empty_like(art)
-        fog[:] = self._haze_rgb(grade)
-        mix(art, fog, _mist((sh, sw), 0.5, 0.15 + 0.7 * self.options.haze)[sub])
+        # Filmed by the same camera: the room's white balance, exposure, contrast and grain (the grade is
+        # worked out on the whole sprite, so it does not change as the frame edge cuts it differently).
+        # Air between it and the camera (in the same table pass), and ground mist thickening towards its feet
+        # (only the rows it reaches are blended).
+        amount = self.options.haze
+        art = match_art(rgb, cover, self._room, MATCH, phase=self._frames, art=_look(a), exposure=EXPOSURE,
+                        haze=0.05 + 0.35 * amount, air=self._haze_rgb)
+        r0 = max(round(sh * MIST_START) - sub[0].start, 0)
+        if r0 < art.shape[0]:
+            fog = mist(sh, sw, MIST_START, 0.15 + 0.7 * amount)[sub][r0:]
+            art[r0:] = haze(art[r0:], fog, self._haze_rgb)
         if self._roar > 0 or self._beam > 0:
             self._charge(art, glow, t)
-        if person is not None:
-            cover = cv2.multiply(cover, cv2.subtract(1.0, person[ys:ye, xs:xe]))
-        mix(image[ys:ye, xs:xe], art, triple(cover))
-        return pose
+        return Layer(art, cover, xs, ys), pose
 
-    def _matching(self, frame: np.ndarray, mask: np.ndarray | None, grade: np.ndarray | None) -> np.ndarray:
-        """A colour table moving the rendered monster towards the room: white balance, exposure, haze.
-
-        The room's statistics are smoothed over time anyway, so they are measured on every fourth frame.
-        """
-        self._frames += 1
-        if self._lut is not None and self._frames % 4:
-            return self._lut
-        small = cv2.resize(frame, (32, 24), interpolation=cv2.INTER_AREA).reshape(-1, 3).astype(np.float32)
-        if mask is not None:
-            weight = 1.0 - cv2.resize(mask, (32, 24), interpolation=cv2.INTER_AREA).reshape(-1, 1) + 1e-3
-        else:
-            weight = np.ones((small.shape[0], 1), np.float32)
-        mean = (small * weight).sum(0) / weight.sum()
-        top = small[: small.shape[0] // 3].mean(0)        # the upper part of the picture: the air around its head
-        stats = np.concatenate([mean, top])
-        self._stats = stats if self._stats is None else self._stats + (stats - self._stats) * 0.4
-        self._lut = self._table(grade)
-        return self._lut
-
-    def _table(self, grade: np.ndarray | None) -> np.ndarray:
-        mean, top = self._stats[:3], self._stats[3:]
-        grey = float(mean.mean()) + 1e-3
-        balance = (mean / grey) ** 0.5                    # half-way towards the room's white balance
-        exposure = float(np.clip((grey / 120.0) ** 0.5, 0.7, 1.15))
-        haze = 0.55 * top + 0.45 * np.array([205.0, 208.0, 212.0]) * (grey / 128.0) ** 0.5
-        self._haze = np.clip(haze, 0, 255)
-        return luts.matching(balance * exposure, 1.3, self._haze, 0.05 + 0.35 * self.options.haze, then=grade)
-
-    def _haze_rgb(self, grade: np.ndarray | None) -> tuple[float, float, float]:
-        hz = np.clip(self._haze, 0, 255).astype(np.uint8)
-        if grade is not None:
-            hz = np.array([grade[hz[c], 0, c] for c in range(3)], np.uint8)
-        return tuple(float(v) for v in hz)
+    def _measure_room(self, picture: np.ndarray, person: np.ndarray | None) -> None:
+        """The look the monster is matched to: the room around the guest (or the backdrop), and the colour
+        of the air at the top of the picture. Smoothed over time anyway, so measured every fourth frame."""
+        if self._room is not None and self._frames % 4 != 1:
+            return
+        # The weight is reduced by sampling (it only weighs colour statistics): an area reduction of the
+        # whole float mask cost as much as the rest of the measurement on the Pi.
+        weight = None if person is None else 1.0 - cv2.resize(person, ROOM_GRID, interpolation=cv2.INTER_LINEAR)
+        look = measure(picture, weight, noise=True)
+        upper = picture[: max(picture.shape[0] // 3, 1)]
+        top = cv2.resize(upper, (32, 8), interpolation=cv2.INTER_AREA).reshape(-1, 3).mean(0)
+        air = 0.55 * top + 0.45 * np.array([205.0, 208.0, 212.0]) * (look.luma / 128.0) ** 0.5
+        if self._room is not None:
+            old, k = self._room, 0.4
+            r, g, b = (o + (n - o) * k for o, n in zip(old.mean, look.mean, strict=True))
+            look = Look((r, g, b), old.luma + (look.luma - old.luma) * k,
+                        old.contrast + (look.contrast - old.contrast) * k, old.noise + (look.noise - old.noise) * k)
+            air = np.add(self._haze_rgb, (air - np.array(self._haze_rgb)) * k)
+        self._room = look
+        self._haze_rgb = (float(air[0]), float(air[1]), float(air[2]))
 
     def _charge(self, art: np.ndarray, glow: np.ndarray, t: float) -> None:
         """The plates light up blue, flickering, before and while it fires."""

@@ -55,16 +55,3 @@ def film() -> np.ndarray:
     shadow, high = (1 - x) ** 2, x ** 2
     chans = [s + 0.025 * high - 0.015 * shadow, s + 0.004 * high + 0.004 * shadow, s - 0.03 * high + 0.03 * shadow]
     return (np.clip(np.stack(chans, 1), 0, 1) * 255).round().reshape(256, 1, 3).astype(np.uint8)
-
-
-def matching(gains: np.ndarray, gamma: float, haze: np.ndarray, amount: float,
-             then: np.ndarray | None = None) -> np.ndarray:
-    """A (256, 1, 3) table that moves art towards a camera picture: per-channel ``gains`` (white balance
-    and exposure), a ``gamma`` (contrast), then a mix of ``amount`` towards the ``haze`` colour (0..255);
-    ``then`` is a table applied after it (a shot-wide grade)."""
-    x = np.linspace(0, 1, 256)[:, None] ** gamma
-    y = (x * np.asarray(gains, np.float64)[None] * (1 - amount) + np.asarray(haze, np.float64)[None] / 255 * amount)
-    table = (np.clip(y, 0, 1) * 255).round().astype(np.uint8)
-    if then is not None:
-        table = np.stack([then[table[:, c], 0, c] for c in range(3)], 1)
-    return table.reshape(256, 1, 3)

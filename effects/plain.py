@@ -6,10 +6,11 @@ import pygame
 
 from magicbooth.core.scene import Scene
 from magicbooth.effects.base import Effect
+from magicbooth.effects.options import EffectOptions
 from magicbooth.effects.surface import blit_rgb
 
 
-class Plain(Effect):
+class Plain(Effect[EffectOptions]):
     name = "none"
     title = "No effect"
     needs = frozenset()

@@ -23,6 +23,7 @@ from magicbooth.core.options import option
 from magicbooth.core.scene import Scene
 from magicbooth.effects import assets
 from magicbooth.effects.base import Effect
+from magicbooth.effects.blending import blend
 from magicbooth.effects.faces import HeadPose, Smoother, head_pose
 from magicbooth.effects.options import EffectOptions
 from magicbooth.effects.surface import blit_rgb
@@ -70,7 +71,7 @@ def atlas(design: str) -> Atlas:
     views = tuple(tuple(np.ascontiguousarray(sheet[r * h:(r + 1) * h, c * w:(c + 1) * w]) for c in range(len(yaws)))
                   for r in range(len(pitches)))
     return Atlas(views, tuple(tuple(_opaque_box(v) for v in row) for row in views), yaws, pitches,
-                 float(spec["px_per_unit"]), tuple(spec["anchor"]))
+                 float(spec["px_per_unit"]), (float(spec["anchor"][0]), float(spec["anchor"][1])))
 
 
 def _opaque_box(view: np.ndarray) -> tuple[int, int, int, int]:
@@ -108,10 +109,10 @@ def blend_rgba(image: np.ndarray, sprite: np.ndarray, matrix: np.ndarray, box: t
                             borderMode=cv2.BORDER_CONSTANT, borderValue=(0, 0, 0, 0))
     alpha = warped[..., 3].astype(np.float32) * (1 / 255)
     region = image[y0:y1, x0:x1]
-    region[:] = cv2.blendLinear(np.ascontiguousarray(warped[..., :3]), region, alpha, 1 - alpha)
+    region[:] = blend(warped[..., :3], region, alpha)
 
 
-class Sticker(Effect):
+class Sticker(Effect["Sticker.Options"]):
     name = "sticker"
     title = "Head sticker in 3D (bunny ears, cat ears, crown, top hat)"
     needs = frozenset({"faces", "mesh"})
@@ -124,7 +125,7 @@ class Sticker(Effect):
         smoothing: float = option(0.5, "0 follows the face exactly; towards 1 moves more calmly.", low=0.0,
                                   high=0.95)
 
-    def __init__(self, options: EffectOptions | None = None) -> None:
+    def __init__(self, options: Sticker.Options | None = None) -> None:
         super().__init__(options)
         self._smooth = Smoother(self.options.smoothing)
         self._atlas = atlas(self.options.design)

@@ -15,13 +15,13 @@ import pygame
 def wrap_rgb(image: np.ndarray) -> pygame.Surface:
     """A surface sharing ``image``'s memory (no copy); keep ``image`` alive while it is used."""
     image = np.ascontiguousarray(image)
-    return pygame.image.frombuffer(image, (image.shape[1], image.shape[0]), "RGB")
+    return pygame.image.frombuffer(image, (image.shape[1], image.shape[0]), "RGB")  # type: ignore[arg-type]
 
 
 def wrap_rgba(image: np.ndarray) -> pygame.Surface:
     """An RGBA array as a per-pixel-alpha surface (shares memory)."""
     image = np.ascontiguousarray(image)
-    return pygame.image.frombuffer(image, (image.shape[1], image.shape[0]), "RGBA")
+    return pygame.image.frombuffer(image, (image.shape[1], image.shape[0]), "RGBA")  # type: ignore[arg-type]
 
 
 def blit_rgb(canvas: pygame.Surface, image: np.ndarray, dest: tuple[int, int] = (0, 0)) -> None:

@@ -21,7 +21,7 @@ from magicbooth.effects.options import EffectOptions
 from magicbooth.effects.surface import blit_rgb
 
 
-class Swap(Effect):
+class Swap(Effect["Swap.Options"]):
     name = "swap"
     title = "Face swap between two guests"
     needs = frozenset({"faces", "mesh"})
@@ -33,7 +33,7 @@ class Swap(Effect):
         live_eyes: float = option(0.65, "How much each guest's own eyes and lids show (0 none, 1 wide).",
                                   low=0.0, high=1.0)
 
-    def __init__(self, options: EffectOptions | None = None) -> None:
+    def __init__(self, options: Swap.Options | None = None) -> None:
         super().__init__(options)
         self._swapper = FaceSwapper(eyes=1.0 - self.options.live_eyes, strength=self.options.opacity)
 

@@ -24,7 +24,7 @@ from magicbooth.effects.surface import blit_rgb
 FULL_YEARS = 60.0    # the look the ageing maps are drawn for
 
 
-class TimeMachine(Effect):
+class TimeMachine(Effect["TimeMachine.Options"]):
     name = "timemachine"
     title = "Time Machine (ageing, year by year)"
     needs = frozenset({"faces", "mesh", "mask"})
@@ -39,7 +39,7 @@ class TimeMachine(Effect):
                                 low=2.0, high=60.0)
         counter: bool = option(True, "Show the year counter.")
 
-    def __init__(self, options: EffectOptions | None = None) -> None:
+    def __init__(self, options: TimeMachine.Options | None = None) -> None:
         super().__init__(options)
         self._ager = Ager()
         self._recording = False

@@ -239,6 +239,32 @@ def test_pi4_prediction_from_an_arm_counts_file(tmp_path: Path) -> None:
         load_arm_counts(path)
 
 
+def test_prediction_per_cpu_class_and_the_hardware_encoders_cpu_share(tmp_path: Path) -> None:
+    from magicbooth.bench.predict import load_arm_counts, predict_pi4
+    from magicbooth.bench.summary import prediction_line
+
+    a72 = {"frame": 75_000_000, "effect": 12_000_000, "encode libx264": 15_000_000,
+           "encode h264_v4l2m2m (CPU side)": 1_500_000, "detector": 5_000_000,
+           "tracker (detector + landmarks)": 24_000_000, "segmenter": 30_000_000}
+    a76 = {k: v // 2 for k, v in a72.items()}
+    path = tmp_path / "counts.json"
+    path.write_text(json.dumps({"schema": "magicbooth.arm-counts", "cpu": "cortex-a72", "effect": "kaiju",
+                                "manifest_sha256": "abcd", "measured": "now", "statistic": "mean", "lores": [320, 240],
+                                "parts": a72, "by_cpu": {"cortex-a72": {"parts": a72},
+                                                         "cortex-a76": {"parts": a76}}}))
+    p = predict_pi4(_report(), ipc=1.0, fps=30, arm_counts=load_arm_counts(path), pi5_ipc=1.5)
+    assert p["basis"]["board"] == "Raspberry Pi 4 Model B" and p["cpu_ms_per_frame"] == pytest.approx(50.0)
+    hw = p["with_hardware_encoder"]
+    assert hw["cpu_ms_per_frame"] == pytest.approx(41.0)  # (75 - 15 + 1.5) M at 1.5 G/s
+    assert hw["slowest_stage"] == "model worker: segmenter" and hw["fits"] is True
+    assert hw["margin"] == pytest.approx(0.4, abs=0.01)  # 20 ms of 33.3
+    pi5 = p["by_cpu"]["cortex-a76"]
+    assert pi5["basis"]["board"] == "Raspberry Pi 5" and pi5["basis"]["assumed_ipc"] == 1.5
+    assert pi5["cpu_ms_per_frame"] == pytest.approx(37_500_000 / 3.6e9 * 1000, abs=0.05)  # 2.4 GHz × IPC 1.5
+    line = prediction_line(p)
+    assert "Raspberry Pi 5 (cortex-a76" in line and "40% of the frame to spare" in line
+
+
 def test_progress_runs_phases_by_weight_to_the_end(capsys: pytest.CaptureFixture[str]) -> None:
     from magicbooth.bench.progress import Progress
 

@@ -156,3 +156,40 @@ def test_contact_shadow_and_haze() -> None:
     assert (haze(art, 1.0, (200, 210, 230)) == (200, 210, 230)).all()
     half = haze(art, 0.5, (200, 210, 230))[0, 0]
     assert tuple(half) == (100, 155, 115)
+
+
+def test_a_room_kept_stack_is_the_two_step_composite_in_one_pass() -> None:
+    """Art behind a soft-edged person on the kept room: painting it with alpha·(1 − person) equals laying
+    the art on the room and the person over that."""
+    rng = np.random.default_rng(3)
+    room = rng.integers(0, 255, (H, W, 3), dtype=np.uint8)
+    person = np.clip(np.linspace(-1, 2, W, dtype=np.float32)[None, :].repeat(H, 0), 0, 1)
+    art = Layer(rng.integers(0, 255, (80, 90, 3), dtype=np.uint8), rng.random((80, 90)).astype(np.float32), 40, 20)
+    one_pass = Stack(room, person).behind(art).flatten()
+    back = np.array(room)
+    paint(back, art)
+    two_step = np.round(room * person[..., None] + back * (1 - person[..., None]))
+    assert np.abs(one_pass.astype(int) - two_step).max() <= 1
+    assert np.array_equal(one_pass[:, :40], room[:, :40]), "away from the art the room is untouched"
+
+
+def test_haze_follows_an_amount_map() -> None:
+    from magicbooth.effects.compositing import mist
+
+    art = flat((0, 100, 0), 50, 20)
+    fog = mist(50, 20, 0.5, 0.8)
+    out = haze(art, fog, (200, 200, 200))
+    assert np.array_equal(out[:25], art[:25]), "no mist above its start"
+    assert out[-1, 0, 0] > 150 and out[30, 0, 0] < out[40, 0, 0] < out[-1, 0, 0], "thickening to the foot"
+
+
+def test_one_blend_for_every_effect() -> None:
+    """Effects blend through effects.blending.blend (cv2.blendLinear measured fastest on the Pi's CPU)."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1] / "effects"
+    for path in root.rglob("*.py"):
+        if path.name == "blending.py":
+            continue
+        text = path.read_text()
+        assert "blendLinear" not in text and "def mix(" not in text, f"{path} blends on its own"

@@ -134,3 +134,19 @@ def test_one_grade_for_the_whole_shot() -> None:
     graded = draw(effects.create("kaiju", {"shake": "0"}), sc)
     person = sc.mask >= 0.999
     assert changed(graded, src, threshold=2)[person].mean() > 0.2, "the guest is graded with the room"
+
+
+def test_the_monster_takes_the_grain_of_the_camera() -> None:
+    """Filmed by the same camera: over a noisy room the monster is as grainy as the room, over a clean one clean."""
+    from magicbooth.effects.compositing import noise_sigma
+
+    def monster_noise(sigma: float) -> float:
+        rng = np.random.default_rng(5)
+        room = np.clip(150 + rng.normal(0, sigma, (480, 640, 3)), 0, 255).astype(np.uint8)
+        out = draw(kaiju(haze="0"), Scene(Frame(room, 0.0, 0)))
+        where = changed(out, room, threshold=40)
+        ys, xs = np.nonzero(where)
+        y, x = int(np.median(ys)), int(np.median(xs))
+        return noise_sigma(out[y - 40:y + 40, x - 40:x + 40], crop=80)
+
+    assert monster_noise(6.0) > monster_noise(0.0) + 3

@@ -62,8 +62,11 @@ def test_cli_effects_json(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_cli_effects_table(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["effects"]) == 0
-    lines = capsys.readouterr().out.splitlines()
-    assert len(lines) == len(EXPECTED_NEEDS)
+    out = capsys.readouterr().out
+    lines = out.split("\n\n")[0].splitlines()   # the effects; then what the booth can see
+    assert [line.split()[0] for line in lines] == sorted(EXPECTED_NEEDS)
+    assert "\nfar faces: available — auto:" in out
+    assert out.splitlines()[-1].startswith("gestures: ")  # the last line says whether hand gestures can run
     assert any(line.startswith("kaiju") and "needs: faces, mask, mesh" in line for line in lines)
 
 

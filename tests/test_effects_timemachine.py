@@ -7,12 +7,14 @@ import itertools
 import cv2
 import numpy as np
 import pytest
+import skimage.data
 
 from magicbooth import effects
+from magicbooth.core.frames import Frame
 from magicbooth.core.scene import FaceMesh, Scene
 from magicbooth.effects import ageing
 from magicbooth.effects.assets import face_model
-from tests.photos import changed, draw, frame, scene
+from tests.photos import _perception, changed, draw, frame, scene
 
 COUNTER = (slice(380, 480), slice(0, 200))   # bottom-left corner, where the year counter is drawn
 
@@ -153,3 +155,51 @@ def test_older_means_more_changed(years: int) -> None:
     younger = changed(aged(sc, years // 2), src, threshold=6)[face].mean()
     older = changed(aged(sc, years), src, threshold=6)[face].mean()
     assert older > younger
+
+
+def test_a_dark_hat_is_not_hair() -> None:
+    """Grace Hopper's navy cap sits on her forehead: ageing greys hair, not hats."""
+    sc = scene("grace_hopper")
+    src = frame("grace_hopper")
+    out = aged(sc)
+    pts = sc.meshes[0].points[:, :2]
+    top, width = pts[10], np.linalg.norm(pts[234] - pts[454])
+    above = np.zeros(src.shape[:2], bool)                # above the forehead, across the face
+    y, x = int(top[1]), int(top[0])
+    above[max(y - int(0.6 * width), 0):y - int(0.05 * width), x - int(0.45 * width):x + int(0.45 * width)] = True
+    grey0, grey = (cv2.cvtColor(i, cv2.COLOR_RGB2GRAY).astype(float) for i in (src, out))
+    cap = above & (grey0 < 40) & (sc.mask > 0.9)         # the cap's navy cloth (not its white top or badge)
+    assert cap.sum() > 3000
+    assert grey[cap].mean() < grey0[cap].mean() + 6, f"the cap turned silver: {grey0[cap].mean():.0f} -> " \
+        f"{grey[cap].mean():.0f}"
+    assert (grey[cap] > 70).mean() < 0.02
+
+
+def test_a_young_smooth_face_reads_clearly_older_at_sixty() -> None:
+    """On the astronaut's smooth skin the face itself (not only the hair) changes visibly: relief, spots,
+    duller skin, sagging, over much of the face."""
+    sc = scene("astronaut")
+    src = frame("astronaut")
+    out = aged(sc)
+    face = hull(sc.meshes[0], src.shape)
+    grey, grey0 = (cv2.cvtColor(x, cv2.COLOR_RGB2GRAY).astype(int) for x in (out, src))
+    assert changed(out, src, threshold=8)[face].mean() > 0.3
+    # Wrinkles both lighten and darken: relief, not only a dimmer face.
+    assert ((grey - grey0)[face] <= -8).mean() > 0.08 and ((grey - grey0)[face] >= 4).mean() > 0.01
+    sat, sat0 = (cv2.cvtColor(x, cv2.COLOR_RGB2HSV)[..., 1][face].astype(float).mean() for x in (out, src))
+    assert sat < 0.85 * sat0, "the skin dulls"
+
+
+def test_no_rectangle_around_a_head() -> None:
+    """Where the person mask is clear, the picture is untouched: no tint box around the head, on a colour
+    picture or a black-and-white one (the cameraman in profile, where skin tint once showed as a rectangle)."""
+    camera = cv2.cvtColor(cv2.resize(skimage.data.camera(), (640, 640))[80:560], cv2.COLOR_GRAY2RGB)
+    for sc, src in ((scene("astronaut"), frame("astronaut")),
+                    (_perception().process_still(Frame(np.ascontiguousarray(camera), 0.0, 0)), camera)):
+        assert sc.meshes, "a face to age"
+        out = aged(sc)
+        # Clear of the person by a few pixels: the jowls' sag may move the jaw's own silhouette.
+        clear = cv2.erode((sc.mask < 0.01).astype(np.uint8), np.ones((9, 9), np.uint8)).astype(bool)
+        assert np.abs(out.astype(int) - src)[clear].max() <= 1
+        if src is camera:   # a grey picture stays grey: no warm cast on its skin
+            assert np.abs(out[..., 0].astype(int) - out[..., 2])[~clear].max() <= 2

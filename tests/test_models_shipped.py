@@ -17,9 +17,9 @@ NAMES = sorted(MANIFEST["models"])
 GRAPHS = [(name, key) for name in NAMES for key in MANIFEST["models"][name] if key.startswith("int8")]  # int8 files
 
 
-def test_all_four_models_are_shipped() -> None:
-    assert NAMES == ["face_detection_short_range", "face_landmark", "selfie_segmentation",
-                     "selfie_segmentation_landscape"]
+def test_every_model_of_the_factory_is_shipped() -> None:
+    assert NAMES == ["face_detection_full_range", "face_detection_short_range", "face_landmark", "hand_landmark_lite",
+                     "palm_detection_lite", "selfie_segmentation", "selfie_segmentation_landscape"]
 
 
 @pytest.mark.parametrize(("name", "variant"), [(n, k) for n in NAMES for k in MANIFEST["models"][n]

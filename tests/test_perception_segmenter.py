@@ -115,6 +115,7 @@ def test_still_person_does_not_flicker(model) -> None:
     rng = np.random.default_rng(4)
     noisy = [np.clip(image + rng.normal(0, 4, image.shape), 0, 255).astype(np.uint8) for _ in range(12)]
     assert _change(Segmenter(model), noisy) < 0.003  # the target, with camera noise
+    assert _change(Segmenter(model, MaskOptions(still_frames=0)), noisy) < 0.003  # by smoothing alone too
     shaky = _shaky_clip()  # a hand-held camera: the edge really moves, smoothing still calms it
     assert _change(Segmenter(model), shaky) < _change(Segmenter(model, MaskOptions(smoothing=0.0)), shaky)
 
@@ -142,6 +143,26 @@ def test_every_n_frames_and_skip_unchanged(model) -> None:
     assert still.calls == 1
     still.segment(255 - frames[0])  # a big change runs the model again
     assert still.calls == 2
+
+
+def test_a_still_picture_keeps_its_mask_and_anything_that_moves_runs_the_model(model) -> None:
+    image, _ = placed("astronaut", 470, (330, 250), background("gravel"))
+    rng = np.random.default_rng(5)
+
+    def noisy() -> np.ndarray:
+        return np.clip(image + rng.normal(0, 4, image.shape), 0, 255).astype(np.uint8)
+
+    segmenter = Segmenter(model, MaskOptions(still_frames=5))
+    masks = [segmenter.segment(noisy()) for _ in range(7)]
+    assert (segmenter.calls, segmenter.kept) == (2, 5)  # run, kept five times, run again to stay fresh
+    assert masks[1] is masks[0]
+    hand = noisy()
+    hand[300:340, 40:80] = 255 - hand[300:340, 40:80]  # something the size of a hand moves
+    segmenter.segment(hand)
+    assert segmenter.calls == 3
+    darker = (noisy() * 0.9).astype(np.uint8)  # the light changes
+    segmenter.segment(darker)
+    assert segmenter.calls == 4
 
 
 def test_clean_up_keeps_people_and_drops_islands() -> None:

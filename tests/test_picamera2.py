@@ -39,14 +39,34 @@ def test_lores_stream_is_converted_to_rgb(world: fake.World) -> None:
     with source(size=(64, 48), analysis_size=(32, 24)) as cam:
         frame = cam.read()
     assert frame is not None and frame.lores is not None and frame.lores.shape == (24, 32, 3)
-    assert np.abs(frame.lores[0, 0].astype(int) - (200, 30, 10)).max() <= 6  # YUV round trip
+    assert frame.lores.flags.c_contiguous
+    # every column is the scene (YUV round trip), the ISP's row padding (32 -> 64 bytes) is cut off
+    assert np.abs(frame.lores.astype(int) - (200, 30, 10)).max() <= 6
+
+
+def test_lores_rows_arrive_padded_to_the_isp_stride(world: fake.World) -> None:
+    camera = fake.Picamera2()
+    try:
+        camera.configure(camera.create_video_configuration(main={"size": (640, 480)},
+                                                           lores={"size": (200, 150), "format": "YUV420"}))
+        camera.start()
+        request = camera.capture_request(wait=1.0)
+        assert request.make_array("lores").shape == (225, 256)
+        assert camera.camera_config["lores"]["stride"] == 256
+    finally:
+        camera.close()
+
+
+def test_lores_larger_than_main_is_refused(world: fake.World) -> None:
+    with pytest.raises(CameraError, match="may not exceed main"):
+        source(size=(320, 240), analysis_size=(640, 480)).open()
 
 
 def test_configuration_requests_size_fps_buffers() -> None:
     cam = source(size=(320, 240), fps=25, buffer_count=3).open()
     config = cam._camera.camera_config
     cam.close()
-    assert config["main"] == {"format": "BGR888", "size": (320, 240)}
+    assert (config["main"]["format"], config["main"]["size"]) == ("BGR888", (320, 240))
     assert config["buffer_count"] == 3
     assert config["controls"]["FrameDurationLimits"] == (40000, 40000)
 

@@ -11,6 +11,13 @@ The dump holds the sample clip's frames (one face, moving) and the two-face test
 ``swap``). Each ``effect.render`` is wrapped in the marker syscalls that ``markrun.sh`` turns
 into counts; outside the emulator the markers are harmless failing syscalls. The guest has no
 installed magicbooth, so the package folders are mapped onto the import name here.
+
+Flags before the effect name: ``--two`` draws the two-face frame (any effect; ``swap`` always
+does), ``--roar`` opens every mouth (the kaiju fires only after its roar builds up, so give it
+``--warmup 30``: the counted frames then have the beam firing), ``--warmup N`` renders N frames
+(default 2) before counting::
+
+    markrun.sh ... -- /app/tools/arm_count_effects.py /var/tmp/fx-scenes.npz --roar --warmup 30 kaiju
 """
 
 from __future__ import annotations
@@ -92,6 +99,20 @@ def load(path: Path, which: str) -> list:
     return scenes
 
 
+def opened(scene: object) -> object:
+    """The scene with every mouth opened (jaw lowered by 0.3 mouth widths), as tests/photos.py does it."""
+    from magicbooth.core.scene import FaceMesh, Scene
+
+    assert isinstance(scene, Scene)
+    meshes = []
+    for m in scene.meshes:
+        p = m.points.copy()
+        width = np.linalg.norm(p[61, :2] - p[291, :2])
+        p[p[:, 1] > p[[13, 14], 1].mean(), 1] += 0.3 * width
+        meshes.append(FaceMesh(p))
+    return Scene(scene.frame, scene.faces, tuple(meshes), scene.mask, scene.timings)
+
+
 def main() -> int:
     if sys.argv[1] == "--dump":
         dump(Path(sys.argv[2]))
@@ -102,8 +123,16 @@ def main() -> int:
     from magicbooth import effects
     from magicbooth.effects.surface import new_canvas
 
-    path, name = Path(sys.argv[1]), sys.argv[2]
-    options = dict(kv.split("=", 1) for kv in sys.argv[3:])
+    args = sys.argv[2:]
+    flags = {"--two": False, "--roar": False}
+    warmup = 2
+    while args and args[0].startswith("--"):
+        if args[0] == "--warmup":
+            warmup, args = int(args[1]), args[2:]
+        else:
+            flags[args[0]], args = True, args[1:]
+    path, name = Path(sys.argv[1]), args[0]
+    options = dict(kv.split("=", 1) for kv in args[1:])
     cv2.setNumThreads(1)
     libc = ctypes.CDLL(None)
     libc.syscall.restype = ctypes.c_long
@@ -111,18 +140,21 @@ def main() -> int:
     def mark(tag: int) -> None:
         libc.syscall(ctypes.c_long(0x7A7A), ctypes.c_long(tag))
 
-    scenes = load(path, "two") * (FRAMES + 2) if name == "swap" else load(path, "clip")
+    scenes = load(path, "two") * (FRAMES + 2) if name == "swap" or flags["--two"] else load(path, "clip")
+    if flags["--roar"]:
+        scenes = [opened(s) for s in scenes]
     effect = effects.create(name, options)
     canvas = new_canvas(scenes[0].frame.size)
-    for i in range(2):  # warm-up: asset loading and first-call allocations
-        effect.render(canvas, scenes[i], i / 30)
+    for i in range(warmup):  # warm-up: asset loading, first-call allocations, and whatever builds up
+        effect.render(canvas, scenes[i % 2], i / 30)
     mark(3)
     mark(4)
     for i, scene in enumerate(scenes[2:]):
         mark(10 + 2 * i)
-        effect.render(canvas, scene, (i + 2) / 30)
+        effect.render(canvas, scene, (warmup + i) / 30)
         mark(11 + 2 * i)
-    print(f"{name} {options}: {len(scenes) - 2} frames rendered")
+    print(f"{name} {options}: {len(scenes) - 2} frames rendered after {warmup} warm-up frames"
+          + (", firing" if getattr(effect, "is_firing", False) else ""))
     return 0
 
 

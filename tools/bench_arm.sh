@@ -1,24 +1,28 @@
 #!/usr/bin/env bash
-# bench_arm.sh - ARM instructions per booth frame on one emulated core, part by part, and per model (the int8
-# graph the loader picks on that core against the float reference), as JSON for
-# 'magicbooth bench --arm-counts FILE' (give one file per core). Needs /work/shared/tools/arm64 built with
-# --with-plugins.
-# Usage: tools/bench_arm.sh [--cpu cortex-a72|cortex-a76] [--effect NAME] [--frames N] > counts.json
-# PyAV is not in the guest venv: an aarch64 wheel matching the host's version is unpacked into a
-# cache folder and put on the guest's import path (pip download of one wheel). The package is staged as
-# a symlink tree (tools/staged_package.py) and this checkout bound at its own path, so the links resolve.
+# bench_arm.sh - ARM instructions per booth frame on Cortex-A72 (Pi 4) and/or Cortex-A76 (Pi 5), part by part,
+# as JSON for 'magicbooth bench --arm-counts FILE'. Needs /work/shared/tools/arm64 built with --with-plugins.
+# Usage: tools/bench_arm.sh [--cpu cortex-a72] [--cpu cortex-a76] [--effect NAME] [--frames N] [--lores WxH|none]
+#        [--root CHECKOUT] > counts.json          (--root: count another checkout, e.g. before a change)
+# Each part is the MEAN instructions per frame over the counted frames (work done every few frames, such as
+# a detection, is spread over them), all threads (tools/arm_markcount.py). --lores (default: [camera]
+# analysis_size, 320x240) gives every frame picamera2's low-resolution stream, as a Pi camera does.
+# PyAV is not in the guest venv: an aarch64 wheel matching the host's version is unpacked into a cache folder
+# and put on the guest's import path (pip download of one wheel).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-ARM="${ARM64_TOOLS:-/work/shared/tools/arm64}"
-CPU=cortex-a72 EFFECT="" FRAMES=8
+CPUS=() EFFECT="" FRAMES=10 LORES=320x240 CHECKOUT="$ROOT"
 while [ $# -gt 0 ]; do
   case "$1" in
-    --cpu) CPU="$2"; shift 2 ;;
+    --cpu) CPUS+=("$2"); shift 2 ;;
     --effect) EFFECT="$2"; shift 2 ;;
     --frames) FRAMES="$2"; shift 2 ;;
+    --lores) LORES="$2"; shift 2 ;;
+    --root) CHECKOUT="$(cd "$2" && pwd)"; shift 2 ;;
     *) echo "bench_arm.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
+[ ${#CPUS[@]} -gt 0 ] || CPUS=(cortex-a72)
+[ "$LORES" = none ] && LORES=""
 PY="${PYTHON:-$ROOT/.venv/bin/python}"
 AV="$("$PY" -c 'import av; print(av.__version__)')"
 SITE="${XDG_CACHE_HOME:-$HOME/.cache}/magicbooth/arm-site-av-$AV"
@@ -28,55 +32,35 @@ if [ ! -d "$SITE/av" ]; then
     --only-binary=:all: --python-version 3.11 --no-deps -d "$WHEELS" >&2
   mkdir -p "$SITE" && "$PY" -m zipfile -e "$WHEELS"/av-*.whl "$SITE" && rm -rf "$WHEELS"
 fi
-STAGED="$(mktemp -d)"; LOG="$(mktemp)"
-trap 'rm -rf "$STAGED" "$LOG"' EXIT
-"$PY" -c "import sys; sys.path.insert(0, '$ROOT'); from pathlib import Path
-from tools.staged_package import stage; stage(Path('$STAGED'))"
-guest() {  # guest ARGS... -> the markcount log of tools/bench_arm.py ARGS under the plugin
-  "$ARM/run.sh" --cpu "$CPU" -e OPENBLAS_NUM_THREADS=1 -e PYTHONHASHSEED=0 -e SDL_VIDEODRIVER=dummy \
-    -b "$ROOT:$ROOT" -b "$STAGED:$STAGED" -b "$SITE:/armsite" --plugin markcount -- \
-    /opt/venv/bin/python "$ROOT/tools/bench_arm.py" --site "$STAGED" --site /armsite "$@" > "$LOG" 2>&1 \
-    || { tail -5 "$LOG" >&2; exit 1; }
+RAN="$(mktemp)"; trap 'rm -f "$RAN"' EXIT
+count() {  # count CPU PART [extra args] -> mean instructions per frame
+  local cpu="$1"; shift
+  "$PY" "$ROOT/tools/arm_markcount.py" --cpu "$cpu" --json --said "$RAN" -b "$CHECKOUT:/app" -b "$ROOT:/tools" \
+    -b "$SITE:/armsite" -- /tools/tools/bench_arm.py --root /app --site /armsite --frames "$FRAMES" \
+    ${EFFECT:+--effect "$EFFECT"} \
+    ${LORES:+--lores "$LORES"} "$@" | "$PY" -c 'import json, sys; print(json.load(sys.stdin)["mean"])'
 }
-pairs() {  # the instructions between marker pairs 10+2i / 11+2i in $LOG, less the markers' own cost (3, 4)
-  python3 - "$LOG" <<'PY'
-import re, sys
-m = {}
-for line in open(sys.argv[1]):
-    r = re.match(r"markcount: mark tag=(\d+) vcpu=\d+ thread_insns=(\d+) all_insns=(\d+)", line)
-    if r: m[int(r[1])] = int(r[3])
-ov = m[4] - m[3] if 3 in m and 4 in m else 0
-i = 0
-while 10 + 2 * i in m and 11 + 2 * i in m:
-    print(m[11 + 2 * i] - m[10 + 2 * i] - ov); i += 1
-PY
-}
-count() {  # count PART [extra args] -> median instructions per frame
-  guest --frames "$FRAMES" ${EFFECT:+--effect "$EFFECT"} "$@"
-  pairs | sort -n | awk '{v[NR]=$1} END {if (NR == 0) exit 1; print v[int((NR + 1) / 2)]}'
-}
-FRAME=$(count --part frame); EFFECT_N=$(count --part effect); ENCODE=$(count --part encode)
-FACES=$(count --part perception --needs faces); MESH=$(count --part perception --needs faces,mesh)
-MASK=$(count --part perception --needs mask)
-guest --part models
-CLASS="$(sed -n 's/^cpu class \([a-z0-9_]*\).*/\1/p' "$LOG" | head -1)"
-MODELS="$(paste -d' ' <(sed -n 's/^pair [0-9]*: //p' "$LOG") <(pairs) | python3 -c '
-import json, sys
-found = {}
-for line in sys.stdin:
-    name, variant, count = line.split()
-    found.setdefault(name, {})["float" if variant == "float" else "int8"] = int(count)
-    if variant != "float":
-        found[name]["variant"] = variant
-print(json.dumps(found, sort_keys=True))')"
-NAME="$(cd "$ROOT" && "$PY" -c "
+BY_CPU=""
+for CPU in "${CPUS[@]}"; do
+  echo "bench_arm.sh: counting on $CPU ..." >&2
+  FRAME=$(count "$CPU" --part frame); MODELS="$(sed -n 's/^ran: //p' "$RAN" | tail -1)"
+  EFFECT_N=$(count "$CPU" --part effect); ENCODE=$(count "$CPU" --part encode); HW=$(count "$CPU" --part encode-hw)
+  FACES=$(count "$CPU" --part perception --needs faces); MESH=$(count "$CPU" --part perception --needs faces,mesh)
+  MASK=$(count "$CPU" --part perception --needs mask)
+  PARTS="{\"frame\": $FRAME, \"effect\": $EFFECT_N, \"encode libx264\": $ENCODE, \"encode h264_v4l2m2m (CPU side)\": $HW,
+           \"detector\": $FACES, \"tracker (detector + landmarks)\": $MESH, \"segmenter\": $MASK}"
+  [ -n "$BY_CPU" ] || FIRST_CPU="$CPU" FIRST_PARTS="$PARTS"
+  BY_CPU="${BY_CPU:+$BY_CPU,
+          }\"$CPU\": {\"parts\": $PARTS, \"models\": \"$MODELS\"}"
+done
+NAME="$(cd "$CHECKOUT" && "$PY" -c "
 import sys; sys.argv=['x']
 from magicbooth.bench.components import effect_name; print(effect_name('$EFFECT' or None))" 2>/dev/null)"
-MANIFEST="$(sha256sum "$ROOT/models_tflite/manifest.toml" | cut -c1-16)"
+MANIFEST="$(sha256sum "$CHECKOUT/models_tflite/manifest.toml" | cut -c1-16)"
+LORES_JSON="null"; [ -n "$LORES" ] && LORES_JSON="[${LORES/x/, }]"
 cat <<JSON
-{"schema": "magicbooth.arm-counts", "cpu": "$CPU", "cpu_class": "$CLASS", "effect": "$NAME", "frames": $FRAMES,
- "manifest_sha256": "$MANIFEST", "measured": "$(date -u +%Y-%m-%dT%H:%M:%SZ)",
- "parts": {"frame": $FRAME, "effect": $EFFECT_N, "encode libx264": $ENCODE,
-           "detector": $FACES, "tracker (detector + landmarks)": $MESH, "segmenter": $MASK},
- "models": $MODELS}
+{"schema": "magicbooth.arm-counts", "cpu": "$FIRST_CPU", "effect": "$NAME", "frames": $FRAMES, "lores": $LORES_JSON,
+ "statistic": "mean", "manifest_sha256": "$MANIFEST", "measured": "$(date -u +%Y-%m-%dT%H:%M:%SZ)",
+ "parts": $FIRST_PARTS,
+ "by_cpu": {$BY_CPU}}
 JSON

@@ -25,6 +25,7 @@ import types
 from collections.abc import Callable
 from pathlib import Path
 
+import cv2
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -62,13 +63,20 @@ def baseline_segmenter(rev: str, config: Config) -> Callable[[], Method]:
     return make
 
 
-def perception_method(config: Config, needs: set[str]) -> Callable[[], Method]:
+def perception_method(config: Config, needs: set[str], lores: tuple[int, int] | None = None
+                      ) -> Callable[[], Method]:
     def make() -> Method:
         perception = Perception(config, needs)
 
         def method(frame: Frame) -> tuple[np.ndarray, float]:
+            if lores is not None:  # what picamera2's low-resolution stream hands over on a Pi
+                frame = Frame(frame.image, frame.t, frame.index,
+                              cv2.resize(frame.image, lores, interpolation=cv2.INTER_AREA))
             scene = perception.process(frame)
+            model_runs[0] = perception.segmenter.calls if perception.segmenter else 0
             return scene.mask, scene.timings["segment"]  # the mask path alone, not the detector
+        model_runs = [0]
+        method.model_runs = model_runs  # type: ignore[attr-defined]
         return method
     return make
 
@@ -77,6 +85,7 @@ def run(make: Callable[[], Method], clips: list) -> dict[str, object]:
     per_clip, times, bands, soft = {}, [], [], []
     mae_all, mae_edge, mae_inner, biou = [], [], [], []
     flick, ghost_hit, ghost_all = [], 0, 0
+    runs, frames = 0, 0
     for clip in clips:
         method = make()
         truths, preds = [], []
@@ -86,6 +95,8 @@ def run(make: Callable[[], Method], clips: list) -> dict[str, object]:
             times.append(ms)
             truths.append(f.alpha)
             preds.append(pred)
+        frames += len(preds)
+        runs += getattr(method, "model_runs", [len(preds)])[0]
         c_mae, c_edge, c_biou, c_band, c_ghost = [], [], [], [], [0, 0]
         for i, (pred, truth) in enumerate(zip(preds, truths, strict=True)):
             a, e = metrics.mae(pred, truth)
@@ -117,7 +128,7 @@ def run(make: Callable[[], Method], clips: list) -> dict[str, object]:
         "band_px_median": float(np.median(bands)), "soft_share": float(np.mean(soft)),
         "flicker": float(np.mean(flick)) if flick else None,
         "ghost_share": ghost_hit / ghost_all if ghost_all else None, "ghost_pixels": ghost_all,
-        "ms_median": float(np.median(times)), "clips": per_clip,
+        "ms_median": float(np.median(times)), "model_runs": runs / max(frames, 1), "clips": per_clip,
     }
 
 
@@ -126,7 +137,8 @@ ROWS = (("alpha MAE, all pixels", "mae", "{:.4f}"), ("alpha MAE, ≤10 px from t
         "boundary_iou", "{:.3f}"), ("half-transparent band, median px", "band_px_median", "{:.2f}"),
         ("half-transparent share of the frame", "soft_share", "{:.2%}"), ("flicker, still person",
         "flicker", "{:.4f}"), ("ghosts: left ≥2 frames ago, still α ≥ 0.1", "ghost_share", "{:.2%}"),
-        ("mask path ms per frame (x86, 1 thread)", "ms_median", "{:.2f}"))
+        ("mask path ms per frame (x86, 1 thread)", "ms_median", "{:.2f}"),
+        ("segmentation model runs per frame", "model_runs", "{:.2f}"))
 
 
 def table(results: dict[str, dict]) -> str:
@@ -149,6 +161,8 @@ def main() -> int:
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                         help="a [perception] option for the 'after' runs (repeatable), e.g. mask_gain=2")
     parser.add_argument("--no-baseline", action="store_true", help="leave out the 'before' run")
+    parser.add_argument("--lores", default="", metavar="WxH", help="also run 'mask only' with a picamera2-style "
+                        "low-resolution stream of this size")
     args = parser.parse_args()
     config = Config().replace("inference", threads=1)
     base = config
@@ -164,6 +178,9 @@ def main() -> int:
                 "after, with faces": perception_method(config, {"faces", "mask"}),
                 "after, mask_full_guide": perception_method(config.replace("perception", mask_full_guide=True),
                                                             {"mask"})}
+    if args.lores:
+        size = tuple(int(v) for v in args.lores.split("x"))
+        methods[f"after, mask only, lores {args.lores}"] = perception_method(config, {"mask"}, size)  # type: ignore
     results = {name: run(make, clips) for name, make in methods.items()}
     print(f"{len(clips)} clips × 30 frames at 640×480: " + ", ".join(c.name for c in clips))
     print(table(results))

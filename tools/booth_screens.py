@@ -43,6 +43,12 @@ SHOTS: tuple[tuple[str, str, str, dict[str, object]], ...] = (
     ("10-saved", "saved", "saved, no QR code configured", {"uploading": True, "saved_left": 0.7}),
     ("11-failsafe-camera", "failsafe", "camera lost", {"reason": "camera", "camera_lost": True, "retry_in": 1.7}),
     ("12-failsafe-error", "failsafe", "an unexpected error", {"reason": "other", "retry_in": 3.2}),
+    ("13-gestures", "attract", "gestures on: the start screen's hint", {"gestures": True}),
+    ("14-palm-held", "attract", "an open palm held for 0.6 s (gestures)",
+     {"gestures": True, "palm": (0.3, 0.42, 0.13), "palm_progress": 0.6, "palm_pose": "open_palm"}),
+    ("15-review-gestures", "review", "review with gestures: a thumb up held",
+     {"gestures": True, "clip_ready": True, "review_left": 17.2, "palm": (0.72, 0.3, 0.11), "palm_progress": 0.4,
+      "palm_pose": "thumb_up"}),
 )
 
 

@@ -10,6 +10,10 @@ a photo, before on the left, after on the right.
 
 Each side runs in its own Python process with ``magicbooth`` laid out from that side's files
 (symlinks, as setuptools' package-dir maps them), so the two never mix.
+
+``--stills docs/effects`` instead refreshes the kaiju's and the time machine's stills there with this
+checkout: the "after" tiles of ``*_before_after.jpg`` (the "before" tile, top left, is kept as it is),
+the sample-clip strips and the variety sheet (input, time machine, kaiju on the gallery's photos).
 """
 
 from __future__ import annotations
@@ -161,15 +165,89 @@ def sheets(before: dict[str, np.ndarray], after: dict[str, np.ndarray], outdir: 
     return written
 
 
+STILL = (480, 360)                          # one tile of a before/after sheet, with a 17-pixel title bar
+
+
+def _titled(image: np.ndarray, text: str, size: tuple[int, int] = STILL) -> np.ndarray:
+    tile = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+    tile[:17] = 0
+    cv2.putText(tile, text, (6, 13), cv2.FONT_HERSHEY_SIMPLEX, 0.42, (255, 255, 255), 1, cv2.LINE_AA)
+    return tile
+
+
+def stills(outdir: Path) -> list[Path]:
+    """Refresh docs/effects: before/after sheets (keeping their "before" tile), clip strips, variety sheet."""
+    os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+    sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, str(ROOT / "tools"))
+    import gallery
+    import gallery_inputs
+
+    from magicbooth import effects
+    from magicbooth.effects.surface import new_canvas, read_rgb
+    from tests.photos import scene, with_mouth_opened
+
+    def kaiju(sc: object, frames: int = 22) -> np.ndarray:
+        fx, canvas = effects.create("kaiju", {"shake": "0"}), new_canvas((640, 480))
+        opened = with_mouth_opened(sc, 0.3) if sc.meshes else sc
+        for i in range(frames):   # 0.7 s of roaring: the head is up and the beam fires
+            fx.render(canvas, opened, i / 30)
+        return read_rgb(canvas).copy()
+
+    def aged(sc: object) -> np.ndarray:
+        fx, canvas = effects.create("timemachine", {"duration": "0"}), new_canvas((640, 480))
+        fx.render(canvas, sc, 0.0)
+        return read_rgb(canvas).copy()
+
+    written = []
+    for name, draw in (("kaiju", kaiju), ("timemachine", aged)):
+        path = outdir / f"{name}_before_after.jpg"
+        old = cv2.imread(str(path))
+        before = old[:STILL[1], :STILL[0], ::-1] if old is not None else np.zeros((STILL[1], STILL[0], 3), np.uint8)
+        tiles = [before] + [_titled(draw(scene(which)), f"after: {title}")
+                            for which, title in (("two", "two faces"), ("astronaut", "astronaut"),
+                                                 ("grace_hopper", "Grace Hopper"))]
+        sheet = np.vstack([np.hstack(tiles[:2]), np.hstack(tiles[2:])])
+        cv2.imwrite(str(path), sheet[..., ::-1], [cv2.IMWRITE_JPEG_QUALITY, 88])
+        written.append(path)
+    # The sample clip, perception per frame with tracking: kaiju as it is, the time machine over a 3 s clip.
+    clip = next(c for c in gallery_inputs.clips(90) if c.name == "sample-clip")
+    scenes = gallery.perceive(clip)
+    picks = np.linspace(0, len(scenes) - 1, 7).round().astype(int)
+    for name, options in (("kaiju", {"shake": "0"}), ("timemachine", {"duration": "3"})):
+        frames = gallery.render(name, options, scenes)
+        cells = [cv2.resize(frames[i], (320, 240), interpolation=cv2.INTER_AREA) for i in picks]
+        cells.append(np.zeros_like(cells[0]))
+        strip = np.vstack([np.hstack(cells[:4]), np.hstack(cells[4:])])
+        path = outdir / f"{name}_sample_clip.jpg"
+        cv2.imwrite(str(path), strip[..., ::-1], [cv2.IMWRITE_JPEG_QUALITY, 88])
+        written.append(path)
+    rows = []
+    for inp in gallery_inputs.stills():
+        sc = gallery.perceive(inp)[0]
+        cells = [_titled(inp.frames[0], f"{inp.name} faces={len(sc.meshes)}", (240, 180)),
+                 _titled(aged(sc), "time machine +60", (240, 180)), _titled(kaiju(sc), "kaiju", (240, 180))]
+        rows.append(np.hstack(cells))
+    path = outdir / "kaiju_timemachine_variety.jpg"
+    cv2.imwrite(str(path), np.vstack(rows)[..., ::-1], [cv2.IMWRITE_JPEG_QUALITY, 88])
+    written.append(path)
+    return written
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("outdir", nargs="?", type=Path)
     parser.add_argument("--baseline", default=BASELINE, help="git revision drawn as 'before'")
     parser.add_argument("--png", action="store_true", help="write PNG (lossless, about 5× larger) instead of JPEG")
     parser.add_argument("--render", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--stills", type=Path, help="refresh the kaiju's and time machine's stills in this folder")
     args = parser.parse_args()
     if args.render:
         render(args.render)
+        return 0
+    if args.stills:
+        for path in stills(args.stills):
+            print(path)
         return 0
     if args.outdir is None:
         parser.error("give an output folder")

@@ -59,6 +59,14 @@ def stage(dest: Path, pyproject: Path = PYPROJECT) -> Path:
     return dest
 
 
+def put_on_path(pyproject: Path = PYPROJECT) -> Path:
+    """Stage the package in a new temp folder and put it first on ``sys.path`` (scripts run from a checkout
+    without installing it, e.g. inside the emulated Pi OS); returns the folder."""
+    staged = stage(Path(tempfile.mkdtemp(prefix="magicbooth-staged-")), pyproject)
+    sys.path.insert(0, str(staged))
+    return staged
+
+
 def unlink_folder(folder: Path) -> Path:
     """Turn a staged link to a folder into a real folder of links, so a file can be added without touching
     the source tree."""

@@ -5,7 +5,10 @@ booth's whole carousel, so this measures the booth's own stages, not a copy of t
 wiring. The screen is the booth's own: ``BoothScreen`` draws its real screens
 (``modes.view.BoothView``: the picture, then the attract carousel with live thumbnails,
 the countdown, recording, review and saved screens, taking turns) at the display's size
-(1280×720 where there is no screen) and reports the UI's own time per frame.
+(1280×720 where there is no screen) and reports the UI's own time per frame. With ``[booth]
+gestures`` on, the screen also runs the booth's hand watcher where the booth would (attract and
+review: palm detection and hand landmarks on their own thread, the recognizer, the palm ring),
+so the hand work is measured with the rest.
 
 This is the number that decides whether a device can be a booth: frames per
 second actually shown, frames dropped, capture-to-display latency, and the
@@ -25,14 +28,17 @@ from pathlib import Path
 from typing import Any
 
 from magicbooth.bench import components
+from magicbooth.bench.energy import SOURCE, PowerSampler, joules_per_minute
 from magicbooth.bench.measures import Record, measured, not_measured, rounded, summarize
 from magicbooth.bench.resources import ResourceWindow
 from magicbooth.bench.stages import is_camera_spec, offscreen_display
 from magicbooth.core.config import Config
 from magicbooth.core.errors import MagicboothError
+from magicbooth.modes.gestures import GestureInput
 from magicbooth.modes.view import BoothView
 from magicbooth.pipeline.builder import build_pipeline
 from magicbooth.pipeline.flow import FramePass, Pipeline
+from magicbooth.pipeline.governor import QualityGovernor
 from magicbooth.pipeline.sinks import RecordSink
 from magicbooth.pipeline.stages import EffectStage
 from magicbooth.recording.recorder import Recorder
@@ -78,6 +84,19 @@ class BoothScreen:
         self.last_ui_ms = 0.0
         self.last_ui_cpu_ms = 0.0
         self.last_show_ms = 0.0
+        self.gestures = GestureInput(config) if config.booth.gestures else None
+        self.hands_seen = 0      # frames in which the watcher found a hand (gestures on)
+
+    @property
+    def hands_ms(self) -> float | None:
+        """The hand watcher's last frame on its thread (None while it does not run)."""
+        if self.gestures is None or not self.gestures.is_watching:
+            return None
+        return self.gestures.watcher.last_ms
+
+    def close(self) -> None:
+        if self.gestures is not None:
+            self.gestures.stop()
 
     def restart(self) -> None:
         """Begin the turns again with attract (the measured window starts)."""
@@ -95,13 +114,22 @@ class BoothScreen:
         began, cpu = time.perf_counter(), time.thread_time()
         if state == "attract":
             self.view.update(work, now)
+        palm: dict[str, Any] = {}
+        if self.gestures is not None:   # the booth's hand work, on the screens where the booth watches hands
+            self.gestures.follow(state, work.frame)
+            seen = self.gestures.seen
+            self.hands_seen += bool(seen is not None and seen.hands)
+            cue = self.gestures.cue
+            if cue is not None:
+                palm = {"palm": (cue.x, cue.y, cue.radius), "palm_progress": cue.progress, "palm_pose": cue.pose}
         thumbs_ms, thumbs_cpu_ms = (time.perf_counter() - began) * 1000.0, (time.thread_time() - cpu) * 1000.0
         if state in ("review", "saved"):
             self.view.show_clip(screen, work.image, watermarked=True)
         else:
             self.view.show(screen, work.canvas)
         self.view.draw(screen, self.view.moment(state, since=since, now=now, clip_ready=True, review_left=12.0,
-                                                qr_url=QR_URL, saved_left=1.0 - since))
+                                                qr_url=QR_URL, saved_left=1.0 - since,
+                                                gestures=self.gestures is not None, **palm))
         self.last_ui_ms = thumbs_ms + self.view.ui_ms
         self.last_ui_cpu_ms = thumbs_cpu_ms + self.view.ui_cpu_ms
         self.last_show_ms = self.view.show_ms
@@ -115,8 +143,11 @@ class EndToEnd:
     """One measured run of the live pipeline; ``run()`` returns its record."""
 
     def __init__(self, config: Config, source: str, *, effect: str | None, seconds: float,
-                 warmup_s: float = 2.0, when_progress: Callable[[float], None] | None = None) -> None:
+                 warmup_s: float = 2.0, when_progress: Callable[[float], None] | None = None,
+                 level: int | None = None, when_window: Callable[[Pipeline, float], None] | None = None) -> None:
         self.config = config
+        self.level = level            # a quality level held for the whole run (None: the governor decides)
+        self.when_window = when_window   # called with (pipeline, seconds into the window) on every measured frame
         self.source_spec = source
         self.effect_spec = effect
         self.seconds = seconds
@@ -134,6 +165,8 @@ class EndToEnd:
         except (MagicboothError, OSError, ImportError) as exc:
             return not_measured(f"could not build the pipeline for {spec!r}: {exc}")
         self.pipeline = pipeline
+        if self.level is not None and pipeline.governor is not None:
+            pipeline.governor.pin(self.level, reason="bench: held for the run")
         with contextlib.ExitStack() as stack:
             try:
                 pipeline.start()
@@ -157,6 +190,7 @@ class EndToEnd:
             stack.callback(recorder.close)
             stamp = _Stamp()
             booth = BoothScreen(self.config, pipeline, display, fps)
+            stack.callback(booth.close)
             for sink in (booth, stamp, RecordSink(recorder, live=True, watermark=pipeline.watermark)):
                 pipeline.add_sink(sink)
             record = self._measure(pipeline, stamp, recorder, booth)
@@ -179,6 +213,8 @@ class EndToEnd:
         show_ms: list[float] = []
         state: dict[str, Any] = {"start": None, "frames": 0, "usage": None}
         found = {"faces": 0, "meshes": 0, "mask": 0}
+        power = PowerSampler()
+        governor = pipeline.governor
         began = time.monotonic()
         measure_from = began + self.warmup_s
         measure_until = measure_from + self.seconds
@@ -192,11 +228,16 @@ class EndToEnd:
                     recorder.start(pre_roll_s=0.0)
                     booth.restart()
                     window.begin()
+                    power.start()
+                    state.update(at_start=governor.seconds_at_levels() if governor is not None else {},
+                                 changes_before=len(governor.changes) if governor is not None else 0)
                     state.update(start=now, drops0=pipeline.dropped, rec_drops0=recorder.dropped_frames)
                 return
             if state["usage"] is not None:
                 return
             state["frames"] += 1
+            if self.when_window is not None:
+                self.when_window(pipeline, now - state["start"])
             latencies.append((stamp.shown_at - work.frame.t) * 1000.0)
             loop = 0.0
             for name, ms in work.timings.items():
@@ -207,6 +248,8 @@ class EndToEnd:
                     stage_ms.setdefault(name, []).append(ms)
                     loop += ms
             loop_ms.append(loop)
+            if booth.hands_ms:
+                worker_ms.setdefault("model worker hands (gestures)", []).append(booth.hands_ms)
             if booth.last_state:
                 ui_ms.setdefault(booth.last_state, []).append(booth.last_ui_ms)
                 ui_cpu_ms.append(booth.last_ui_cpu_ms)
@@ -217,11 +260,15 @@ class EndToEnd:
                 found["mask"] += work.scene.mask is not None
             if now >= measure_until:
                 state.update(usage=window.end(state["frames"]), end=now, drops=pipeline.dropped - state["drops0"],
-                             rec_drops=recorder.dropped_frames - state["rec_drops0"])
+                             rec_drops=recorder.dropped_frames - state["rec_drops0"], watts=power.stop(),
+                             quality=_quality(governor, state["at_start"], state["changes_before"]))
                 stop.set()
 
         pipeline.when_frame = when_frame
-        pipeline.run(stop, max_seconds=self.warmup_s + self.seconds + 30.0)
+        try:
+            pipeline.run(stop, max_seconds=self.warmup_s + self.seconds + 30.0)
+        finally:
+            power.stop()
         if state["usage"] is None or state["frames"] < 2:
             return not_measured(f"the pipeline delivered only {state['frames']} measured frames")
         clip = recorder.stop(post_roll_s=0.0).result(timeout=60)
@@ -247,6 +294,11 @@ class EndToEnd:
             booth_ui_cpu_ms=summarize(ui_cpu_ms) if ui_cpu_ms else None,
             booth_show_ms=summarize(show_ms) if show_ms else None,
             booth_screen="x".join(map(str, booth.display.screen.get_size())) if booth.display.screen else "",
+            gestures={"on": booth.gestures is not None, "frames_with_hand": booth.hands_seen},
+            quality=state["quality"], power_w=None if state["watts"] is None else round(state["watts"], 3),
+            joules_per_recorded_minute=joules_per_minute(state["watts"]),
+            power_source=SOURCE if state["watts"] is not None else "not measured: no PMIC readings on this board "
+                                                                 "(vcgencmd pmic_read_adc: a Raspberry Pi 5)",
         )
 
 
@@ -257,3 +309,15 @@ class EndToEnd:
             if need in needs and found[key] == 0 and not any(m.startswith("perception") for m in self.missing):
                 self.missing.append(f"{need}: perception found none in {frames} frames, so the effect's "
                                     f"{need} drawing was not exercised")
+
+
+def _quality(governor: QualityGovernor | None, at_start: dict[int, float], changes_before: int) -> Record:
+    """The quality levels of the measured window: seconds at each, the changes and why."""
+    if governor is None:
+        return {"governor": "off", "levels_s": {}, "changes": [], "final": None}
+    spent = {str(level): round(seconds - at_start.get(level, 0.0), 3)
+             for level, seconds in governor.seconds_at_levels().items() if seconds - at_start.get(level, 0.0) > 0}
+    return {"governor": "pinned" if governor.pinned else "on", "levels_s": spent, "final": governor.level.number,
+            "final_name": governor.level.name, "target_fps": governor.target_fps,
+            "changes": [{"t": c.t, "from": c.old, "to": c.new, "reason": c.reason}
+                        for c in governor.changes[changes_before:]]}

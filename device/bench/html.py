@@ -70,7 +70,7 @@ def _device(report: dict[str, Any]) -> str:
 
 
 def _end_to_end(report: dict[str, Any]) -> str:
-    from magicbooth.bench.summary import booth_ui_line
+    from magicbooth.bench.summary import booth_ui_line, quality_lines
 
     e = report["end_to_end"]
     budget = report["verdict"]["budget_ms"]
@@ -89,7 +89,8 @@ def _end_to_end(report: dict[str, Any]) -> str:
              f"{e.get('clip_frames')} frames"],
             ["perception found", ", ".join(f"{k} in {v}/{e['frames']} frames" for k, v in e["found"].items())],
             ["missing from this run", "; ".join(e["missing"]) or "nothing"],
-            ["booth UI per frame", booth_ui_line(e).strip().removeprefix("booth ui ms: ")]]
+            ["booth UI per frame", booth_ui_line(e).strip().removeprefix("booth ui ms: ")],
+            ["quality", "; ".join(line.strip() for line in quality_lines(e))]]
     charts = [svg.histogram(e["latency_samples_ms"], "Capture-to-display latency", limit=None),
               svg.histogram(e["loop_samples_ms"], "Main-loop time per frame", limit=budget)]
     charts.append(svg.bars([(name, ms, None) for name, ms in e["cpu_ms_per_frame_by_thread"].items()],
@@ -98,6 +99,27 @@ def _end_to_end(report: dict[str, Any]) -> str:
     charts.append(svg.bars(stage_rows, "Live pipeline: main-loop stages and model workers (median, p90 mark)",
                            limit=budget))
     return _table(["", "value"], rows) + '<div class="grid">' + "".join(charts) + "</div>"
+
+
+def _quality(report: dict[str, Any]) -> str:
+    """The quality levels table and the governor's load check, when the run had them."""
+    from magicbooth.bench.summary import load_check_lines
+
+    parts = []
+    if report.get("quality_levels"):
+        parts.append("<h2>Quality levels (each held for one end-to-end run)</h2>" + _table(
+            ["level", "what", "fps", "dropped", "CPU ms/frame", "power W", "J per recorded minute"],
+            [[f"{r['level']} {r['name']}", r["what"], r.get("fps"), r.get("dropped_frames"), r.get("cpu_ms_per_frame"),
+              r.get("power_w"), r.get("joules_per_recorded_minute")] for r in report["quality_levels"]]))
+    if report.get("load_check"):
+        lines = load_check_lines(report["load_check"])
+        parts.append("<h2>Quality governor under load</h2>" + "".join(f"<p>{escape(line)}</p>" for line in lines))
+        check = report["load_check"]
+        if is_measured(check):
+            parts.append('<div class="grid">' + svg.bars(
+                [(f"{x['t']} s{' *' if x['loaded'] else ''} L{x['level']}", x["fps"], None) for x in check["timeline"]],
+                "Frames per second, each second (* loaded, L = level)") + "</div>")
+    return "".join(parts)
 
 
 def _stages(report: dict[str, Any]) -> str:
@@ -134,21 +156,6 @@ def _models(report: dict[str, Any]) -> str:
     return (_table(["model", "variant", "threads", "init ms", "first invoke ms", "warm median", "p90", "p99",
                     "stddev", "CPU median (all threads)", "XNNPACK partitions"], rows) + note
             + '<div class="grid">' + "".join(hists) + "</div>")
-
-
-def _arm_counts(report: dict[str, Any]) -> str:
-    files = report.get("arm_counts") or []
-    if not files:
-        return ""
-    parts = list(files[0]["parts"])
-    frame = _table(["core", "CPU class", *parts], [[f["cpu"], f["cpu_class"],
-                                                   *[round(f["parts"][p] / 1e6, 1) for p in parts]] for f in files])
-    rows = [[f["cpu"], f["cpu_class"], name, m.get("variant"), round(m["int8"] / 1e6, 2), round(m["float"] / 1e6, 2),
-             m["ratio"]] for f in files for name, m in f["models"].items()]
-    warnings = "".join(f"<p>{escape(f['cpu'])}: {escape(f['warning'])}</p>" for f in files if f.get("warning"))
-    return ("<h2>ARM instruction counts per CPU class</h2><p>From tools/bench_arm.sh, M instructions per frame and "
-            "per invoke (1 thread), each model's int8 graph as the loader picks it on that core.</p>" + frame
-            + _table(["core", "CPU class", "model", "graph", "int8 M", "float M", "int8 / float"], rows) + warnings)
 
 
 def _thermal(report: dict[str, Any]) -> str:
@@ -205,11 +212,10 @@ def render(report: dict[str, Any]) -> str:
         f"schema {escape(report['schema'])}/{report['schema_version']}</p>",
         "<h2>Verdict</h2>", _verdict(report),
         "<h2>Device</h2>", _device(report),
-        "<h2>End to end (live, while recording)</h2>", _end_to_end(report),
+        "<h2>End to end (live, while recording)</h2>", _end_to_end(report), _quality(report),
         "<h2>Per stage</h2>", _stages(report),
         "<h2>Per model</h2>", _models(report),
         "<h2>Temperature and clock</h2>", _thermal(report),
-        _arm_counts(report),
         "<h2>Raspberry Pi 4 prediction</h2>", _prediction(report),
         _compare(report),
         "</body></html>\n",

@@ -5,8 +5,11 @@ kernels (``/work/shared/tools/arm64``). Two bases, best first:
 
 * ``arm_counts``: a file from ``tools/bench_arm.sh`` with the instructions one
   frame costs there, part by part (detector, tracker, segmenter, effect,
-  libx264). At an assumed instructions-per-cycle and the Pi 4's 1.5 GHz each
-  becomes a time per frame on one core.
+  libx264, and the CPU's share of the hardware encoder). At an assumed
+  instructions-per-cycle and the Pi 4's 1.5 GHz each becomes a time per frame
+  on one core. A file counted on both CPU classes (Cortex-A72 and Cortex-A76)
+  gives one prediction per class (``by_cpu``: the Pi 4 and the Pi 5 at 2.4 GHz);
+  the top-level prediction stays the Pi 4's.
 * ``reference_model``: without such a file, one factor: MediaPipe's float
   BlazeFace costs about 19.8 M A72 instructions per invoke, divided by its warm
   median measured in *this* run; every CPU figure of the run is scaled by it.
@@ -15,11 +18,6 @@ kernels (``/work/shared/tools/arm64``). Two bases, best first:
 
 Either way it is first-order: no caches or memory bandwidth. Read it as
 "fits with room / fits barely / does not fit", not as a frame rate to the decimal.
-
-Counts files may come for several cores (``bench_arm.sh --cpu cortex-a76``):
-``by_cpu`` lists each one's parts and per-model int8 and float counts (the
-int8 graph the loader picked on that core, so per CPU class), and the Pi 4
-prediction uses the Cortex-A72 one.
 """
 
 from __future__ import annotations
@@ -41,12 +39,15 @@ class Board(TypedDict):
 
 
 PI4: Board = {"board": "Raspberry Pi 4 Model B", "cpu": "Cortex-A72", "cores": 4, "clock_mhz": 1500}
+PI5: Board = {"board": "Raspberry Pi 5", "cpu": "Cortex-A76", "cores": 4, "clock_mhz": 2400}
+BOARDS: dict[str, Board] = {"cortex-a72": PI4, "cortex-a76": PI5}
 REFERENCE_MODEL = ("face_detection_short_range", "float", 1)
 REFERENCE_A72_INSTRUCTIONS = 19.8e6  # per invoke, LiteRT + XNNPACK, 1 thread (shared/tools/arm64/README.md)
 COUNT_PARTS = ("frame", "effect", "encode libx264", "detector", "tracker (detector + landmarks)", "segmenter")
 # The live booth's parallel threads, as parts of the counts file.
 THREADS = {"model worker: face tracking": "tracker (detector + landmarks)", "model worker: segmenter": "segmenter",
            "main loop: effect": "effect", "recorder: libx264": "encode libx264"}
+HARDWARE_PART = "encode h264_v4l2m2m (CPU side)"  # conversion and buffer copy; the VideoCore's work is not the CPU's
 
 
 def load_arm_counts(path: str | Path) -> dict[str, Any]:
@@ -61,68 +62,66 @@ def load_arm_counts(path: str | Path) -> dict[str, Any]:
     return data
 
 
-PI4_CPU = "cortex-a72"
-
-
-def pi4_counts(files: list[dict[str, Any]]) -> dict[str, Any] | None:
-    """The counts file made on the Pi 4's core, if one was given."""
-    return next((f for f in files if f.get("cpu") == PI4_CPU), None)
-
-
-def by_cpu(files: list[dict[str, Any]], manifest_sha256: str | None = None) -> list[dict[str, Any]]:
-    """Per counts file: the core, its CPU class, the frame's parts and each model's int8 and float counts."""
-    found = []
-    for data in files:
-        models = {name: {**m, "ratio": round(m["int8"] / m["float"], 3)} for name, m in
-                  sorted((data.get("models") or {}).items()) if m.get("int8") and m.get("float")}
-        entry = {"cpu": data.get("cpu"), "cpu_class": data.get("cpu_class"), "effect": data.get("effect"),
-                 "measured": data.get("measured"), "parts": data["parts"], "models": models}
-        if manifest_sha256 and data.get("manifest_sha256") and not manifest_sha256.startswith(
-                data["manifest_sha256"]):
-            entry["warning"] = "counted with other model files than the ones installed now"
-        found.append(entry)
-    return found
-
-
 def predict_pi4(report: dict[str, Any], ipc: float, fps: int, arm_counts: dict[str, Any] | None = None,
-                manifest_sha256: str | None = None) -> dict[str, Any]:
-    """The ``prediction`` section: Pi 4 CPU per frame, the cores it needs, and the stage that limits it."""
-    if arm_counts is not None:
-        return _from_counts(arm_counts, ipc, fps, manifest_sha256)
-    return _from_reference(report, ipc, fps)
+                manifest_sha256: str | None = None, pi5_ipc: float | None = None) -> dict[str, Any]:
+    """The ``prediction`` section: Pi 4 CPU per frame, the cores it needs, and the stage that limits it.
 
-
-def _rate(ipc: float) -> float:
-    return PI4["clock_mhz"] * 1e6 * ipc  # instructions per second on one core
-
-
-def _verdict(out: dict[str, Any], cpu: float, parallel: dict[str, float], fps: int) -> dict[str, Any]:
-    budget = 1000.0 / fps
-    slowest = max(parallel, key=lambda n: parallel[n]) if parallel else None
-    limit = min([PI4["cores"] * 1000.0 / cpu] + ([1000.0 / parallel[slowest]] if slowest else []))
-    out.update(cpu_ms_per_frame=round(cpu, 1), cores_needed_at_target=round(cpu / budget, 2),
-               fps_limit=round(min(limit, float(fps)), 1), slowest_stage=slowest,
-               slowest_stage_ms=round(parallel[slowest], 1) if slowest else None,
-               fits=bool(cpu <= PI4["cores"] * budget and (not slowest or parallel[slowest] <= budget)))
+    With a counts file that holds both CPU classes, ``by_cpu`` adds the Pi 5's (at ``pi5_ipc``, else ``ipc``).
+    """
+    if arm_counts is None:
+        return _from_reference(report, ipc, fps)
+    by_cpu = arm_counts.get("by_cpu") or {arm_counts.get("cpu") or "cortex-a72": {"parts": arm_counts["parts"]}}
+    ipcs = {"cortex-a72": ipc, "cortex-a76": pi5_ipc or ipc}
+    predictions = {cpu: _from_counts(arm_counts, entry["parts"], cpu, ipcs.get(cpu, ipc), fps, manifest_sha256)
+                   for cpu, entry in by_cpu.items()}
+    first = "cortex-a72" if "cortex-a72" in predictions else next(iter(predictions))
+    out = dict(predictions[first])
+    if len(predictions) > 1:
+        out["by_cpu"] = predictions
     return out
 
 
-def _from_counts(counts: dict[str, Any], ipc: float, fps: int, manifest_sha256: str | None) -> dict[str, Any]:
-    parts = counts["parts"]
-    ms = {name: 1000.0 * n / _rate(ipc) for name, n in parts.items()}
-    basis = {"kind": "arm_counts", "cpu_counted": counts.get("cpu"), "effect": counts.get("effect"),
-             "measured": counts.get("measured"), "assumed_ipc": ipc, **PI4,
-             "instructions_per_frame": parts["frame"]}
+def _rate(ipc: float, board: Board = PI4) -> float:
+    return board["clock_mhz"] * 1e6 * ipc  # instructions per second on one core
+
+
+def _verdict(out: dict[str, Any], cpu: float, parallel: dict[str, float], fps: int, board: Board = PI4
+             ) -> dict[str, Any]:
+    budget = 1000.0 / fps
+    slowest = max(parallel, key=lambda n: parallel[n]) if parallel else None
+    limit = min([board["cores"] * 1000.0 / cpu] + ([1000.0 / parallel[slowest]] if slowest else []))
+    out.update(cpu_ms_per_frame=round(cpu, 1), cores_needed_at_target=round(cpu / budget, 2),
+               fps_limit=round(min(limit, float(fps)), 1), slowest_stage=slowest,
+               slowest_stage_ms=round(parallel[slowest], 1) if slowest else None,
+               fits=bool(cpu <= board["cores"] * budget and (not slowest or parallel[slowest] <= budget)))
+    if slowest:  # how much of the frame budget the busiest thread leaves
+        out["margin"] = round(1.0 - parallel[slowest] / budget, 2)
+    return out
+
+
+def _from_counts(counts: dict[str, Any], parts: dict[str, int], cpu: str, ipc: float, fps: int,
+                 manifest_sha256: str | None) -> dict[str, Any]:
+    board = BOARDS.get(cpu, PI4)
+    ms = {name: 1000.0 * n / _rate(ipc, board) for name, n in parts.items()}
+    basis = {"kind": "arm_counts", "cpu_counted": cpu, "effect": counts.get("effect"),
+             "measured": counts.get("measured"), "assumed_ipc": ipc, **board,
+             "instructions_per_frame": parts["frame"], "low_res_stream": counts.get("lores"),
+             "statistic": counts.get("statistic", "median")}
     stale = bool(manifest_sha256 and counts.get("manifest_sha256") and
                  not manifest_sha256.startswith(counts["manifest_sha256"]))
     if stale:
         basis["warning"] = "the counts were made with other model files than the ones installed now"
     out: dict[str, Any] = {"status": "predicted", "basis": basis, "stage_ms": {k: round(v, 2) for k, v in ms.items()
                                                                              if k != "frame"}}
-    _verdict(out, ms["frame"], {name: ms[part] for name, part in THREADS.items()}, fps)
-    hw = ms["frame"] - ms["encode libx264"]
-    out["with_hardware_encoder"] = {"cpu_ms_per_frame": round(hw, 1),
-                                    "cores_needed_at_target": round(hw * fps / 1000.0, 2)}
+    threads = {name: ms[part] for name, part in THREADS.items()}
+    _verdict(out, ms["frame"], threads, fps, board)
+    # The hardware encoder leaves the CPU its conversion to YUV and a buffer copy (counted when the file has
+    # them); without that part, only libx264 is taken off.
+    encoder_cpu = ms.get(HARDWARE_PART, 0.0)
+    hw_threads = {n: v for n, v in threads.items() if n != "recorder: libx264"}
+    hw_threads["recorder: h264_v4l2m2m"] = encoder_cpu
+    out["with_hardware_encoder"] = _verdict({"counted_cpu_side": HARDWARE_PART in ms},
+                                            ms["frame"] - ms["encode libx264"] + encoder_cpu, hw_threads, fps, board)
     return out
 
 

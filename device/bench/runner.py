@@ -17,16 +17,21 @@ from typing import Any
 from magicbooth import __version__
 from magicbooth.bench import device_info, models, stages
 from magicbooth.bench.endtoend import EndToEnd
+from magicbooth.bench.levels import load_check, measure_levels
 from magicbooth.bench.measures import is_measured
-from magicbooth.bench.predict import by_cpu, pi4_counts, predict_pi4
+from magicbooth.bench.predict import predict_pi4
 from magicbooth.bench.progress import Progress
 from magicbooth.bench.schema import SCHEMA_ID, SCHEMA_VERSION
 from magicbooth.bench.thermal import ThermalSampler
 from magicbooth.bench.verdict import judge
 from magicbooth.core.config import Config
 from magicbooth.inference import amx
+from magicbooth.pipeline.governor import LEVELS
 
 log = logging.getLogger(__name__)
+
+# The governor's load check (--load-check): calm, then loaded, then calm long enough to step back up.
+LOAD_CALM_S, LOAD_S, LOAD_AFTER_S = 10.0, 50.0, 70.0
 
 
 @dataclass(frozen=True)
@@ -39,8 +44,9 @@ class BenchSettings:
     source: str | None = None
     effect: str | None = None
     progress: bool = True
-    arm_counts: tuple[dict[str, Any], ...] = ()  # tools/bench_arm.sh files, one per emulated core
-    parts: frozenset[str] = field(default_factory=lambda: frozenset({"end_to_end", "stages", "models"}))
+    arm_counts: dict[str, Any] | None = None
+    parts: frozenset[str] = field(default_factory=lambda: frozenset({"end_to_end", "levels", "stages", "models"}))
+    load_procs: int = 0   # > 0: also the governor's check under that many spinning processes (--load-check)
 
 
 def resolve(settings: BenchSettings, config: Config, cores: int) -> dict[str, Any]:
@@ -62,6 +68,7 @@ def resolve(settings: BenchSettings, config: Config, cores: int) -> dict[str, An
         "budget_ms": round(1000.0 / b.fps, 3),
         "warm_runs": b.quick_warm_runs if settings.quick else b.warm_runs,
         "stage_frames": b.quick_stage_frames if settings.quick else b.stage_frames,
+        "level_seconds": b.quick_level_seconds if settings.quick else b.level_seconds,
     }
 
 
@@ -72,7 +79,10 @@ def run_bench(settings: BenchSettings, config: Config) -> dict[str, Any]:
     s = resolve(settings, config, device["usable_cores"])
     cases, models_note = models.discover(config) if "models" in settings.parts else ([], "skipped")
     model_steps = len(cases) * len(s["threads"]) * s["warm_runs"]
-    progress = Progress({"end to end": s["seconds"] + config.bench.warmup_s,
+    level_runs = len(LEVELS) * (s["level_seconds"] + config.bench.warmup_s + 2) if "levels" in settings.parts else 0
+    load_s = LOAD_CALM_S + LOAD_S + LOAD_AFTER_S if settings.load_procs > 0 else 0.0
+    progress = Progress({"end to end": s["seconds"] + config.bench.warmup_s, "quality levels": max(0.1, level_runs),
+                         "load check": max(0.1, load_s),
                          "stages": 0.3 * s["stage_frames"] / 10, "models": max(0.1, model_steps / 200)},
                         enabled=settings.progress)
     sampler = ThermalSampler(config.bench.sample_interval_s if not settings.quick else
@@ -91,6 +101,16 @@ def run_bench(settings: BenchSettings, config: Config) -> dict[str, Any]:
         else:
             report["end_to_end"] = {"status": "not_measured", "reason": "skipped in this run"}
         gc.collect()
+        if "levels" in settings.parts:
+            tick = progress.phase("quality levels", steps=len(LEVELS))
+            report["quality_levels"] = measure_levels(config, s["source"], s["effect"], seconds=s["level_seconds"],
+                                                      warmup_s=config.bench.warmup_s, when_level=lambda _: tick())
+        if settings.load_procs > 0:
+            progress.phase("load check")
+            report["load_check"] = load_check(config, s["source"], s["effect"], procs=settings.load_procs,
+                                              calm_s=LOAD_CALM_S, load_s=LOAD_S, after_s=LOAD_AFTER_S,
+                                              warmup_s=config.bench.warmup_s)
+        gc.collect()
         report["stages"] = _stages(config, s, progress) if "stages" in settings.parts else []
         gc.collect()
         tick = progress.phase("models", steps=max(1, model_steps))
@@ -105,11 +125,8 @@ def run_bench(settings: BenchSettings, config: Config) -> dict[str, Any]:
     report["thermal"] = sampler.as_dict()
     report["verdict"] = judge(report["end_to_end"], report["stages"], budget_ms=s["budget_ms"],
                               cpu_ms_target=config.bench.cpu_ms_target, rss_mb_target=config.bench.rss_mb_target)
-    if settings.arm_counts:
-        report["arm_counts"] = by_cpu(list(settings.arm_counts), _manifest_sha256())
-    report["prediction"] = predict_pi4(report, config.bench.pi4_ipc, config.bench.fps,
-                                       pi4_counts(list(settings.arm_counts)),
-                                       _manifest_sha256())
+    report["prediction"] = predict_pi4(report, config.bench.pi4_ipc, config.bench.fps, settings.arm_counts,
+                                       _manifest_sha256(), pi5_ipc=config.bench.pi5_ipc)
     report["duration_s"] = round(time.monotonic() - started, 2)
     report["created"] = datetime.now(UTC).isoformat(timespec="seconds")
     return report

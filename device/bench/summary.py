@@ -35,7 +35,7 @@ def render(report: dict[str, Any]) -> str:
     out = [f"magicbooth bench: {d['board'] or d['cpu']} · {d['cores']} cores"
            + (f" · CPU class {d['cpu_class']}" if d.get("cpu_class") else "")
            + f" · {d['litert'] or 'no LiteRT'} · "
-           f"governor {d['governor'] or NM} · temperature "
+           f"CPU governor {d['governor'] or NM} · temperature "
            + (f"{d['temperature_c']:.1f} °C" if d["temperature_c"] is not None else NM)
            + (f" · XNNPACK AMX tiles {d['xnnpack_amx']}" if d.get("xnnpack_amx") not in (None, "absent") else ""),
            ""]
@@ -56,10 +56,20 @@ def render(report: dict[str, Any]) -> str:
         out.append("  perception found " + ", ".join(f"{k} in {v}/{e['frames']}" for k, v in e["found"].items())
                    + " frames")
         out.append(booth_ui_line(e))
+        out += quality_lines(e)
         if e["missing"]:
             out.append("  missing: " + "; ".join(e["missing"]))
     else:
         out += ["", f"end to end: {NM}: {e['reason']}"]
+    if report.get("quality_levels"):
+        out += ["", "quality levels (the end-to-end run with each level held; energy where the board can tell):",
+                table(["level", "what", "fps", "dropped", "CPU ms/frame", "power W", "J per recorded minute"],
+                      [[f"{r['level']} {r['name']}", r["what"], r["fps"], r["dropped_frames"], r["cpu_ms_per_frame"],
+                        r["power_w"], r["joules_per_recorded_minute"]] if is_measured(r) else
+                       [f"{r['level']} {r['name']}", r["what"], None, None, None, None, r["reason"]]
+                       for r in report["quality_levels"]])]
+    if report.get("load_check"):
+        out += ["", *load_check_lines(report["load_check"])]
     out += ["", table(["stage", "median ms", "p90 ms", "fps", "CPU ms/frame", "note"],
                       [[s["name"], s["ms"]["median"], s["ms"]["p90"], s.get("fps", "-"),
                         stage_cpu_ms(s), ""]
@@ -77,7 +87,6 @@ def render(report: dict[str, Any]) -> str:
             out.append("  * the int8 graph the loader picks on this CPU")
     else:
         out += ["", f"models: {NM}: {report.get('models_note')}"]
-    out += arm_count_lines(report.get("arm_counts") or [])
     out += ["", prediction_line(report.get("prediction"))]
     th = report["thermal"]
     if th.get("temperature_c"):
@@ -100,21 +109,33 @@ def variant_label(m: dict[str, Any]) -> str:
     return f"{m['variant']}*" if m.get("picked") else m["variant"]
 
 
-def arm_count_lines(files: list[dict[str, Any]]) -> list[str]:
-    """Per emulated core (so per CPU class): the frame's parts, and each model's picked int8 graph against float."""
-    if not files:
-        return []
-    parts = list(files[0]["parts"])
-    out = ["", "ARM instructions per frame, M (tools/bench_arm.sh):",
-           table(["core", "CPU class", *parts], [[f["cpu"], f["cpu_class"] or NM,
-                                                  *[f"{f['parts'][p] / 1e6:.1f}" for p in parts]] for f in files])]
-    rows = [[f["cpu"], f["cpu_class"] or NM, name, m.get("variant", "int8"), f"{m['int8'] / 1e6:.2f}",
-             f"{m['float'] / 1e6:.2f}", f"{m['ratio']:.2f}"] for f in files for name, m in f["models"].items()]
-    if rows:
-        out += ["", "ARM instructions per invoke, M (1 thread; the int8 graph the loader picks on that core):",
-                table(["core", "CPU class", "model", "graph", "int8", "float", "int8/float"], rows)]
-    out += [f"  {f['cpu']}: {f['warning']}" for f in files if f.get("warning")]
-    return out
+def quality_lines(e: dict[str, Any]) -> list[str]:
+    """Which quality levels the run was at, why they changed, and the energy it took."""
+    q = e.get("quality") or {}
+    spent = ", ".join(f"{level} for {seconds:.1f} s" for level, seconds in q.get("levels_s", {}).items())
+    lines = [f"  quality (governor {q.get('governor', 'off')}): level {spent or 'none'}; ended at "
+             f"{q.get('final')} {q.get('final_name', '')}".rstrip()]
+    lines += [f"    {c['t']:.1f} s: {c['from']} -> {c['to']}: {c['reason']}" for c in q.get("changes", [])]
+    if e.get("power_w") is not None:
+        lines.append(f"  power {e['power_w']:.2f} W: {e['joules_per_recorded_minute']:.0f} J per recorded minute "
+                     f"({e['power_source']})")
+    else:
+        lines.append(f"  energy: {e.get('power_source') or NM}")
+    return lines
+
+
+def load_check_lines(c: dict[str, Any]) -> list[str]:
+    """The governor under a known load: frame rate and level before, during and after."""
+    if not is_measured(c):
+        return [f"load check: {NM}: {c['reason']}"]
+    head = (f"load check ({c['procs']} spinning processes for {c['load_s']:.0f} s after {c['calm_s']:.0f} s calm, "
+            f"then {c['after_s']:.0f} s calm; target {c['target_fps']:g} fps): fps {c['fps_before']} before, "
+            f"{c['fps_first_loaded_s']} in the first loaded seconds, {c['fps_last_loaded_5s']} in the last 5 loaded "
+            f"seconds at level {c['level_at_load_end']} (lowest {c['lowest_level']}), {c['fps_after_last_5s']} at "
+            f"the end at level {c['level_at_end']}")
+    timeline = " ".join(f"{s['fps']}{'*' if s['loaded'] else ''}/{s['level']}" for s in c["timeline"])
+    changes = [f"    {x['t']:.1f} s: {x['from']} -> {x['to']}: {x['reason']}" for x in c["quality"]["changes"]]
+    return [head, f"  per second, fps/level (* loaded): {timeline}", *changes]
 
 
 def booth_ui_line(e: dict[str, Any]) -> str:
@@ -125,10 +146,15 @@ def booth_ui_line(e: dict[str, Any]) -> str:
     states = ", ".join(f"{state} {stats['median']:.2f}" for state, stats in e.get("booth_ui_ms_by_state", {}).items())
     show = e.get("booth_show_ms") or {}
     cpu = e.get("booth_ui_cpu_ms") or {}
+    hands = (e.get("worker_ms") or {}).get("model worker hands (gestures)")
+    gestures = e.get("gestures") or {}
+    hand_line = (f"; gestures on: hand watcher median {hands['median']:.2f} ms a frame on its thread (attract and "
+                 f"review only), a hand in {gestures.get('frames_with_hand', 0)} frames" if gestures.get("on") and hands
+                 else "; gestures off" if not gestures.get("on") else "")
     return (f"  booth ui ms: median {ui['median']:.2f}, mean {ui['mean']:.2f}, p90 {ui['p90']:.2f}, "
             f"max {ui['max']:.1f} at {e.get('booth_screen')} over the live picture ({states}); main-thread CPU "
             f"median {cpu.get('median', 0):.2f}, mean {cpu.get('mean', 0):.2f}, p90 {cpu.get('p90', 0):.2f}; "
-            f"picture under it {show.get('median', 0):.2f} ms")
+            f"picture under it {show.get('median', 0):.2f} ms{hand_line}")
 
 
 def prediction_line(p: dict[str, Any] | None) -> str:
@@ -156,5 +182,18 @@ def prediction_line(p: dict[str, Any] | None) -> str:
     if "with_hardware_encoder" in p:
         hw = p["with_hardware_encoder"]
         text += (f"; with the Pi 4's hardware encoder {hw['cpu_ms_per_frame']:.0f} ms "
-                 f"({hw['cores_needed_at_target']:.1f} cores)")
+                 f"({hw['cores_needed_at_target']:.1f} cores")
+        if "slowest_stage_ms" in hw:
+            text += (f", slowest {hw['slowest_stage']} ~{hw['slowest_stage_ms']:.0f} ms, "
+                     + ("fits" if hw["fits"] else "does NOT fit")
+                     + (f" with {hw['margin']:.0%} of the frame to spare" if hw.get("margin", -1) > 0 else ""))
+        text += ")"
+    for cpu, other in (p.get("by_cpu") or {}).items():
+        if cpu == b.get("cpu_counted"):
+            continue
+        ob = other["basis"]
+        text += (f". {ob['board']} ({cpu}, {ob['instructions_per_frame'] / 1e6:.1f} M instructions per frame, IPC "
+                 f"{ob['assumed_ipc']:g} at {ob['clock_mhz']} MHz): {other['cpu_ms_per_frame']:.0f} ms CPU per frame, "
+                 f"slowest {other['slowest_stage']} ~{other['slowest_stage_ms']:.0f} ms — "
+                 + ("fits" if other["fits"] else "does NOT fit"))
     return text

@@ -1,7 +1,7 @@
 """Temperature, CPU clock and throttling, read once or sampled over the run.
 
 On a Pi, ``vcgencmd`` is the authority (``get_throttled`` also says *why* it
-slowed down); elsewhere sysfs thermal zones and cpufreq. A machine with
+slowed down; the readers are ``core.board``'s); elsewhere sysfs thermal zones and cpufreq. A machine with
 neither (a VM, this CI box) gives ``None``, which the report shows as "not
 measured".
 """
@@ -9,63 +9,24 @@ measured".
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 import threading
 import time
 from pathlib import Path
 from typing import Any
 
-THERMAL = Path("/sys/class/thermal")
+from magicbooth.core.board import (  # noqa: F401  (re-exported: the bench reads the board through here)
+    THERMAL,
+    THROTTLE_BITS,
+    decode_throttled,
+    read_temperature,
+    read_text,
+    read_throttled,
+    vcgencmd,
+)
+
 CPUFREQ = Path("/sys/devices/system/cpu/cpu0/cpufreq/scaling_cur_freq")
 CPUINFO = Path("/proc/cpuinfo")
-
-# Bits of ``vcgencmd get_throttled`` (Raspberry Pi firmware documentation).
-THROTTLE_BITS = {
-    0: "under_voltage", 1: "arm_frequency_capped", 2: "throttled", 3: "soft_temperature_limit",
-    16: "under_voltage_occurred", 17: "arm_frequency_capping_occurred", 18: "throttling_occurred",
-    19: "soft_temperature_limit_occurred",
-}
-
-
-def decode_throttled(value: int) -> dict[str, Any]:
-    """``get_throttled``'s bit field as named flags (now and since boot)."""
-    flags = {name: bool(value >> bit & 1) for bit, name in THROTTLE_BITS.items()}
-    return {"raw": f"0x{value:x}", "source": "vcgencmd", **flags}
-
-
-def vcgencmd(*args: str) -> str | None:
-    """Output of ``vcgencmd ARGS`` or ``None`` where there is no such tool (or it fails)."""
-    tool = shutil.which("vcgencmd")
-    if tool is None:
-        return None
-    try:
-        done = subprocess.run([tool, *args], capture_output=True, text=True, timeout=2, check=False)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return done.stdout.strip() if done.returncode == 0 else None
-
-
-def read_throttled() -> dict[str, Any] | None:
-    """Decoded throttling flags from ``vcgencmd get_throttled``; ``None`` off a Pi."""
-    out = vcgencmd("get_throttled")
-    match = re.search(r"throttled=(0x[0-9a-fA-F]+)", out or "")
-    return decode_throttled(int(match.group(1), 16)) if match else None
-
-
-def read_temperature(thermal: Path = THERMAL) -> tuple[float, str] | None:
-    """(°C, where it came from): vcgencmd, else the CPU's sysfs thermal zone."""
-    out = vcgencmd("measure_temp")
-    match = re.search(r"temp=([-\d.]+)", out or "")
-    if match:
-        return float(match.group(1)), "vcgencmd"
-    zones = sorted(thermal.glob("thermal_zone*"))
-    preferred = [z for z in zones if _read(z / "type") in ("cpu-thermal", "x86_pkg_temp", "soc_thermal")]
-    for zone in preferred + zones:
-        raw = _read(zone / "temp")
-        if raw and raw.lstrip("-").isdigit():
-            return int(raw) / 1000.0, f"sysfs {zone.name} ({_read(zone / 'type') or 'unknown'})"
-    return None
+_read = read_text
 
 
 def read_clock_mhz(cpufreq: Path = CPUFREQ, cpuinfo: Path = CPUINFO) -> tuple[float, str] | None:
@@ -155,10 +116,3 @@ class ThermalSampler:
         while not self.stopping.is_set():
             self.sample()
             self.stopping.wait(self.interval_s)
-
-
-def _read(path: Path) -> str | None:
-    try:
-        return path.read_text().strip()
-    except OSError:
-        return None

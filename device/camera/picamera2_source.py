@@ -7,7 +7,8 @@ implements exactly those calls.
 Colour order: picamera2's ``"BGR888"`` format is laid out R, G, B in memory,
 so it arrives as an RGB numpy array with no conversion (``"RGB888"`` would
 arrive as BGR). The low-resolution stream is YUV420 on a Pi 4 (the ISP cannot
-give RGB there), so it is converted with one OpenCV call.
+give RGB there), so it is converted with one OpenCV call; its rows keep the
+ISP's padding to 64 bytes, which is cut off after the conversion.
 """
 
 from __future__ import annotations
@@ -118,5 +119,15 @@ class Picamera2Source(FrameSource):
         image = np.ascontiguousarray(arrays[0][:, :, :3])
         if not self._lores:
             return image
-        lores = cv2.cvtColor(arrays[1], cv2.COLOR_YUV2RGB_I420)
-        return image, lores
+        return image, lores_rgb(arrays[1], self._lores[0])
+
+
+def lores_rgb(yuv420: np.ndarray, width: int | None = None) -> np.ndarray:
+    """The low-resolution stream's planar YUV420 (h * 3 / 2, stride) as an RGB image ``width`` wide.
+
+    One OpenCV call converts the padded rows too; the padding is cut off after it.
+    """
+    rgb = cv2.cvtColor(yuv420, cv2.COLOR_YUV2RGB_I420)
+    if width is None or width >= rgb.shape[1]:
+        return rgb
+    return np.ascontiguousarray(rgb[:, :width])

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 
 from magicbooth.bench import compare, html, summary
 from magicbooth.bench.predict import load_arm_counts
 from magicbooth.bench.runner import BenchSettings, run_bench
 from magicbooth.commands import Context
+from magicbooth.core.errors import UsageError
 from magicbooth.core.outputs import PendingFile, check_output
 
 HELP = "benchmark this device: models, every stage, the live pipeline while recording; JSON and HTML reports"
@@ -48,10 +50,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", metavar="FILE", help="write the report as JSON (schema magicbooth.bench/1)")
     parser.add_argument("--html", metavar="FILE", help="write a self-contained HTML report with charts")
     parser.add_argument("--compare", metavar="PREV.json", help="show the changes against an earlier --json report")
-    parser.add_argument("--arm-counts", metavar="FILE", action="append", default=[],
-                        help="ARM instruction counts per frame and per model from tools/bench_arm.sh, one file per "
-                        "emulated core (repeat for --cpu cortex-a72 and cortex-a76): shown per CPU class; the "
-                        "Cortex-A72 file is the basis of the Pi 4 prediction (default: scale by one model)")
+    parser.add_argument("--arm-counts", metavar="FILE", help="ARM instruction counts per frame from "
+                        "tools/bench_arm.sh: the basis of the Pi 4 prediction (default: scale by one model)")
+    parser.add_argument("--levels", action="store_true", help="also with --quick: the end-to-end run at each quality "
+                        "level (fps, CPU, and on a Pi 5 joules per recorded minute); a full run always does")
+    parser.add_argument("--load-check", nargs="?", type=int, const=0, default=None, metavar="PROCS",
+                        help="also let the quality governor decide while PROCS processes (default: one more than "
+                             "the cores) each spin at 100 %% for 50 s of a 130 s run: the level should step down, "
+                             "the frame rate recover, and the level come back up after the load")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar (it goes to stderr)")
 
 
@@ -70,11 +76,15 @@ def write_report(target: str, text: str) -> None:
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
     previous = compare.load_report(args.compare) if args.compare else None
-    counts = tuple(load_arm_counts(path) for path in args.arm_counts)
+    counts = load_arm_counts(args.arm_counts) if args.arm_counts else None
     check_report_paths(args.json, args.html)
+    parts = {"end_to_end", "stages", "models"} | ({"levels"} if args.levels or not args.quick else set())
+    procs = 0 if args.load_check is None else args.load_check or (os.cpu_count() or 1) + 1
+    if procs < 0 or procs > 64:
+        raise UsageError(f"--load-check {args.load_check}: expected 1 to 64 processes")
     settings = BenchSettings(quick=args.quick, seconds=args.seconds, threads=args.threads, source=args.source,
                              effect=args.effect, progress=not args.no_progress and sys.stderr.isatty(),
-                             arm_counts=counts)
+                             arm_counts=counts, parts=frozenset(parts), load_procs=procs)
     report = run_bench(settings, ctx.config)
     if previous is not None:
         report["compare"] = compare.compare(previous, report, against=str(args.compare))

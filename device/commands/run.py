@@ -14,8 +14,7 @@ import pygame
 from magicbooth.commands import Context, seconds_arg
 from magicbooth.core.errors import UsageError
 from magicbooth.pipeline.builder import build_pipeline
-from magicbooth.pipeline.display import Display
-from magicbooth.pipeline.flow import Pipeline
+from magicbooth.pipeline.display import Display, hud_lines
 
 HELP = "run the booth: camera -> effects -> display (headless when there is no display)"
 
@@ -69,7 +68,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         config = config.replace("display", hud=True)
     pipeline = build_pipeline(config, source=args.source, effect=args.effect)
     display = Display(config.display, mode=args.display, watermark=pipeline.watermark)
-    display.hud_text = lambda: [f"effect: {pipeline.effect_name}", *_hud_lines(pipeline)]
+    display.hud_text = lambda: [f"effect: {pipeline.effect_name}", *hud_lines(pipeline)]
     carousel = pipeline.carousel
     assert carousel is not None
 
@@ -94,10 +93,3 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
             pipeline.stop()
             display.close()
     return 0
-
-
-def _hud_lines(pipeline: Pipeline) -> list[str]:
-    stats = pipeline.stats
-    lines = [f"{stats.fps:4.1f} fps  dropped {stats.dropped}  latency {stats.latency_ms:.0f} ms"]
-    lines += [f"{name}: {ms:.1f} ms" for name, ms in stats.stage_ms.items()]
-    return lines

@@ -136,6 +136,9 @@ class BoothConfig:
         "the screens keep buttons and text out of it.", low=0, high=1)
     thumbnails: bool = option(True, "Show each effect live on the guest in the carousel (costs about 1 ms a "
                               "frame); false shows plain symbols.")
+    gestures: bool = option(False, "Hand gestures through the camera, no touching: an open palm held for 1 s "
+                            "starts, thumb up keeps, thumb down retakes, a sideways swipe changes the effect. Hands "
+                            "are watched only while the booth waits for a choice, never while recording.")
 
 
 @dataclass(frozen=True)
@@ -262,6 +265,9 @@ class PerceptionConfig:
     """Face detection, face mesh tracking and the person mask."""
 
     max_faces: int = option(2, "Most faces detected and tracked at once.", low=1, high=8)
+    detector: str = option("auto", "Face detector: short (guests within about 2 m), full (the full-range model, "
+                           "scanning the picture in tiles for guests 1-4 m away) or auto (short first, the "
+                           "full-range scan only while it finds nothing).", choices=("auto", "short", "full"))
     min_face_score: float = option(0.5, "Detector score a face needs to count.", low=0.01, high=0.99)
     nms_iou: float = option(0.3, "Detections overlapping more than this are blended into one face.",
                             low=0.05, high=0.95)
@@ -269,6 +275,14 @@ class PerceptionConfig:
                                  low=0.01, high=0.99)
     redetect_every: int = option(
         10, "While fewer than max_faces are tracked, look for new faces every N frames.", low=1, high=1000)
+    detect_every: int = option(
+        5, "Effects that need faces but no mesh: run the face detector at least every N frames and follow the "
+        "faces between by optical flow on a small picture (sooner when a face cannot be followed, and on every "
+        "frame while nobody is seen); 1 runs it on every frame.", low=1, high=100)
+    mesh_reuse: int = option(
+        1, "Where a tracked face kept still or only moved as a whole (its picture shows no other change), give its "
+        "last mesh moved with it instead of running the mesh model, for at most N frames in a row; 0 runs the model "
+        "on every frame.", low=0, high=30)
     smoothing: bool = option(True, "Smooth keypoints and landmarks with a One-Euro filter.")
     smoothing_min_cutoff: float = option(
         1.0, "One-Euro cut-off (Hz) for a still face; lower is steadier but lags more.", low=0.01, high=100)
@@ -302,10 +316,33 @@ class PerceptionConfig:
                              "picture's edges less.", low=1e-5, high=1.0)
     mask_gain: float = option(6.0, "Steepness of the refined edge: 1 keeps the filter's own, higher is harder.",
                               low=0.5, high=8.0)
+    mask_still_frames: int = option(
+        15, "While no part of the picture has moved (by mask_motion grey levels since the segmentation model last "
+        "ran), keep the last mask for up to this many frames; anything that moves runs the model at once. 0 runs "
+        "it on every frame.", low=0, high=300)
     mask_every: int = option(1, "Run the segmentation model on every Nth frame only.", low=1, high=30)
     mask_skip_change: float = option(
         0.0, "Reuse the last mask while the frame's mean pixel change (0-255) stays below this; 0 is off.",
         low=0.0, high=255)
+
+
+@dataclass(frozen=True)
+class QualityConfig:
+    """The quality governor: quality steps down when the booth falls behind or runs hot, back up with headroom.
+
+    The levels and when they change: docs/architecture.md and ``pipeline/governor.py``.
+    """
+
+    governor: bool = option(True, "Let the governor change the quality level (live sources only); false keeps "
+                            "full quality.")
+    target_fps: int = option(0, "Frame rate the booth should hold; 0 means the camera's.", low=0, high=120)
+    max_level: int = option(5, "Lowest quality the governor may step down to: 0 (full) to 5 (the effect at half "
+                            "resolution).", low=0, high=5)
+    hot_c: float = option(75.0, "Board temperature that counts as near its limit (a Pi 4 or 5 starts to throttle "
+                          "at 80-85 °C); throttling reported by the firmware counts too.", low=30, high=110)
+    down_after_s: float = option(2.0, "Seconds below the frame rate before one step down.", low=0.5, high=60)
+    up_after_s: float = option(10.0, "Seconds of headroom before one step back up (doubled each time a step up "
+                               "had to be undone, up to 5 minutes).", low=1, high=600)
 
 
 @dataclass(frozen=True)
@@ -338,8 +375,14 @@ class BenchConfig:
     rss_mb_target: float = option(350.0, "Target peak resident memory in MB.", low=1)
     effect: str = option("", "Effect for the end-to-end run; empty means the heaviest (mesh + mask).")
     sample_interval_s: float = option(1.0, "Seconds between temperature and clock samples.", low=0.05, high=60)
+    level_seconds: float = option(10.0, "Full run: seconds of the end-to-end run at each quality level (fps, CPU "
+                                  "and, on a Pi 5, joules per recorded minute).", low=1, high=600)
+    quick_level_seconds: float = option(3.0, "--quick: seconds at each quality level.", low=1, high=600)
     pi4_ipc: float = option(1.0, "Instructions per cycle assumed for a Pi 4's Cortex-A72 when the report turns "
                             "ARM instruction counts into a Pi 4 prediction.", low=0.1, high=4)
+    pi5_ipc: float = option(1.0, "Instructions per cycle assumed for a Pi 5's Cortex-A76 when a counts file also "
+                            "holds Cortex-A76 counts (the same as the Pi 4's by default: a cautious guess for a wider "
+                            "core).", low=0.1, high=4)
 
 
 @dataclass(frozen=True)
@@ -356,6 +399,7 @@ class Config:
     upload: UploadConfig = field(default_factory=UploadConfig)
     perception: PerceptionConfig = field(default_factory=PerceptionConfig)
     effects: EffectsConfig = field(default_factory=EffectsConfig)
+    quality: QualityConfig = field(default_factory=QualityConfig)
     booth: BoothConfig = field(default_factory=BoothConfig)
     headless: HeadlessConfig = field(default_factory=HeadlessConfig)
     gpio: GpioConfig = field(default_factory=GpioConfig)

@@ -210,6 +210,19 @@ def check_models(config: Config) -> Check:
     return Check("models", True, detail)
 
 
+def check_gestures(config: Config) -> Check:
+    """Whether hand gestures can run (the two hand models load) and whether ``[booth] gestures`` turns them on."""
+    from magicbooth.perception.hands import models_available
+
+    ok, detail = models_available()
+    state = "on" if config.booth.gestures else "off ([booth] gestures = false)"
+    if ok:
+        return Check("gestures", True, f"available, {state}: {detail}")
+    return Check("gestures", False, f"not available, {state}: {detail}",
+                 "rebuild the models: python tools/build_models.py palm_detection_lite hand_landmark_lite "
+                 "(or restore models_tflite/ from git)", warn=not config.booth.gestures)
+
+
 def _group_of(node: str) -> str:
     try:
         return grp.getgrgid(os.stat(node).st_gid).gr_name
@@ -223,4 +236,4 @@ def _user() -> str:
     return pwd.getpwuid(os.geteuid()).pw_name
 
 
-HW_CHECKS = (check_devices, check_gpio, check_models, check_thermals)
+HW_CHECKS = (check_devices, check_gpio, check_models, check_gestures, check_thermals)

@@ -10,7 +10,8 @@ Sidecar keys: ``id``, ``started_at`` (ISO 8601 wall clock, informative only),
 ``duration_s``, ``frames``, ``dropped_frames``, ``effect``, ``device_id``,
 ``sha256`` (of the .mp4), ``size_bytes``, ``software_version``,
 ``upload_state`` (an ``UploadState``: ``off`` | ``queued`` | ``uploading`` | ``uploaded`` | ``failed``),
-``upload_error`` (a short reason or ``""``).
+``upload_error`` (a short reason or ``""``); from a live booth also ``quality_levels`` (seconds of the clip
+at each quality governor level, ``{"0": 12.4, "2": 2.6}``) and ``quality_level_max``.
 
 One bad file must not stop the booth: a sidecar that cannot be read or has the wrong shape
 (truncated, empty, binary, a folder, ``[]``, ``"duration_s": null``...) raises ``SidecarError`` naming
@@ -63,6 +64,7 @@ SIDECAR_TYPES: dict[str, type | tuple[type, ...]] = {
     "id": str, "started_at": str, "duration_s": _NUMBER, "frames": int, "dropped_frames": int, "effect": str,
     "device_id": str, "sha256": str, "size_bytes": int, "software_version": str, "upload_state": str,
     "upload_error": str, "encoder": str, "pre_roll_s": _NUMBER, "size": list, "stop_reason": str, "audio": str,
+    "quality_levels": dict, "quality_level_max": int,
 }
 
 

@@ -11,6 +11,9 @@ iteration — is the only code that touches pygame and state. Every choice has a
 touch button (``BoothView`` says which button a tap hit) and a key or GPIO
 equal: PRESS (space, enter, the record button) takes the main choice, BACK
 (esc) the other, NEXT/PREV (arrows, swipes, the next/prev buttons) switch effects.
+With ``[booth] gestures`` hands are one more such device (``modes/gestures.py``): an
+open palm held 1 s is PRESS on the start screen, thumb up / down PRESS / BACK on
+consent and review, a sideways swipe NEXT / PREV; hands are watched only on those screens.
 While nobody touches the booth (from start-up, and after ``idle_timeout_s``)
 the attract loop shows the next effect every ``attract_cycle_s``.
 
@@ -43,11 +46,13 @@ from magicbooth.core.machine import state_dir
 from magicbooth.library.clips import delete_clip
 from magicbooth.modes.events import Action, Event, EventQueue, Pointer, bind_buttons, pygame_events
 from magicbooth.modes.failsafe import detail, reason_of
+from magicbooth.modes.gestures import WANTED, GestureInput
 from magicbooth.modes.loop import drive
 from magicbooth.modes.playback import ClipPlayer
 from magicbooth.modes.ports import RecorderLike, clip_path
 from magicbooth.modes.screens import Moment
 from magicbooth.modes.view import BoothView, needs_face
+from magicbooth.pipeline.display import draw_hud, hud_lines
 from magicbooth.pipeline.flow import FramePass, Pipeline
 from magicbooth.service.notify import Notifier, WatchdogGate
 
@@ -65,7 +70,8 @@ class Booth:
     def __init__(self, config: Config, pipeline: Pipeline, recorder: RecorderLike, screen: pygame.Surface, *,
                  events: EventQueue | None = None, when_kept: Callable[[Path], Any] | None = None,
                  gate: WatchdogGate | None = None, clock: Callable[[], float] = time.monotonic,
-                 failures: Path | None = None, view: BoothView | None = None) -> None:
+                 failures: Path | None = None, view: BoothView | None = None,
+                 gestures: GestureInput | None = None) -> None:
         if pipeline.carousel is None:
             raise ValueError("the booth needs a pipeline with an effect carousel (build_pipeline makes one)")
         self._cfg = config.booth
@@ -75,6 +81,7 @@ class Booth:
         self._screen = screen
         self.view = view or BoothView(config, pipeline.carousel, pipeline.watermark)
         self.events = events or EventQueue()
+        self.gestures = gestures if gestures is not None else GestureInput(config) if config.booth.gestures else None
         self._pointer = Pointer()
         self._when_kept = when_kept
         self._gate = gate
@@ -82,6 +89,7 @@ class Booth:
         self._failures = failures
         self._pace = pygame.time.Clock()
         self._frame_wait = 0.05 if pipeline.live else 0.0
+        self._hud = config.display.hud
         recorder.when_saved = lambda saved: self.events.post(Event(Action.SAVED, "recorder", payload=saved))
         recorder.when_failed = lambda error: self.events.post(Event(Action.FAILED, "recorder", payload=error))
         self._state = "attract"
@@ -148,6 +156,11 @@ class Booth:
             if self._state != "review":
                 self._take_saved(keep=True)
             self._read()
+            if self.gestures is not None:   # hands only on the screens that wait for a choice
+                shown = self.gestures.follow(self._state, self._work.frame if self._fresh and self._work else None)
+                if shown:
+                    self._last_input = now
+                    events += shown
             nxt = getattr(self, f"_update_{self._state}")(events, now)
             if nxt:
                 self._go(nxt, now)
@@ -182,6 +195,8 @@ class Booth:
             self._player = None
         self._state = state
         self._entered = now
+        if self.gestures is not None and state not in WANTED:
+            self.gestures.stop()          # the hand tracker never runs on a screen that takes no gesture
         if state == "recording":
             self._recorder.start(0.0, effect=self.effect)   # the sidecar says which effect
             self._carousel.current.restart()                 # timed effects start their timeline with the clip
@@ -213,7 +228,12 @@ class Booth:
         return newest
 
     def hand_on_saved(self) -> None:
-        """After the loop: keep every clip the recorder finished, and the one under review (no retake came)."""
+        """After the loop: keep every clip the recorder finished, and the one under review (no retake came).
+
+        The hand tracker's thread (gestures) ends here too.
+        """
+        if self.gestures is not None:
+            self.gestures.stop()
         for event in self.events.drain():
             if event.action is Action.SAVED:
                 self._saved.append(clip_path(event.payload))
@@ -331,6 +351,9 @@ class Booth:
         else:
             log.debug("booth still failing: %s", line)
         self._reason = reason
+        if self.gestures is not None:
+            with contextlib.suppress(Exception):   # no hands while failing; never a second failure
+                self.gestures.follow("failsafe", None)
         if self._recorder.is_recording:
             with contextlib.suppress(Exception):   # the clip so far is kept: its SAVED event is handed on
                 self._recorder.stop(0.0)
@@ -351,7 +374,10 @@ class Booth:
 
     def _moment(self, now: float) -> Moment:
         state, since = self._state, self._since(now)
-        values: dict[str, Any] = {"since": since, "now": now}
+        values: dict[str, Any] = {"since": since, "now": now, "gestures": self.gestures is not None}
+        cue = self.gestures.cue if self.gestures is not None else None
+        if cue is not None:
+            values.update(palm=(cue.x, cue.y, cue.radius), palm_progress=cue.progress, palm_pose=cue.pose)
         if state in ("attract", "countdown", "recording"):
             values["no_face"] = self._no_face(now)
         if state == "attract":
@@ -382,6 +408,8 @@ class Booth:
         else:
             self.view.show(self._screen, self._work.canvas if self._work is not None else None)
         self.view.draw(self._screen, self._moment(now))
+        if self._hud:   # [display] hud: the operator's figures over the booth, the quality level among them
+            draw_hud(self._screen, hud_lines(self._pipeline))
 
     def _draw_failsafe(self, now: float) -> None:
         self.view.show(self._screen, None)

@@ -140,7 +140,27 @@ def _stop(pen: _Pen) -> None:
     pygame.draw.rect(pen.s, pen.colour, rect, border_radius=round(12 * pen.k))
 
 
+def _hand(pen: _Pen) -> None:
+    """An open hand, palm on: four fingers and a thumb out from a rounded palm."""
+    pen.poly([(30, 52), (70, 52), (68, 80), (58, 90), (40, 90), (32, 80)])
+    for x, top in ((35, 26), (46, 16), (57, 18), (68, 30)):
+        pen.line([(x, 58), (x, top)], 10)
+    pen.line([(31, 70), (20, 56), (15, 46)], 10)
+
+
+def _thumb(pen: _Pen, down: bool = False) -> None:
+    """A fist with the thumb up (or down)."""
+    def at(x: float, y: float) -> Point:
+        return (x, 100 - y) if down else (x, y)
+
+    pen.poly([at(28, 46), at(74, 46), at(80, 54), at(80, 84), at(72, 92), at(32, 92), at(26, 84)])
+    pen.line([at(38, 50), at(40, 30), at(46, 12)], 12)
+    for y in (56, 68, 80):
+        pen.clear([at(56, y), at(80, y)], 3)
+
+
 ICONS: dict[str, Callable[[_Pen], None]] = {
+    "hand": _hand, "thumb_up": _thumb, "thumb_down": lambda pen: _thumb(pen, down=True),
     "prev": _chevron_left, "next": _chevron_right, "check": _check, "close": _close, "retake": _retake,
     "camera": _camera, "camera_off": lambda pen: _camera(pen, slash=True), "warning": _warning,
     "hourglass": _hourglass, "face": _face, "sparkle": _sparkle, "stop": _stop,

@@ -48,6 +48,10 @@ class Moment:
     retry_in: float = 0.0          # failsafe: seconds until the next attempt
     camera_lost: bool = False      # failsafe: the retry is the camera's reconnect
     hint: str = ""                 # attract: the operator's own hint, if configured
+    gestures: bool = False         # hand gestures are on: say so in the hints
+    palm: tuple[float, float, float] | None = None   # a held hand: centre x, y and size, fractions of the picture
+    palm_progress: float = 0.0     # how far the hold is (0..1)
+    palm_pose: str = ""            # what is held: open_palm, thumb_up, thumb_down
     consent_text: str = ""         # consent: the operator's own text, if configured
 
 
@@ -143,6 +147,8 @@ def attract(ink: Ink, m: Moment) -> None:
     if m.no_face:
         ink.pill(ink.text("attract.closer"), lay.hint.center, 18, icon_name="face", colour=t.on_accent,
                  background=t.accent)
+    elif m.gestures and not m.hint:
+        ink.pill(ink.text("attract.gestures"), lay.hint.center, 18, icon_name="hand")
     else:
         ink.pill(m.hint or ink.text("attract.idle" if m.idle else "attract.hint"), lay.hint.center, 18)
     if m.effect_keys:
@@ -151,6 +157,33 @@ def attract(ink: Ink, m: Moment) -> None:
     if len(m.effect_keys) > 1:
         ink.round_button("prev", lay.prev, "prev")
         ink.round_button("next", lay.next, "next")
+    palm_ring(ink, m)
+
+
+PALM_ICONS = {"open_palm": "hand", "thumb_up": "thumb_up", "thumb_down": "thumb_down"}
+
+
+def palm_ring(ink: Ink, m: Moment) -> None:
+    """A progress ring around the guest's held hand (it fills in a second), so the gesture teaches itself.
+
+    Drawn like the countdown's ring: a translucent disc, a faint track, the accent filling
+    clockwise from twelve, the gesture's symbol in the middle. Its size follows the hand,
+    within what stays readable and out of the way.
+    """
+    if m.palm is None:
+        return
+    lay, t = ink.lay, ink.theme
+    pic = lay.picture
+    x, y, size = m.palm
+    r = round(min(max(size * pic.height * 0.75, ink.px(30)), ink.px(64)))
+    centre = (round(pic.x + x * pic.width), round(pic.y + y * pic.height))
+    centre = (min(max(centre[0], pic.left + r), pic.right - r), min(max(centre[1], pic.top + r), pic.bottom - r))
+    width = max(3, ink.px(7))
+    ink.screen.blit(ink.paint.disc(2 * r, t.surface, t.panel_alpha * 0.8), (centre[0] - r, centre[1] - r))
+    ink.paint.arc(ink.screen, centre, r - width, width, WHITE, 1.0, alpha=0.3)
+    ink.paint.arc(ink.screen, centre, r - width, width, t.accent, m.palm_progress)
+    glyph = icon(PALM_ICONS.get(m.palm_pose, "hand"), round(r * 0.95), WHITE)
+    ink.screen.blit(glyph, glyph.get_rect(center=centre))
 
 
 def _carousel(ink: Ink, m: Moment) -> None:
@@ -192,6 +225,9 @@ def consent(ink: Ink, m: Moment) -> None:
     blit_centred(ink.screen, body, lay.body.center)
     ink.button("cancel", lay.left, ink.text("consent.cancel"), "close")
     ink.button("agree", lay.right, ink.text("consent.agree"), "check", primary=True)
+    if m.gestures:
+        _gesture_hint(ink, "consent.gestures")
+    palm_ring(ink, m)
 
 
 def countdown(ink: Ink, m: Moment) -> None:
@@ -269,6 +305,15 @@ def review(ink: Ink, m: Moment) -> None:
     ink.screen.blit(auto, auto.get_rect(center=lay.body.center))
     ink.button("retake", lay.left, ink.text("review.retake"), "retake")
     ink.button("keep", lay.right, ink.text("review.keep"), "check", primary=True)
+    if m.gestures:
+        _gesture_hint(ink, "review.gestures")
+    palm_ring(ink, m)
+
+
+def _gesture_hint(ink: Ink, key: str) -> None:
+    """The two-choice screens' gesture hint, on a pill just above their sheet."""
+    lay = ink.lay
+    ink.pill(ink.text(key), (lay.sheet.centerx, lay.sheet.top - ink.px(26)), 17, icon_name="thumb_up")
 
 
 def saved(ink: Ink, m: Moment) -> None:

@@ -83,7 +83,10 @@ class BoothView:
         return self._layouts[key]
 
     def moment(self, state: str, **values: Any) -> Moment:
-        """A ``Moment`` for ``state`` with the carousel and the configured timings filled in."""
+        """A ``Moment`` for ``state`` with the carousel and the configured timings filled in.
+
+        A held hand (``palm``) comes in the camera picture's fractions and is mirrored as the picture is.
+        """
         c = self.carousel
         base: dict[str, Any] = {"countdown_s": float(self.config.countdown_s),
                                 "max_record_s": self.config.max_record_s, "hint": self.config.hint,
@@ -93,6 +96,9 @@ class BoothView:
                         effect_names=tuple(self.text.effect_name(n, t) for n, t in zip(c.names, c.titles,
                                                                                        strict=True)))
         base.update(values)
+        palm = base.get("palm")
+        if palm is not None and self.mirror:   # the hand in the camera's picture, drawn where the guest sees it
+            base["palm"] = (1.0 - palm[0], palm[1], palm[2])
         return Moment(state, **base)
 
     # -- the picture ----------------------------------------------------------------------------------------

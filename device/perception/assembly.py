@@ -19,6 +19,8 @@ Usage::
 
 from __future__ import annotations
 
+import dataclasses
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -27,17 +29,22 @@ from dataclasses import dataclass
 import numpy as np
 
 from magicbooth.core.config import Config, PerceptionConfig
-from magicbooth.core.errors import EffectError, WorkerError
+from magicbooth.core.errors import EffectError, ModelError, WorkerError
 from magicbooth.core.frames import Frame
 from magicbooth.core.scene import Face, FaceMesh, Scene
+from magicbooth.perception.anchors import FULL_RANGE, SHORT_RANGE, AnchorGrid
+from magicbooth.perception.boxtrack import BoxTracker
 from magicbooth.perception.detector import FaceDetector, to_faces
+from magicbooth.perception.finder import FaceFinder
 from magicbooth.perception.landmarker import FaceLandmarker
 from magicbooth.perception.loading import open_model
 from magicbooth.perception.model import ModelIO
+from magicbooth.perception.quality import PerceptionQuality
 from magicbooth.perception.segmenter import MaskOptions, Segmenter
 from magicbooth.perception.tracking import DetectionSmoother, FaceTracker, Smoothing
 from magicbooth.perception.workers import ModelWorker
 
+log = logging.getLogger(__name__)
 NEEDS = frozenset({"faces", "mesh", "mask"})
 Opener = Callable[[str], ModelIO]
 
@@ -53,13 +60,17 @@ class Perception:
 
     def __init__(self, config: Config, needs: Iterable[str], *, opener: Opener | None = None) -> None:
         self._config = config
-        self._open: Opener = opener or (lambda kind: open_model(kind, config))
-        self._detector: FaceDetector | None = None
+        self._opener: Opener = opener or (lambda kind: open_model(kind, config))
+        self._models: list[ModelIO] = []
+        self._quality = PerceptionQuality()
+        self._mesh_turn = 0
+        self._detector: FaceFinder | None = None
         self._tracker: FaceTracker | None = None
         self._segmenter: Segmenter | None = None
         opts = config.perception
         self._smoothing = Smoothing(opts.smoothing, opts.smoothing_min_cutoff, opts.smoothing_beta)
         self._smoother = DetectionSmoother(self._smoothing)
+        self._boxes = BoxTracker(opts.detect_every) if opts.detect_every > 1 else None
         self._workers: list[ModelWorker] = []
         self._detections: tuple[int, np.ndarray, np.ndarray] | None = None
         self._detections_lock = threading.Lock()
@@ -80,14 +91,14 @@ class Perception:
             wanted |= {"faces"}
         opts = self._config.perception
         if "faces" in wanted and self._detector is None:
-            self._detector = FaceDetector(self._open("detector"), min_score=opts.min_face_score,
-                                          iou_threshold=opts.nms_iou, max_faces=opts.max_faces)
+            self._detector = self._finder(opts)
         if "mesh" in wanted and self._tracker is None:
             self._tracker = FaceTracker(FaceLandmarker(self._open("landmarks")), max_faces=opts.max_faces,
                                         redetect_every=opts.redetect_every, min_presence=opts.min_presence,
-                                        smoothing=self._smoothing)
+                                        smoothing=self._smoothing, reuse=opts.mesh_reuse)
         if "mask" in wanted and self._segmenter is None:
             self._segmenter = Segmenter(self._open, mask_options(opts))
+            self._apply_mask_quality()
         running = self.is_running
         if running:
             self.stop()
@@ -96,8 +107,33 @@ class Perception:
             self.start()
 
     @property
-    def detector(self) -> FaceDetector | None:
-        """The face detector while faces are needed."""
+    def quality(self) -> PerceptionQuality:
+        """How cheaply perception runs now (the quality governor's knobs)."""
+        return self._quality
+
+    def set_quality(self, quality: PerceptionQuality) -> None:
+        """Run the mask and mesh on fewer frames, or the models on fewer threads; live workers keep running."""
+        self._quality = quality
+        for model in self._models:
+            model.threads = quality.threads
+        self._apply_mask_quality()
+
+    def _apply_mask_quality(self) -> None:
+        if self._segmenter is not None:
+            configured = mask_options(self._config.perception)
+            self._segmenter.options = dataclasses.replace(
+                configured, every=max(configured.every, self._quality.mask_every))
+
+    def _open(self, kind: str) -> ModelIO:
+        """Open a model, remembered so a change of thread count reaches it."""
+        model = self._opener(kind)
+        model.threads = self._quality.threads
+        self._models.append(model)
+        return model
+
+    @property
+    def detector(self) -> FaceFinder | None:
+        """The face detectors (``[perception] detector``) while faces are needed."""
         return self._detector if "faces" in self.needs else None
 
     @property
@@ -125,7 +161,7 @@ class Perception:
             result, timings["landmarks"] = _timed(lambda: self._track(frame))
             faces, meshes = result.faces, result.meshes
         elif self.detector is not None:
-            rows, scores, timings["detect"] = self._detect(frame)
+            rows, scores, timings["detect"] = self._detect_or_follow(frame)
             faces = to_faces(self._smoother(rows, frame.t), scores)
         if self.segmenter is not None:
             seen = faces if self.detector is not None else None
@@ -144,6 +180,8 @@ class Perception:
         if self.detector is not None:
             rows, scores, timings["detect"] = self._detect(frame)
             faces = to_faces(rows, scores)
+            if self._boxes is not None:
+                self._boxes.reset()
             if self.tracker is not None:
                 self.tracker.reset()
                 self.tracker.seed(rows, scores)
@@ -235,13 +273,40 @@ class Perception:
             self.stop()
 
     # ---- steps ---------------------------------------------------------------------------------
+    def _finder(self, opts: PerceptionConfig) -> FaceFinder:
+        def detector(kind: str, grid: AnchorGrid = SHORT_RANGE) -> FaceDetector:
+            return FaceDetector(self._open(kind), min_score=opts.min_face_score, iou_threshold=opts.nms_iou,
+                                max_faces=opts.max_faces, grid=grid)
+
+        near = detector("detector") if opts.detector != "full" else None
+        if opts.detector == "short":
+            return FaceFinder("short", near=near)
+        try:
+            far = detector("far_detector", grid=FULL_RANGE)
+        except ModelError as exc:
+            if opts.detector == "full":
+                raise
+            log.warning("full-range face detector unavailable, so faces beyond about 2 m are not found: %s", exc)
+            return FaceFinder("short", near=near)
+        return FaceFinder(opts.detector, near=near, far=far)
+
     def _detect(self, frame: Frame) -> tuple[np.ndarray, np.ndarray, float]:
         assert self.detector is not None
-        image, scale = _analysis_image(frame)
         started = time.perf_counter()
-        rows, scores = self.detector.detect(image)
-        if scale != 1.0:
-            rows = rows * scale
+        rows, scores = self.detector.find(frame)
+        return rows, scores, (time.perf_counter() - started) * 1000
+
+    def _detect_or_follow(self, frame: Frame) -> tuple[np.ndarray, np.ndarray, float]:
+        """Faces without a mesh: the detector's rows, or the last ones followed to this frame (``boxtrack``)."""
+        if self._boxes is None:
+            return self._detect(frame)
+        started = time.perf_counter()
+        small = self._boxes.picture(_analysis_image(frame)[0])
+        followed = None if self._boxes.wants_detection else self._boxes.follow(small)
+        if followed is not None:
+            return followed[0], followed[1], (time.perf_counter() - started) * 1000
+        rows, scores, _ = self._detect(frame)
+        self._boxes.seed(small, rows, scores, frame.size[0])
         return rows, scores, (time.perf_counter() - started) * 1000
 
     def _track(self, frame: Frame) -> _Faces:
@@ -270,7 +335,7 @@ class Perception:
         return None
 
     def _live_detect(self, frame: Frame) -> tuple[Face, ...]:
-        rows, scores, _ = self._detect(frame)
+        rows, scores, _ = self._detect_or_follow(frame)
         return to_faces(self._smoother(rows, frame.t), scores)
 
     def _live_detect_for_tracker(self, frame: Frame) -> bool | None:
@@ -283,9 +348,13 @@ class Perception:
             self._detections = (frame.index, rows, scores)
         return True
 
-    def _live_track(self, frame: Frame) -> _Faces:
+    def _live_track(self, frame: Frame) -> _Faces | None:
         assert self.tracker is not None
+        self._mesh_turn += 1
+        every = self._quality.mesh_every
         with self._detections_lock:
+            if every > 1 and self._mesh_turn % every and self.tracker.count and self._detections is None:
+                return None  # a frame the mesh sits out: the newest meshes stand (the worker keeps them)
             fresh, self._detections = self._detections, None
         if fresh is not None and self.tracker.wants_detection:
             self.tracker.seed(fresh[1], fresh[2])
@@ -310,7 +379,8 @@ def mask_options(opts: PerceptionConfig) -> MaskOptions:
                        refine=opts.mask_refine, full_guide=opts.mask_full_guide, grid=opts.mask_grid,
                        radius=opts.mask_radius, eps=opts.mask_eps,
                        gain=opts.mask_gain,
-                       every=opts.mask_every, skip_change=opts.mask_skip_change)
+                       still_frames=opts.mask_still_frames, every=opts.mask_every,
+                       skip_change=opts.mask_skip_change)
 
 
 def _analysis_image(frame: Frame) -> tuple[np.ndarray, float]:

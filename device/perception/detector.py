@@ -1,10 +1,11 @@
-"""FaceDetector: BlazeFace short-range on a letterboxed frame, in frame pixels.
+"""FaceDetector: BlazeFace (short or full range) on a letterboxed image, in image pixels.
 
 Usage::
 
     detector = FaceDetector(open_model("detector", config), max_faces=2)    # perception.loading
     rows, scores = detector.detect(frame.image)   # rows: xyxy + 6 keypoints, frame pixels
     faces = to_faces(rows, scores)
+    far = FaceDetector(open_model("far_detector", config), grid=FULL_RANGE)  # 192×192, faces 1-4 m away
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from magicbooth.core.errors import ModelError
 from magicbooth.core.scene import KEYPOINT_NAMES, Face
-from magicbooth.perception.anchors import NUM_KEYPOINTS, decode, ssd_anchors, weighted_nms
+from magicbooth.perception.anchors import NUM_KEYPOINTS, SHORT_RANGE, AnchorGrid, decode, ssd_anchors, weighted_nms
 from magicbooth.perception.model import ModelIO
 
 VALUE_RANGE = (-1.0, 1.0)
@@ -23,13 +25,16 @@ class FaceDetector:
     """Finds up to ``max_faces`` faces; rows are xyxy then six keypoint x, y pairs, in pixels."""
 
     def __init__(self, model: ModelIO, *, min_score: float = 0.5, iou_threshold: float = 0.3,
-                 max_faces: int = 2) -> None:
+                 max_faces: int = 2, grid: AnchorGrid = SHORT_RANGE) -> None:
         self.model = model
         self.min_score = min_score
         self.iou_threshold = iou_threshold
         self.max_faces = max_faces
         self._side = model.input_size[0]
-        self._anchors = ssd_anchors(self._side)
+        if self._side != grid.input_size:
+            raise ModelError(f"{model.name}: input {self._side}×{self._side}, but its anchor grid is for "
+                             f"{grid.input_size}×{grid.input_size}; rebuild the models")
+        self._anchors = ssd_anchors(grid.input_size, grid.strides, grid.per_layer)
         model.require("regressors", "classificators")
         self.calls = 0
 

@@ -13,6 +13,13 @@ Per frame (steps 2 to 4 on a grid a quarter of the guide's size, 80×60 for a 64
 4. **Edge-aware upsampling** (``matting.refine``): a fast guided filter cuts the mask along the
    picture's own edges, at the guide's size (picamera2's low-resolution stream, or the frame).
 
+**Less work where the picture is still**: before the model runs, the grid picture is compared
+with the one the last mask was made from; while no cell of it has changed by ``motion`` grey
+levels (nothing moved, only camera noise), the last mask is kept as it is, for up to
+``still_frames`` frames. Anything that moves, however small, or a change of light, runs the
+model again at once, so keeping adds no ghost; a slow drift adds up against the picture of the
+last run until it counts as a move.
+
 Usage::
 
     segmenter = Segmenter(lambda kind: open_model(kind, config), MaskOptions())
@@ -55,6 +62,7 @@ class MaskOptions:
     radius: int = 1             # guided filter window radius, in grid cells
     eps: float = 4e-3           # guided filter regularisation: larger follows the model more, edges less
     gain: float = 6.0           # steepness of the refined edge (1 keeps the filter's own)
+    still_frames: int = 15      # keep the last mask while nothing moved, for up to this many frames (0: off)
     every: int = 1              # run the model on every Nth frame only
     skip_change: float = 0.0    # reuse the mask while the mean pixel change (0..255) stays below this
 
@@ -72,8 +80,10 @@ class Segmenter:
             models.require("mask")
             self._models["fixed"] = models
         self.calls = 0
+        self.kept = 0  # frames answered with the last mask because nothing moved
         self.model_name = ""
         self._frames = 0
+        self._kept_in_row = 0
         self._previous: np.ndarray | None = None   # smoothed probabilities, content size
         self._grey: np.ndarray | None = None       # the model-size picture they came from
         self._mask: np.ndarray | None = None       # last output, frame size
@@ -82,6 +92,7 @@ class Segmenter:
     def reset(self) -> None:
         """Forget the previous mask (a scene cut or a new clip)."""
         self._frames = 0
+        self._kept_in_row = 0
         self._previous = self._grey = self._mask = self._thumb = None
 
     def model_for(self, size: tuple[int, int]) -> ModelIO:
@@ -109,17 +120,20 @@ class Segmenter:
         if self._can_reuse(image, (w, h)):
             assert self._mask is not None
             return self._mask
-        self.calls += 1
         opts = self.options
-        model = self.model_for((w, h))
-        self.model_name = model.name
         picture = image if opts.full_guide else analysis_picture(image, (w, h))
-        _, pixels, window = letterbox(picture, model.input_size)
-        prob = np.asarray(model.run(pixels)["mask"], np.float32).reshape(pixels.shape[:2])[window]
         guide = cv2.cvtColor(picture, cv2.COLOR_RGB2GRAY)
         gh, gw = guide.shape
         grid = (max(gw // opts.grid, 4), max(gh // opts.grid, 4))
         grey = cv2.resize(guide, grid, interpolation=cv2.INTER_AREA)
+        if self._still(grey, (w, h)):
+            assert self._mask is not None
+            return self._mask
+        self.calls += 1
+        model = self.model_for((w, h))
+        self.model_name = model.name
+        _, pixels, window = letterbox(picture, model.input_size)
+        prob = np.asarray(model.run(pixels)["mask"], np.float32).reshape(pixels.shape[:2])[window]
         prob = self._smooth(cv2.resize(prob, grid, interpolation=cv2.INTER_LINEAR), grey)
         if opts.min_blob > 0 or opts.body > 0 or faces:
             sx, sy = grid[0] / w, grid[1] / h
@@ -151,6 +165,18 @@ class Segmenter:
                 return True
             self._thumb = thumb
         return False
+
+    def _still(self, grey: np.ndarray, size: tuple[int, int]) -> bool:
+        """Whether nothing moved since the last mask was made (then it is kept; see the module docstring)."""
+        before, limit = self._grey, self.options.still_frames
+        if limit <= 0 or before is None or self._mask is None or before.shape != grey.shape \
+                or self._mask.shape[::-1] != size or self._kept_in_row >= limit:
+            self._kept_in_row = 0
+            return False
+        moved = cv2.absdiff(grey, before).max() >= self.options.motion
+        self._kept_in_row = 0 if moved else self._kept_in_row + 1
+        self.kept += not moved
+        return not moved
 
     def _smooth(self, prob: np.ndarray, grey: np.ndarray) -> np.ndarray:
         """Average with the previous probabilities where the picture did not move."""

@@ -19,6 +19,7 @@ from magicbooth.core.config import Config
 from magicbooth.core.frames import Frame
 from magicbooth.core.scene import Scene
 from magicbooth.perception.assembly import Perception
+from magicbooth.perception.quality import PerceptionQuality
 
 
 class PerceptionSwitch:
@@ -30,6 +31,7 @@ class PerceptionSwitch:
         self._by_needs: dict[frozenset[str], Perception] = {}
         self._active: Perception | None = None
         self._running = False
+        self._quality = PerceptionQuality()
         for needs in preload:
             self._get(frozenset(needs))
 
@@ -47,6 +49,16 @@ class PerceptionSwitch:
         """What the running perception computes (empty when nothing runs)."""
         active = self._active
         return active.needs if active is not None and active.is_running else frozenset()
+
+    @property
+    def quality(self) -> PerceptionQuality:
+        return self._quality
+
+    def set_quality(self, quality: PerceptionQuality) -> None:
+        """Every perception (and those made later) runs at ``quality``; see ``Perception.set_quality``."""
+        self._quality = quality
+        for perception in self._by_needs.values():
+            perception.set_quality(quality)
 
     def use(self, needs: Iterable[str]) -> Perception | None:
         """Make the perception for ``needs`` active (``None`` for no needs); live workers follow."""
@@ -95,4 +107,5 @@ class PerceptionSwitch:
             return None
         if needs not in self._by_needs:
             self._by_needs[needs] = Perception(self.config, needs)
+            self._by_needs[needs].set_quality(self._quality)
         return self._by_needs[needs]

@@ -5,6 +5,10 @@ detector is not needed again until a face is lost, or, while fewer than
 ``max_faces`` are tracked, every ``redetect_every`` frames to pick up new ones.
 Keypoints and landmarks are smoothed with a One-Euro filter per track.
 
+Where the picture allows, the mesh model does not run at all: a face that kept still or only
+moved as a whole since the model last saw it gets its last mesh, carried by that motion
+(``meshreuse``), for at most ``reuse`` frames in a row.
+
 Offline use (live mode runs the detector on its own thread and calls ``seed``):
 
 Usage::
@@ -24,6 +28,7 @@ import numpy as np
 from magicbooth.core.scene import KEYPOINT_NAMES, Face, FaceMesh
 from magicbooth.perception.anchors import iou
 from magicbooth.perception.landmarker import FaceLandmarker
+from magicbooth.perception.meshreuse import Reference, carry
 from magicbooth.perception.one_euro import OneEuroFilter
 from magicbooth.perception.roi import LEFT_EYE_CORNER, RIGHT_EYE_CORNER, Roi
 
@@ -56,14 +61,21 @@ class _Track:
     roi: Roi
     filter: OneEuroFilter | None
     box: np.ndarray = field(default_factory=lambda: np.zeros(4, np.float32))
+    seen: Reference | None = None      # the face when the model last ran on it
+    raw: np.ndarray | None = None      # the model's points then (unsmoothed)
+    presence: float = 0.0
+    reused: int = 0                    # frames in a row answered without the model
+    runs: int = 0                      # model runs on this track (the first crop comes from the detector)
 
 
 class FaceTracker:
     """Holds the tracked faces between frames; see the module docstring."""
 
     def __init__(self, landmarker: FaceLandmarker, *, max_faces: int = 2, redetect_every: int = 10,
-                 min_presence: float = 0.5, smoothing: Smoothing = Smoothing()) -> None:
+                 min_presence: float = 0.5, smoothing: Smoothing = Smoothing(), reuse: int = 0) -> None:
         self.landmarker = landmarker
+        self.reuse = reuse
+        self.reused = 0  # meshes given without running the model (tests, counts)
         self.max_faces = max_faces
         self.redetect_every = redetect_every
         self.min_presence = min_presence
@@ -101,7 +113,7 @@ class FaceTracker:
         faces, meshes = [], []
         kept: list[_Track] = []
         for track in self._tracks:
-            points, presence = self.landmarker.landmarks(image, track.roi)
+            points, presence = self._landmarks(image, track)
             if presence < self.min_presence:
                 continue
             box = np.concatenate([points[:, :2].min(axis=0), points[:, :2].max(axis=0)])
@@ -117,6 +129,20 @@ class FaceTracker:
             faces.append(face_from_mesh(points, float(presence)))
         self._tracks = kept
         return tuple(faces), tuple(meshes)
+
+    def _landmarks(self, image: np.ndarray, track: _Track) -> tuple[np.ndarray, float]:
+        """The model's mesh for this track, or its last one carried, where the face only moved or kept still."""
+        if track.seen is not None and track.raw is not None and track.reused < self.reuse and track.runs > 1:
+            motion = track.seen.motion(image)
+            if motion is not None:
+                track.reused += 1
+                self.reused += 1
+                return carry(track.raw, motion), track.presence
+        points, presence = self.landmarker.landmarks(image, track.roi)
+        track.reused, track.raw, track.presence = 0, points, presence
+        track.runs += 1
+        track.seen = Reference.take(image, Roi.from_landmarks(points)) if self.reuse > 0 else None
+        return points, presence
 
     def reset(self) -> None:
         """Forget every track (a new clip or a scene cut)."""

@@ -25,6 +25,7 @@ from magicbooth.effects.carousel import EffectCarousel
 from magicbooth.effects.plain import Plain
 from magicbooth.perception.switch import PerceptionSwitch
 from magicbooth.pipeline.flow import Pipeline, Stage
+from magicbooth.pipeline.governor import QualityGovernor
 from magicbooth.pipeline.overlay import Watermark
 from magicbooth.pipeline.stages import EffectStage, PerceptionStage
 
@@ -63,8 +64,11 @@ def build_pipeline(config: Config, *, source: SourceSpec = None, effects: Sequen
     switch = PerceptionSwitch(config, live=live, preload=[n for n in needs if n])
     watermark = Watermark(config.effects.watermark, applies=lambda: carousel.name != Plain.name)
     stages: list[Stage] = [PerceptionStage(switch, carousel, still=still), EffectStage(carousel)]
+    governor = None
+    if live:  # offline frames are always made at full quality, so renders stay deterministic
+        governor = QualityGovernor(config.quality, target_fps=config.quality.target_fps)  # 0: the source's, at start
     return Pipeline(reconnecting, stages, sinks, live=live, stall_s=config.camera.timeout_s, carousel=carousel,
-                    watermark=watermark)
+                    watermark=watermark, governor=governor)
 
 
 def _opener(config: Config, source: SourceSpec, *, realtime: bool | None,

@@ -17,7 +17,7 @@ import pygame
 from magicbooth.core.config import DisplayConfig
 from magicbooth.core.errors import DisplayError
 from magicbooth.core.machine import display_candidates
-from magicbooth.pipeline.flow import FramePass
+from magicbooth.pipeline.flow import FramePass, Pipeline
 from magicbooth.pipeline.overlay import Watermark, font
 
 log = logging.getLogger(__name__)
@@ -37,6 +37,29 @@ def letterbox(screen: pygame.Surface, picture: pygame.Surface, *, mirror: bool) 
     rect = pygame.Rect(((sw - size[0]) // 2, (sh - size[1]) // 2), size)
     screen.blit(pygame.transform.scale(image, size), rect)
     return rect
+
+
+def hud_lines(pipeline: Pipeline) -> list[str]:
+    """The operator's figures: frame rate, drops, latency, the quality level and why, stage times."""
+    stats = pipeline.stats
+    lines = [f"{stats.fps:4.1f} fps  dropped {stats.dropped}  latency {stats.latency_ms:.0f} ms"]
+    governor = pipeline.governor
+    if governor is not None:
+        lines.append(f"{governor.status()}: {governor.level.what}")
+        if governor.changes:
+            lines.append(f"  last step: {governor.changes[-1].reason}")
+    lines += [f"{name}: {ms:.1f} ms" for name, ms in stats.stage_ms.items()]
+    return lines
+
+
+def draw_hud(surface: pygame.Surface, lines: list[str]) -> None:
+    """White text on dark boxes in the top-left corner (the preview's and the booth's HUD)."""
+    y = 6
+    for line in lines:
+        text = font(16).render(line, True, (255, 255, 255), (0, 0, 0))
+        text.set_alpha(200)
+        surface.blit(text, (6, y))
+        y += text.get_height() + 2
 
 
 class Display:
@@ -129,13 +152,8 @@ class Display:
         pygame.display.flip()
 
     def _draw_hud(self, lines: list[str]) -> None:
-        assert self._screen is not None and self._font is not None
-        y = 6
-        for line in lines:
-            text = self._font.render(line, True, (255, 255, 255), (0, 0, 0))
-            text.set_alpha(200)
-            self._screen.blit(text, (6, y))
-            y += text.get_height() + 2
+        assert self._screen is not None
+        draw_hud(self._screen, lines)
 
     def pump(self) -> list[pygame.event.Event]:
         """Drain pygame's event queue; a window close or Esc asks to quit."""

@@ -35,6 +35,7 @@ from magicbooth.core.scene import Scene
 
 if TYPE_CHECKING:
     from magicbooth.effects.carousel import EffectCarousel
+    from magicbooth.pipeline.governor import Level, QualityGovernor
     from magicbooth.pipeline.overlay import Watermark
 
 log = logging.getLogger(__name__)
@@ -53,6 +54,7 @@ class FramePass:
     image: np.ndarray
     scene: Scene | None = None
     timings: dict[str, float] = field(default_factory=dict)
+    quality: int | None = None  # the quality governor's level this frame was made at (None offline)
     _canvas: pygame.Surface | None = None
 
     @property
@@ -119,7 +121,7 @@ class Pipeline:
 
     def __init__(self, source: ReconnectingSource, stages: Sequence[Stage] = (), sinks: Sequence[Stage] = (), *,
                  live: bool, stall_s: float = 2.0, carousel: EffectCarousel | None = None,
-                 watermark: Watermark | None = None) -> None:
+                 watermark: Watermark | None = None, governor: QualityGovernor | None = None) -> None:
         self.source = source
         self.stages = list(stages)
         self.sinks = list(sinks)
@@ -127,6 +129,9 @@ class Pipeline:
         self.stall_s = stall_s
         self.carousel = carousel
         self.watermark = watermark
+        self.governor = governor
+        if governor is not None:
+            governor.when_level = self._apply_quality
         self.stats = RollingStats()
         self.stopping = threading.Event()
         self.when_frame: Callable[[FramePass], None] | None = None
@@ -161,6 +166,11 @@ class Pipeline:
         return self._ended
 
     @property
+    def quality(self) -> Level | None:
+        """The quality level frames are made at (None offline: always full quality, deterministic)."""
+        return self.governor.level if self.governor is not None else None
+
+    @property
     def effect_name(self) -> str:
         """The effect being drawn ("none" without a carousel)."""
         return self.carousel.name if self.carousel is not None else "none"
@@ -189,6 +199,11 @@ class Pipeline:
             start = getattr(stage, "start", None)
             if start is not None:
                 start()
+        if self.governor is not None:
+            if not self.governor.target_fps:   # [quality] target_fps = 0: the camera's (file's) own rate
+                self.governor.target_fps = float(self.source.fps or 30.0)
+            self._apply_quality(self.governor.level)
+            self.governor.start()
         log.info("source: %s (%s mode)", self.source.describe(), "live" if self.live else "offline")
         if self.live:
             self._capture = CaptureWorker(self.source, self._mailbox)
@@ -200,6 +215,8 @@ class Pipeline:
         try:
             if self._capture is not None:
                 self._capture.stop(timeout)
+            if self.governor is not None:
+                self.governor.stop(min(timeout, 2.0))
         finally:
             try:
                 for stage in (*self.stages, *self.sinks):
@@ -222,7 +239,10 @@ class Pipeline:
             frame = self.source.read()
             self._ended = frame is None
             return frame
+        began = time.monotonic()
         frame = self._mailbox.get(timeout)
+        if self.governor is not None:
+            self.governor.note_wait(time.monotonic() - began)
         self.stats.dropped = self._mailbox.dropped
         if frame is not None:
             return frame
@@ -256,7 +276,8 @@ class Pipeline:
 
     def process(self, frame: Frame) -> FramePass:
         """Run one frame through every stage and sink; returns the finished pass."""
-        work = FramePass(frame=frame, image=frame.image.copy())
+        work = FramePass(frame=frame, image=frame.image.copy(),
+                         quality=self.governor.level.number if self.governor is not None else None)
         for stage in (*self.stages, *self.sinks):
             began = time.perf_counter()
             stage(work)
@@ -265,9 +286,18 @@ class Pipeline:
         # live: capture to the end of the last sink; offline frames carry media time, so only processing counts
         latency_ms = (done - frame.t) * 1000.0 if self.live else sum(work.timings.values())
         self.stats.record(work, done, latency_ms)
+        if self.governor is not None:
+            self.governor.note_frame()   # may change the level, through _apply_quality, for the next frame
         if self.when_frame is not None:
             self.when_frame(work)
         return work
+
+    def _apply_quality(self, level: Level) -> None:
+        """Turn the stages' knobs to ``level`` (the governor calls this when it steps)."""
+        for stage in self.stages:
+            set_quality = getattr(stage, "set_quality", None)
+            if set_quality is not None:
+                set_quality(level)
 
     def step(self, timeout: float | None = 0.5) -> FramePass | None:
         """Take the next frame (see ``next_frame``) and process it; ``None`` when there was none."""

@@ -39,6 +39,8 @@ class RecordSink:
             image = image.copy()
             # ignore: pygame's stub takes bytes-like types only; frombuffer takes any buffer (numpy too)
             self.watermark.draw(pygame.image.frombuffer(image, work.frame.size, "RGB"))  # type: ignore[arg-type]
+        if work.quality is not None:
+            self.recorder.note_quality(work.quality, self.time_of(work.frame))  # the sidecar says which levels
         self.recorder.push(image, self.time_of(work.frame))  # a fresh array per frame
 
 

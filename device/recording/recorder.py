@@ -111,6 +111,7 @@ class Recorder:
         self._queue: deque[_Item] = deque()
         self._queued_frames = 0
         self._drops: deque[float] = deque()
+        self._quality: deque[tuple[float, int]] = deque()   # (t, level) from then on: the quality governor's
         self._dropped_total = 0
         self._last_t: float | None = None
         self._take: _Take | None = None
@@ -196,6 +197,12 @@ class Recorder:
             self._last_t = t
             self._cond.notify()
         return not dropped
+
+    def note_quality(self, level: int, t: float) -> None:
+        """Frames from time ``t`` on are made at quality ``level``; the clip's sidecar says which levels it holds."""
+        with self._cond:
+            if not self._quality or self._quality[-1][1] != level:
+                self._quality.append((t, level))
 
     def start(self, pre_roll_s: float | None = None, effect: str | None = None) -> str:
         """Begin a clip with up to ``pre_roll_s`` seconds already encoded; returns the clip id.
@@ -430,12 +437,17 @@ class Recorder:
             cutoff = last - self._ring.seconds - 1.0
             while self._drops and self._drops[0] < cutoff:
                 self._drops.popleft()
+            quality = quality_spans(list(self._quality), first, last + 1.0 / self.fps)
+            while len(self._quality) > 1 and self._quality[1][0] <= cutoff:
+                self._quality.popleft()
         pre_roll = max(0.0, take.start_t - first)
         started_at = take.started_at - timedelta(seconds=pre_roll)
         meta = finalise.base_meta(take.id, started_at, self.device_id, take.effect)
         meta.update(duration_s=round(last - first + 1.0 / self.fps, 3), frames=writer.frames,
                     dropped_frames=dropped, encoder=self.encoder_name, pre_roll_s=round(pre_roll, 3),
                     size=list(self.size), stop_reason=reason, audio=audio_kind(self.config.audio, self._mic))
+        if quality:
+            meta.update(quality_levels=quality, quality_level_max=max(int(level) for level in quality))
         assert self._finaliser is not None
         self._finaliser.submit(self._finish, take, writer, meta, first, last, error)
 
@@ -484,6 +496,21 @@ class Recorder:
             take.future.set_exception(error)
         if self.when_failed is not None:
             self.when_failed(error)
+
+
+def quality_spans(changes: list[tuple[float, int]], start: float, end: float) -> dict[str, float]:
+    """Seconds of [start, end) at each quality level, from (t, level) changes; {} when none were noted.
+
+    >>> quality_spans([(0.0, 0), (4.0, 2), (9.0, 1)], 2.0, 10.0)
+    {'0': 2.0, '2': 5.0, '1': 1.0}
+    """
+    spans: dict[str, float] = {}
+    for i, (t, level) in enumerate(changes):
+        until = changes[i + 1][0] if i + 1 < len(changes) else end
+        seconds = min(until, end) - max(t, start)
+        if seconds > 0:
+            spans[str(level)] = round(spans.get(str(level), 0.0) + seconds, 3)
+    return spans
 
 
 def _nothing_saved(take: _Take, error: RecorderError | None) -> RecorderError:

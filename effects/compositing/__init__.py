@@ -9,7 +9,7 @@ Three concerns, one module each:
   inserted art the camera picture's white balance, brightness, contrast and grain.
 - ``light``: light between layers. ``light_wrap`` (backdrop light spilling onto the person's
   edge), ``decontaminate`` (old background colour out of the soft edge), ``contact_shadow``,
-  ``haze``.
+  ``haze`` and ground ``mist``.
 
 Usage::
 
@@ -32,7 +32,7 @@ from magicbooth.effects.compositing.grading import (
     noise_sigma,
 )
 from magicbooth.effects.compositing.layers import Layer, Stack, paint
-from magicbooth.effects.compositing.light import contact_shadow, decontaminate, haze, light_wrap
+from magicbooth.effects.compositing.light import contact_shadow, decontaminate, haze, light_wrap, mist, thumbnail
 
 __all__ = ["Grade", "Layer", "Look", "Stack", "add_grain", "contact_shadow", "decontaminate", "harmonize_person",
-           "haze", "light_wrap", "match_art", "measure", "noise_sigma", "paint"]
+           "haze", "light_wrap", "match_art", "measure", "mist", "noise_sigma", "paint", "thumbnail"]

@@ -18,6 +18,7 @@ Usage::
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from dataclasses import dataclass
 
@@ -28,6 +29,7 @@ LUMA = np.array([0.299, 0.587, 0.114], np.float32)  # Rec. 601, as OpenCV's RGB2
 THUMB_WIDTH = 80
 MAX_CAST = 0.2        # white balance never moves a channel more than ±20 %
 GRAIN_TILE = 128
+GRAIN_ONE = 16.0      # the grain field's fixed point: 16 is one grey level
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,11 +48,13 @@ class Look:
 
 
 def measure(image: np.ndarray, weight: np.ndarray | None = None, *, noise: bool = False) -> Look:
-    """The look of ``image``, or of its part where ``weight`` (0..1, same size) is high."""
+    """The look of ``image``, or of its part where ``weight`` (0..1; the image's size, or already reduced to
+    any size with the same aspect) is high."""
     h, w = image.shape[:2]
     tw = min(THUMB_WIDTH, w)
     size = (tw, max(1, round(h * tw / w)))
     thumb = cv2.resize(image, size, interpolation=cv2.INTER_AREA).reshape(-1, 3).astype(np.float32)
+    wt: np.ndarray
     if weight is None:
         wt = np.ones(len(thumb), np.float32)
     else:
@@ -68,11 +72,12 @@ def measure(image: np.ndarray, weight: np.ndarray | None = None, *, noise: bool 
 
 def noise_sigma(image: np.ndarray, crop: int = 160) -> float:
     """Sensor noise of a picture in grey levels (Immerkær's fast estimate on a central crop)."""
-    grey = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
-    h, w = grey.shape
+    h, w = image.shape[:2]
     c = min(crop, h, w)
     y0, x0 = (h - c) // 2, (w - c) // 2
-    patch = np.ascontiguousarray(grey[y0:y0 + c, x0:x0 + c], np.float32)
+    part = image[y0:y0 + c, x0:x0 + c]                  # the crop first: converting the whole frame was waste
+    grey = part if part.ndim == 2 else cv2.cvtColor(part, cv2.COLOR_RGB2GRAY)
+    patch = np.ascontiguousarray(grey, np.float32)
     if c < 3:
         return 0.0
     kernel = np.array([[1, -2, 1], [-2, 4, -2], [1, -2, 1]], np.float32)
@@ -83,12 +88,15 @@ def noise_sigma(image: np.ndarray, crop: int = 160) -> float:
 
 @dataclass(frozen=True, slots=True)
 class Grade:
-    """A per-channel tone curve: ``((v - pivot) * contrast + pivot) * brightness * gain[c]``."""
+    """A per-channel tone curve: ``((v - pivot) * contrast + pivot) * brightness * gain[c]``, then seen
+    through ``haze`` (0..1) of the colour ``air`` (the same as ``light.haze``, in the same table pass)."""
 
     gain: tuple[float, float, float] = (1.0, 1.0, 1.0)
     brightness: float = 1.0
     contrast: float = 1.0
     pivot: float = 128.0
+    haze: float = 0.0
+    air: tuple[float, float, float] = (128.0, 128.0, 128.0)
 
     @property
     def lut(self) -> np.ndarray:
@@ -96,6 +104,8 @@ class Grade:
         v = np.arange(256, dtype=np.float32)
         tone = ((v - self.pivot) * self.contrast + self.pivot) * self.brightness
         table = tone[:, None] * np.asarray(self.gain, np.float32)[None, :]
+        if self.haze > 0:
+            table = np.clip(table, 0, 255) * (1 - self.haze) + np.asarray(self.air, np.float32)[None, :] * self.haze
         return np.clip(np.round(table), 0, 255).astype(np.uint8).reshape(256, 1, 3)
 
     @property
@@ -152,14 +162,24 @@ def _look_of(image: np.ndarray) -> Look:
 
 
 def match_art(rgb: np.ndarray, alpha: np.ndarray, room: Look, strength: float = 0.7, *,
-              grain: bool = True, phase: int = 0) -> np.ndarray:
+              grain: bool = True, phase: int = 0, art: Look | None = None, exposure: float = 1.0,
+              haze: float = 0.0, air: tuple[float, float, float] = (128.0, 128.0, 128.0)) -> np.ndarray:
     """Art as if the camera had filmed it: the room's cast, brightness, contrast and grain.
 
     ``room`` is ``measure(frame, noise=True)``; ``phase`` (a frame counter) moves the grain so it
-    lives like sensor noise instead of sticking to the art.
+    lives like sensor noise instead of sticking to the art. ``art`` is the art's own look when it
+    is known (measured once on the whole sprite, so a part cut by the frame edge keeps the grade
+    of the whole; its ``luma`` is the scene brightness the art was made for, so a dark monster
+    can stay dark in a bright room); by default it is measured on ``rgb`` where ``alpha``.
+    ``exposure`` scales how much of the brightness difference is taken (1 all of ``strength``).
+    ``haze`` (0..1) of the colour ``air`` puts distance between the art and the camera, in the same
+    table pass (``light.haze`` does it as a separate pass, or with an amount that varies).
     """
-    art = measure(rgb, alpha)
-    out = Grade.between(art, room, strength, keep_colours=True, contrast=0.6).apply(rgb)
+    art = measure(rgb, alpha) if art is None else art
+    grade = Grade.between(art, room, strength, keep_colours=True, brightness=exposure, contrast=0.6)
+    if haze > 0:
+        grade = dataclasses.replace(grade, haze=float(haze), air=air)
+    out = grade.apply(rgb)
     if grain and room.noise > 0.5:
         out = add_grain(out, room.noise, phase)
     return out
@@ -171,12 +191,23 @@ def _grain_tile() -> np.ndarray:
 
 
 def add_grain(rgb: np.ndarray, sigma: float, phase: int = 0) -> np.ndarray:
-    """``rgb`` with luminance grain of ``sigma`` grey levels (a new array); ``phase`` shifts the pattern."""
+    """``rgb`` with luminance grain of ``sigma`` grey levels (a new array); ``phase`` shifts the pattern.
+
+    One weighted add of a ready 16-bit grain field (unit sigma in 1/16 levels, tiled once per size):
+    no float copy of the picture per frame, and no new field when the room's noise changes.
+    """
     if sigma <= 0:
         return rgb
     h, w = rgb.shape[:2]
-    tile = _grain_tile()
+    field = _grain_field(-(-h // GRAIN_TILE) + 1, -(-w // GRAIN_TILE) + 1)
     oy, ox = (phase * 37) % GRAIN_TILE, (phase * 61) % GRAIN_TILE
-    reps = (-(-(h + oy) // GRAIN_TILE), -(-(w + ox) // GRAIN_TILE))
-    noise = np.tile(tile, reps)[oy:oy + h, ox:ox + w] * np.float32(sigma)
-    return np.clip(rgb.astype(np.float32) + noise[..., None], 0, 255).astype(np.uint8)
+    return cv2.addWeighted(rgb, 1.0, field[oy:oy + h, ox:ox + w], sigma / GRAIN_ONE, 0.0, dtype=cv2.CV_8U)
+
+
+@functools.lru_cache(maxsize=4)
+def _grain_field(rows: int, cols: int) -> np.ndarray:
+    """The grain tile repeated (rows, cols) times, unit sigma in 1/``GRAIN_ONE`` levels, as int16 RGB (read-only)."""
+    noise = np.round(np.tile(_grain_tile(), (rows, cols)) * np.float32(GRAIN_ONE)).astype(np.int16)
+    field = np.ascontiguousarray(np.repeat(noise[..., None], 3, axis=2))
+    field.flags.writeable = False
+    return field

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from magicbooth.effects.blending import blend
 from magicbooth.effects.compositing.grading import harmonize_person
 from magicbooth.effects.compositing.light import decontaminate, light_wrap
 
@@ -67,8 +68,7 @@ def paint(image: np.ndarray, layer: Layer, opacity: float = 1.0) -> None:
     alpha = np.ascontiguousarray(layer.alpha[src], np.float32)
     if opacity < 1:
         alpha = alpha * np.float32(opacity)
-    region[:] = cv2.blendLinear(np.ascontiguousarray(layer.rgb[src]), np.ascontiguousarray(region),
-                                alpha, cv2.subtract(1.0, alpha))
+    region[:] = blend(layer.rgb[src], region, alpha)
 
 
 class Stack:
@@ -78,7 +78,8 @@ class Stack:
     the behind layers). ``backdrop`` replaces the room behind the person (None keeps the room).
     """
 
-    def __init__(self, frame: np.ndarray, person: np.ndarray | None, backdrop: np.ndarray | None = None) -> None:
+    def __init__(self, frame: np.ndarray, person: np.ndarray | None, backdrop: np.ndarray | None = None, *,
+                 small: tuple[np.ndarray | None, np.ndarray | None] = (None, None)) -> None:
         if person is not None and person.shape != frame.shape[:2]:
             raise ValueError(f"person mask {person.shape} is not the frame's size {frame.shape[:2]}")
         if backdrop is not None and backdrop.shape != frame.shape:
@@ -86,6 +87,8 @@ class Stack:
         self.frame = frame
         self.person = person
         self.backdrop = backdrop
+        # (frame, backdrop) reduced to ``light.thumbnail`` size, when the caller made them anyway (a blur).
+        self.small = small
         self._behind: list[tuple[Layer, float]] = []
         self._front: list[tuple[Layer, float]] = []
 
@@ -121,6 +124,13 @@ class Stack:
         behind layers; at 0 the person is plain alpha blending, exactly as captured where the mask is 1.
         ``wrap_radius`` is the light wrap's reach as a fraction of the frame width.
         """
+        if self.person is not None and self.backdrop is None and self._behind and light_wrap <= 0:
+            image = self._room_kept()
+            if out is not None:
+                image = _copy_into(out, image)
+            for layer, opacity in self._front:
+                paint(image, layer, opacity)
+            return image
         back = self.scene_behind()
         if self.person is None:
             image = back if back is not self.frame and back is not self.backdrop else np.array(back)
@@ -134,19 +144,68 @@ class Stack:
             if harmonize > 0 and replaced:
                 graded = harmonize_person(person, alpha, back, harmonize)
                 person = decontaminate(graded, alpha, in_place=graded is not self.frame)
-            if light_wrap > 0 and (replaced or self._behind):
-                person = _light_wrap(person, back, alpha, light_wrap, wrap_radius, self.frame, replaced)
-            image = cv2.blendLinear(person, back, alpha, cv2.subtract(1.0, alpha), dst=out)
+            wrapped = light_wrap > 0 and (replaced or self._behind)
+            if wrapped:
+                small = (self.small[0] if person is self.frame else None, self.small[1] if not self._behind else None)
+                person = _light_wrap(person, back, alpha, light_wrap, wrap_radius, self.frame, replaced, small)
+            if replaced or not self._behind:
+                image = blend(person, back, alpha, out=out)
+            else:
+                # Room kept: away from the art (and its wrapped light) person and back are both the
+                # frame, so the person is laid back over the art's windows only.
+                image = back if out is None else _copy_into(out, back)
+                reach = int(np.ceil(4 * wrap_radius * self.frame.shape[1])) + 8 if wrapped else 0
+                x0, y0, x1, y1 = self._art_box(reach)
+                if x1 > x0 and y1 > y0:
+                    win = (slice(y0, y1), slice(x0, x1))
+                    image[win] = blend(person[win], back[win], alpha[win])
         for layer, opacity in self._front:
             paint(image, layer, opacity)
         return image
 
 
+    def _room_kept(self) -> np.ndarray:
+        """The room with the behind layers painted where the person is not, in one blend per layer.
+
+        Laying the person (alpha p) over art (alpha a) on the room is the same as painting the art with
+        alpha a·(1 − p): one pass over each layer's window instead of two.
+        """
+        assert self.person is not None
+        image = np.array(self.frame)
+        h, w = image.shape[:2]
+        for layer, opacity in self._behind:
+            win = layer.window((w, h))
+            if win is None or opacity <= 0:
+                continue
+            dst, src = win
+            alpha = cv2.multiply(np.ascontiguousarray(layer.alpha[src], np.float32),
+                                 1.0 - self.person[dst], scale=opacity)
+            image[dst] = blend(layer.rgb[src], image[dst], alpha)
+        return image
+
+    def _art_box(self, grow: int) -> tuple[int, int, int, int]:
+        """(x0, y0, x1, y1): the frame part the behind layers touch, grown by ``grow`` pixels."""
+        h, w = self.frame.shape[:2]
+        x0, y0, x1, y1 = w, h, 0, 0
+        for layer, _ in self._behind:
+            win = layer.window((w, h))
+            if win is not None:
+                ys, xs = win[0]
+                x0, y0, x1, y1 = min(x0, xs.start), min(y0, ys.start), max(x1, xs.stop), max(y1, ys.stop)
+        return max(x0 - grow, 0), max(y0 - grow, 0), min(x1 + grow, w), min(y1 + grow, h)
+
+
+def _copy_into(out: np.ndarray, image: np.ndarray) -> np.ndarray:
+    out[:] = image
+    return out
+
+
 def _light_wrap(person: np.ndarray, back: np.ndarray, alpha: np.ndarray, strength: float, radius: float,
-                frame: np.ndarray, replaced: bool) -> np.ndarray:
+                frame: np.ndarray, replaced: bool,
+                small: tuple[np.ndarray | None, np.ndarray | None] = (None, None)) -> np.ndarray:
     """Wrap the light of what changed behind the person only (the room's own light is already there)."""
     if replaced:
-        return light_wrap(person, back, alpha, strength, radius)
+        return light_wrap(person, back, alpha, strength, radius, small=small)
     # Room kept: only inserted art differs from the frame; wrap its light alone, so an untouched
     # room adds nothing. The added light is what the art contributes over the room.
     return light_wrap(person, back, alpha, strength, radius, reference=frame)

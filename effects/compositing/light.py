@@ -9,19 +9,28 @@ Usage::
     person = decontaminate(frame, alpha)                          # old wall colour out of the edge
     contact_shadow(back, (x, y), (w, h), strength=0.5)            # in place, under a layer's feet
     far = haze(monster_rgb, 0.25, colour)                         # distance
+    foot = haze(far, mist(h, w, 0.5, 0.4), colour)                # ground mist, thicker lower down
 """
 
 from __future__ import annotations
 
+import functools
+
 import cv2
 import numpy as np
+
+from magicbooth.effects.blending import blend
 
 WORK = 4  # smooth maps are built at 1/WORK of the frame size (1/(2·WORK) for the wider light wrap)
 
 
 def _small(image: np.ndarray, work: int = WORK) -> np.ndarray:
-    h, w = image.shape[:2]
-    return cv2.resize(image, (max(w // work, 1), max(h // work, 1)), interpolation=cv2.INTER_AREA)
+    return cv2.resize(image, thumbnail(image.shape, work), interpolation=cv2.INTER_AREA)
+
+
+def thumbnail(shape: tuple[int, ...], work: int = 2 * WORK) -> tuple[int, int]:
+    """(w, h) of the reduced copies the kit works on (by default the light wrap's, 1/8 of the frame)."""
+    return max(shape[1] // work, 1), max(shape[0] // work, 1)
 
 
 def _surround(image_small: np.ndarray, weight_small: np.ndarray, sigma: float,
@@ -40,26 +49,30 @@ def _surround(image_small: np.ndarray, weight_small: np.ndarray, sigma: float,
 
 
 def light_wrap(person: np.ndarray, back: np.ndarray, alpha: np.ndarray, strength: float = 0.6,
-               radius: float = 0.02, reference: np.ndarray | None = None) -> np.ndarray:
+               radius: float = 0.02, reference: np.ndarray | None = None, *,
+               small: tuple[np.ndarray | None, np.ndarray | None] = (None, None)) -> np.ndarray:
     """The person with the light of ``back`` spilling onto its edge (a new array).
 
     Strongest at the mask edge and fading over ``radius`` (fraction of the frame width) inside.
     The person's colour near the edge moves towards the light around it by a smooth offset, so
     their own detail stays sharp; the offset is built at a quarter size. With ``reference`` (the
     room as captured) only light that ``back`` adds over the room is wrapped, so a monster's glow
-    reaches the person but an unchanged room adds nothing.
+    reaches the person but an unchanged room adds nothing. ``small`` is (person, back) at
+    ``thumbnail`` size when the caller already has them (a blur works there), saving a full-frame
+    reduction each.
     """
     if strength <= 0:
         return person
     h, w = alpha.shape
     work = 2 * WORK
     solid = _small(alpha, work)
-    inv = cv2.subtract(1.0, solid)
+    inv = 1.0 - solid
     sigma = max(radius * w / work, 0.7)
-    colour, around = _surround(_small(back, work), inv, sigma)
+    person_small, back_small = small
+    colour, around = _surround(_small(back, work) if back_small is None else back_small, inv, sigma)
     amount = np.minimum(around * np.float32(2.0 * strength), 1.0)[..., None]  # full strength at the edge
     if reference is None:
-        own, _ = _surround(_small(person, work), solid, sigma)
+        own, _ = _surround(_small(person, work) if person_small is None else person_small, solid, sigma)
         delta = (colour - own) * amount
     else:
         room, _ = _surround(_small(reference, work), inv, sigma)
@@ -121,10 +134,27 @@ def contact_shadow(image: np.ndarray, centre: tuple[float, float], size: tuple[f
     region[:] = cv2.multiply(region, cv2.merge([keep, keep, keep]), dtype=cv2.CV_8U)
 
 
-def haze(rgb: np.ndarray, amount: float, colour: tuple[float, float, float]) -> np.ndarray:
-    """``rgb`` seen through air: blended ``amount`` (0..1) towards the haze ``colour`` (a new array)."""
-    if amount <= 0:
-        return rgb
+def haze(rgb: np.ndarray, amount: float | np.ndarray, colour: tuple[float, float, float]) -> np.ndarray:
+    """``rgb`` seen through air: blended ``amount`` towards the haze ``colour`` (a new array).
+
+    ``amount`` is one number (0..1) for the whole layer, or an (H, W) float32 map for haze that
+    varies over it, such as ground ``mist``.
+    """
     flat = np.empty_like(rgb)
     flat[:] = np.clip(np.round(colour), 0, 255).astype(np.uint8)
+    if isinstance(amount, np.ndarray):
+        return blend(flat, rgb, amount)
+    if amount <= 0:
+        return rgb
     return cv2.addWeighted(rgb, 1.0 - amount, flat, amount, 0.0)
+
+
+@functools.cache
+def mist(height: int, width: int, start: float, amount: float) -> np.ndarray:
+    """An (H, W) haze amount for ground mist over a layer: none above ``start`` (a fraction of its height),
+    thickening smoothly to ``amount`` at its foot (read-only, cached per size)."""
+    y = np.linspace(0, 1, height, dtype=np.float32)[:, None]
+    t = np.clip((y - start) / max(1 - start, 1e-3), 0, 1)
+    out = np.ascontiguousarray(np.broadcast_to(t * t * (3 - 2 * t) * np.float32(amount), (height, width)))
+    out.flags.writeable = False
+    return out

@@ -3,9 +3,13 @@
 Only what magicbooth's adapter calls is implemented, with picamera2's
 semantics: ``"BGR888"`` arrays are R, G, B in memory and ``"RGB888"`` are
 B, G, R; ``"XBGR8888"``/``"XRGB8888"`` add a fourth channel; ``"YUV420"`` is
-planar I420 of shape (h * 3 / 2, w). ``capture_request(wait=T)`` raises
-``TimeoutError`` when no frame arrives within T seconds, and a second open of
-the same camera fails like libcamera's "Device or resource busy".
+planar I420 of shape (h * 3 / 2, stride), its rows padded to the stride the
+Pi 4's ISP uses (a multiple of 64 bytes; picamera2 leaves that padding in,
+Appendix A and ``Helpers.make_array``). ``configure`` fills in each stream's
+``stride`` as picamera2 does, and refuses a lores stream larger than main or
+not YUV (the Pi 4). ``capture_request(wait=T)`` raises ``TimeoutError`` when no
+frame arrives within T seconds, and a second open of the same camera fails like
+libcamera's "Device or resource busy".
 
 The test-side knobs live on ``WORLD``: the scene colour, which cameras exist,
 and faults to inject (stall, disconnect after N frames).
@@ -40,6 +44,15 @@ class World:
 WORLD = World()
 
 
+YUV_STRIDE_ALIGN = 64  # bytes per row of a YUV420 plane, as the Pi 4 ISP aligns them
+
+
+def _stride(fmt: str, width: int) -> int:
+    if fmt in ("YUV420", "YVU420"):
+        return -(-width // YUV_STRIDE_ALIGN) * YUV_STRIDE_ALIGN
+    return width * (4 if fmt in ("XBGR8888", "XRGB8888") else 3)
+
+
 def _planes(rgb: np.ndarray, fmt: str) -> np.ndarray:
     if fmt == "BGR888":
         return rgb.copy()
@@ -51,7 +64,14 @@ def _planes(rgb: np.ndarray, fmt: str) -> np.ndarray:
     if fmt == "YUV420":
         import cv2
 
-        return cv2.cvtColor(rgb, cv2.COLOR_RGB2YUV_I420)
+        h, w = rgb.shape[:2]
+        stride = _stride(fmt, w)
+        i420 = cv2.cvtColor(rgb, cv2.COLOR_RGB2YUV_I420).ravel()
+        y = i420[:h * w].reshape(h, w)
+        u, v = (plane.reshape(h // 2, w // 2) for plane in np.split(i420[h * w:], 2))
+        rows = [np.pad(y, ((0, 0), (0, stride - w))),
+                *(np.pad(c, ((0, 0), (0, (stride - w) // 2))) for c in (u, v))]
+        return np.concatenate([r.ravel() for r in rows]).reshape(h * 3 // 2, stride)
     raise ValueError(f"fake picamera2: unsupported format {fmt}")
 
 
@@ -107,8 +127,16 @@ class Picamera2:
         if self.started:
             raise RuntimeError("Camera must be stopped before configuring")
         lores = camera_config.get("lores")
-        if lores is not None and lores["format"] != "YUV420":
-            raise RuntimeError("lores stream must be YUV420 on this platform")
+        if lores is not None:
+            (main_w, main_h), (lores_w, lores_h) = camera_config["main"]["size"], lores["size"]
+            if lores_w > main_w or lores_h > main_h:
+                raise RuntimeError("lores stream dimensions may not exceed main stream")
+            if lores["format"] not in ("YUV420", "YVU420"):
+                raise RuntimeError("lores stream must be YUV")
+        for name in ("main", "lores"):
+            stream = camera_config.get(name)
+            if stream is not None:
+                stream["stride"] = _stride(stream["format"], stream["size"][0])
         self.camera_config = camera_config
 
     def start(self) -> None:

@@ -73,7 +73,7 @@ def prepare(spec: ModelSpec, hand: pipeline.FloatBuild, keep: tuple[str, ...], c
     build = hand if keep == hand.keep else pipeline.build_float(spec, hand.original, keep)
     calibrated = pipeline.calibrated_model(build, calibration)
     per_core = {core: costs.measure(calibrated, build.quantizable, counter, core) for core in cores}
-    accuracy = search.Accuracy(spec.task, hand.reference,
+    accuracy = search.Accuracy(spec, hand.reference,
                                lambda floats: pipeline.quantized(build, calibrated, tuple(sorted(floats))), tuning)
     names = [op.name for op in next(iter(per_core.values())).ops]
     return Form(keep, build, calibrated, per_core, accuracy, search.blocks(calibrated, names))

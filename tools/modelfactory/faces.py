@@ -7,28 +7,29 @@ detector lives in ``device/perception``; this copy keeps the tools standalone.)
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import cv2
 import numpy as np
 
 DETECTOR_SIZE = 128
-# Short-range BlazeFace SSD anchors: stride 8 with 2 anchors per cell, stride 16 with 6.
-_ANCHOR_LAYOUT = ((8, 2), (16, 6))
+# Short-range BlazeFace SSD anchors: stride 8 with 2 anchors per cell, stride 16 with 6 (the full-range
+# detector's are in its spec: stride 4, one per cell at 192x192).
+SHORT_RANGE = ((8, 2), (16, 6))
+Layout = tuple[tuple[int, int], ...]
 
 
-def anchors(size: int = DETECTOR_SIZE) -> np.ndarray:
-    """[896, 2] anchor centres in 0..1, in the order the model emits them."""
+@functools.cache
+def anchors(size: int = DETECTOR_SIZE, layout: Layout = SHORT_RANGE) -> np.ndarray:
+    """[N, 2] anchor centres in 0..1, in the order the model emits them (896 for the short-range detector)."""
     centres = []
-    for stride, per_cell in _ANCHOR_LAYOUT:
+    for stride, per_cell in layout:
         cells = size // stride
         ys, xs = np.meshgrid(np.arange(cells), np.arange(cells), indexing="ij")
         grid = np.stack([(xs + 0.5) / cells, (ys + 0.5) / cells], axis=-1).reshape(-1, 1, 2)
         centres.append(np.repeat(grid, per_cell, axis=1).reshape(-1, 2))
     return np.concatenate(centres).astype(np.float32)
-
-
-_ANCHORS = anchors()
 
 
 @dataclass(frozen=True)
@@ -45,18 +46,19 @@ class Detection:
 
 
 def decode(regressors: np.ndarray, logits: np.ndarray, threshold: float = 0.5,
-           size: int = DETECTOR_SIZE) -> list[Detection]:
+           size: int = DETECTOR_SIZE, layout: Layout = SHORT_RANGE) -> list[Detection]:
     """Per-anchor outputs -> detections above ``threshold``, best first.
 
     Overlapping anchors (IoU > 0.3) merge by score-weighted averaging, as
     MediaPipe's face detection graph does (weighted non-maximum suppression).
     """
+    grid = anchors(size, layout)
     raw = regressors.reshape(-1, 16) / size
     scores = 1 / (1 + np.exp(-np.clip(logits.reshape(-1).astype(np.float64), -100, 100)))
-    centre = _ANCHORS + raw[:, 0:2]
+    centre = grid + raw[:, 0:2]
     half = raw[:, 2:4] / 2
     boxes = np.concatenate([centre - half, centre + half], axis=1)
-    points = _ANCHORS[:, None, :] + raw[:, 4:16].reshape(-1, 6, 2)
+    points = grid[:, None, :] + raw[:, 4:16].reshape(-1, 6, 2)
     remaining = np.array([i for i in np.argsort(-scores, kind="stable") if scores[i] >= threshold], dtype=int)
     kept: list[Detection] = []
     while remaining.size:

@@ -1,7 +1,8 @@
-"""Load-time clean-up: fp16 constants behind DEQUANTIZE become fp32 constants; add a signature.
+"""Load-time clean-up: sparse and fp16 constants become dense fp32 constants; add a signature.
 
-MediaPipe stores weights as fp16 with a DEQUANTIZE op in front of each; the
-quantizer and XNNPACK's int8 path want plain fp32 constants, and
+MediaPipe stores weights as fp16 with a DEQUANTIZE op in front of each (and the
+sparse full-range face detector some of them block-sparse behind a DENSIFY op);
+the quantizer and XNNPACK's int8 path want plain fp32 constants, and
 ai-edge-quantizer wants a serving signature, which none of the originals has.
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 from ai_edge_litert import schema_py_generated as fb
+from ai_edge_litert.interpreter import Interpreter, OpResolverType
 
 from tools.modelfactory import graph as g
 
@@ -31,6 +33,30 @@ def fold_dequantize(model: fb.ModelT) -> int:
     sub.operators = kept
     g.compact(model)
     return folded
+
+
+def fold_densify(model: fb.ModelT) -> int:
+    """Replace DENSIFY(sparse constant) with the dense constant it computes; return how many were folded.
+
+    LiteRT's own DENSIFY kernel does the decoding (block sparsity, traversal order): the graph runs once on
+    zeros with every tensor kept, and each DENSIFY output is read back, bit for bit what the original computes.
+    """
+    sub = model.subgraphs[0]
+    found = [int(op.outputs[0]) for op in sub.operators if g.op_name(model, op) == "DENSIFY"]
+    if not found:
+        return 0
+    interpreter = Interpreter(model_content=g.save(model), num_threads=1, experimental_preserve_all_tensors=True,
+                              experimental_op_resolver_type=OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES)
+    interpreter.allocate_tensors()
+    for detail in interpreter.get_input_details():
+        interpreter.set_tensor(detail["index"], np.zeros(detail["shape"], detail["dtype"]))
+    interpreter.invoke()
+    dense = {index: np.array(interpreter.get_tensor(index)) for index in found}
+    for index, array in dense.items():
+        g.set_constant(model, index, array)
+    sub.operators = [op for op in sub.operators if g.op_name(model, op) != "DENSIFY"]
+    g.compact(model)
+    return len(found)
 
 
 def add_signature(model: fb.ModelT, input_names: list[str], output_names: list[str]) -> None:

@@ -6,8 +6,9 @@ int8 accuracy miss (per-tensor error growth alone misleads: errors entering a
 sigmoid look large and matter little). And a spec's ``float_ops`` (the face
 mesh's PReLUs: every int8 form measured slower) ``float_head`` (the
 detector's box and score convolutions: int8 rounding there lands straight on
-the outputs), ``float_stem`` (each model's first block) and ``float_squeeze`` (the
-segmenters' squeeze-and-excite branches) ship as islands. The ops
+the outputs), ``float_stem`` (each model's first block), ``float_tail`` (the
+full-range detector's last FPN level) and ``float_squeeze`` (the segmenters'
+squeeze-and-excite branches) ship as islands. The ops
 are hidden behind an opaque custom op so the quantizer, allowed to leave what
 it does not know in float, wraps them in DEQUANTIZE/QUANTIZE; then the original
 float ops are put back. XNNPACK runs the whole mixed graph as one partition.
@@ -41,6 +42,7 @@ def hide(calibrated: bytes, names: list[str]) -> tuple[bytes, dict[str, tuple[in
     model.operatorCodes.append(code)
     custom = len(model.operatorCodes) - 1
     saved: dict[str, tuple[int, int, int, object]] = {}
+    _unshare(model, {i for i, op in enumerate(sub.operators) if _name(sub, int(op.outputs[0])) in names})
     for op in sub.operators:
         name = _name(sub, int(op.outputs[0]))
         if name in names:
@@ -52,6 +54,29 @@ def hide(calibrated: bytes, names: list[str]) -> tuple[bytes, dict[str, tuple[in
             op.customOptions = np.frombuffer(name.encode(), np.uint8).copy()
     g.compact(model)
     return g.save(model), saved
+
+
+def _unshare(model: fb.ModelT, island: set[int]) -> None:
+    """Give island ops their own copy of any constant they share with int8 ops.
+
+    The palm detector reuses one bias tensor across depthwise convolutions; quantized for the int8
+    ones it would reach a float island as int32.
+    """
+    sub = model.subgraphs[0]
+    readers: dict[int, set[int]] = {}
+    for i, op in enumerate(sub.operators):
+        for t in op.inputs:
+            if t >= 0 and g.constant(model, int(t)) is not None:
+                readers.setdefault(int(t), set()).add(i)
+    for tensor, ops in readers.items():
+        if not (ops & island) or ops <= island:
+            continue
+        original = sub.tensors[tensor]
+        copy_index = g.add_tensor(model, bytes(original.name).decode() + "/island", g.shape_of(original),
+                                  g.NUMPY_TYPES[original.type], g.constant(model, tensor))
+        for i in ops & island:
+            op = sub.operators[i]
+            op.inputs = np.array([copy_index if int(t) == tensor else int(t) for t in op.inputs], np.int32)
 
 
 def restore(quantized: bytes, saved: dict[str, tuple[int, int, int, object]]) -> bytes:
@@ -75,15 +100,21 @@ def quantize(calibrated: bytes, names: list[str], io: type = np.float32) -> byte
     return restore(q.full_int8(hidden, [], io, allow_float=True), saved)
 
 
-HEAD_KINDS = ("CONV_2D", "RESHAPE", "CONCATENATION")
+# The full-range detector's head also upsamples: CONV_2D -> PAD -> DEPTHWISE_CONV_2D (stride 2) -> DEPTH_TO_SPACE.
+HEAD_KINDS = ("CONV_2D", "RESHAPE", "CONCATENATION", "DEPTH_TO_SPACE", "DEPTHWISE_CONV_2D", "PAD")
 _BORDERS = ("QUANTIZE", "DEQUANTIZE")  # an island's int8 <-> float32 edges, not computation
 
 
 def for_spec(content: bytes, spec: ModelSpec) -> list[str]:
-    """Output names of the ops ``spec`` keeps float: its stem, its ``float_ops`` kinds, head and squeeze branches."""
+    """Output names of the ops ``spec`` keeps float: its stem and tail, its ``float_ops`` kinds, head and squeeze
+    branches."""
     model = g.load(content)
     sub = model.subgraphs[0]
-    picked = set(range(min(spec.float_stem, len(sub.operators)))) | _of_kinds(model, spec.float_ops)
+    # Stem and tail count computing ops only, so an int8 graph (with its QUANTIZE/DEQUANTIZE) names the same ops.
+    computing = [i for i, op in enumerate(sub.operators) if g.op_name(model, op) not in _BORDERS]
+    picked = set(computing[:spec.float_stem]) | set(computing[len(computing) - spec.float_tail:] if spec.float_tail
+                                                     else ())
+    picked |= _of_kinds(model, spec.float_ops)
     if spec.float_head:
         picked |= _head(model)
     if spec.float_squeeze:
@@ -98,8 +129,9 @@ def outputs_of(content: bytes, kinds: tuple[str, ...]) -> list[str]:
 
 
 def head_of(content: bytes) -> list[str]:
-    """Output names of the output head: from each graph output back through RESHAPE and CONCATENATION
-    to the CONV_2D that produce them (those convolutions included, their inputs not)."""
+    """Output names of the output head: from each graph output back through RESHAPE, CONCATENATION (and the
+    full-range detector's DEPTH_TO_SPACE, depthwise convolution and PAD) to the CONV_2D that produce them
+    (those convolutions included, their inputs not)."""
     model = g.load(content)
     return _names(model.subgraphs[0], _head(model))
 

@@ -63,7 +63,8 @@ def entry(spec: ModelSpec, original: source.Original, float_file: str, float_sha
     table["float"] = {
         "file": float_file,
         "sha256": float_sha,
-        "quantization": FLOAT_DESCRIPTION,
+        "quantization": FLOAT_DESCRIPTION + (", block-sparse weights densified"
+                                             if any(g.passes.get("fold_densify") for g in graphs.values()) else ""),
         "io": "float32 input and outputs",
         **({"instructions": dict(float_instructions)} if float_instructions else {}),
     }
@@ -83,9 +84,10 @@ def _quantization(spec: ModelSpec, searched: str = "") -> str:
     floats = [f"{', '.join(spec.float_ops)} (measured faster than their int8 forms)"] if spec.float_ops else []
     if spec.float_stem:
         floats.append(f"the first {spec.float_stem} ops (the stem)")
+    if spec.float_tail:
+        floats.append(f"the last {spec.float_tail} ops (the tail)")
     if spec.float_head:
-        floats.append("the output head convolutions, RESHAPE and CONCATENATION (int8 rounding there lands on the "
-                      "outputs)")
+        floats.append(f"the output head {spec.head} (int8 rounding there lands on the outputs)")
     if spec.float_squeeze:
         floats.append("the squeeze-and-excite branches after each MEAN (a few dozen values each)")
     if not floats:

@@ -14,6 +14,7 @@ from tools.modelfactory import (
     equalize,
     equivalence,
     fold,
+    handsets,
     islands,
     manifest,
     quantize,
@@ -58,14 +59,18 @@ def build_float(spec: ModelSpec, original: source.Original, keep: tuple[str, ...
     keep = variants.hand_islands(spec).keep if keep is None else keep
     build = FloatBuild(spec, original, keep)
     model = g.load(original.data)
+    densified = fold.fold_densify(model)
     build.passes["fold_dequantize"] = fold.fold_dequantize(model)
+    if densified:  # only the sparse full-range detector has any; other manifests keep their keys
+        build.passes["fold_densify"] = densified
     fold.add_signature(model, list(spec.inputs), [name for name, _ in spec.outputs])
     build.passes["transpose_conv"] = rewrite.transpose_conv(model)
     build.reference = g.save(model)
     if build.passes["transpose_conv"]:
         build.reference_model = g.load(build.reference)
     # LiteRT runs MediaPipe's custom transpose conv only through XNNPACK's float path, which is enough here.
-    build.steps.append(("fold_dequantize+signature+transpose_conv", original.data, build.reference))
+    build.steps.append(("fold_densify+" * bool(densified) + "fold_dequantize+signature+transpose_conv",
+                        original.data, build.reference))
     before = build.reference
     skipped = {variants.REWRITTEN_KINDS[kind] for kind in keep}
     for name in REWRITE_ORDER:
@@ -269,12 +274,12 @@ def build(names: list[str], cache: Path, scenes: int = CALIBRATION_SCENES,
     ``chosen``: each class's islands (default: ``variants.toml``).
     """
     chosen = variants.load() if chosen is None else chosen
-    needed = sorted(set(names) | set(SCENE_MODELS))
+    needed = sorted(set(names) | set(SCENE_MODELS) | handsets.scene_models(names))
     floats = load_floats(cache, needed)
     for name in names:
         passes = ", ".join(f"{k} {v}" for k, v in floats[name].passes.items() if v)
         say(f"{name}: float rewritten ({passes})")
-    tick = bar("calibration scenes", scenes)
+    tick = bar("calibration scenes", scenes * (2 if handsets.scene_models(names) else 1))   # hand scenes too
     data = calibration_set(floats, scenes, lambda _: tick())
     say(f"calibration set: {scenes} scenes, " + ", ".join(f"{n} {len(data.inputs[n])}" for n in names) + " inputs")
     results: dict[str, Result] = {}

@@ -42,7 +42,9 @@ LOGIT_CAP = 8.0
 REGRESSOR_SCORE_FLOOR = 0.01  # anchors scoring below this in float do not set the regressor range
 REGRESSOR_MARGIN = 1.25
 _PASS_THROUGH = {"RESHAPE", "CONCATENATION", "DEPTH_TO_SPACE"}
-MSE_TASKS = frozenset({"segmentation", "landmarks", "detection"})  # tasks whose ranges minimise quantization error
+DETECTION_TASKS = frozenset({"detection", "palm_detection"})  # outputs: (regressors, score logits)
+# tasks whose ranges minimise quantization error
+MSE_TASKS = frozenset({"segmentation", "landmarks", "detection", "palm_detection", "hand_landmarks"})
 HISTOGRAM_BINS = 2048
 CLIP_FRACTIONS = np.linspace(0.5, 1.0, 26)  # candidate ends, as fractions of the observed min and max
 
@@ -160,7 +162,7 @@ def cap_ranges(calibrated: bytes, spec: ModelSpec, float_model: bytes, samples: 
     quant.max = np.array([spec.value_range[1]], np.float32)
     for tensor in _sigmoid_logits(model, spec):
         notes += _cap(model, tensor, -LOGIT_CAP, LOGIT_CAP)
-    if spec.task == "detection":
+    if spec.task in DETECTION_TASKS:
         bound = _regressor_bound(float_model, samples)
         notes += _cap(model, int(sub.outputs[0]), -bound, bound)
     return g.save(model), notes
@@ -171,7 +173,7 @@ def _sigmoid_logits(model: fb.ModelT, spec: ModelSpec) -> list[int]:
     sub = model.subgraphs[0]
     found = [int(op.inputs[0]) for op in sub.operators if g.op_name(model, op) == "LOGISTIC"
              and int(op.outputs[0]) in {int(t) for t in sub.outputs}]
-    if spec.task == "detection":
+    if spec.task in DETECTION_TASKS:
         found.append(int(sub.outputs[1]))  # classificators: score logits
     if spec.task == "landmarks":
         found.append(int(sub.outputs[1]))  # face flag logit
@@ -231,5 +233,5 @@ def capped_names(calibrated: bytes, spec: ModelSpec) -> set[str]:
     """
     model = g.load(calibrated)
     sub = model.subgraphs[0]
-    roots = _sigmoid_logits(model, spec) + ([int(sub.outputs[0])] if spec.task == "detection" else [])
+    roots = _sigmoid_logits(model, spec) + ([int(sub.outputs[0])] if spec.task in DETECTION_TASKS else [])
     return {bytes(sub.tensors[i].name).decode() for root in roots for i in _capped_chain(model, root)}

@@ -42,6 +42,10 @@ ACCURACY_TARGETS: dict[str, tuple[Target, ...]] = {
                   Target("recall", "recall of float's detections", 1.0, True)),
     "landmarks": (Target("nme_mean", "NME", 0.03, False),),
     "segmentation": (Target("mask_iou_mean", "mask IoU at 0.5", 0.95, True),),
+    "palm_detection": (Target("box_iou_mean", "mean palm box IoU", 0.9, True),
+                       Target("keypoint_error_mean", "keypoint error / palm size", 0.05, False),
+                       Target("recall", "recall of float's palms", 1.0, True)),
+    "hand_landmarks": (Target("landmark_error_mean", "landmark error / palm size", 0.03, False),),
 }
 
 
@@ -110,7 +114,7 @@ def evaluate(name: str, load: Callable[[str, int], Model], graphs: list[Graph], 
         if candidate.variant != graph.key:  # the loader's pick for this CPU must not stand in for another graph
             raise ValueError(f"{name}: asked for graph {graph.key!r}, the loader gave {candidate.variant!r}")
         progress(f"{name} {graph.key}: accuracy on {len(inputs)} held-out inputs")
-        accuracy = metrics.TASKS[spec.task](as_list(reference), as_list(candidate), inputs)
+        accuracy = metrics.for_spec(spec)(as_list(reference), as_list(candidate), inputs)
         timing = {}
         for threads in (1, 2):
             progress(f"{name} {graph.key}: latency, {threads} thread(s)")
@@ -161,7 +165,7 @@ def _diagnose(name: str, result: dict[str, Any], default: Graph, x86: Graph, inp
     if default.rewritten_float is not None and default.calibrated is not None and missed:
         progress(f"{name}: sensitivity sweep (each block kept float in turn)")
         result["sensitivity"] = sensitivity.sweep(default.rewritten_float, default.calibrated,
-                                                  metrics.TASKS[spec.task], missed[0].metric,
+                                                  metrics.for_spec(spec), missed[0].metric,
                                                   inputs[:SENSITIVITY_INPUTS])
         result["sensitivity"]["higher_is_better"] = missed[0].higher_is_better
         result["sensitivity"]["inputs"] = len(inputs[:SENSITIVITY_INPUTS])

@@ -26,6 +26,7 @@ from scipy.sparse.csgraph import maximum_flow
 from tools.modelfactory import islands, metrics
 from tools.modelfactory.costs import Costs
 from tools.modelfactory.runner import Runner
+from tools.modelfactory.specs import ModelSpec
 
 BLOCK = 4  # ops per repair block
 SHORTFALL_WEIGHT = 100.0
@@ -74,9 +75,9 @@ Gauge = Callable[[frozenset[str]], dict[str, float]]  # float op names -> accura
 class Accuracy:
     """Accuracy of the int8 graph with a given set of float ops, against the float reference (cached)."""
 
-    def __init__(self, task: str, reference: bytes, graph_of: Callable[[frozenset[str]], bytes],
+    def __init__(self, spec: ModelSpec, reference: bytes, graph_of: Callable[[frozenset[str]], bytes],
                  inputs: Sequence[np.ndarray]) -> None:
-        self.metric = metrics.TASKS[task]
+        self.metric = metrics.for_spec(spec)
         self._graph_of = graph_of
         self.inputs = list(inputs)
         runner = Runner(reference)

@@ -11,7 +11,7 @@ class ModelSpec:
 
     name: str
     member: str  # path inside the mediapipe wheel
-    task: str  # "detection" | "landmarks" | "segmentation"
+    task: str  # "detection" | "landmarks" | "segmentation" | "palm_detection" | "hand_landmarks"
     size: tuple[int, int]  # input (height, width)
     value_range: tuple[float, float]  # RGB pixel 0..255 maps linearly onto this range
     inputs: tuple[str, ...]
@@ -32,6 +32,12 @@ class ModelSpec:
     # (two convolutions and a sigmoid on a few dozen values). Per-tensor int8 wrecks those few values (the
     # squeeze convolutions were the largest error sources), and in float they cost next to nothing.
     float_squeeze: bool = False
+    # The last N ops in graph order in float32 (where int8 rounding is amplified just before the outputs).
+    float_tail: int = 0
+    # What the output head is made of, for the manifest.
+    head: str = "convolutions, RESHAPE and CONCATENATION"
+    # Detection: the SSD anchor grid as (stride, anchors per cell), in the order the model emits its rows.
+    anchors: tuple[tuple[int, int], ...] = ()
 
     @property
     def normalisation(self) -> str:
@@ -52,6 +58,7 @@ SPECS: dict[str, ModelSpec] = {spec.name: spec for spec in (
         # int8/float 0.91 -> 1.00; Cortex-A72 22.0 M -> 18.9 M instructions, A76 12.0 M -> 16.0 M.
         float_head=True,
         float_stem=12,
+        anchors=((8, 2), (16, 6)),
         inputs=("image",),
         outputs=(
             ("regressors", "[1, 896, 16] per anchor: box centre dx, dy, w, h then 6 keypoints (x, y), in input "
@@ -59,6 +66,37 @@ SPECS: dict[str, ModelSpec] = {spec.name: spec for spec in (
                            "stride 8, 6 at stride 16); keypoints right_eye, left_eye, nose_tip, mouth_center, "
                            "right_ear_tragion, left_ear_tragion"),
             ("classificators", "[1, 896, 1] per anchor face score logit; sigmoid gives 0..1"),
+        ),
+    ),
+    ModelSpec(
+        name="face_detection_full_range",
+        # The sparse variant is the one the wheel ships: its block-sparse weights are densified on load.
+        member="mediapipe/modules/face_detection/face_detection_full_range_sparse.tflite",
+        task="detection",
+        size=(192, 192),
+        value_range=(-1.0, 1.0),
+        int8_io=False,
+        # Chosen on the tuning split (60 scenes, each also with its face 24-48 px wide: 129 float detections),
+        # box IoU / keypoint error / recall: head and stem float as the short-range detector 0.647 / 0.226 /
+        # 0.736 (nothing float 0.625 / 0.248 / 0.721; min/max ranges 0.636 / 0.342 / 0.775; no equalization
+        # 0.690 / 0.248 / 0.798). The loss sits in the last FPN level: the 1x1 lateral convolution at 24x24, the
+        # bilinear upsampling and its ADD to the stride-4 features, whose rounding noise the next depthwise
+        # convolution amplifies about 5x (relative error 0.11 -> 0.63). Float from there on: last 16 ops 0.744 /
+        # 0.227 / 0.853, last 20 0.919 / 0.106 / 0.969, last 24 0.940 / 0.087 / 0.985 (28 or 36: no better).
+        # Cost, instructions per invoke: Cortex-A72 60.2 M, A76 44.4 M (head and stem only 60.4 M / 42.9 M;
+        # float 61.4 M / 60.0 M). Without the stem: 0.918 / 0.100 / 0.969, 64.6 M / 40.1 M.
+        float_head=True,
+        float_stem=12,
+        float_tail=24,
+        head="convolutions, PAD, stride-2 depthwise convolutions, DEPTH_TO_SPACE and RESHAPE",
+        anchors=((4, 1),),
+        inputs=("image",),
+        outputs=(
+            ("regressors", "[1, 2304, 16] per anchor: box centre dx, dy, w, h then 6 keypoints (x, y), in input "
+                           "pixels relative to the anchor centre (anchors: stride 4, one per cell of the 48x48 "
+                           "grid); keypoints right_eye, left_eye, nose_tip, mouth_center, right_ear_tragion, "
+                           "left_ear_tragion"),
+            ("classificators", "[1, 2304, 1] per anchor face score logit; sigmoid gives 0..1"),
         ),
     ),
     ModelSpec(
@@ -116,5 +154,52 @@ SPECS: dict[str, ModelSpec] = {spec.name: spec for spec in (
         int8_io=False,
         inputs=("image",),
         outputs=(("mask", "[1, 144, 256, 1] person probability 0..1 (sigmoid applied)"),),
+    ),
+    ModelSpec(
+        name="palm_detection_lite",
+        member="mediapipe/modules/palm_detection/palm_detection_lite.tflite",
+        task="palm_detection",
+        size=(192, 192),
+        value_range=(0.0, 1.0),
+        # (The tuning figures below were measured on the hand renders before SIGMA_CM became 0.15 cm.)
+        # PReLU has no int8 form XNNPACK takes (REPORT.md's notes): float islands, as in the face mesh, and with
+        # them the depthwise convolutions and residual ADDs between the PReLUs (only the 1x1 convolutions pay a
+        # QUANTIZE/DEQUANTIZE). On the tuning split (80 calibration scenes, 35 float palms) against PReLU islands
+        # alone: box IoU 0.71 -> 0.83, keypoint error 0.137 -> 0.072, recall 0.86 -> 0.91, x86 int8/float 0.75 ->
+        # 0.74. Also RESIZE_BILINEAR, PAD and MAX_POOL_2D float: 0.84 / 0.080 / 0.94 but 1.12x float time.
+        float_ops=("PRELU", "DEPTHWISE_CONV_2D", "ADD"),
+        float_head=True,
+        # And the first 12 ops (the 96x96 blocks) float, on a larger tuning split (160 calibration scenes, 80 tuning
+        # scenes, 66 float palms): box IoU 0.835 -> 0.860, keypoint error 0.075 -> 0.061, recall 0.924 -> 0.939; the
+        # first 24: 0.857 / 0.056 / 0.924. Min/max instead of least-error ranges with the stem: 0.790 / 0.089 / 0.909.
+        float_stem=12,
+        int8_io=False,
+        inputs=("image",),
+        outputs=(
+            ("regressors", "[1, 2016, 18] per anchor: box centre dx, dy, w, h then 7 keypoints (x, y), in input "
+                           "pixels relative to the anchor centre (anchors: strides 8, 16, 16, 16; 2 per cell at "
+                           "stride 8, 6 at stride 16); keypoints wrist, index, middle, ring and pinky knuckles (MCP), "
+                           "thumb CMC, thumb MCP"),
+            ("classificators", "[1, 2016, 1] per anchor palm score logit; sigmoid gives 0..1"),
+        ),
+    ),
+    ModelSpec(
+        name="hand_landmark_lite",
+        member="mediapipe/modules/hand_landmark/hand_landmark_lite.tflite",
+        task="hand_landmarks",
+        size=(224, 224),
+        value_range=(0.0, 1.0),
+        # The first 12 ops float, on the tuning split (49 crops, 40 with a hand; renders before SIGMA_CM = 0.15):
+        # landmark error / palm size 0.026 -> 0.017, x86 int8/float 0.77 -> 0.76.
+        float_stem=12,
+        int8_io=False,
+        inputs=("image",),
+        outputs=(
+            ("landmarks", "[1, 63] 21 points (x, y, z) in input pixels: wrist, thumb CMC MCP IP tip, then index, "
+                          "middle, ring, pinky MCP PIP DIP tip; z is relative depth at x scale"),
+            ("hand_flag", "[1, 1] hand presence 0..1 (sigmoid applied)"),
+            ("handedness", "[1, 1] 0..1, above 0.5 a right hand in a mirrored (selfie) picture"),
+            ("world_landmarks", "[1, 63] the 21 points in metres around the hand's centre"),
+        ),
     ),
 )}
