@@ -116,6 +116,9 @@ def choose(spec: ModelSpec, hand: pipeline.FloatBuild, calibration: list[np.ndar
         chosen[cls] = min(picks, key=lambda p: p.count)
         say(f"{spec.name} {core}: " + "; ".join(f"{p.origin} {_form_name(p.form)} {p.count / 1e6:.2f} M"
                                                   for p in picks) + f" -> {chosen[cls].count / 1e6:.2f} M")
+    if spec.name in variants.ONE_GRAPH:
+        say(f"{spec.name}: every class gets the {variants.DEFAULT} graph: {variants.ONE_GRAPH[spec.name]}")
+        chosen = dict.fromkeys(chosen, chosen[variants.DEFAULT])
     graphs = {"float": reference, **{cls: pick.graph for cls, pick in chosen.items()}}
     counts = {core: counter.count(graphs, core) for core in cores}
     classes = {}
