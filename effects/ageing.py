@@ -139,6 +139,18 @@ def _dull(warmth: float) -> np.ndarray:
 _SILVER = np.hstack([0.6 * np.tile(_LUM, (3, 1)), np.array([[101.0], [101.0], [102.0]], np.float32)])
 
 
+_Gains = tuple[int, int, np.ndarray, np.ndarray | None]
+
+
+@dataclass(frozen=True)
+class _Kept:
+    """What the light picture reuses for a face on the next frame: its box in the frame, weights and relief."""
+
+    box: tuple[int, int, int, int]
+    weights: _Weights
+    gains: _Gains | None
+
+
 class Ager:
     """Ages every face of a scene; keeps a little state (the smoothed skin and hair colour models)."""
 
@@ -147,20 +159,26 @@ class Ager:
 
     def reset(self) -> None:
         self._models: list[tuple[np.ndarray, np.ndarray]] = []
+        self._kept: dict[int, _Kept] = {}    # light: a face's weights and relief, kept for one more frame
 
-    def apply(self, scene: Scene, age: float) -> np.ndarray:
+    def apply(self, scene: Scene, age: float, light: bool = False) -> np.ndarray:
+        """The aged picture. ``light`` (the quality governor's cheaper picture): a face's skin and hair weights
+        and its relief are worked out every other frame and reused once (on the same box around the head,
+        so they lag its movement by a frame), and the relief is warped at a quarter of the size."""
         image = np.array(scene.frame.image)
+        if not light:
+            self._kept = {}
         if age <= 0 or not scene.meshes:
             return image
         heads = [Head.of(m) for m in scene.meshes]
         amounts = Amounts.at(age)
         for i, mesh in enumerate(scene.meshes):
             others = heads[:i] + heads[i + 1:]
-            self._age_face(image, scene.frame.image, mesh, heads[i], others, scene.mask, amounts)
+            self._age_face(image, scene.frame.image, mesh, heads[i], others, scene.mask, amounts, i if light else None)
         return image
 
     def _age_face(self, image: np.ndarray, source: np.ndarray, mesh: FaceMesh, head: Head, others: list[Head],
-                  mask: np.ndarray | None, amounts: Amounts) -> None:
+                  mask: np.ndarray | None, amounts: Amounts, light: int | None = None) -> None:
         h, w = image.shape[:2]
         pts = mesh.points[:, :2]
         fw, fh = head.width, head.height
@@ -171,30 +189,56 @@ class Ager:
         y0, y1 = int(max(lo[1] - 0.75 * fh, 0)), int(min(hi[1] + 0.9 * fh, h))
         if x1 - x0 < 8 or y1 - y0 < 8:
             return
+        kept = self._kept.pop(light, None) if light is not None else None
+        if kept is not None and max(abs(a - b) for a, b in zip(kept.box, (x0, y0, x1, y1), strict=True)) \
+                > max(4.0, 0.08 * fw):
+            kept = None                  # moved too far: work it out afresh
+        if kept is not None:
+            x0, y0, x1, y1 = kept.box
         roi = image[y0:y1, x0:x1]
         person = mask[y0:y1, x0:x1] if mask is not None else None
         origin = np.array([x0, y0], np.float32)
         local = (pts - origin).astype(np.float32)
-        weights = _Weights(source[y0:y1, x0:x1], person, local, head, origin, others)
+        weights = kept.weights if kept is not None else _Weights(source[y0:y1, x0:x1], person, local, head, origin,
+                                                                  others)
         if amounts.sag > 0:
             _sag(roi, person, local, head, amounts.sag)
         if amounts.skin > 0:   # the skin's warmth follows the face's own colour: a grey picture stays grey
             _tint(roi, weights, weights.skin, amounts.skin, _dull(weights.warmth), person)
         if amounts.hair > 0:
             _tint(roi, weights, weights.hair, amounts.hair, _SILVER, person)
-        self._relief(roi, local, weights.skin_y, amounts, weights.warmth)
+        gains = self._relief(roi, local, weights.skin_y, amounts, weights.warmth, 2 if light is None else 4,
+                             None if kept is None else kept.gains)
+        if light is not None and kept is None:
+            self._kept[light] = _Kept((x0, y0, x1, y1), weights, gains)
 
     def _relief(self, roi: np.ndarray, local: np.ndarray, skin_y: float, amounts: Amounts,
-                warmth: float = 1.0) -> None:
+                warmth: float = 1.0, f: int = 2, gains: _Gains | None = None) -> _Gains | None:
         """Wrinkle shading, age spots and grey eyebrows from the age map warped onto the mesh.
 
         The map is smooth, so it is warped and turned into per-channel gains at half resolution; only
-        the final gain image is scaled up and multiplied in at full resolution.
+        the final gain image is scaled up and multiplied in at full resolution. ``f`` is that reduction (2; 4
+        for the light picture: softer wrinkles). ``gains``: the last frame's, to apply again (light). Returns them.
         """
         rh, rw = roi.shape[:2]
-        warped = _warper().warp((_age_map(),), local * 0.5, ((rw + 1) // 2, (rh + 1) // 2))
+        if gains is None:
+            gains = self._gains(rh, rw, local, amounts, warmth, f)
+            if gains is None:
+                return None
+        y0, x0, full, weight = gains
+        y1, x1 = min(y0 + full.shape[0], rh), min(x0 + full.shape[1], rw)
+        face = roi[y0:y1, x0:x1]
+        face[:] = cv2.multiply(face, full[:y1 - y0, :x1 - x0], scale=1.0 / GAIN_ONE, dtype=cv2.CV_8U)
+        if weight is not None:
+            self._brows(face, weight, local - np.array([x0, y0], np.float32), skin_y, f)
+        return gains
+
+    @staticmethod
+    def _gains(rh: int, rw: int, local: np.ndarray, amounts: Amounts, warmth: float, f: int) -> _Gains | None:
+        """(top, left, full-size 8-bit gains, brow weights at 1/``f`` or None) of the relief in a region."""
+        warped = _warper().warp((_age_map(),), local * (1 / f), ((rw + f - 1) // f, (rh + f - 1) // f))
         if warped is None:
-            return
+            return None
         (wp,) = warped
         cover = feathered(wp.coverage, 1.5)
         relief, spots, brows = cv2.split(wp.patch)
@@ -206,29 +250,26 @@ class Ager:
         # Spots are brown on a colour picture, grey on a black-and-white one (``warmth``).
         tint = SPOT_RGB.mean() + (SPOT_RGB - SPOT_RGB.mean()) * np.float32(warmth)
         factor = cv2.merge([cv2.convertScaleAbs((1.0 + shade) * (1.0 - spot * k), alpha=GAIN_ONE) for k in tint])
-        y0, x0 = 2 * wp.y, 2 * wp.x
-        y1, x1 = min(y0 + 2 * cover.shape[0], rh), min(x0 + 2 * cover.shape[1], rw)
-        face = roi[y0:y1, x0:x1]
-        full = cv2.resize(factor, (2 * cover.shape[1], 2 * cover.shape[0]), interpolation=cv2.INTER_LINEAR)
-        face[:] = cv2.multiply(face, full[:y1 - y0, :x1 - x0], scale=1.0 / GAIN_ONE, dtype=cv2.CV_8U)
+        full = cv2.resize(factor, (f * cover.shape[1], f * cover.shape[0]), interpolation=cv2.INTER_LINEAR)
+        weight = None
         if amounts.brows > 0:
             weight = cv2.multiply(brows, cover, scale=amounts.brows / 255.0, dtype=cv2.CV_32F)
-            self._brows(face, weight, local - np.array([x0, y0], np.float32), skin_y)
+        return f * wp.y, f * wp.x, full, weight
 
     @staticmethod
-    def _brows(face: np.ndarray, half: np.ndarray, local: np.ndarray, skin_y: float) -> None:
+    def _brows(face: np.ndarray, half: np.ndarray, local: np.ndarray, skin_y: float, f: int = 2) -> None:
         """Only the dark hairs of the brows lift to grey, not the skin between them (``half``: weights at
-        half resolution)."""
+        1/``f`` resolution)."""
         model = assets.face_model()
         ring = np.concatenate([local[model.contour(n)] for n in BROWS])
         pad = 0.25 * (ring.max(0) - ring.min(0)).max()
-        x0, y0 = (np.maximum(ring.min(0) - pad, 0) / 2).astype(int) * 2
+        x0, y0 = (np.maximum(ring.min(0) - pad, 0) / f).astype(int) * f
         x1, y1 = (ring.max(0) + pad).astype(int)
         part = face[y0:y1, x0:x1]
         if part.shape[0] < 2 or part.shape[1] < 2:
             return
-        cut = np.ascontiguousarray(half[y0 // 2:(y1 + 1) // 2, x0 // 2:(x1 + 1) // 2])
-        weight = cv2.resize(cut, (2 * cut.shape[1], 2 * cut.shape[0]), interpolation=cv2.INTER_LINEAR)
+        cut = np.ascontiguousarray(half[y0 // f:(y1 + f - 1) // f, x0 // f:(x1 + f - 1) // f])
+        weight = cv2.resize(cut, (f * cut.shape[1], f * cut.shape[0]), interpolation=cv2.INTER_LINEAR)
         y = cv2.cvtColor(part, cv2.COLOR_RGB2GRAY).astype(np.float32)
         dark = np.clip((skin_y - 12.0 - y) / 45.0, 0, 1)
         grey = weight[:part.shape[0], :part.shape[1]] * dark

@@ -103,8 +103,10 @@ class Background(Effect["Background.Options"]):
         if self._out is None or self._out.shape != frame.shape:
             self._out = np.empty_like(frame)
         # A blurred room is the room: its light is already on the person, so only the wrap applies.
-        harmonize = 0.0 if o.mode == "blur" else o.harmonize
+        # Light (the quality governor): plain alpha blending, no wrap, harmonising or edge clean-up.
+        harmonize = 0.0 if o.mode == "blur" or self.light else o.harmonize
+        wrap = 0.0 if self.light else o.light_wrap
         self._small = (None, None)
         back = self.backdrop(frame, t)
         stack = Stack(frame, alpha, backdrop=back, small=self._small)
-        blit_rgb(canvas, stack.flatten(light_wrap=o.light_wrap, harmonize=harmonize, out=self._out))
+        blit_rgb(canvas, stack.flatten(light_wrap=wrap, harmonize=harmonize, out=self._out))

@@ -56,7 +56,7 @@ class Effect(Generic[OptionsT]):
     # Set by the pipeline's quality governor (``pipeline.governor``, level "light") while the booth runs short of
     # time or heat; True asks for a cheaper picture (fewer particles, a smaller blur, no second pass...).
     # An effect may honour it in ``render`` or ignore it: ignoring it is correct, only slower. It may change
-    # between any two frames.
+    # between any two frames. The heavy effects honour it (effects/README.md, "Light pictures").
     light: bool = False
 
     def __init_subclass__(cls, **kwargs: object) -> None:

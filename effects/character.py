@@ -47,5 +47,6 @@ class Character(Effect["Character.Options"]):
     def render(self, canvas: pygame.Surface, scene: Scene, t: float) -> None:
         frame = scene.frame.image
         image = np.array(frame)
-        self._swapper.paste_all(image, [(self._source, mesh.points) for mesh in scene.meshes], frame)
+        self._swapper.paste_all(image, [(self._source, mesh.points) for mesh in scene.meshes], frame,
+                                 light=self.light)
         blit_rgb(canvas, image)

@@ -121,11 +121,14 @@ class FaceSwapper:
         self._tracks, self._pending = [], []
 
     def paste_all(self, image: np.ndarray, jobs: list[tuple[FaceSource, np.ndarray]],
-                  reference: np.ndarray | None = None) -> None:
-        """Paste each (source, guest points) of one frame; statistics of faces not seen again are dropped."""
+                  reference: np.ndarray | None = None, light: bool = False) -> None:
+        """Paste each (source, guest points) of one frame; statistics of faces not seen again are dropped.
+
+        ``light`` (the quality governor's cheaper picture): the warp maps on a coarser grid and one band only.
+        """
         self._pending = []
         for source, points in jobs:
-            self.paste(image, source, points, reference)
+            self.paste(image, source, points, reference, light)
         self._tracks = self._pending
 
     def _smoothed(self, where: np.ndarray, stats: np.ndarray) -> np.ndarray:
@@ -140,17 +143,20 @@ class FaceSwapper:
         self._pending.append((where, stats))
         return stats
 
-    def maps(self, source: FaceSource, points: np.ndarray, frame_size: tuple[int, int]) -> WarpMaps | None:
-        """Where the guest face ``points`` (468, 3) samples the source."""
+    def maps(self, source: FaceSource, points: np.ndarray, frame_size: tuple[int, int],
+             step: int | None = None) -> WarpMaps | None:
+        """Where the guest face ``points`` (468, 3) samples the source (maps evaluated every ``step`` pixels)."""
         dst = self.layout.extend(points.astype(np.float32))
-        return warp_maps(source.points, dst, coarse_head_triangles(), frame_size, self.weights, self.step)
+        return warp_maps(source.points, dst, coarse_head_triangles(), frame_size, self.weights,
+                         self.step if step is None else step)
 
     def paste(self, image: np.ndarray, source: FaceSource, points: np.ndarray,
-              reference: np.ndarray | None = None) -> WarpMaps | None:
+              reference: np.ndarray | None = None, light: bool = False) -> WarpMaps | None:
         """Paste ``source`` onto the face ``points`` in ``image``; colour statistics come from ``reference``
-        (default: ``image`` itself, before pasting). Returns where it drew."""
+        (default: ``image`` itself, before pasting). Returns where it drew. ``light``: maps every
+        ``2 * step`` pixels, and one band (the weight alone; the colour transfer still matches the light)."""
         h, w = image.shape[:2]
-        maps = self.maps(source, points, (w, h))
+        maps = self.maps(source, points, (w, h), 2 * self.step if light else None)
         if maps is None:
             return None
         ys, xs = maps.slices
@@ -163,7 +169,6 @@ class FaceSwapper:
         patch_s = cv2.resize(patch, small, interpolation=cv2.INTER_AREA)
         ref_s = cv2.resize(ref, small, interpolation=cv2.INTER_AREA)
         weight_s = cv2.resize(maps.weight, small, interpolation=cv2.INTER_AREA)
-        cover_s = cv2.resize(maps.coverage, small, interpolation=cv2.INTER_AREA)
         face = np.ascontiguousarray(weight_s > 0.95).astype(np.uint8)
         if int(face.sum()) < 16:
             return None
@@ -173,7 +178,12 @@ class FaceSwapper:
         moved = transfer_colour(patch_s, (stats[0:3], stats[3:6]), (stats[6:9], stats[9:12]), source.hue_follow)
         matrix = affine_fit(patch_s, moved, face)
         patch = cv2.transform(patch, matrix)
+        alpha = maps.weight * self.strength
+        if light:
+            region[:] = blend(patch, region, alpha)
+            return maps
         patch_s = cv2.transform(patch_s, matrix)
+        cover_s = cv2.resize(maps.coverage, small, interpolation=cv2.INTER_AREA)
         # Two bands: fine detail blends with the weight itself; the low band (light and colour) with a
         # widened, smoother weight, added as a smooth correction computed at the small size.
         size = float(max(small))
@@ -182,7 +192,6 @@ class FaceSwapper:
         low = _normalised_blur(patch_s, weight_s, size / 12) - _normalised_blur(ref_s, cover_s, size / 12)
         correction = cv2.resize((wide - a_s)[..., None] * low, (rw, rh), interpolation=cv2.INTER_LINEAR)
         correction *= maps.coverage[..., None]       # upsampling must not carry it past the mesh
-        alpha = maps.weight * self.strength
         blended = blend(patch, region, alpha)
         region[:] = cv2.add(blended, correction, dtype=cv2.CV_8U)
         return maps

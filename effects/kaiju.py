@@ -113,6 +113,18 @@ def _look(pose: Pose) -> Look:
     return _LOOKS[key]
 
 
+_HALF_GLOWS: dict[int, np.ndarray] = {}
+
+
+def _half_glow(pose: Pose) -> np.ndarray:
+    """The pose's plate glow at half size (the light picture's charge), made once per pose."""
+    key = id(pose.glow)
+    if key not in _HALF_GLOWS:
+        g = pose.glow
+        _HALF_GLOWS[key] = cv2.resize(g, ((g.shape[1] + 1) // 2, (g.shape[0] + 1) // 2), interpolation=cv2.INTER_AREA)
+    return _HALF_GLOWS[key]
+
+
 @functools.cache
 def _density() -> np.ndarray:
     return np.round(255 * np.linspace(0, 1, 256) ** DENSITY).astype(np.uint8)
@@ -275,8 +287,14 @@ class Kaiju(Effect["Kaiju.Options"]):
         if xe <= xs or ye <= ys or self._room is None:
             return None, pose
         sub = (slice(ys - y0, ye - y0), slice(xs - x0, xe - x0))
-        # Only the part inside the picture is touched; idle frames cross-fade so breathing is smooth.
-        if k < 0.02:
+        # Only the part inside the picture is touched; idle frames cross-fade so breathing is smooth
+        # (light: the nearer frame alone, so breathing steps at the sheet's rate).
+        if self.light:
+            a = a if k < 0.5 else b
+            k = 0.0
+        if self.light:
+            rgb, cover, glow = np.ascontiguousarray(a.rgb[sub]), np.ascontiguousarray(a.alpha[sub]), a.glow
+        elif k < 0.02:
             rgb, cover, glow = (np.ascontiguousarray(p[sub]) for p in (a.rgb, a.alpha, a.glow))
         else:
             rgb, cover, glow = (cv2.addWeighted(p[sub], 1 - k, q[sub], k, 0)
@@ -286,20 +304,25 @@ class Kaiju(Effect["Kaiju.Options"]):
         # Air between it and the camera (in the same table pass), and ground mist thickening towards its feet
         # (only the rows it reaches are blended).
         amount = self.options.haze
-        art = match_art(rgb, cover, self._room, MATCH, phase=self._frames, art=_look(a), exposure=EXPOSURE,
-                        haze=0.05 + 0.35 * amount, air=self._haze_rgb)
+        # Light: no grain, and the mist in flat bands folded into the grade's table pass.
+        fog = mist(sh, sw, MIST_START, 0.15 + 0.7 * amount)[sub]
+        art = match_art(rgb, cover, self._room, MATCH, grain=not self.light, phase=self._frames, art=_look(a),
+                        exposure=EXPOSURE, haze=0.05 + 0.35 * amount, air=self._haze_rgb,
+                        mist=fog[:, 0] if self.light else None)
         r0 = max(round(sh * MIST_START) - sub[0].start, 0)
-        if r0 < art.shape[0]:
-            fog = mist(sh, sw, MIST_START, 0.15 + 0.7 * amount)[sub][r0:]
-            art[r0:] = haze(art[r0:], fog, self._haze_rgb)
-        if self._roar > 0 or self._beam > 0:
+        if r0 < art.shape[0] and not self.light:
+            art[r0:] = haze(art[r0:], fog[r0:], self._haze_rgb)
+        if (self._roar > 0 or self._beam > 0) and self.light:
+            self._charge_light(art, a, sub, t)
+        elif self._roar > 0 or self._beam > 0:
             self._charge(art, glow, t)
         return Layer(art, cover, xs, ys), pose
 
     def _measure_room(self, picture: np.ndarray, person: np.ndarray | None) -> None:
         """The look the monster is matched to: the room around the guest (or the backdrop), and the colour
-        of the air at the top of the picture. Smoothed over time anyway, so measured every fourth frame."""
-        if self._room is not None and self._frames % 4 != 1:
+        of the air at the top of the picture. Smoothed over time anyway, so measured every fourth frame (every
+        eighth for the light picture)."""
+        if self._room is not None and self._frames % (8 if self.light else 4) != 1:
             return
         # The weight is reduced by sampling (it only weighs colour statistics): an area reduction of the
         # whole float mask cost as much as the rest of the measurement on the Pi.
@@ -317,9 +340,24 @@ class Kaiju(Effect["Kaiju.Options"]):
         self._room = look
         self._haze_rgb = (float(air[0]), float(air[1]), float(air[2]))
 
+    def _charge_level(self, t: float) -> float:
+        return max(self._roar ** 2, self._beam) * (0.85 + 0.15 * math.sin(t * 47.0))
+
+    def _charge_light(self, art: np.ndarray, pose: Pose, sub: tuple[slice, slice], t: float) -> None:
+        """``_charge`` for the light picture: the glow coloured at half size (as the sheet stores it) in 8 bits,
+        then scaled up (saturating where the full-size float one would)."""
+        level = self._charge_level(t)
+        half = _half_glow(pose)
+        ys, xs = sub
+        part = half[ys.start // 2:max((ys.stop + 1) // 2, ys.start // 2 + 1),
+                    xs.start // 2:max((xs.stop + 1) // 2, xs.start // 2 + 1)]
+        light = cv2.convertScaleAbs(cv2.merge([part * np.float32(c * 1.3 * level) for c in BEAM_RGB]))
+        light = cv2.resize(light, (art.shape[1], art.shape[0]), interpolation=cv2.INTER_LINEAR)
+        cv2.add(art, light, dst=art)
+
     def _charge(self, art: np.ndarray, glow: np.ndarray, t: float) -> None:
         """The plates light up blue, flickering, before and while it fires."""
-        level = max(self._roar ** 2, self._beam) * (0.85 + 0.15 * math.sin(t * 47.0))
+        level = self._charge_level(t)
         light = cv2.merge([glow * (c * 1.3 * level) for c in BEAM_RGB])
         cv2.add(art, light, dst=art, dtype=cv2.CV_8U)
 
@@ -334,8 +372,10 @@ class Kaiju(Effect["Kaiju.Options"]):
             ang = math.pi - elevation if left else elevation
             direction = np.array([math.cos(ang), math.sin(ang)], np.float32)
             reach = min(1.0, self._fire_t / 0.15 + 0.2) * (w + h)
-            self.particles.emit(origin, direction, 14, speed=w * 0.25, spread=0.35, life=0.7, along=reach * 0.8)
-            self.particles.emit(origin, direction, 6, speed=w * 0.6, spread=0.5, life=0.25)
+            few = self.light       # light: half the sparks
+            self.particles.emit(origin, direction, 7 if few else 14, speed=w * 0.25, spread=0.35, life=0.7,
+                                along=reach * 0.8)
+            self.particles.emit(origin, direction, 3 if few else 6, speed=w * 0.6, spread=0.5, life=0.25)
         else:
             direction, reach = np.array([1.0, 0.0], np.float32), 0.0
         self.particles.step(dt, (w, h), drag=1.5, lift=60.0)
@@ -356,12 +396,14 @@ class Kaiju(Effect["Kaiju.Options"]):
                        -1, cv2.LINE_AA, 4)
         self.particles.splat(energy, SCALE, gain=0.6)
         if mask is not None:   # the beam passes behind the guest; its light still falls on them (below)
-            energy *= 1.0 - cv2.resize(mask, (energy.shape[1], energy.shape[0]), interpolation=cv2.INTER_AREA)
+            # (light: the mask sampled, not averaged: an area reduction reads every pixel of it)
+            energy *= 1.0 - cv2.resize(mask, (energy.shape[1], energy.shape[0]),
+                                       interpolation=cv2.INTER_LINEAR if self.light else cv2.INTER_AREA)
         add_light(image, energy, BEAM_RGB, gain=1.0, spread=1.5 * strength, white=0.6, ambient=0.045 * strength)
 
     def _show(self, canvas: pygame.Surface, image: np.ndarray, t: float) -> None:
         s = self.options.shake * self._beam * (0.6 + 0.4 * math.sin(t * 13.0))
-        if s < 0.5:
+        if s < 0.5 or self.light:      # light: no shake, one blit
             blit_rgb(canvas, image)
             return
         dx, dy = round(s * math.sin(t * 71.0)), round(s * math.sin(t * 53.0 + 1.0))

@@ -52,5 +52,5 @@ class Swap(Effect["Swap.Options"]):
         for a, b in zip(meshes[0::2], meshes[1::2], strict=False):
             for guest, donor in ((a, b), (b, a)):
                 jobs.append((FaceSource(frame, layout.extend(donor.points)[:, :2]), guest.points))
-        self._swapper.paste_all(image, jobs, frame)
+        self._swapper.paste_all(image, jobs, frame, light=self.light)
         blit_rgb(canvas, image)

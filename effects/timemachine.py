@@ -87,7 +87,7 @@ class TimeMachine(Effect["TimeMachine.Options"]):
 
     def render(self, canvas: pygame.Surface, scene: Scene, t: float) -> None:
         years = self.years_at(t)
-        image = self._ager.apply(scene, years / FULL_YEARS)
+        image = self._ager.apply(scene, years / FULL_YEARS, light=self.light)
         blit_rgb(canvas, image)
         if self.options.counter and (self._recording or scene.meshes):
             draw_counter(canvas, years, self.options.years)

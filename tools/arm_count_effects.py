@@ -15,9 +15,13 @@ installed magicbooth, so the package folders are mapped onto the import name her
 Flags before the effect name: ``--two`` draws the two-face frame (any effect; ``swap`` always
 does), ``--roar`` opens every mouth (the kaiju fires only after its roar builds up, so give it
 ``--warmup 30``: the counted frames then have the beam firing), ``--warmup N`` renders N frames
-(default 2) before counting::
+(default 2) before counting, ``--light`` sets ``Effect.light`` (the quality governor's level "light"),
+``--group N`` counts N frames per marker pair (divide by N: for work done every other frame, the light
+time machine, ``--group 2`` gives the mean of a pair where single frames alternate cheap and dear)::
 
     markrun.sh ... -- /app/tools/arm_count_effects.py /var/tmp/fx-scenes.npz --roar --warmup 30 kaiju
+    markrun.sh ... -- /app/tools/arm_count_effects.py /var/tmp/fx-scenes.npz --light --roar --warmup 30 kaiju
+    markrun.sh ... -- /app/tools/arm_count_effects.py /var/tmp/fx-scenes.npz --light --group 2 timemachine
 """
 
 from __future__ import annotations
@@ -124,11 +128,13 @@ def main() -> int:
     from magicbooth.effects.surface import new_canvas
 
     args = sys.argv[2:]
-    flags = {"--two": False, "--roar": False}
-    warmup = 2
+    flags = {"--two": False, "--roar": False, "--light": False}
+    warmup, group = 2, 1
     while args and args[0].startswith("--"):
         if args[0] == "--warmup":
             warmup, args = int(args[1]), args[2:]
+        elif args[0] == "--group":
+            group, args = int(args[1]), args[2:]
         else:
             flags[args[0]], args = True, args[1:]
     path, name = Path(sys.argv[1]), args[0]
@@ -144,16 +150,20 @@ def main() -> int:
     if flags["--roar"]:
         scenes = [opened(s) for s in scenes]
     effect = effects.create(name, options)
+    effect.light = flags["--light"]
     canvas = new_canvas(scenes[0].frame.size)
     for i in range(warmup):  # warm-up: asset loading, first-call allocations, and whatever builds up
         effect.render(canvas, scenes[i % 2], i / 30)
     mark(3)
     mark(4)
-    for i, scene in enumerate(scenes[2:]):
-        mark(10 + 2 * i)
-        effect.render(canvas, scene, (warmup + i) / 30)
-        mark(11 + 2 * i)
-    print(f"{name} {options}: {len(scenes) - 2} frames rendered after {warmup} warm-up frames"
+    counted = scenes[2:]
+    for p in range(len(counted) // group):
+        mark(10 + 2 * p)
+        for i in range(p * group, (p + 1) * group):
+            effect.render(canvas, counted[i], (warmup + i) / 30)
+        mark(11 + 2 * p)
+    print(f"{name} {options}{' light' if effect.light else ''}: {len(counted) // group * group} frames rendered "
+          f"after {warmup} warm-up frames, {group} per count"
           + (", firing" if getattr(effect, "is_firing", False) else ""))
     return 0
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import itertools
 from dataclasses import dataclass
 
 import cv2
@@ -163,7 +164,8 @@ def _look_of(image: np.ndarray) -> Look:
 
 def match_art(rgb: np.ndarray, alpha: np.ndarray, room: Look, strength: float = 0.7, *,
               grain: bool = True, phase: int = 0, art: Look | None = None, exposure: float = 1.0,
-              haze: float = 0.0, air: tuple[float, float, float] = (128.0, 128.0, 128.0)) -> np.ndarray:
+              haze: float = 0.0, air: tuple[float, float, float] = (128.0, 128.0, 128.0),
+              mist: np.ndarray | None = None, bands: int = 12) -> np.ndarray:
     """Art as if the camera had filmed it: the room's cast, brightness, contrast and grain.
 
     ``room`` is ``measure(frame, noise=True)``; ``phase`` (a frame counter) moves the grain so it
@@ -174,14 +176,32 @@ def match_art(rgb: np.ndarray, alpha: np.ndarray, room: Look, strength: float = 
     ``exposure`` scales how much of the brightness difference is taken (1 all of ``strength``).
     ``haze`` (0..1) of the colour ``air`` puts distance between the art and the camera, in the same
     table pass (``light.haze`` does it as a separate pass, or with an amount that varies).
+    ``mist`` ((H,) 0..1 per row of ``rgb``) thickens that haze row by row, in ``bands`` flat steps, still in
+    the one table pass (a cheaper, stepped ``light.mist``).
     """
     art = measure(rgb, alpha) if art is None else art
     grade = Grade.between(art, room, strength, keep_colours=True, brightness=exposure, contrast=0.6)
     if haze > 0:
         grade = dataclasses.replace(grade, haze=float(haze), air=air)
-    out = grade.apply(rgb)
+    out = grade.apply(rgb) if mist is None else _misted(rgb, grade, mist, air, bands)
     if grain and room.noise > 0.5:
         out = add_grain(out, room.noise, phase)
+    return out
+
+
+def _misted(rgb: np.ndarray, grade: Grade, mist: np.ndarray, air: tuple[float, float, float],
+            bands: int) -> np.ndarray:
+    """``grade.apply(rgb)`` seen through ``mist`` more haze of ``air`` per row, in up to ``bands`` flat bands."""
+    out = np.empty_like(rgb)
+    rows = np.flatnonzero(mist > 0.004)
+    top = int(rows[0]) if len(rows) else len(mist)
+    if top:
+        cv2.LUT(rgb[:top], grade.lut, dst=out[:top])
+    edges = np.unique(np.linspace(top, len(mist), bands + 1).round().astype(int))
+    for a, b in itertools.pairwise(edges):
+        k = float(mist[(a + b) // 2])
+        band = dataclasses.replace(grade, haze=1 - (1 - grade.haze) * (1 - k), air=air)
+        cv2.LUT(rgb[a:b], band.lut, dst=out[a:b])
     return out
 
 
