@@ -14,6 +14,7 @@ from tools.modelfactory import graph as g
 
 MANIFEST = tomllib.loads((MODELS_DIR / "manifest.toml").read_text(encoding="utf-8"))
 NAMES = sorted(MANIFEST["models"])
+GRAPHS = [(name, key) for name in NAMES for key in MANIFEST["models"][name] if key.startswith("int8")]  # int8 files
 
 
 def test_every_model_of_the_factory_is_shipped() -> None:
@@ -21,8 +22,8 @@ def test_every_model_of_the_factory_is_shipped() -> None:
                      "palm_detection_lite", "selfie_segmentation", "selfie_segmentation_landscape"]
 
 
-@pytest.mark.parametrize("name", NAMES)
-@pytest.mark.parametrize("variant", ["int8", "float"])
+@pytest.mark.parametrize(("name", "variant"), [(n, k) for n in NAMES for k in MANIFEST["models"][n]
+                                               if k == "float" or k.startswith("int8")])
 def test_sha256_matches_manifest(name: str, variant: str) -> None:
     entry = MANIFEST["models"][name][variant]
     assert hashlib.sha256((MODELS_DIR / entry["file"]).read_bytes()).hexdigest() == entry["sha256"]
@@ -55,17 +56,17 @@ def _int8_facts(path: Path) -> tuple[set[str], list[bool]]:
     return types, per_channel
 
 
-@pytest.mark.parametrize("name", NAMES)
-def test_int8_model_is_signed_int8_with_per_channel_weights(name: str) -> None:
-    types, per_channel = _int8_facts(MODELS_DIR / MANIFEST["models"][name]["int8"]["file"])
+@pytest.mark.parametrize(("name", "key"), GRAPHS)
+def test_int8_model_is_signed_int8_with_per_channel_weights(name: str, key: str) -> None:
+    types, per_channel = _int8_facts(MODELS_DIR / MANIFEST["models"][name][key]["file"])
     assert "INT8" in types
     assert "UINT8" not in types
     assert per_channel and all(per_channel)
 
 
-@pytest.mark.parametrize("name", NAMES)
-def test_int8_model_runs_as_one_xnnpack_partition(name: str) -> None:
-    model = load_model(name, threads=1)
+@pytest.mark.parametrize(("name", "key"), GRAPHS)
+def test_int8_model_runs_as_one_xnnpack_partition(name: str, key: str) -> None:
+    model = load_model(name, threads=1, variant=key)
     assert model.delegation.partitions == 1
     assert model.delegation.undelegated == ()
     outputs = model.invoke(np.zeros(model.input_shape, np.float32))
@@ -78,13 +79,22 @@ def test_read_manifest_gives_both_variants() -> None:
     assert {(n, v) for n in NAMES for v in ("int8", "float")} <= set(entries)
 
 
-@pytest.mark.parametrize("name", NAMES)
-def test_only_the_specs_float_ops_compute_in_float(name: str) -> None:
-    from tools.modelfactory import islands
+@pytest.mark.parametrize(("name", "key"), GRAPHS)
+def test_only_the_chosen_float_ops_compute_in_float(name: str, key: str) -> None:
+    """Each graph keeps float exactly what variants.toml chose for its classes, or the spec's islands if unsearched."""
+    from tools.modelfactory import islands, variants
     from tools.modelfactory.specs import SPECS
 
     spec = SPECS[name]
-    content = (MODELS_DIR / MANIFEST["models"][name]["int8"]["file"]).read_bytes()
+    part = MANIFEST["models"][name][key]
+    content = (MODELS_DIR / part["file"]).read_bytes()
+    chosen = variants.islands_for(spec, variants.load())
+    mine = {chosen[cls] for cls in part["cpus"] if cls in chosen}
+    assert len(mine) == 1, f"{key} serves classes with different islands: {part['cpus']}"
+    picked = mine.pop()
+    if picked.floats is not None:
+        assert set(islands.float_ops(content)) == set(picked.floats)
+        return
     assert set(islands.float_ops(content)) == set(islands.for_spec(content, spec))
     if spec.float_head:  # the detector: 4 convolutions (2 box, 2 score), their 4 RESHAPEs, 2 CONCATENATIONs
         assert len(islands.head_of(content)) == 10
@@ -98,3 +108,17 @@ def test_only_the_specs_float_ops_compute_in_float(name: str) -> None:
         kinds = [g.op_name(model, op) for op in sub.operators
                  if bytes(sub.tensors[int(op.outputs[0])].name).decode() in extra]
         assert kinds.count("LOGISTIC") >= 5 and set(kinds) == {"CONV_2D", "LOGISTIC"}
+
+
+@pytest.mark.parametrize(("name", "key"), GRAPHS)
+def test_figures_in_the_manifest_are_of_the_shipped_file(name: str, key: str) -> None:
+    """ARM counts and tuning accuracy come from the search, for the very bytes shipped (or are left out)."""
+    from tools.modelfactory import variants
+
+    part = MANIFEST["models"][name][key]
+    if "instructions" not in part:
+        return
+    chosen = variants.load()[name]
+    measured = {chosen.classes[cls].sha256 for cls in part["cpus"] if cls in chosen.classes}
+    assert part["sha256"] in measured
+    assert set(part["instructions"]) == set(variants.COUNTED_ON.values())

@@ -83,6 +83,9 @@ def test_models_check_on_the_shipped_models() -> None:
     result = check_models(Config())
     assert result.ok, result.detail
     assert "sha256 ok" in result.detail and "partition" in result.detail
+    from magicbooth.inference.cpu import detect
+
+    assert f"CPU class {detect().name}" in result.detail  # which graphs this CPU gets, and why
 
 
 def test_doctor_table_lists_the_service_checks(capsys: pytest.CaptureFixture[str]) -> None:

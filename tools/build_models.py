@@ -4,6 +4,9 @@
     python tools/build_models.py face_landmark   # just one (other manifest entries are kept)
     python tools/build_models.py --check         # rebuild in memory, compare with models_tflite/
 
+Each model gets one int8 graph per CPU class (tools/modelfactory/variants.toml, written by
+tools/search_islands.py; a model not searched yet gets its spec's islands for every class).
+
 Needs the model tools: sh tools/bootstrap.sh setup dev (tools/lock/dev.txt). Same inputs give the same
 bytes on every run. The shipped files are rebuilt byte for byte where the environment is the one
 manifest.toml [build] records: those package versions (the lock installs them) and that class of float
@@ -27,7 +30,7 @@ if str(ROOT) not in sys.path:
 import cv2  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
-from tools.modelfactory import compare, manifest, pipeline, source  # noqa: E402
+from tools.modelfactory import compare, manifest, pipeline, source, variants  # noqa: E402
 from tools.modelfactory.equivalence import EquivalenceError  # noqa: E402
 from tools.modelfactory.specs import SPECS  # noqa: E402
 
@@ -43,6 +46,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="where pip downloads the mediapipe wheel")
     parser.add_argument("--scenes", type=int, default=pipeline.CALIBRATION_SCENES,
                         help="calibration scenes (default: %(default)s)")
+    parser.add_argument("--variants", type=Path, default=variants.PATH,
+                        help="each CPU class's islands, from tools/search_islands.py (default: %(default)s)")
     parser.add_argument("--check", action="store_true",
                         help="rebuild without writing; exit 1 if it differs from --out (bytes in the recorded "
                              "environment, else past the stated tolerance)")
@@ -65,7 +70,8 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         say(f"fetching {source.WHEEL_FILE}")
-        results = pipeline.build(names, args.cache, args.scenes, say, bar)
+        chosen = variants.load(args.variants)
+        results = pipeline.build(names, args.cache, args.scenes, say, bar, chosen)
     except (source.SourceError, EquivalenceError) as exc:
         print(f"build_models: {exc}", file=sys.stderr)
         return 2
@@ -74,7 +80,8 @@ def main(argv: list[str] | None = None) -> int:
             old.close()
     if args.check:
         return _compare(args.out, results, say)
-    pipeline.write_outputs(args.out, results)
+    for note in pipeline.write_outputs(args.out, results, chosen):
+        say(note)
     say(f"wrote {len(names)} model(s) and manifest.toml to {args.out}")
     return 0
 
@@ -88,7 +95,8 @@ def _compare(out: Path, results: dict[str, pipeline.Result], say: Callable[[str]
             "holding the rebuild to compare.py's tolerance instead")
     failed = []
     for name, result in results.items():
-        for suffix, data in (("int8", result.int8), ("float", result.float.reference)):
+        graphs = [(key, built.int8) for key, built in result.graphs.items()]
+        for suffix, data in (*graphs, ("float", result.float.reference)):
             path = out / f"{name}_{suffix}.tflite"
             if not path.is_file():
                 say(f"{path.name}: MISSING")

@@ -25,7 +25,7 @@ import cv2  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
 from magicbooth.inference.loader import MODELS_DIR, load_model, read_manifest  # noqa: E402
-from tools.modelfactory import armcount, datasets, pipeline, render, report, smallfaces, source  # noqa: E402
+from tools.modelfactory import armcount, datasets, pipeline, render, report, smallfaces, source, variants  # noqa: E402
 from tools.modelfactory.images import HELD_OUT_BACKGROUNDS  # noqa: E402
 from tools.modelfactory.specs import SPECS  # noqa: E402
 
@@ -172,12 +172,6 @@ NOTES = [
     "mediapipe wheel); `python tools/build_models.py --check` (rebuild and compare bytes); "
     "`python tools/validate_models.py` (this report, a few minutes).",
 ]
-# The shared arm64 emulation sits beside the checkout (/work/main) or beside its parent (a clone in /work/wt/NAME).
-ARM_COUNT = next((p for p in (ROOT.parent / "shared" / "tools" / "arm64" / "count.sh",
-                              ROOT.parent.parent / "shared" / "tools" / "arm64" / "count.sh") if p.is_file()),
-                 ROOT.parent / "shared" / "tools" / "arm64" / "count.sh")
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("models", nargs="*", choices=[*SPECS, []], metavar="MODEL")
@@ -185,28 +179,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache", type=Path, default=source.default_cache(),
                         help="mediapipe wheel cache (for per-layer attribution of misses)")
     parser.add_argument("--scenes", type=int, default=HELD_OUT_SCENES)
-    parser.add_argument("--arm-count", type=Path, default=ARM_COUNT if ARM_COUNT.is_file() else None,
-                        help="count.sh of the shared arm64 emulation, for Pi instruction counts "
-                             "(default: %(default)s; 'none' skips)")
+    parser.add_argument("--arm64", type=Path, default=armcount.default_tools(),
+                        help="the shared arm64 emulation, for Pi instruction counts (default: %(default)s; "
+                             "'none' skips)")
     args = parser.parse_args(argv)
     cv2.setNumThreads(1)
     names = args.models or list(SPECS)
     started = time.monotonic()
     say = lambda text: tqdm.write(f"[{time.monotonic() - started:6.1f}s] {text}")  # noqa: E731
-    read_manifest(args.models_dir)
+    entries = read_manifest(args.models_dir)
+    counter = None if str(args.arm64) == "none" else armcount.Counter.find(args.arm64)
     floats = {n: (args.models_dir / f"{n}_float.tflite").read_bytes() for n in SPECS
               if (args.models_dir / f"{n}_float.tflite").is_file()}
     say(f"building {args.scenes} held-out scenes")
     held_out = datasets.build("held_out", args.scenes, floats)
-    try:  # the exact float graphs that were quantized, for per-layer attribution and profiles
-        floats_built = pipeline.load_floats(args.cache, sorted(set(names) | set(pipeline.SCENE_MODELS)))
-        say("rebuilding the calibration set to recover the quantized float graphs")
-        calibration = pipeline.calibration_set(floats_built, pipeline.CALIBRATION_SCENES, lambda _: None)
-        calibrated = {n: pipeline.calibrated_model(floats_built[n], calibration.inputs[n]) for n in names}
-        rewritten = {n: floats_built[n].quantizable for n in names}  # equalized on the way to ``calibrated``
-    except source.SourceError as exc:
-        say(f"no per-layer attribution: {exc}")
-        rewritten, calibrated = {}, {}
+    forms = _forms(args.cache, names, entries, say)
     data = {"command": "python tools/validate_models.py", "machine": report.machine(), "notes": NOTES,
             "held_out": {"scenes": args.scenes, "backgrounds": list(HELD_OUT_BACKGROUNDS),
                          "inputs": {n: len(held_out.inputs[n]) for n in names}},
@@ -219,14 +206,10 @@ def main(argv: list[str] | None = None) -> int:
     for name in tqdm(names, desc="models", leave=False):
         load = lambda variant, threads, n=name: load_model(n, threads=threads, models_dir=args.models_dir,  # noqa: E731
                                                           variant=variant)
-        int8_path = args.models_dir / f"{name}_int8.tflite"
-        data["models"][name] = report.evaluate(name, load, int8_path, held_out, rewritten.get(name),
-                                               calibrated.get(name), say)
-        if args.arm_count is not None and str(args.arm_count) != "none":
-            say(f"{name}: ARM instruction counts")
-            data["models"][name]["arm_instructions"] = {
-                cpu: {variant: armcount.count(args.arm_count, args.models_dir / f"{name}_{variant}.tflite", cpu)
-                      for variant in ("float", "int8")} for cpu in armcount.CPUS}
+        graphs = [report.Graph(key, entry.cpus, args.models_dir / entry.file, *forms.get((name, key), (None, None)))
+                  for (n, key), entry in sorted(entries.items()) if n == name and key.startswith("int8")]
+        data["models"][name] = report.evaluate(name, load, graphs, args.models_dir / f"{name}_float.tflite",
+                                               held_out, say, counter)
         met = sum(c["met"] for c in data["models"][name]["targets"])
         say(f"{name}: {met}/{len(data['models'][name]['targets'])} targets met")
     kept = [name for name in data["models"] if name not in names]
@@ -242,6 +225,30 @@ def main(argv: list[str] | None = None) -> int:
     (args.models_dir / "REPORT.md").write_text(render.markdown(data), encoding="utf-8")
     say(f"wrote {args.models_dir / 'REPORT.md'} and REPORT.json")
     return 0
+
+
+def _forms(cache: Path, names: list[str], entries: dict, say) -> dict[tuple[str, str], tuple[bytes, bytes]]:
+    """(model, graph key) -> the equalized float graph each shipped int8 graph was quantized from, and its
+    calibrated twin: rebuilt as tools/build_models.py builds them, for attribution and per-op profiles."""
+    try:
+        built = pipeline.load_floats(cache, sorted(set(names) | set(pipeline.SCENE_MODELS)))
+    except source.SourceError as exc:
+        say(f"no per-layer attribution: {exc}")
+        return {}
+    say("rebuilding the calibration set to recover the quantized float graphs")
+    calibration = pipeline.calibration_set(built, pipeline.CALIBRATION_SCENES, lambda _: None)
+    chosen = variants.load()
+    found: dict[tuple[str, str], tuple[bytes, bytes]] = {}
+    for name in names:
+        by_keep: dict[tuple[str, ...], tuple[bytes, bytes]] = {}
+        for key, (_classes, chosen_islands) in pipeline.graphs_for(SPECS[name], chosen).items():
+            if chosen_islands.keep not in by_keep:
+                form = (built[name] if chosen_islands.keep == built[name].keep
+                        else pipeline.build_float(SPECS[name], built[name].original, chosen_islands.keep))
+                calibrated = pipeline.calibrated_model(form, calibration.inputs[name])
+                by_keep[chosen_islands.keep] = (form.quantizable, calibrated)
+            found[(name, key)] = by_keep[chosen_islands.keep]
+    return found
 
 
 def far_faces(models_dir: Path, held_out: datasets.Dataset, say: Callable[[str], None]) -> dict[str, Any]:

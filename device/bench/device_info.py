@@ -13,6 +13,7 @@ from typing import Any
 
 from magicbooth.bench import thermal
 from magicbooth.core.machine import board_model
+from magicbooth.inference.cpu import detect
 
 # ARM "CPU part" ids of the cores a booth is likely to meet.
 ARM_PARTS = {"0xd03": "Cortex-A53", "0xd04": "Cortex-A35", "0xd05": "Cortex-A55", "0xd07": "Cortex-A57",
@@ -24,9 +25,12 @@ def collect(proc: Path = Path("/proc"), sys_cpu: Path = Path("/sys/devices/syste
     """Everything about the device that changes what the numbers mean."""
     temp = thermal.read_temperature()
     throttled = thermal.read_throttled()
+    cls = detect(proc / "cpuinfo")
     return {
         "board": board_model() or None,
         "cpu": cpu_name(proc / "cpuinfo"),
+        "cpu_class": cls.name,  # which int8 graphs the loader picks here (magicbooth.inference.cpu)
+        "cpu_class_evidence": cls.evidence,
         "machine": platform.machine(),
         "cores": os.cpu_count() or 1,
         "usable_cores": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1,

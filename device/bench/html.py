@@ -7,6 +7,7 @@ from typing import Any
 
 from magicbooth.bench import svg
 from magicbooth.bench.measures import is_measured, stage_cpu_ms
+from magicbooth.bench.summary import variant_label
 
 STYLE = """
 body{font:14px/1.45 system-ui,sans-serif;margin:24px auto;max-width:1000px;color:#222;padding:0 12px}
@@ -55,6 +56,8 @@ def _device(report: dict[str, Any]) -> str:
     throttled = d.get("throttled")
     flags = ", ".join(k for k, on in (throttled or {}).items() if on is True) or "none"
     rows = [["board", d["board"]], ["CPU", f"{d['cpu']} ({d['machine']}), {d['cores']} cores"],
+            ["CPU class (which int8 graphs load)",
+             f"{d['cpu_class']} ({d.get('cpu_class_evidence')})" if d.get("cpu_class") else None],
             ["RAM", f"{d['ram_mb']} MB" if d["ram_mb"] else None], ["OS", f"{d['os']}, kernel {d.get('kernel')}"],
             ["Python", d["python"]], ["LiteRT", d["litert"]],
             ["XNNPACK", None if d["xnnpack"] is None else ("on" if d["xnnpack"] else "off")],
@@ -141,16 +144,17 @@ def _models(report: dict[str, Any]) -> str:
     for m in models:
         if is_measured(m):
             w = m["warm_ms"]
-            rows.append([m["name"], m["variant"], m["threads"], m["init_ms"], m["first_invoke_ms"], w["median"],
+            rows.append([m["name"], variant_label(m), m["threads"], m["init_ms"], m["first_invoke_ms"], w["median"],
                          w["p90"], w["p99"], w["stddev"], m.get("warm_cpu_ms", {}).get("median"),
                          m["xnnpack_partitions"]])
         else:
-            rows.append([m["name"], m["variant"], m["threads"], None, None, None, None, None, None, None,
+            rows.append([m["name"], variant_label(m), m["threads"], None, None, None, None, None, None, None,
                          m["reason"]])
     hists = [svg.histogram(m["samples_ms"], f"{m['name']} {m['variant']} ×{m['threads']}", bins=20)
              for m in models if is_measured(m)]
+    note = ("<p>* the int8 graph the loader picks on this CPU.</p>" if any(m.get("picked") for m in models) else "")
     return (_table(["model", "variant", "threads", "init ms", "first invoke ms", "warm median", "p90", "p99",
-                    "stddev", "CPU median (all threads)", "XNNPACK partitions"], rows)
+                    "stddev", "CPU median (all threads)", "XNNPACK partitions"], rows) + note
             + '<div class="grid">' + "".join(hists) + "</div>")
 
 

@@ -1,6 +1,7 @@
 """Per-model micro-benchmark, the way TFLite's ``benchmark_model`` reports one model.
 
-For each model, variant (float reference, int8) and thread count: time to
+For each model, variant (float reference, every int8 graph; ``picked`` marks the
+one the loader picks for this CPU) and thread count: time to
 load, check and allocate it through the runtime loader (init), the first invoke (XNNPACK packs weights here), and
 warm invokes (median, p90, p99, stddev over N), plus how many XNNPACK
 partitions the graph split into (one is best; each extra one is a hand-off to
@@ -29,29 +30,34 @@ Opener = Callable[[int], Any]  # threads -> a loaded ``magicbooth.inference.load
 
 @dataclass(frozen=True)
 class ModelCase:
-    """One model file to benchmark: its name, ``float`` or ``int8``, and how to open it."""
+    """One model file to benchmark: its name, its manifest key (``float``, ``int8``, ``int8_dotprod``...), how to open
+    it, and whether it is the int8 graph the loader picks on this CPU."""
 
     name: str
     variant: str
     open: Opener
     path: str = ""
+    picked: bool = False
 
 
 def discover(config: Config) -> tuple[list[ModelCase], str | None]:
-    """Every model in the runtime loader's manifest, float reference and int8; or none and why."""
+    """Every model in the runtime loader's manifest, float reference and each int8 graph; or none and why."""
     try:
-        from magicbooth.inference.loader import MODELS_DIR, read_manifest
+        from magicbooth.inference.loader import MODELS_DIR, pick, read_manifest
     except ImportError:
         return [], "the model loader (magicbooth.inference.loader) is not part of this build"
     from magicbooth.core.errors import ModelError
+    from magicbooth.inference.cpu import cpu_class
 
     try:
         entries = read_manifest()
     except ModelError as exc:
         return [], str(exc)
+    here = cpu_class()
     cases = []
-    for (name, variant), entry in sorted(entries.items(), key=lambda kv: (kv[0][0], kv[0][1] != "float")):
-        cases.append(ModelCase(name, variant, _opener(name, variant), str(MODELS_DIR / entry.file)))
+    for (name, variant), entry in sorted(entries.items(), key=lambda kv: (kv[0][0], kv[0][1] != "float", kv[0][1])):
+        cases.append(ModelCase(name, variant, _opener(name, variant), str(MODELS_DIR / entry.file),
+                               picked=variant != "float" and variant == pick(entries, name, here)))
     return cases, None
 
 
@@ -91,7 +97,8 @@ def raw_interpreter(model: Any) -> Any:
 
 def benchmark(case: ModelCase, threads: int, runs: int, *, when_run: Callable[[], None] | None = None) -> Record:
     """Init, first invoke and ``runs`` warm invokes of one model at ``threads`` threads."""
-    ident = {"name": case.name, "variant": case.variant, "threads": threads}
+    ident = {"name": case.name, "variant": case.variant, "threads": threads,
+             **({"picked": True} if case.picked else {})}
     gc.collect()
     began = time.perf_counter()
     try:

@@ -32,7 +32,9 @@ def render(report: dict[str, Any]) -> str:
     """Everything a person needs from the run, in about one screen."""
     v = report["verdict"]
     d = report["device"]
-    out = [f"magicbooth bench: {d['board'] or d['cpu']} · {d['cores']} cores · {d['litert'] or 'no LiteRT'} · "
+    out = [f"magicbooth bench: {d['board'] or d['cpu']} · {d['cores']} cores"
+           + (f" · CPU class {d['cpu_class']}" if d.get("cpu_class") else "")
+           + f" · {d['litert'] or 'no LiteRT'} · "
            f"CPU governor {d['governor'] or NM} · temperature "
            + (f"{d['temperature_c']:.1f} °C" if d["temperature_c"] is not None else NM)
            + (f" · XNNPACK AMX tiles {d['xnnpack_amx']}" if d.get("xnnpack_amx") not in (None, "absent") else ""),
@@ -76,11 +78,13 @@ def render(report: dict[str, Any]) -> str:
     if report["models"]:
         out += ["", table(["model", "variant", "thr", "init ms", "first ms", "median", "p90", "p99", "std", "cpu med",
                            "parts"],
-                          [[m["name"], m["variant"], m["threads"], m["init_ms"], m["first_invoke_ms"],
+                          [[m["name"], variant_label(m), m["threads"], m["init_ms"], m["first_invoke_ms"],
                             m["warm_ms"]["median"], m["warm_ms"]["p90"], m["warm_ms"]["p99"], m["warm_ms"]["stddev"],
                             m.get("warm_cpu_ms", {}).get("median"), m["xnnpack_partitions"]] if is_measured(m) else
-                           [m["name"], m["variant"], m["threads"], None, None, None, None, None, None, None, None]
+                           [m["name"], variant_label(m), m["threads"], None, None, None, None, None, None, None, None]
                            for m in report["models"]])]
+        if any(m.get("picked") for m in report["models"]):
+            out.append("  * the int8 graph the loader picks on this CPU")
     else:
         out += ["", f"models: {NM}: {report.get('models_note')}"]
     out += ["", prediction_line(report.get("prediction"))]
@@ -99,6 +103,10 @@ def render(report: dict[str, Any]) -> str:
                         "" if r["delta_percent"] is None else f"{r['delta_percent']:+.1f}%", r["change"]]
                        for r in cmp["rows"]])]
     return "\n".join(out)
+
+
+def variant_label(m: dict[str, Any]) -> str:
+    return f"{m['variant']}*" if m.get("picked") else m["variant"]
 
 
 def quality_lines(e: dict[str, Any]) -> list[str]:

@@ -187,20 +187,22 @@ def thermal_verdict(temp: float | None, flags: int | None, note: str = "") -> Ch
 
 
 def check_models(config: Config) -> Check:
-    """Every shipped int8 model matches its sha256 and loads into XNNPACK; partitions counted."""
+    """Every shipped int8 model matches its sha256 and loads into XNNPACK; which graph this CPU gets, partitions."""
     from magicbooth.core.errors import ModelError
+    from magicbooth.inference.cpu import detect
     from magicbooth.inference.loader import load_model, read_manifest
 
+    cpu = detect()
     try:
-        names = sorted({name for name, variant in read_manifest() if variant == "int8"})
+        names = sorted({name for name, variant in read_manifest() if variant.startswith("int8")})
         loaded = [load_model(name, threads=1) for name in names]
     except ModelError as exc:
         return Check("models", False, str(exc), "rebuild the models: python tools/build_models.py "
                      "(or restore models_tflite/ from git)")
-    parts = [f"{m.name} {m.delegation.partitions} partition{'s' if m.delegation.partitions != 1 else ''}"
+    parts = [f"{m.name} {m.variant} {m.delegation.partitions} partition{'s' if m.delegation.partitions != 1 else ''}"
              for m in loaded]
     partial = [m.name for m in loaded if not m.delegation.fully_delegated]
-    detail = f"{len(loaded)} int8 models, sha256 ok; XNNPACK: " + ", ".join(parts)
+    detail = (f"{len(loaded)} int8 models for CPU class {cpu.describe()}, sha256 ok; XNNPACK: " + ", ".join(parts))
     if partial:
         return Check("models", False, detail + f"; not fully delegated: {', '.join(partial)}",
                      "rebuild with python tools/build_models.py; ops left outside XNNPACK run slowly",

@@ -6,6 +6,13 @@ the file and the command that rebuilds it. The loader never falls back to the
 float model on its own; the float reference loads only when asked for with
 ``variant="float"`` (for the report, the benchmark and tests).
 
+A model may ship one int8 graph per CPU class (``int8`` for ARM without int8
+dot product, the default; ``int8_dotprod`` for ARM with it): each manifest
+table lists the classes (``cpus``) it is for. Without ``variant`` the loader
+picks the one for this CPU (``magicbooth.inference.cpu``), or for ``cpu=`` when
+given, and logs which. A key (``variant="int8"``, ``"int8_dotprod"``) loads that
+file whatever the CPU: the report and the benchmark measure every graph so.
+
 Callers get float outputs back (a dict keyed by the manifest's output names,
 in model order) and pass either float input in the model's normalised range
 (``invoke``) or a uint8 RGB image already at the model's input size
@@ -27,6 +34,8 @@ normalisation, are in ``model.entry`` (from the manifest).
 {'mask': (1, 256, 256, 1)}
 >>> load_model("face_detection_short_range", threads=1, variant="float").variant
 'float'
+>>> load_model("face_detection_short_range", threads=1, cpu="arm").variant
+'int8'
 
 A ``Model`` wraps one LiteRT interpreter and is not thread-safe: give each
 worker thread its own. LiteRT releases the GIL during ``invoke``.
@@ -47,6 +56,7 @@ from typing import Any
 import numpy as np
 
 from magicbooth.core.errors import ModelError
+from magicbooth.inference import cpu as cpus
 from magicbooth.inference.amx import keep_xnnpack_off_amx
 from magicbooth.inference.delegation import Delegation, delegation_of
 
@@ -55,7 +65,7 @@ log = logging.getLogger(__name__)
 MODELS_DIR = Path(str(resources.files("magicbooth.models_tflite")))
 MANIFEST = "manifest.toml"
 REGENERATE = "python tools/build_models.py"
-VARIANTS = ("int8", "float")
+VARIANTS = ("int8", "float")  # what every model has; further int8 graphs are named int8_<class>, e.g. int8_dotprod
 
 
 def _interpreter_class() -> Any:
@@ -101,6 +111,7 @@ class ManifestEntry:
     outputs: MappingProxyType[str, str]  # output name -> meaning, in model output order
     quantization: str
     io: str
+    cpus: tuple[str, ...] = ()  # CPU classes this int8 graph is for (empty: float, or a manifest without classes)
 
 
 def read_manifest(models_dir: Path | None = None) -> dict[tuple[str, str], ManifestEntry]:
@@ -116,15 +127,19 @@ def read_manifest(models_dir: Path | None = None) -> dict[tuple[str, str], Manif
     entries: dict[tuple[str, str], ManifestEntry] = {}
     try:
         for name, model in data["models"].items():
-            for variant in VARIANTS:
-                part = model[variant]
+            absent = [variant for variant in VARIANTS if variant not in model]
+            if absent:  # every model has both; the message names what is missing
+                raise KeyError(absent[0])
+            for variant, part in model.items():
+                if variant != "float" and not variant.startswith("int8"):
+                    continue
                 entries[(name, variant)] = ManifestEntry(
                     name=name, variant=variant, file=part["file"], sha256=part["sha256"], task=model["task"],
                     input_shape=tuple(model["input"]["shape"]),
                     value_range=(float(model["input"]["range"][0]), float(model["input"]["range"][1])),
                     normalisation=model["input"]["normalisation"],
                     outputs=MappingProxyType(dict(model["outputs"])),
-                    quantization=part["quantization"], io=part["io"])
+                    quantization=part["quantization"], io=part["io"], cpus=tuple(part.get("cpus", ())))
     except (KeyError, TypeError, IndexError) as exc:
         raise ModelError(f"{path}: manifest lacks {exc}; regenerate with '{REGENERATE}'") from None
     return entries
@@ -133,9 +148,11 @@ def read_manifest(models_dir: Path | None = None) -> dict[tuple[str, str], Manif
 class Model:
     """One loaded model: float in, float out, named outputs."""
 
-    def __init__(self, content: bytes, entry: ManifestEntry, threads: int, where: str = "<memory>") -> None:
+    def __init__(self, content: bytes, entry: ManifestEntry, threads: int, where: str = "<memory>",
+                 picked_for: cpus.CpuClass | None = None) -> None:
         self._entry = entry
         self._threads = threads
+        self._picked_for = picked_for
         keep_xnnpack_off_amx()
         try:
             self._interpreter = _interpreter_class()(model_content=content, num_threads=threads)
@@ -149,7 +166,7 @@ class Model:
         if shape != entry.input_shape or len(self._outputs) != len(entry.outputs):
             raise ModelError(f"{where}: input {shape} with {len(self._outputs)} outputs, but the manifest says "
                              f"{entry.input_shape} with {len(entry.outputs)}; regenerate with '{REGENERATE}'")
-        if entry.variant == "int8" and not self._has_int8_tensors():
+        if entry.variant.startswith("int8") and not self._has_int8_tensors():
             raise ModelError(f"{where}: listed as int8 but holds no int8 tensors; regenerate with '{REGENERATE}'")
         self._delegation = delegation_of(self._interpreter)
 
@@ -159,7 +176,13 @@ class Model:
 
     @property
     def variant(self) -> str:
+        """The manifest key of the loaded graph: ``float``, ``int8``, ``int8_dotprod``..."""
         return self._entry.variant
+
+    @property
+    def picked_for(self) -> cpus.CpuClass | None:
+        """The CPU class the graph was picked for (None when a variant was asked for by its key)."""
+        return self._picked_for
 
     @property
     def entry(self) -> ManifestEntry:
@@ -254,20 +277,37 @@ def _from_tensor(array: np.ndarray, detail: dict[str, Any]) -> np.ndarray:
     return (array.astype(np.float32) - zero) * np.float32(scale)
 
 
+def pick(entries: dict[tuple[str, str], ManifestEntry], name: str, cpu_class: str) -> str:
+    """The int8 variant of ``name`` for ``cpu_class``: the one listing the class, else the default class's."""
+    mine = [e for (n, v), e in sorted(entries.items()) if n == name and v.startswith("int8")]
+    for wanted in (cpu_class, cpus.DEFAULT):
+        found = next((e.variant for e in mine if wanted in e.cpus), None)
+        if found is not None:
+            return found
+    return "int8"
+
+
 def load_model(name: str, threads: int | None = None, models_dir: Path | None = None,
-               variant: str = "int8") -> Model:
+               variant: str | None = None, cpu: str | None = None) -> Model:
     """Check ``name``'s file against the manifest and load it with an explicit thread count.
 
     ``threads`` None or 0 means the default (cores - 1, 1..4); pass ``config.inference.threads``.
+    ``variant`` None is the int8 graph for this CPU's class (or for class ``cpu``); a manifest key
+    ("float", "int8", "int8_dotprod") is that file.
     """
-    if variant not in VARIANTS:
-        raise ModelError(f"{name}: unknown variant {variant!r}; expected one of {', '.join(VARIANTS)}")
     directory = Path(models_dir) if models_dir is not None else MODELS_DIR
     entries = read_manifest(directory)
-    entry = entries.get((name, variant))
-    if entry is None:
+    if not any(n == name for n, _ in entries):
         known = sorted({n for n, _ in entries})
         raise ModelError(f"{directory / MANIFEST}: no model {name!r}; known: {', '.join(known)}")
+    picked_for = None
+    if variant is None:
+        picked_for = cpus.CpuClass(cpu, "asked for") if cpu is not None else cpus.detect()
+        variant = pick(entries, name, picked_for.name)
+    entry = entries.get((name, variant))
+    if entry is None:
+        have = sorted(v for n, v in entries if n == name)
+        raise ModelError(f"{name}: unknown variant {variant!r}; expected one of {', '.join(have)}")
     path = directory / entry.file
     try:
         content = path.read_bytes()
@@ -280,7 +320,8 @@ def load_model(name: str, threads: int | None = None, models_dir: Path | None = 
         raise ModelError(f"{path}: sha256 {digest[:12]}… does not match the manifest's {entry.sha256[:12]}… "
                          f"(corrupt or a different model); regenerate with '{REGENERATE}'")
     count = resolve_threads(threads)
-    model = Model(content, entry, count, where=str(path))
-    log.info("loaded %s (%s, %d thread%s): %s", name, variant, count, "" if count == 1 else "s",
+    model = Model(content, entry, count, where=str(path), picked_for=picked_for)
+    why = f", the graph for CPU class {picked_for.describe()}" if picked_for is not None else ""
+    log.info("loaded %s (%s%s; %d thread%s): %s", name, variant, why, count, "" if count == 1 else "s",
              model.delegation.describe())
     return model

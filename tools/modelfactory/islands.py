@@ -136,6 +136,12 @@ def head_of(content: bytes) -> list[str]:
     return _names(model.subgraphs[0], _head(model))
 
 
+def squeeze_of(content: bytes) -> list[str]:
+    """Output names of the squeeze-and-excite branches' ops (see ``_squeeze``)."""
+    model = g.load(content)
+    return _names(model.subgraphs[0], _squeeze(model))
+
+
 def _of_kinds(model: fb.ModelT, kinds: tuple[str, ...]) -> set[int]:
     return {i for i, op in enumerate(model.subgraphs[0].operators) if g.op_name(model, op) in kinds}
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import platform
+from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
@@ -18,10 +19,22 @@ FLOAT_DESCRIPTION = ("float32 reference: the MediaPipe original with fp16 weight
                      "signature, and the custom Convolution2DTransposeBias as builtin TRANSPOSE_CONV + bias")
 
 
-def entry(spec: ModelSpec, original: source.Original, int8_file: str, int8_sha: str, float_file: str,
-          float_sha: str, passes: dict[str, int]) -> dict[str, object]:
-    """The manifest table for one model."""
-    return {
+@dataclass(frozen=True)
+class Graph:
+    """One int8 file of a model and what the manifest says about it."""
+
+    file: str
+    sha256: str
+    cpus: tuple[str, ...]  # the CPU classes that load it (magicbooth.inference.cpu)
+    islands: str  # the search's summary of its float ops; empty: the spec's hand-chosen islands
+    passes: dict[str, int]
+    figures: dict[str, dict[str, float]] | None = field(default=None)  # "instructions", "tuning", as searched
+
+
+def entry(spec: ModelSpec, original: source.Original, float_file: str, float_sha: str, graphs: dict[str, Graph],
+          float_instructions: dict[str, int]) -> dict[str, object]:
+    """The manifest table for one model: the float reference and one table per int8 graph."""
+    table: dict[str, object] = {
         "task": spec.task,
         "license": source.WHEEL_LICENSE,
         "input": {
@@ -32,33 +45,42 @@ def entry(spec: ModelSpec, original: source.Original, int8_file: str, int8_sha: 
             "normalisation": spec.normalisation,
         },
         "outputs": dict(spec.outputs),
-        "int8": {
-            "file": int8_file,
-            "sha256": int8_sha,
-            "quantization": _quantization(spec),
+    }
+    for key, graph in graphs.items():
+        part: dict[str, object] = {
+            "file": graph.file,
+            "sha256": graph.sha256,
+            "cpus": list(graph.cpus),
+            "quantization": _quantization(spec, graph.islands),
             "io": ("int8 input and outputs; the loader (magicbooth.inference) quantizes and dequantizes "
                    "(uint8 pixels: one bit flip)"
                    if spec.int8_io else "float32 input and outputs (QUANTIZE/DEQUANTIZE inside the graph)"),
-            "rewrites": {name: count for name, count in passes.items() if count},
-        },
-        "float": {
-            "file": float_file,
-            "sha256": float_sha,
-            "quantization": FLOAT_DESCRIPTION + (", block-sparse weights densified" if passes.get("fold_densify")
-                                                 else ""),
-            "io": "float32 input and outputs",
-        },
-        "source": {
-            "wheel": source.WHEEL_FILE,
-            "wheel_sha256": source.WHEEL_SHA256,
-            "path": original.member,
-            "sha256": original.sha256,
-            "license": source.WHEEL_LICENSE,
-        },
+            "rewrites": {name: count for name, count in graph.passes.items() if count},
+        }
+        if graph.figures:
+            part.update({k: v for k, v in graph.figures.items() if v})
+        table[key] = part
+    table["float"] = {
+        "file": float_file,
+        "sha256": float_sha,
+        "quantization": FLOAT_DESCRIPTION + (", block-sparse weights densified"
+                                             if any(g.passes.get("fold_densify") for g in graphs.values()) else ""),
+        "io": "float32 input and outputs",
+        **({"instructions": dict(float_instructions)} if float_instructions else {}),
     }
+    table["source"] = {
+        "wheel": source.WHEEL_FILE,
+        "wheel_sha256": source.WHEEL_SHA256,
+        "path": original.member,
+        "sha256": original.sha256,
+        "license": source.WHEEL_LICENSE,
+    }
+    return table
 
 
-def _quantization(spec: ModelSpec) -> str:
+def _quantization(spec: ModelSpec, searched: str = "") -> str:
+    if searched:
+        return f"int8 except, in float32 between DEQUANTIZE and QUANTIZE, {searched}: {DETAILS}"
     floats = [f"{', '.join(spec.float_ops)} (measured faster than their int8 forms)"] if spec.float_ops else []
     if spec.float_stem:
         floats.append(f"the first {spec.float_stem} ops (the stem)")

@@ -11,6 +11,16 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
+def _count(value: int | None) -> str:
+    return f"{value:,}" if value else "n/a"
+
+
+def _core_of(cpu_class: str) -> str | None:
+    from tools.modelfactory.variants import COUNTED_ON
+
+    return COUNTED_ON.get(cpu_class)
+
+
 def small_faces(far: dict[str, Any]) -> list[str]:
     """The far-faces section: recall against where the face is, per detector and face width."""
     bands = [k for k in far["rows"][0] if k.endswith(" px")] if far["rows"] else []
@@ -49,31 +59,62 @@ def markdown(data: dict[str, Any]) -> str:
              f"{data['latency_invokes']} invokes per variant and thread count, float and int8 alternating in "
              "rounds." + (f" This report was merged: {data['merged']}." if data.get("merged") else ""), "",
              "## Summary", "",
-             "| model | target | measured | met |", "| --- | --- | --- | --- |"]
+             "Each int8 graph is held to the accuracy targets; each CPU class's graph to its ARM instruction "
+             "target on its own core (no int8 dot product: Cortex-A72, Pi 4; with it: Cortex-A76, Pi 5); the "
+             "graph x86-64 loads to the x86 latency target.", "",
+             "| model | graph (CPU classes) | target | measured | met |", "| --- | --- | --- | --- | --- |"]
     for name, model in data["models"].items():
         for check in model["targets"]:
-            lines.append(f"| {name} | {check['target']} | {_fmt(check['measured'])} | "
+            lines.append(f"| {name} | {check['graph']} | {check['target']} | {_fmt(check['measured'])} | "
                          f"{'yes' if check['met'] else '**no**'} |")
     for name, model in data["models"].items():
-        lines += ["", f"## {name}", "", "Accuracy, int8 against float:", "", "| metric | value |", "| --- | --- |"]
-        lines += [f"| {k} | {_fmt(v)} |" for k, v in model["accuracy"].items()]
-        lines += ["", "| threads | float ms | int8 ms | int8 / float |", "| --- | --- | --- | --- |"]
-        for threads, t in model["latency"].items():
-            if threads.isdigit():
-                lines.append(f"| {threads} | {t['float_ms']:.3f} | {t['int8_ms']:.3f} | {t['ratio']:.2f} |")
-        lines += ["", "| variant | XNNPACK partitions | ops delegated | ops on default kernels |",
-                  "| --- | --- | --- | --- |"]
-        for variant, a in model["acceleration"].items():
-            lines.append(f"| {variant} | {a['partitions']} | {a['delegated_ops']} | "
-                         f"{', '.join(a['ops_outside']) or 'none'} |")
+        graphs = model["graphs"]
+        lines += ["", f"## {name}", "", "Int8 graphs (what each keeps float32):", ""]
+        lines += [f"- `{key}` for {', '.join(g['cpus'])}: {g['quantization'].split(': weights')[0]}."
+                  for key, g in graphs.items()]
         if model.get("arm_instructions"):
-            lines += ["", "ARM instructions per invoke (1 thread, emulated; a stand-in for Pi speed, not a time):", "",
-                      "| CPU | float | int8 | int8 / float |", "| --- | --- | --- | --- |"]
-            for cpu, counts in model["arm_instructions"].items():
-                f, q = counts.get("float"), counts.get("int8")
-                ratio = f"{q / f:.2f}" if f and q else "n/a"
-                lines.append(f"| {cpu} | {f or 'n/a':,} | {q or 'n/a':,} | {ratio} |" if f and q
-                             else f"| {cpu} | {f} | {q} | n/a |")
+            lines += ["", "ARM instructions per invoke (1 thread, emulated; a stand-in for Pi speed, not a time). "
+                      "The graph each core's class loads is in bold:", "",
+                      "| core | float | " + " | ".join(f"`{k}` | int8 / float" for k in graphs) + " |",
+                      "| --- | --- | " + " | ".join("--- | ---" for _ in graphs) + " |"]
+            for core, counts in model["arm_instructions"].items():
+                cells = [core, _count(counts.get("float"))]
+                for key, g in graphs.items():
+                    q, f = counts.get(key), counts.get("float")
+                    ratio = f"{q / f:.3f}" if q and f else "n/a"
+                    mine = any(_core_of(c) == core for c in g["cpus"])
+                    cells += [_count(q), f"**{ratio}**" if mine else ratio]
+                lines.append("| " + " | ".join(cells) + " |")
+        lines += ["", "Accuracy, int8 against float, on the held-out set:", "",
+                  "| metric | " + " | ".join(f"`{k}`" for k in graphs) + " |",
+                  "| --- | " + " | ".join("---" for _ in graphs) + " |"]
+        metrics = list(next(iter(graphs.values()))["accuracy"])
+        lines += ["| " + " | ".join([m, *[_fmt(g["accuracy"][m]) for g in graphs.values()]]) + " |" for m in metrics]
+        lines += ["", f"Latency on this {data['machine']['cpu']}:", "",
+                  "| graph | threads | float ms | int8 ms | int8 / float |", "| --- | --- | --- | --- | --- |"]
+        for key, g in graphs.items():
+            for threads, t in g["latency"].items():
+                if threads.isdigit():
+                    lines.append(f"| `{key}` | {threads} | {t['float_ms']:.3f} | {t['int8_ms']:.3f} | "
+                                 f"{t['ratio']:.2f} |")
+        lines += ["", "| graph | XNNPACK partitions | ops delegated | ops on default kernels |",
+                  "| --- | --- | --- | --- |"]
+        for key, a in [*((k, g["acceleration"]) for k, g in graphs.items()), ("float", model["float_acceleration"])]:
+            lines.append(f"| `{key}` | {a['partitions']} | {a['delegated_ops']} | "
+                         f"{', '.join(a['ops_outside']) or 'none'} |")
+        for core, kinds in (model.get("arm_kinds") or {}).items():
+            lines += ["", f"Where the instructions go on {core}, graph `{kinds['graph']}`: every op of the float "
+                      "graph counted alone in float and in int8 (M instructions, net of the invoke's own cost), "
+                      "summed per kind; the last columns are this graph: its ops of the kind kept float, and what "
+                      "the kind costs in it. Kinds whose int8 / float is above 1 do not pay in int8 on this core:",
+                      "", "| op kind | ops | float | int8 | int8 / float | kept float | in this graph |",
+                      "| --- | --- | --- | --- | --- | --- | --- |"]
+            for row in kinds["rows"]:
+                int8 = "no int8 kernel" if row["int8_missing"] == row["ops"] and row["ops"] else (
+                    f"{row['int8'] / 1e6:.2f}" + (f" (+{row['int8_missing']} without)" if row["int8_missing"] else ""))
+                ratio = "n/a" if row["ratio"] is None else f"{row['ratio']:.2f}"
+                lines.append(f"| {row['kind']} | {row['ops'] or ''} | {row['float'] / 1e6:.2f} | {int8} | {ratio} | "
+                             f"{row['kept_float'] if row['ops'] else ''} | {row['in_graph'] / 1e6:.2f} |")
         if model.get("accuracy_blame"):
             lines += ["", "Accuracy miss: the ops that add the most int8 error (relative RMS error of the op's "
                       f"output over the worst of its inputs; final output error {_fmt(model.get('output_error'))}):",
@@ -92,14 +133,15 @@ def markdown(data: dict[str, Any]) -> str:
                       f"| ops | kinds | {sweep['metric']} with this block float |", "| --- | --- | --- |"]
             lines += [f"| {b['ops']} | {b['kinds']} | {_fmt(b[sweep['metric']])} |" for b in sweep["blocks"]]
         if model.get("latency_blocks"):
-            lines += ["", "Speed miss: time per block of the rewritten float graph and the int8 graph made from "
-                      "it (1 thread, prefix timing):", "", "| ops | kinds | float ms | int8 ms |",
-                      "| --- | --- | --- | --- |"]
+            lines += ["", f"Speed miss: time per block of the rewritten float graph and the int8 graph "
+                      f"`{model.get('latency_graph', 'int8')}` made from it (1 thread, prefix timing):", "",
+                      "| ops | kinds | float ms | int8 ms |", "| --- | --- | --- | --- |"]
             lines += [f"| {b['ops']} | {b['kinds']} | {b['float_ms']:.3f} | {b['int8_ms']:.3f} |"
                       for b in model["latency_blocks"]]
         if model.get("latency_kinds"):
-            lines += ["", "Speed miss by op kind: every op timed alone as a one-op model (best of 30 invokes, 1 "
-                      "thread, each including a few microseconds of invoke overhead), summed per kind; the int8 "
+            lines += ["", f"Speed miss by op kind (graph `{model.get('latency_graph', 'int8')}`): every op timed "
+                      "alone as a one-op model (best of 30 invokes, 1 thread, each including a few microseconds of "
+                      "invoke overhead), summed per kind; the int8 "
                       "graph's float islands count under their own kind. Kinds whose int8 / float is above 1 are the "
                       "kernels int8 does not speed up on this CPU:", "",
                       "| op kind | float ops | float ms | int8 ops | int8 ms | int8 / float |",

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from magicbooth.inference.loader import Model
-from tools.modelfactory import attribution, datasets, metrics, profile, ranges, sensitivity
+from tools.modelfactory import armcount, armreport, attribution, datasets, metrics, profile, ranges, sensitivity
 from tools.modelfactory.specs import SPECS
 
 LATENCY_ROUNDS = 10  # float and int8 alternate in rounds so machine load hits both alike
@@ -87,56 +87,96 @@ def latency(load: Callable[[str, int], Model], sample: np.ndarray, threads: int)
 SENSITIVITY_INPUTS = 24
 
 
-def evaluate(name: str, load: Callable[[str, int], Model], int8_path: Path, held_out: datasets.Dataset,
-             rewritten_float: bytes | None, calibrated: bytes | None,
-             progress: Callable[[str], None]) -> dict[str, Any]:
-    """Everything the report says about one model."""
+@dataclass(frozen=True)
+class Graph:
+    """One shipped int8 graph of a model, and the float form it was quantized from (for the diagnostics)."""
+
+    key: str  # manifest key: int8, int8_dotprod...
+    cpus: tuple[str, ...]  # CPU classes that load it
+    path: Path
+    rewritten_float: bytes | None = None  # the equalized float graph it came from
+    calibrated: bytes | None = None  # the same with activation ranges
+
+
+def evaluate(name: str, load: Callable[[str, int], Model], graphs: list[Graph], float_path: Path,
+             held_out: datasets.Dataset, progress: Callable[[str], None],
+             counter: armcount.Counter | None = None) -> dict[str, Any]:
+    """Everything the report says about one model: each int8 graph against float, and the ARM counts per core."""
     spec = SPECS[name]
-    reference, candidate = load("float", 1), load("int8", 1)
-    as_list = lambda model: (lambda x: list(model.invoke(x).values()))  # noqa: E731
     inputs = held_out.inputs[name]
-    progress(f"{name}: accuracy on {len(inputs)} held-out inputs")
-    accuracy = metrics.for_spec(spec)(as_list(reference), as_list(candidate), inputs)
-    timing = {}
-    for threads in (1, 2):
-        progress(f"{name}: latency, {threads} thread(s)")
-        timing[str(threads)] = latency(load, inputs[0], threads)
-    int8_bytes = int8_path.read_bytes()
-    acceleration = {variant: {"partitions": m.delegation.partitions, "delegated_ops": m.delegation.delegated_ops,
-                              "ops_outside": list(m.delegation.undelegated)}
-                    for variant, m in (("int8", candidate), ("float", reference))}
-    checks = []
-    for target in ACCURACY_TARGETS[spec.task]:
-        value = accuracy[target.metric]
-        checks.append({"target": target.describe(), "measured": value, "met": target.met(value)})
-    ratio = timing["1"]["ratio"]
-    checks.append({"target": f"int8/float latency at 1 thread ≤ {LATENCY_RATIO_TARGET}", "measured": ratio,
-                   "met": ratio <= LATENCY_RATIO_TARGET})
-    delegation = candidate.delegation
-    checks.append({"target": "one XNNPACK partition, no ops outside", "measured": delegation.describe(),
-                   "met": delegation.fully_delegated})
-    result: dict[str, Any] = {"task": spec.task, "io": "int8" if spec.int8_io else "float", "accuracy": accuracy,
-                              "latency": timing, "acceleration": acceleration, "targets": checks}
-    if rewritten_float is not None and not all(c["met"] for c in checks[:-2]):
+    reference = load("float", 1)
+    as_list = lambda model: (lambda x: list(model.invoke(x).values()))  # noqa: E731
+    result: dict[str, Any] = {"task": spec.task, "io": "int8" if spec.int8_io else "float", "graphs": {},
+                              "targets": []}
+    x86 = next((g for g in graphs if "x86_64" in g.cpus), graphs[0])
+    for graph in graphs:
+        candidate = load(graph.key, 1)
+        if candidate.variant != graph.key:  # the loader's pick for this CPU must not stand in for another graph
+            raise ValueError(f"{name}: asked for graph {graph.key!r}, the loader gave {candidate.variant!r}")
+        progress(f"{name} {graph.key}: accuracy on {len(inputs)} held-out inputs")
+        accuracy = metrics.for_spec(spec)(as_list(reference), as_list(candidate), inputs)
+        timing = {}
+        for threads in (1, 2):
+            progress(f"{name} {graph.key}: latency, {threads} thread(s)")
+            timing[str(threads)] = latency(lambda v, t, k=graph.key: load("float" if v == "float" else k, t),
+                                           inputs[0], threads)
+        delegation = candidate.delegation
+        result["graphs"][graph.key] = {
+            "cpus": list(graph.cpus), "quantization": candidate.entry.quantization, "accuracy": accuracy,
+            "latency": timing, "acceleration": {"partitions": delegation.partitions,
+                                                "delegated_ops": delegation.delegated_ops,
+                                                "ops_outside": list(delegation.undelegated)}}
+        label = f"{graph.key} ({', '.join(graph.cpus)})"
+        for target in ACCURACY_TARGETS[spec.task]:
+            value = accuracy[target.metric]
+            result["targets"].append({"graph": label, "target": target.describe(), "measured": value,
+                                      "met": target.met(value)})
+        if graph is x86:
+            ratio = timing["1"]["ratio"]
+            result["targets"].append({"graph": label, "measured": ratio, "met": ratio <= LATENCY_RATIO_TARGET,
+                                      "target": f"x86 int8/float latency at 1 thread ≤ {LATENCY_RATIO_TARGET}"})
+        result["targets"].append({"graph": label, "target": "one XNNPACK partition, no ops outside",
+                                  "measured": delegation.describe(), "met": delegation.fully_delegated})
+    result["float_acceleration"] = {"partitions": reference.delegation.partitions,
+                                    "delegated_ops": reference.delegation.delegated_ops,
+                                    "ops_outside": list(reference.delegation.undelegated)}
+    if counter is not None:
+        progress(f"{name}: ARM instruction counts")
+        result.update(armreport.evaluate(counter, float_path, graphs, progress))
+        result["targets"] += result.pop("arm_targets")
+    _diagnose(name, result, graphs[0], x86, inputs, progress)
+    return result
+
+
+def _diagnose(name: str, result: dict[str, Any], default: Graph, x86: Graph, inputs: list[np.ndarray],
+              progress: Callable[[str], None]) -> None:
+    """Why a target is missed: error attribution and the block sweep (default graph), x86 profiles (x86's graph)."""
+    spec = SPECS[name]
+    accuracy = result["graphs"][default.key]["accuracy"]
+    missed = [t for t in ACCURACY_TARGETS[spec.task] if not t.met(accuracy[t.metric])]
+    if default.rewritten_float is not None and missed:
         progress(f"{name}: per-layer error attribution")
-        capped = ranges.capped_names(calibrated, spec) if calibrated is not None else set()
-        layers = attribution.layer_errors(rewritten_float, int8_bytes, inputs[:4], capped)
+        capped = ranges.capped_names(default.calibrated, spec) if default.calibrated is not None else set()
+        layers = attribution.layer_errors(default.rewritten_float, default.path.read_bytes(), inputs[:4], capped)
         worst = sorted(layers, key=lambda e: -e.growth)[:3]
         result["accuracy_blame"] = [{"op_index": e.op_index, "op": e.op, "tensor": e.tensor,
                                      "relative_error": e.error, "error_added": e.growth} for e in worst]
         result["output_error"] = layers[-1].error if layers else None
-    missed = [t for t in ACCURACY_TARGETS[spec.task] if not t.met(accuracy[t.metric])]
-    if rewritten_float is not None and calibrated is not None and missed:
+    if default.rewritten_float is not None and default.calibrated is not None and missed:
         progress(f"{name}: sensitivity sweep (each block kept float in turn)")
-        result["sensitivity"] = sensitivity.sweep(rewritten_float, calibrated, metrics.for_spec(spec),
-                                                  missed[0].metric, inputs[:SENSITIVITY_INPUTS])
+        result["sensitivity"] = sensitivity.sweep(default.rewritten_float, default.calibrated,
+                                                  metrics.for_spec(spec), missed[0].metric,
+                                                  inputs[:SENSITIVITY_INPUTS])
         result["sensitivity"]["higher_is_better"] = missed[0].higher_is_better
         result["sensitivity"]["inputs"] = len(inputs[:SENSITIVITY_INPUTS])
-    if rewritten_float is not None and ratio > LATENCY_RATIO_TARGET:
+    ratio = result["graphs"][x86.key]["latency"]["1"]["ratio"]
+    if x86.rewritten_float is not None and ratio > LATENCY_RATIO_TARGET:
         progress(f"{name}: per-block latency profile")
-        found = profile.blocks(rewritten_float, int8_bytes, inputs[0])
+        int8_bytes = x86.path.read_bytes()
+        found = profile.blocks(x86.rewritten_float, int8_bytes, inputs[0])
         result["latency_blocks"] = [{"ops": f"{b.first_op}-{b.last_op}", "kinds": b.ops, "float_ms": b.float_ms,
                                      "int8_ms": b.int8_ms} for b in found]
         progress(f"{name}: per-op-kind latency profile")
-        result["latency_kinds"] = [{**asdict(k), "ratio": k.ratio} for k in profile.kinds(rewritten_float, int8_bytes)]
-    return result
+        result["latency_kinds"] = [{**asdict(k), "ratio": k.ratio} for k in profile.kinds(x86.rewritten_float,
+                                                                                            int8_bytes)]
+        result["latency_graph"] = x86.key
