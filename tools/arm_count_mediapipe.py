@@ -20,6 +20,11 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from tools.arm_count_perception import load_frames  # noqa: E402  (the same frames ours are counted on)
+
 SOLUTIONS = {"det": ("fd",), "seg": ("ss",), "mesh": ("fm",), "det+seg": ("fd", "ss"), "det+mesh": ("fd", "fm")}
 
 
@@ -65,27 +70,6 @@ def main() -> int:
     print(f"mediapipe {args.config}: {len(frames) - 2} frames of {frames[0].shape[1]}x{frames[0].shape[0]}, "
           f"faces per frame {found}; numpy {np.__version__}")
     return 0
-
-
-def load_frames(npy: str | None, count: int) -> list:
-    """The first ``count`` frames of the .npy file, or of the sample clip (looped if short)."""
-    import cv2
-    import numpy as np
-
-    if npy:
-        frames = list(np.load(npy, mmap_mode="r")[:count])
-    else:
-        capture = cv2.VideoCapture(str(ROOT / "device" / "assets" / "sample.mp4"))
-        frames = []
-        while len(frames) < count:
-            ok, bgr = capture.read()
-            if not ok:
-                break
-            frames.append(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
-    frames = [np.ascontiguousarray(f) for f in frames]
-    while len(frames) < count:
-        frames.append(frames[len(frames) % max(1, len(frames))])
-    return frames
 
 
 if __name__ == "__main__":

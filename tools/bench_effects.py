@@ -60,21 +60,6 @@ def scenes_for(name: str, which: str) -> list:
     return [sc]
 
 
-def _render_light(name: str, options: dict, scenes: list) -> list:
-    """``gallery.render`` with ``Effect.light`` set."""
-    from magicbooth.effects.surface import new_canvas, read_rgb
-
-    fx = effects.create(name, options)
-    fx.light = True
-    canvas = new_canvas(scenes[0].frame.size)
-    fx.restart()
-    out = []
-    for scene in scenes:
-        fx.render(canvas, scene, scene.frame.t)
-        out.append(read_rgb(canvas).copy())
-    return out
-
-
 def flicker_rows(frames: int, cases: dict[str, dict] = CASES, light: bool = False) -> list[dict]:
     """Flicker of every effect on the noisy still face and the sample clip (perception per frame, tracked);
     with ``light`` also of the steady effects' light pictures (named "beauty light" ...)."""
@@ -92,7 +77,7 @@ def flicker_rows(frames: int, cases: dict[str, dict] = CASES, light: bool = Fals
             rows.append({"effect": name, "clip": inp.name, "ratio": f.ratio, "source": f.source, "output": f.output,
                          "area": f.area})
             if light and name in STEADY:
-                f = flicker(inp.frames, _render_light(name, options, scenes))
+                f = flicker(inp.frames, gallery.render(name, options, scenes, light=True))
                 rows.append({"effect": f"{name} light", "clip": inp.name, "ratio": f.ratio, "source": f.source,
                              "output": f.output, "area": f.area})
     return rows

@@ -78,8 +78,10 @@ def perceive(inp: Input) -> list[Scene]:
     return [perception.process(f) for f in frames]
 
 
-def render(name: str, options: dict[str, str], scenes: list[Scene]) -> list[np.ndarray]:
+def render(name: str, options: dict[str, str], scenes: list[Scene], *, light: bool = False) -> list[np.ndarray]:
+    """The effect's frames over ``scenes`` (``light``: its light picture, as the quality governor asks)."""
     fx = effects.create(name, options)
+    fx.light = light
     canvas = new_canvas(scenes[0].frame.size)
     fx.restart()
     out = []

@@ -26,6 +26,7 @@ from ai_edge_litert import schema_py_generated as fb
 from tools.modelfactory import graph as g
 from tools.modelfactory import islands
 from tools.modelfactory.armcount import Counter
+from tools.modelfactory.profile import one_op
 from tools.modelfactory.runner import Runner
 
 _BORDERS = ("QUANTIZE", "DEQUANTIZE")
@@ -137,19 +138,6 @@ def measure(calibrated: bytes, float_graph: bytes, counter: Counter, cpu: str) -
     dequantize = {int(k[1:]): value[k] - invoke for k in borders if k.startswith("D")}
     return Costs(cpu, ops, float_cost, int8_cost, quantize, dequantize, inputs, outputs, invoke,
                  int(value["float"]), int(value["int8"]))
-
-
-def one_op(content: bytes, index: int) -> bytes:
-    """Op ``index`` of ``content`` alone: its activation inputs become the graph inputs."""
-    model = g.load(content)
-    sub = model.subgraphs[0]
-    op = sub.operators[index]
-    sub.operators = [op]
-    sub.inputs = np.array([int(t) for t in op.inputs if t >= 0 and g.constant(model, int(t)) is None], np.int32)
-    sub.outputs = np.array([int(t) for t in op.outputs], np.int32)
-    model.signatureDefs = []
-    g.compact(model)
-    return g.save(model)
 
 
 def _int8_ops(int8_graph: bytes, names: list[str]) -> dict[int, tuple[int, list[int]]]:

@@ -86,6 +86,11 @@ class KindTime:
         return self.int8_ms / self.float_ms if self.float_ms > 0 and self.int8_ms > 0 else None
 
 
+def one_op(content: bytes, index: int) -> bytes:
+    """Op ``index`` of the graph ``content`` alone: its activation inputs become the graph inputs."""
+    return _one_op(g.load(content), index)
+
+
 def _one_op(model: fb.ModelT, index: int) -> bytes:
     """Op ``index`` of ``model`` alone: its activation inputs become the graph inputs (mutates ``model``)."""
     sub = model.subgraphs[0]
@@ -125,7 +130,7 @@ def op_times(content: bytes, count: int = 30) -> list[tuple[str, float]]:
     rng = np.random.default_rng(0)
     model = g.load(content)
     kinds = [g.op_name(model, op) for op in model.subgraphs[0].operators]
-    return [(kind, _op_ms(_one_op(g.load(content), i), count, rng)) for i, kind in enumerate(kinds)]
+    return [(kind, _op_ms(one_op(content, i), count, rng)) for i, kind in enumerate(kinds)]
 
 
 def kinds(float_model: bytes, int8_model: bytes, count: int = 30) -> list[KindTime]:
