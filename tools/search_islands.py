@@ -2,6 +2,7 @@
 
     python tools/search_islands.py                   # every model (about 20 min on 2 cores, counts cached)
     python tools/search_islands.py face_landmark     # one model; the others' choices are kept
+    python tools/search_islands.py --recount         # keep the choices; rebuild and recount their graphs
     python tools/build_models.py                     # then build what it chose
 
 For each CPU class (arm: no int8 dot product, counted as Cortex-A72; arm_dotprod: counted as Cortex-A76) the
@@ -45,6 +46,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--arm64", type=Path, default=armcount.default_tools(),
                         help="the shared arm64 emulation (default: %(default)s)")
     parser.add_argument("--out", type=Path, default=variants.PATH, help="where to write (default: %(default)s)")
+    parser.add_argument("--recount", action="store_true",
+                        help="no search: rebuild the recorded graphs, count them again and give each class the "
+                             "cheapest recorded one on its core (after a change to how graphs are made or run)")
     args = parser.parse_args(argv)
     counter = armcount.Counter.find(args.arm64)
     if counter is None:
@@ -60,6 +64,19 @@ def main(argv: list[str] | None = None) -> int:
     except source.SourceError as exc:
         print(f"search_islands: {exc}", file=sys.stderr)
         return 2
+    if args.recount:
+        chosen = variants.load(args.out)
+        for name in [n for n in names if n not in chosen]:
+            say(f"{name}: never searched (it builds from its spec's islands): nothing to recount")
+        names = [n for n in names if n in chosen]
+        built = pipeline.build(names, args.cache, args.scenes, say, chosen=chosen)
+        for name in names:
+            chosen[name] = choose.recount(chosen[name], built[name].graphs, counter, lambda t, n=name: say(f"{n} {t}"))
+            variants.write(chosen, args.out)
+            for line in table(name, chosen[name]):
+                say(line)
+        say(f"wrote {args.out}; now run python tools/build_models.py")
+        return 0
     say(f"calibration set ({args.scenes} scenes) and tuning set ({args.tuning} scenes)")
     calibration = pipeline.calibration_set(floats, args.scenes, lambda _: None)
     tuning = datasets.build("tuning", args.tuning, {n: b.reference for n, b in floats.items()})

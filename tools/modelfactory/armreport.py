@@ -5,7 +5,9 @@ without int8 dot product to int8/float ≤ 0.9 on Cortex-A72 (Pi 4), the one
 with it to ≤ 0.7 on Cortex-A76 (Pi 5). The per-op-kind table adds up, per
 kind, what each op costs alone in float and in int8 on that core
 (``costs``), and how many of them the graph keeps float: it names the
-kernels int8 does not pay for there.
+kernels int8 does not pay for there. Ratios are against the float graph as
+MediaPipe ships it (float32); on a core with fp16 arithmetic the float graph
+given the int8 graphs' fp16 hint is counted too, for comparison.
 """
 
 from __future__ import annotations
@@ -14,12 +16,13 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tools.modelfactory import costs, islands, variants
+from tools.modelfactory import costs, fp16, islands, variants
 from tools.modelfactory.armcount import Counter
 
 if TYPE_CHECKING:
     from tools.modelfactory.report import Graph
 
+FLOAT_FP16 = "float_fp16"  # the float graph with the fp16 hint, counted where it changes what runs
 TARGETS = {"arm": 0.9, "arm_dotprod": 0.7}  # int8/float ARM instructions on the class's core (variants.COUNTED_ON)
 
 
@@ -28,6 +31,8 @@ def evaluate(counter: Counter, float_path: Path, graphs: Sequence[Graph],
     """``arm_instructions`` (core -> float and each graph), ``arm_targets``, ``arm_kinds`` (core -> rows)."""
     files = {"float": float_path.read_bytes(), **{g.key: g.path.read_bytes() for g in graphs}}
     counts = {core: counter.count(files, core) for core in variants.COUNTED_ON.values()}
+    for core in fp16.CORES & set(counts):  # what the float graph itself costs with the int8 graphs' fp16 hint
+        counts[core].update(counter.count({FLOAT_FP16: fp16.hinted(files["float"])}, core))
     found: dict[str, Any] = {"arm_instructions": counts, "arm_targets": [], "arm_kinds": {}}
     for graph in graphs:
         for cls in graph.cpus:

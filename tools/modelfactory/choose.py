@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tools.modelfactory import costs, islands, pipeline, report, search, variants
+from tools.modelfactory import costs, islands, pipeline, report, search, source, variants
 from tools.modelfactory.armcount import Counter
 from tools.modelfactory.runner import Runner
 from tools.modelfactory.specs import ModelSpec
@@ -197,3 +197,30 @@ def _sha(data: bytes) -> str:
     import hashlib
 
     return hashlib.sha256(data).hexdigest()
+
+
+def recount(found: variants.ModelVariants, built: dict[str, pipeline.Built], counter: Counter,
+            say: Callable[[str], None] = lambda _: None) -> variants.ModelVariants:
+    """The recorded choices with their rebuilt graphs counted anew, each class given the cheapest on its core.
+
+    For a change to how graphs are made or run (the fp16 hint, a new LiteRT) without searching again: the
+    islands stay as the search chose them, and so do their tuning figures (measured on x86, which the change
+    must not move: ``build_models --check`` says if it did). A class moves to another class's recorded graph
+    only when that one counts fewer instructions on its core; both met the same accuracy floor.
+    """
+    graphs = {key: b.int8 for key, b in built.items()}
+    counts = {core: counter.count(graphs, core) for core in variants.COUNTED_ON.values()}
+    recorded = {key: next(found.classes[c] for c in b.classes if c in found.classes) for key, b in built.items()}
+    classes = {}
+    for cls, core in variants.COUNTED_ON.items():
+        key = min(graphs, key=lambda k, c=core: counts[c][k] or 2 ** 62)
+        was = found.classes.get(cls)
+        if was is not None and was.islands.key != recorded[key].islands.key:
+            say(f"{cls}: moves to the `{key}` graph on {core}: "
+                + ", ".join(f"{k} {counts[core][k] / 1e6:.2f} M" for k in graphs))
+        classes[cls] = variants.Variant(recorded[key].islands,
+                                        {c: int(counts[c][key] or 0) for c in variants.COUNTED_ON.values()},
+                                        dict(recorded[key].tuning), source.sha256(graphs[key]))
+    same = {cls for cls in classes if cls in found.classes and classes[cls].islands == found.classes[cls].islands}
+    return variants.ModelVariants(classes, dict(found.float_instructions), found.x86_64,
+                                  {cls: ms for cls, ms in found.x86_ms.items() if cls in same})

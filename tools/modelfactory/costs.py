@@ -13,6 +13,8 @@ what the sum of a whole graph's ops exceeds its own count by, per op.
 without building or counting it: the island search weighs thousands of
 choices this way and counts only the ones it keeps. An op whose int8 form
 XNNPACK does not take (the face mesh's PRELU) has no int8 cost: it is always float.
+On a core with fp16 arithmetic (``fp16.CORES``) both graphs carry the fp16
+hint, as every shipped int8 graph does, so float ops are costed as they run there.
 """
 
 from __future__ import annotations
@@ -23,8 +25,8 @@ from dataclasses import dataclass
 import numpy as np
 from ai_edge_litert import schema_py_generated as fb
 
+from tools.modelfactory import fp16, islands
 from tools.modelfactory import graph as g
-from tools.modelfactory import islands
 from tools.modelfactory.armcount import Counter
 from tools.modelfactory.profile import one_op
 from tools.modelfactory.runner import Runner
@@ -110,6 +112,8 @@ def measure(calibrated: bytes, float_graph: bytes, counter: Counter, cpu: str) -
     """Count every op of ``calibrated`` alone in float and in int8, and every tensor's island border, on ``cpu``."""
     ops, inputs, outputs, names = structure(calibrated)
     int8_graph = islands.quantize(calibrated, [])
+    if cpu in fp16.CORES:  # the shipped graphs' islands run in fp16 there: cost them so
+        float_graph, int8_graph = fp16.hinted(float_graph), fp16.hinted(int8_graph)
     pieces: dict[str, bytes] = {"float": float_graph, "int8": int8_graph}
     for i in range(len(ops)):
         pieces[f"f{i}"] = one_op(float_graph, i)

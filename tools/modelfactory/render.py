@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from tools.modelfactory import fp16
+
 
 def _fmt(value: Any) -> str:
     if isinstance(value, float):
@@ -75,21 +77,26 @@ def markdown(data: dict[str, Any]) -> str:
         if model.get("arm_instructions"):
             lines += ["", "ARM instructions per invoke (1 thread, emulated; a stand-in for Pi speed, not a time). "
                       "The graph each core's class loads is in bold:", "",
-                      "| core | float | " + " | ".join(f"`{k}` | int8 / float" for k in graphs) + " |",
-                      "| --- | --- | " + " | ".join("--- | ---" for _ in graphs) + " |"]
+                      "| core | float | float, fp16 hint | " + " | ".join(f"`{k}` | int8 / float" for k in graphs)
+                      + " |", "| --- | --- | --- | " + " | ".join("--- | ---" for _ in graphs) + " |"]
             for core, counts in model["arm_instructions"].items():
-                cells = [core, _count(counts.get("float"))]
+                hinted, f = counts.get("float_fp16"), counts.get("float")
+                cells = [core, _count(f), f"{_count(hinted)} ({hinted / f:.3f})" if hinted and f else "same"]
                 for key, g in graphs.items():
                     q, f = counts.get(key), counts.get("float")
                     ratio = f"{q / f:.3f}" if q and f else "n/a"
                     mine = any(_core_of(c) == core for c in g["cpus"])
                     cells += [_count(q), f"**{ratio}**" if mine else ratio]
                 lines.append("| " + " | ".join(cells) + " |")
-        lines += ["", "Accuracy, int8 against float, on the held-out set:", "",
-                  "| metric | " + " | ".join(f"`{k}`" for k in graphs) + " |",
-                  "| --- | " + " | ".join("---" for _ in graphs) + " |"]
+        columns = [(f"`{k}`", g["accuracy"]) for k, g in graphs.items()]
+        columns += [(f"`{k}` on {core}", found) for k, g in graphs.items()
+                    for core, found in (g.get("accuracy_on") or {}).items()]
+        lines += ["", "Accuracy, int8 against float, on the held-out set (on this x86; \"on\" a core: run in the "
+                  "arm64 emulation of that core, where the fp16 hint makes the float islands fp16):", "",
+                  "| metric | " + " | ".join(title for title, _ in columns) + " |",
+                  "| --- | " + " | ".join("---" for _ in columns) + " |"]
         metrics = list(next(iter(graphs.values()))["accuracy"])
-        lines += ["| " + " | ".join([m, *[_fmt(g["accuracy"][m]) for g in graphs.values()]]) + " |" for m in metrics]
+        lines += ["| " + " | ".join([m, *[_fmt(found[m]) for _, found in columns]]) + " |" for m in metrics]
         lines += ["", f"Latency on this {data['machine']['cpu']}:", "",
                   "| graph | threads | float ms | int8 ms | int8 / float |", "| --- | --- | --- | --- | --- |"]
         for key, g in graphs.items():
@@ -106,7 +113,9 @@ def markdown(data: dict[str, Any]) -> str:
             lines += ["", f"Where the instructions go on {core}, graph `{kinds['graph']}`: every op of the float "
                       "graph counted alone in float and in int8 (M instructions, net of the invoke's own cost), "
                       "summed per kind; the last columns are this graph: its ops of the kind kept float, and what "
-                      "the kind costs in it. Kinds whose int8 / float is above 1 do not pay in int8 on this core:",
+                      "the kind costs in it. Kinds whose int8 / float is above 1 do not pay in int8 on this core"
+                      + (" (float ops counted with the fp16 hint, as they run here)" if core in fp16.CORES else "")
+                      + ":",
                       "", "| op kind | ops | float | int8 | int8 / float | kept float | in this graph |",
                       "| --- | --- | --- | --- | --- | --- | --- |"]
             for row in kinds["rows"]:

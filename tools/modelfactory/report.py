@@ -14,7 +14,19 @@ from typing import Any
 import numpy as np
 
 from magicbooth.inference.loader import Model
-from tools.modelfactory import armcount, armreport, attribution, datasets, metrics, profile, ranges, sensitivity
+from tools.modelfactory import (
+    armcount,
+    armreport,
+    attribution,
+    datasets,
+    fp16,
+    metrics,
+    profile,
+    ranges,
+    sensitivity,
+    variants,
+)
+from tools.modelfactory.emulated import Emulated
 from tools.modelfactory.specs import SPECS
 
 LATENCY_ROUNDS = 10  # float and int8 alternate in rounds so machine load hits both alike
@@ -98,6 +110,13 @@ class Graph:
     calibrated: bytes | None = None  # the same with activation ranges
 
 
+def _fp16_cores(graph: Graph, counter: armcount.Counter | None) -> list[str]:
+    """The counted cores with fp16 arithmetic that load ``graph``, if it carries the fp16 hint and can be emulated."""
+    if counter is None or not fp16.has_hint(graph.path.read_bytes()):
+        return []
+    return [core for cls, core in variants.COUNTED_ON.items() if cls in graph.cpus and core in fp16.CORES]
+
+
 def evaluate(name: str, load: Callable[[str, int], Model], graphs: list[Graph], float_path: Path,
              held_out: datasets.Dataset, progress: Callable[[str], None],
              counter: armcount.Counter | None = None) -> dict[str, Any]:
@@ -131,6 +150,15 @@ def evaluate(name: str, load: Callable[[str, int], Model], graphs: list[Graph], 
             value = accuracy[target.metric]
             result["targets"].append({"graph": label, "target": target.describe(), "measured": value,
                                       "met": target.met(value)})
+        for core in _fp16_cores(graph, counter):
+            progress(f"{name} {graph.key}: accuracy on {len(inputs)} held-out inputs as {core} runs it (emulated)")
+            emulated = metrics.for_spec(spec)(as_list(reference), Emulated(counter, graph.path.read_bytes(), inputs,
+                                                                            core), inputs)
+            result["graphs"][graph.key].setdefault("accuracy_on", {})[core] = emulated
+            for target in ACCURACY_TARGETS[spec.task]:
+                value = emulated[target.metric]
+                result["targets"].append({"graph": f"{label} on {core}, fp16 islands (emulated)",
+                                          "target": target.describe(), "measured": value, "met": target.met(value)})
         if graph is x86:
             ratio = timing["1"]["ratio"]
             result["targets"].append({"graph": label, "measured": ratio, "met": ratio <= LATENCY_RATIO_TARGET,

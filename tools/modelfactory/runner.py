@@ -30,15 +30,22 @@ class Runner:
         return delegation_of(self.interpreter)
 
     def __call__(self, array: np.ndarray) -> list[np.ndarray]:
+        self.interpreter.set_tensor(self._input["index"], self.tensor_of(array))
+        self.interpreter.invoke()
+        return self.values_of([self.interpreter.get_tensor(detail["index"]) for detail in self._outputs])
+
+    def tensor_of(self, array: np.ndarray) -> np.ndarray:
+        """A float input as the model's input tensor (quantized where the model's I/O is int8)."""
         array = np.asarray(array, np.float32).reshape(self.input_shape)
         if self._input["dtype"] != np.float32:
             scale, zero = self._input["quantization"]
             array = np.clip(np.round(array / scale) + zero, -128, 127).astype(self._input["dtype"])
-        self.interpreter.set_tensor(self._input["index"], array)
-        self.interpreter.invoke()
+        return array
+
+    def values_of(self, tensors: list[np.ndarray]) -> list[np.ndarray]:
+        """The model's output tensors, in graph order, as float values."""
         results = []
-        for detail in self._outputs:
-            value = self.interpreter.get_tensor(detail["index"])
+        for detail, value in zip(self._outputs, tensors, strict=True):
             if detail["dtype"] != np.float32:
                 scale, zero = detail["quantization"]
                 value = (value.astype(np.float32) - zero) * np.float32(scale)

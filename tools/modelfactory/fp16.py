@@ -1,0 +1,41 @@
+"""The reduced-precision hint: let XNNPACK run a graph's float32 ops in fp16 on CPUs with fp16 arithmetic.
+
+LiteRT's XNNPACK delegate reads the model metadata ``reduced_precision_support``;
+``fp16accfp16`` (fp16 inference, fp16 accumulation) lets it run the float
+islands of an int8 graph in fp16 where the CPU has ARMv8.2 fp16 arithmetic
+(Cortex-A76, Pi 5), eight lanes to a NEON instruction instead of four. The
+int8 ops are untouched. CPUs without it (Cortex-A72, this x86) ignore the hint:
+same instructions, bit-identical outputs (measured). The report measures each
+hinted graph's accuracy as a Cortex-A76 runs it (``emulated``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from ai_edge_litert import schema_py_generated as fb
+
+from tools.modelfactory import graph as g
+
+KEY = b"reduced_precision_support"
+VALUE = "fp16accfp16"  # TFLite's ReducedPrecisionSupport as text: fp16 inference, fp16 accumulation
+CORES = frozenset({"cortex-a76"})  # counted cores with fp16 arithmetic, where the hint changes what runs
+
+
+def hinted(content: bytes) -> bytes:
+    """``content`` with the fp16 hint (replacing any earlier value of it)."""
+    model = g.load(content)
+    kept = [m for m in model.metadata or [] if bytes(m.name) != KEY]
+    entry = fb.MetadataT()
+    entry.name = KEY
+    entry.buffer = g.add_buffer(model, np.frombuffer(VALUE.encode(), np.uint8))
+    model.metadata = [*kept, entry]
+    return g.save(model)
+
+
+def has_hint(content: bytes) -> bool:
+    model = g.load(content)
+    for entry in model.metadata or []:
+        if bytes(entry.name) == KEY:
+            data = model.buffers[entry.buffer].data
+            return data is not None and bytes(data).decode(errors="replace") == VALUE
+    return False
