@@ -280,3 +280,186 @@ def test_progress_runs_phases_by_weight_to_the_end(capsys: pytest.CaptureFixture
     progress.close()
     assert seen == ["a", "b"] and progress._bar.n == 1000
     assert "b" in capsys.readouterr().err  # drawn on stderr, named by phase
+
+
+def _installed_manifest() -> dict:
+    import tomllib
+
+    from magicbooth.inference.loader import MANIFEST, MODELS_DIR
+
+    return tomllib.loads((MODELS_DIR / MANIFEST).read_text(encoding="utf-8"))["models"]
+
+
+def test_arm_instructions_by_cpu_class_are_the_installed_manifests() -> None:
+    """Each class's graph is the loader's pick for it; counts and ratio are the manifest's, read here on their own."""
+    from magicbooth.bench.instructions import TARGETS, by_cpu_class
+    from magicbooth.inference.cpu import CLASSES, COUNTED_CORE
+    from magicbooth.inference.loader import MANIFEST, MODELS_DIR, pick, read_manifest
+
+    assert COUNTED_CORE == {"arm": "cortex-a72", "arm_dotprod": "cortex-a76"} and set(COUNTED_CORE) <= set(CLASSES)
+    section = by_cpu_class()
+    jsonschema.validate(section, {"$ref": "#/$defs/arm_instructions", "$defs": schema()["$defs"]})
+    assert section["manifest"] == str(MODELS_DIR / MANIFEST) and section["targets"] == {"arm": 0.9, "arm_dotprod": 0.7}
+    raw, entries = _installed_manifest(), read_manifest()
+    assert [m["name"] for m in section["models"]] == sorted(raw)
+    counted = 0
+    for model in section["models"]:
+        name = model["name"]
+        assert set(model["by_class"]) == set(COUNTED_CORE)
+        for cls, row in model["by_class"].items():
+            core = COUNTED_CORE[cls]
+            assert (row["cpu_class"], row["core"], row["graph"]) == (cls, core, pick(entries, name, cls))
+            assert cls in raw[name][row["graph"]].get("cpus", []) or row["graph"] == "int8"
+            n = raw[name][row["graph"]].get("instructions", {}).get(core)
+            f = raw[name]["float"].get("instructions", {}).get(core)
+            if n is None or f is None:
+                assert row["status"] == "not_measured" and core in row["reason"] and name in row["reason"]
+                assert "instructions" not in row and "ratio" not in row
+                continue
+            counted += 1
+            assert row["status"] == "measured" and (row["instructions"], row["float_instructions"]) == (n, f)
+            assert row["ratio"] == pytest.approx(n / f, abs=5e-5)
+            assert row["met"] is (n / f <= TARGETS[cls])
+    assert counted  # the installed manifest counts at least one model on the Pi cores
+
+
+def test_arm_instructions_table_reads_the_section(tmp_path: Path) -> None:
+    """The text line and the HTML rows of each model carry the section's graph, counts, ratio and verdict."""
+    from magicbooth.bench import html
+    from magicbooth.bench.instructions import by_cpu_class
+    from magicbooth.bench.summary import instruction_lines
+
+    section = by_cpu_class()
+    lines = instruction_lines(section)
+    assert lines[0].startswith("ARM instructions per invoke, by CPU class") and "arm_dotprod = cortex-a76" in lines[0]
+    header, body = lines[1].splitlines()[0], lines[1].splitlines()[2:]
+    assert "int8/float ≤ 0.9" in header and "int8/float ≤ 0.7" in header
+    assert [line.split()[0] for line in body] == [m["name"] for m in section["models"]]  # one line per model
+    page = html._instructions({"arm_instructions": section})
+    for line, model in zip(body, section["models"], strict=True):
+        for row in model["by_class"].values():
+            assert row["graph"] in line.split()
+            if row["status"] == "measured":
+                verdict = "met" if row["met"] else "not met"
+                assert f"{row['instructions'] / 1e6:.2f}" in line and f"{row['ratio']:.3f} {verdict}" in line
+                assert f"<td class=\"num\">{row['ratio']:.4g}</td><td class=\"{'pass' if row['met'] else 'fail'}\">"\
+                       f"{verdict}</td>" in page
+            else:
+                assert "not counted" in line and row["reason"] in page
+    judged = [r for m in section["models"] for r in m["by_class"].values() if r["status"] == "measured"]
+    assert f"targets met: {sum(r['met'] for r in judged)} of {len(judged)} counted" in lines[-1]
+    assert page.count("<table>") == 2 and "<h3>arm_dotprod: cortex-a76, Raspberry Pi 5</h3>" in page
+
+
+MANIFEST = """
+[models.m]
+task = "detection"
+[models.m.input]
+shape = [1, 8, 8, 3]
+range = [0.0, 1.0]
+normalisation = "x"
+[models.m.outputs]
+y = "y"
+[models.m.int8]
+file = "m_int8.tflite"
+sha256 = "0"
+cpus = ["arm", "x86_64"]
+quantization = "int8"
+io = "float32"
+[models.m.int8.instructions]
+cortex-a72 = 800
+cortex-a76 = 900
+[models.m.int8_dotprod]
+file = "m_int8_dotprod.tflite"
+sha256 = "1"
+cpus = ["arm_dotprod"]
+quantization = "int8"
+io = "float32"
+[models.m.int8_dotprod.instructions]
+cortex-a72 = 1100
+cortex-a76 = 600
+note = "counted twice"
+[models.m.float]
+file = "m_float.tflite"
+sha256 = "2"
+quantization = "float32"
+io = "float32"
+[models.m.float.instructions]
+cortex-a72 = 1000
+cortex-a76 = 1000
+[models.m.float.instructions_fp16]
+cortex-a76 = 700
+broken = true
+[models.n]
+task = "detection"
+[models.n.input]
+shape = [1, 8, 8, 3]
+range = [0.0, 1.0]
+normalisation = "x"
+[models.n.outputs]
+y = "y"
+[models.n.int8]
+file = "n_int8.tflite"
+sha256 = "3"
+quantization = "int8"
+io = "float32"
+[models.n.int8.instructions]
+cortex-a72 = 500
+cortex-a76 = 800
+[models.n.float]
+file = "n_float.tflite"
+sha256 = "4"
+quantization = "float32"
+io = "float32"
+[models.n.float.instructions]
+cortex-a76 = 1000
+"""
+
+
+def test_arm_instructions_tolerate_missing_and_further_counts(tmp_path: Path) -> None:
+    """Per class the picked graph (a class with none listed gets the default's); absent counts are not measured;
+    a float count with the fp16 hint shows beside, the ratio stays against plain float."""
+    from magicbooth.bench.instructions import by_cpu_class
+    from magicbooth.bench.summary import instruction_lines
+    from magicbooth.inference.loader import read_instructions
+
+    (tmp_path / "manifest.toml").write_text(MANIFEST)
+    assert read_instructions(tmp_path)[("m", "float")] == {"cortex-a72": 1000, "cortex-a76": 1000,
+                                                             "fp16.cortex-a76": 700}
+    assert read_instructions(tmp_path)[("n", "float")] == {"cortex-a76": 1000}
+    section = by_cpu_class(tmp_path)
+    jsonschema.validate(section, {"$ref": "#/$defs/arm_instructions", "$defs": schema()["$defs"]})
+    m, n = (model["by_class"] for model in section["models"])
+    assert (m["arm"]["graph"], m["arm"]["ratio"], m["arm"]["met"]) == ("int8", 0.8, True)
+    dotprod = m["arm_dotprod"]
+    assert (dotprod["graph"], dotprod["ratio"], dotprod["met"]) == ("int8_dotprod", 0.6, True)
+    assert m["arm_dotprod"]["float_fp16_instructions"] == 700 and "float_fp16_instructions" not in m["arm"]
+    assert n["arm_dotprod"]["graph"] == "int8" and n["arm"]["status"] == "not_measured"
+    assert n["arm"]["reason"] == "the manifest has no cortex-a72 count for n float"
+    assert (n["arm_dotprod"]["ratio"], n["arm_dotprod"]["met"]) == (0.8, False)  # above 0.7 on Cortex-A76
+    assert "float_fp16_instructions" not in n["arm_dotprod"]
+    text = "\n".join(instruction_lines(section))
+    assert "fp16 M" in text and "0.600 met" in text and "0.800 not met" in text
+    assert "targets met: 2 of 3 counted" in text and "not counted" in text
+    missing = by_cpu_class(tmp_path / "nowhere")
+    assert missing["status"] == "not_measured" and "manifest missing" in missing["reason"]
+    assert "not measured: " in instruction_lines(missing)[0]
+
+
+def test_the_report_has_the_arm_instructions_only_with_arm_counts(tmp_path: Path) -> None:
+    from magicbooth.bench import html, summary
+    from magicbooth.bench.predict import load_arm_counts
+    from magicbooth.bench.runner import BenchSettings, run_bench
+    from magicbooth.core.config import Config
+
+    parts = {"frame": 9_000_000, "effect": 1_000_000, "encode libx264": 2_000_000, "detector": 2_500_000,
+             "tracker (detector + landmarks)": 3_000_000, "segmenter": 6_000_000}
+    path = tmp_path / "counts.json"
+    path.write_text(json.dumps({"schema": "magicbooth.arm-counts", "cpu": "cortex-a72", "parts": parts}))
+    for counts in (None, load_arm_counts(path)):
+        report = run_bench(BenchSettings(quick=True, progress=False, parts=frozenset(), arm_counts=counts), Config())
+        jsonschema.validate(report, schema(), cls=jsonschema.Draft202012Validator)
+        assert ("arm_instructions" in report) is (counts is not None)
+        title = "ARM instructions per invoke, by CPU class"
+        assert (title in summary.render(report)) is (counts is not None)
+        assert (title in html.render(report)) is (counts is not None)

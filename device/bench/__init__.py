@@ -6,6 +6,7 @@ sample statistics), ``device_info``, ``thermal`` (sampler thread),
 (per-model micro-benchmark), ``stages`` (per-stage costs), ``encoding``
 (encoder speed), ``components`` (effect choice, effect stage), ``endtoend``
 (the live pipeline while recording), ``verdict``, ``predict`` (Pi 4),
+``instructions`` (each model's ARM instructions per CPU class),
 ``compare``, ``schema`` (the versioned JSON schema), ``html`` and ``svg``
 (the self-contained report), ``summary`` (terminal table), ``progress`` and
 ``runner`` (phases in order). Nothing is imported here, so a part (say

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from html import escape
 from typing import Any
 
 from magicbooth.bench import svg
 from magicbooth.bench.measures import is_measured, stage_cpu_ms
+from magicbooth.bench.predict import BOARDS
 from magicbooth.bench.summary import variant_label
 
 STYLE = """
@@ -20,7 +22,17 @@ flex-wrap:wrap;gap:8px}
 """
 
 
+@dataclass(frozen=True)
+class Marked:
+    """A table cell in a status colour (``pass``, ``fail``)."""
+
+    text: str
+    css: str
+
+
 def _cell(value: Any) -> str:
+    if isinstance(value, Marked):
+        return f'<td class="{escape(value.css)}">{escape(value.text)}</td>'
     if value is None:
         return '<td class="nm">not measured</td>'
     if isinstance(value, float):
@@ -186,6 +198,38 @@ def _prediction(report: dict[str, Any]) -> str:
                   "caches and memory bandwidth are not modelled, and capture and the display are not counted.</p>")
 
 
+def _instructions(report: dict[str, Any]) -> str:
+    """With --arm-counts: each model's int8/float ARM instructions on each CPU class's core, judged by its target."""
+    section = report.get("arm_instructions")
+    if not section:
+        return ""
+    head = "<h2>ARM instructions per invoke, by CPU class</h2>"
+    if not is_measured(section):
+        return head + f'<p class="nm">Not measured: {escape(section["reason"])}</p>'
+    cores, targets = section["cores"], section["targets"]
+    fp16 = any("float_fp16_instructions" in r for m in section["models"] for r in m["by_class"].values())
+    parts = [head, f"<p>From the installed manifest ({escape(section['manifest'])}), in millions per invoke "
+             "(1 thread, XNNPACK, emulated: a stand-in for speed, not a time). Each class gets the graph the loader "
+             "picks for it; its count on the class's core is set against the float graph's on the same core.</p>"]
+    for cls, core in cores.items():
+        board = f", {BOARDS[core]['board']}" if core in BOARDS else ""
+        target = f" ≤ {targets[cls]:g}" if cls in targets else ""
+        headers = ["model", "graph", f"{core} M", "float M", *(["float, fp16 hint, M"] if fp16 else []),
+                   f"int8/float{target}", "target"]
+        parts.append(f"<h3>{escape(cls)}: {escape(core)}{escape(board)}</h3>"
+                     + _table(headers, [_class_cells(m["name"], m["by_class"][cls], fp16) for m in section["models"]]))
+    return "".join(parts)
+
+
+def _class_cells(name: str, row: dict[str, Any], fp16: bool) -> list[Any]:
+    if not is_measured(row):
+        return [name, row["graph"], None, None, *([None] if fp16 else []), None, row["reason"]]
+    fp16_m = row.get("float_fp16_instructions")
+    met = ("" if "met" not in row else Marked("met", "pass") if row["met"] else Marked("not met", "fail"))
+    return [name, row["graph"], row["instructions"] / 1e6, row["float_instructions"] / 1e6,
+            *([None if fp16_m is None else fp16_m / 1e6] if fp16 else []), row["ratio"], met]
+
+
 def _compare(report: dict[str, Any]) -> str:
     cmp = report.get("compare")
     if not cmp:
@@ -216,7 +260,7 @@ def render(report: dict[str, Any]) -> str:
         "<h2>Per stage</h2>", _stages(report),
         "<h2>Per model</h2>", _models(report),
         "<h2>Temperature and clock</h2>", _thermal(report),
-        "<h2>Raspberry Pi 4 prediction</h2>", _prediction(report),
+        "<h2>Raspberry Pi 4 prediction</h2>", _prediction(report), _instructions(report),
         _compare(report),
         "</body></html>\n",
     ])

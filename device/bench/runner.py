@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from magicbooth import __version__
-from magicbooth.bench import device_info, models, stages
+from magicbooth.bench import device_info, instructions, models, stages
 from magicbooth.bench.endtoend import EndToEnd
 from magicbooth.bench.levels import load_check, measure_levels
 from magicbooth.bench.measures import is_measured
@@ -127,6 +127,8 @@ def run_bench(settings: BenchSettings, config: Config) -> dict[str, Any]:
                               cpu_ms_target=config.bench.cpu_ms_target, rss_mb_target=config.bench.rss_mb_target)
     report["prediction"] = predict_pi4(report, config.bench.pi4_ipc, config.bench.fps, settings.arm_counts,
                                        _manifest_sha256(), pi5_ipc=config.bench.pi5_ipc)
+    if settings.arm_counts is not None:
+        report["arm_instructions"] = instructions.by_cpu_class()
     report["duration_s"] = round(time.monotonic() - started, 2)
     report["created"] = datetime.now(UTC).isoformat(timespec="seconds")
     return report

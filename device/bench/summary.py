@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from magicbooth.bench.measures import is_measured, stage_cpu_ms
+from magicbooth.bench.predict import BOARDS
 
 NM = "not measured"
 
@@ -88,6 +89,8 @@ def render(report: dict[str, Any]) -> str:
     else:
         out += ["", f"models: {NM}: {report.get('models_note')}"]
     out += ["", prediction_line(report.get("prediction"))]
+    if report.get("arm_instructions"):
+        out += ["", *instruction_lines(report["arm_instructions"])]
     th = report["thermal"]
     if th.get("temperature_c"):
         t = th["temperature_c"]
@@ -197,3 +200,40 @@ def prediction_line(p: dict[str, Any] | None) -> str:
                  f"slowest {other['slowest_stage']} ~{other['slowest_stage_ms']:.0f} ms — "
                  + ("fits" if other["fits"] else "does NOT fit"))
     return text
+
+
+def instruction_lines(section: dict[str, Any]) -> list[str]:
+    """Each model's ARM instructions per invoke by CPU class: one line per model, a group of columns per class."""
+    if not is_measured(section):
+        return [f"ARM instructions per invoke, by CPU class: {NM}: {section['reason']}"]
+    cores, targets = section["cores"], section["targets"]
+    fp16 = any("float_fp16_instructions" in row for m in section["models"] for row in m["by_class"].values())
+    headers = ["model"]
+    for cls, core in cores.items():
+        short = core.removeprefix("cortex-").upper()
+        headers += [f"{cls} graph", f"{short} M", "float M", *(["float fp16 M"] if fp16 else []),
+                    f"int8/float ≤ {targets[cls]:g}" if cls in targets else "int8/float"]
+    rows = [[m["name"], *(cell for cls in cores for cell in class_cells(m["by_class"][cls], fp16))]
+            for m in section["models"]]
+    judged = [r for m in section["models"] for r in m["by_class"].values() if "met" in r]
+    where = "; ".join(f"{cls} = {core}" + (f", {BOARDS[core]['board']}" if core in BOARDS else "")
+                      for cls, core in cores.items())
+    return [f"ARM instructions per invoke, by CPU class (M = millions on the class's core: {where}):",
+            table(headers, rows), "  graph: the one the loader picks for the class"
+            + ("; not counted: the manifest has no count of the graph or of float on that core"
+               if any(not is_measured(r) for m in section["models"] for r in m["by_class"].values()) else ""),
+            f"  targets met: {sum(r['met'] for r in judged)} of {len(judged)} counted; from {section['manifest']}"]
+
+
+def class_cells(row: dict[str, Any], fp16: bool) -> list[Any]:
+    """One class's columns: graph, its count, float's (and float with the fp16 hint), int8/float and the verdict."""
+    if not is_measured(row):
+        return [row["graph"], "-", "-", *(["-"] if fp16 else []), "not counted"]
+    extra = [_millions(row.get("float_fp16_instructions"))] if fp16 else []
+    verdict = "" if "met" not in row else " met" if row["met"] else " not met"
+    return [row["graph"], _millions(row["instructions"]), _millions(row["float_instructions"]), *extra,
+            f"{row['ratio']:.3f}{verdict}"]
+
+
+def _millions(n: int | None) -> str:
+    return "-" if n is None else f"{n / 1e6:.2f}"

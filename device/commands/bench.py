@@ -51,7 +51,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--html", metavar="FILE", help="write a self-contained HTML report with charts")
     parser.add_argument("--compare", metavar="PREV.json", help="show the changes against an earlier --json report")
     parser.add_argument("--arm-counts", metavar="FILE", help="ARM instruction counts per frame from "
-                        "tools/bench_arm.sh: the basis of the Pi 4 prediction (default: scale by one model)")
+                        "tools/bench_arm.sh: the basis of the Pi 4 prediction (default: scale by one model); also "
+                        "adds each model's int8/float instructions per CPU class from the installed manifest")
     parser.add_argument("--levels", action="store_true", help="also with --quick: the end-to-end run at each quality "
                         "level (fps, CPU, and on a Pi 5 joules per recorded minute); a full run always does")
     parser.add_argument("--load-check", nargs="?", type=int, const=0, default=None, metavar="PROCS",

@@ -27,6 +27,9 @@ CLASSES: dict[str, str] = {
     "arm_dotprod": "ARM with int8 dot product, asimddp (Cortex-A76: Raspberry Pi 5)",
     "x86_64": "x86-64 (the graph that measured fastest on the build machine)",
 }
+# The core each ARM class's instruction counts are made on (the manifest's [instructions] keys; the model report
+# and ``magicbooth bench --arm-counts`` hold each class's graph to its target on its core).
+COUNTED_CORE: dict[str, str] = {"arm": "cortex-a72", "arm_dotprod": "cortex-a76"}
 _ARM = ("aarch64", "arm64", "armv7l", "armv8l", "armv6l")
 _X86 = ("x86_64", "AMD64")
 

@@ -114,16 +114,21 @@ class ManifestEntry:
     cpus: tuple[str, ...] = ()  # CPU classes this int8 graph is for (empty: float, or a manifest without classes)
 
 
-def read_manifest(models_dir: Path | None = None) -> dict[tuple[str, str], ManifestEntry]:
-    """Parse the manifest into entries keyed by (name, variant)."""
+def _manifest_data(models_dir: Path | None) -> tuple[Path, dict[str, Any]]:
+    """The manifest's path and parsed TOML; one ``ModelError`` when it is missing or unreadable."""
     directory = Path(models_dir) if models_dir is not None else MODELS_DIR
     path = directory / MANIFEST
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return path, tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ModelError(f"{path}: model manifest missing; regenerate with '{REGENERATE}'") from None
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ModelError(f"{path}: unreadable model manifest ({exc}); regenerate with '{REGENERATE}'") from None
+
+
+def read_manifest(models_dir: Path | None = None) -> dict[tuple[str, str], ManifestEntry]:
+    """Parse the manifest into entries keyed by (name, variant)."""
+    path, data = _manifest_data(models_dir)
     entries: dict[tuple[str, str], ManifestEntry] = {}
     try:
         for name, model in data["models"].items():
@@ -143,6 +148,43 @@ def read_manifest(models_dir: Path | None = None) -> dict[tuple[str, str], Manif
     except (KeyError, TypeError, IndexError) as exc:
         raise ModelError(f"{path}: manifest lacks {exc}; regenerate with '{REGENERATE}'") from None
     return entries
+
+
+def read_instructions(models_dir: Path | None = None) -> dict[tuple[str, str], dict[str, int]]:
+    """The ARM instructions per invoke the manifest records, keyed by (name, graph): counted core -> count.
+
+    From each graph's ``[models.<name>.<graph>.instructions]`` (``cortex-a72 = ...``, ``cortex-a76 = ...``).
+    Further tables of counts beside or inside it (``instructions_fp16``, ``instructions.fp16``) come flattened
+    with dots (``fp16.cortex-a76``); anything that is not a count is left out, and a graph without counts is absent.
+    """
+    _, data = _manifest_data(models_dir)
+    found: dict[tuple[str, str], dict[str, int]] = {}
+    models = data.get("models")
+    for name, model in (models.items() if isinstance(models, dict) else ()):
+        for graph, part in (model.items() if isinstance(model, dict) else ()):
+            counts = _counts(part) if isinstance(part, dict) else {}
+            if counts:
+                found[(name, graph)] = counts
+    return found
+
+
+def _counts(part: dict[str, Any]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for key, table in part.items():
+        if key.startswith("instructions") and isinstance(table, dict):
+            counts.update(_flat(table, key.removeprefix("instructions").strip("_.")))
+    return counts
+
+
+def _flat(table: dict[str, Any], prefix: str) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for key, value in table.items():
+        name = f"{prefix}.{key}" if prefix else key
+        if isinstance(value, dict):
+            out.update(_flat(value, name))
+        elif isinstance(value, int) and not isinstance(value, bool) and value > 0:
+            out[name] = value
+    return out
 
 
 class Model:
