@@ -94,3 +94,15 @@ def test_recount_moves_a_class_to_a_cheaper_recorded_graph_and_keeps_its_figures
     kept = choose.recount(found, built, counter)  # type: ignore[arg-type]
     assert kept.classes["arm_dotprod"].islands == found.classes["arm_dotprod"].islands
     assert kept.classes["arm_dotprod"].instructions["cortex-a76"] == 50
+
+
+def test_a_never_searched_model_round_trips_as_its_spec_islands(tmp_path: Path) -> None:
+    """Its counts are recorded, and its islands stay the spec's (None), not an empty list (which is all-int8)."""
+    from tools.modelfactory.specs import SPECS
+
+    found = choose.unsearched(SPECS["palm_detection_lite"])
+    path = tmp_path / "variants.toml"
+    variants.write({"palm_detection_lite": found}, path)
+    back = variants.load(path)["palm_detection_lite"]
+    assert all(v.islands.floats is None for v in back.classes.values())
+    assert back.classes["arm"].islands.key == variants.hand_islands(SPECS["palm_detection_lite"]).key

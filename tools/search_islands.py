@@ -67,11 +67,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.recount:
         chosen = variants.load(args.out)
         for name in [n for n in names if n not in chosen]:
-            say(f"{name}: never searched (it builds from its spec's islands): nothing to recount")
-        names = [n for n in names if n in chosen]
+            say(f"{name}: never searched: its spec's islands are recorded with their counts")
+            chosen[name] = choose.unsearched(SPECS[name])
         built = pipeline.build(names, args.cache, args.scenes, say, chosen=chosen)
         for name in names:
-            chosen[name] = choose.recount(chosen[name], built[name].graphs, counter, lambda t, n=name: say(f"{n} {t}"))
+            chosen[name] = choose.recount(chosen[name], built[name].graphs, counter, lambda t, n=name: say(f"{n} {t}"),
+                                          built[name].float.reference)
             variants.write(chosen, args.out)
             for line in table(name, chosen[name]):
                 say(line)

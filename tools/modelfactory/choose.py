@@ -199,8 +199,13 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def unsearched(spec: ModelSpec) -> variants.ModelVariants:
+    """A model the search has not seen, as recorded: its spec's islands for every class, nothing measured yet."""
+    return variants.ModelVariants(dict.fromkeys(variants.CLASSES, variants.Variant(variants.hand_islands(spec))))
+
+
 def recount(found: variants.ModelVariants, built: dict[str, pipeline.Built], counter: Counter,
-            say: Callable[[str], None] = lambda _: None) -> variants.ModelVariants:
+            say: Callable[[str], None] = lambda _: None, float_graph: bytes | None = None) -> variants.ModelVariants:
     """The recorded choices with their rebuilt graphs counted anew, each class given the cheapest on its core.
 
     For a change to how graphs are made or run (the fp16 hint, a new LiteRT) without searching again: the
@@ -210,6 +215,10 @@ def recount(found: variants.ModelVariants, built: dict[str, pipeline.Built], cou
     """
     graphs = {key: b.int8 for key, b in built.items()}
     counts = {core: counter.count(graphs, core) for core in variants.COUNTED_ON.values()}
+    floats = dict(found.float_instructions)
+    if float_graph is not None:
+        floats = {core: int(counter.count({"float": float_graph}, core)["float"] or 0)
+                  for core in variants.COUNTED_ON.values()}
     recorded = {key: next(found.classes[c] for c in b.classes if c in found.classes) for key, b in built.items()}
     classes = {}
     for cls, core in variants.COUNTED_ON.items():
@@ -222,5 +231,5 @@ def recount(found: variants.ModelVariants, built: dict[str, pipeline.Built], cou
                                         {c: int(counts[c][key] or 0) for c in variants.COUNTED_ON.values()},
                                         dict(recorded[key].tuning), source.sha256(graphs[key]))
     same = {cls for cls in classes if cls in found.classes and classes[cls].islands == found.classes[cls].islands}
-    return variants.ModelVariants(classes, dict(found.float_instructions), found.x86_64,
+    return variants.ModelVariants(classes, floats, found.x86_64,
                                   {cls: ms for cls, ms in found.x86_ms.items() if cls in same})

@@ -113,7 +113,8 @@ def _model(entry: dict[str, Any]) -> ModelVariants:
         part = entry.get(cls)
         if part is None:
             continue
-        islands = Islands(tuple(part.get("keep", ())), tuple(part["float"]), part.get("summary", ""))
+        floats = None if part.get("hand") else tuple(part["float"])  # hand: the spec's islands, as never searched
+        islands = Islands(tuple(part.get("keep", ())), floats, part.get("summary", ""))
         classes[cls] = Variant(islands, dict(part.get("instructions", {})), dict(part.get("tuning", {})),
                                part.get("sha256", ""))
     return ModelVariants(classes, dict(entry.get("float_instructions", {})), entry.get("x86_64", DEFAULT),
@@ -128,6 +129,7 @@ def _table(model: ModelVariants) -> dict[str, Any]:
         table["float_instructions"] = model.float_instructions
     for cls, variant in model.classes.items():
         table[cls] = {"summary": variant.islands.summary, "keep": list(variant.islands.keep),
-                      "float": list(variant.islands.floats or ()), "sha256": variant.sha256,
-                      "instructions": variant.instructions, "tuning": variant.tuning}
+                      **({"hand": True} if variant.islands.floats is None else
+                         {"float": list(variant.islands.floats)}),
+                      "sha256": variant.sha256, "instructions": variant.instructions, "tuning": variant.tuning}
     return table
