@@ -21,9 +21,10 @@ def _x86_has_fp16_arithmetic() -> bool:
 
 
 @pytest.mark.parametrize(("name", "key"), [(n, k) for (n, k) in read_manifest() if k.startswith("int8")])
-def test_every_shipped_int8_graph_carries_the_hint(name: str, key: str) -> None:
+def test_every_shipped_int8_graph_carries_the_hint_unless_its_model_loses_accuracy_with_it(name: str,
+                                                                                          key: str) -> None:
     entry = read_manifest()[(name, key)]
-    assert fp16.has_hint((MODELS_DIR / entry.file).read_bytes())
+    assert fp16.has_hint((MODELS_DIR / entry.file).read_bytes()) == fp16.wanted(name)
 
 
 def test_floats_ship_without_it() -> None:
@@ -34,17 +35,17 @@ def test_floats_ship_without_it() -> None:
 @pytest.mark.skipif(_x86_has_fp16_arithmetic(), reason="this CPU has fp16 arithmetic: the hint may change outputs")
 def test_a_cpu_without_fp16_arithmetic_ignores_the_hint() -> None:
     """The x86 graphs and the tuning figures measured here stay what they were."""
-    entry = read_manifest()[("face_detection_short_range", "int8")]
+    entry = read_manifest()[("face_landmark", "int8")]
     hinted = (MODELS_DIR / entry.file).read_bytes()
     plain = _without_hint(hinted)
     assert not fp16.has_hint(plain)
-    x = np.random.default_rng(3).uniform(-1, 1, (1, 128, 128, 3)).astype(np.float32)
+    x = np.random.default_rng(3).uniform(0, 1, Runner(plain).input_shape).astype(np.float32)
     for a, b in zip(Runner(hinted)(x), Runner(plain)(x), strict=True):
         assert np.array_equal(a, b)
 
 
 def test_hinting_twice_keeps_one_entry() -> None:
-    entry = read_manifest()[("face_detection_short_range", "int8")]
+    entry = read_manifest()[("face_landmark", "int8")]
     twice = fp16.hinted((MODELS_DIR / entry.file).read_bytes())
     from tools.modelfactory import graph as g
 

@@ -46,8 +46,10 @@ def evaluate(counter: Counter, float_path: Path, graphs: Sequence[Graph],
                                          "measured": ratio, "met": bool(ratio <= TARGETS[cls])})
             if graph.calibrated is not None and graph.rewritten_float is not None:
                 progress(f"{graph.key}: per-op ARM costs on {core}")
-                per_op = costs.measure(graph.calibrated, graph.rewritten_float, counter, core)
-                found["arm_kinds"][core] = {"graph": graph.key, "rows": kinds(per_op, graph.path.read_bytes())}
+                per_op = costs.measure(graph.calibrated, graph.rewritten_float, counter, core,
+                                       fp16.has_hint(graph.path.read_bytes()))
+                found["arm_kinds"][core] = {"graph": graph.key, "rows": kinds(per_op, graph.path.read_bytes()),
+                                            "hinted": fp16.has_hint(graph.path.read_bytes())}
     return found
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tools.modelfactory import costs, islands, pipeline, report, search, source, variants
+from tools.modelfactory import costs, fp16, islands, pipeline, report, search, source, variants
 from tools.modelfactory.armcount import Counter
 from tools.modelfactory.runner import Runner
 from tools.modelfactory.specs import ModelSpec
@@ -72,7 +72,8 @@ def prepare(spec: ModelSpec, hand: pipeline.FloatBuild, keep: tuple[str, ...], c
     """Build, calibrate and cost one form."""
     build = hand if keep == hand.keep else pipeline.build_float(spec, hand.original, keep)
     calibrated = pipeline.calibrated_model(build, calibration)
-    per_core = {core: costs.measure(calibrated, build.quantizable, counter, core) for core in cores}
+    per_core = {core: costs.measure(calibrated, build.quantizable, counter, core, fp16.wanted(spec.name))
+                for core in cores}
     accuracy = search.Accuracy(spec, hand.reference,
                                lambda floats: pipeline.quantized(build, calibrated, tuple(sorted(floats))), tuning)
     names = [op.name for op in next(iter(per_core.values())).ops]

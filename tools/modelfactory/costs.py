@@ -14,7 +14,7 @@ without building or counting it: the island search weighs thousands of
 choices this way and counts only the ones it keeps. An op whose int8 form
 XNNPACK does not take (the face mesh's PRELU) has no int8 cost: it is always float.
 On a core with fp16 arithmetic (``fp16.CORES``) both graphs carry the fp16
-hint, as every shipped int8 graph does, so float ops are costed as they run there.
+hint where the shipped graphs do, so float ops are costed as they run there.
 """
 
 from __future__ import annotations
@@ -108,11 +108,14 @@ def structure(content: bytes) -> tuple[list[Op], tuple[int, ...], tuple[int, ...
     return ops, tuple(int(t) for t in sub.inputs), tuple(int(t) for t in sub.outputs), names
 
 
-def measure(calibrated: bytes, float_graph: bytes, counter: Counter, cpu: str) -> Costs:
-    """Count every op of ``calibrated`` alone in float and in int8, and every tensor's island border, on ``cpu``."""
+def measure(calibrated: bytes, float_graph: bytes, counter: Counter, cpu: str, hint: bool = True) -> Costs:
+    """Count every op of ``calibrated`` alone in float and in int8, and every tensor's island border, on ``cpu``.
+
+    ``hint``: the graphs made from it carry the fp16 hint, so their float ops are costed as they then run.
+    """
     ops, inputs, outputs, names = structure(calibrated)
     int8_graph = islands.quantize(calibrated, [])
-    if cpu in fp16.CORES:  # the shipped graphs' islands run in fp16 there: cost them so
+    if hint and cpu in fp16.CORES:  # the shipped graphs' islands run in fp16 there: cost them so
         float_graph, int8_graph = fp16.hinted(float_graph), fp16.hinted(int8_graph)
     pieces: dict[str, bytes] = {"float": float_graph, "int8": int8_graph}
     for i in range(len(ops)):

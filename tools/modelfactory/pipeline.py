@@ -163,13 +163,13 @@ def int8_model(build: FloatBuild, samples: list[np.ndarray], progress: Callable[
 def quantized(build: FloatBuild, capped: bytes, floats: tuple[str, ...] | None = None) -> bytes:
     """The calibrated model quantized to int8 with the ops writing ``floats`` (default: the spec's) in float32.
 
-    Every int8 graph carries the fp16 hint (``fp16``): its float islands run in fp16 where the CPU can.
+    The graph carries the fp16 hint (``fp16``: its float islands run in fp16 where the CPU can) unless its
+    model is one that loses accuracy that way.
     """
     io = np.int8 if build.spec.int8_io else np.float32
     keep = list(floats) if floats is not None else islands.for_spec(capped, build.spec)
-    if not keep:
-        return fp16.hinted(quantize.full_int8(capped, [1, *build.spec.size, 3], io))
-    return fp16.hinted(islands.quantize(capped, keep, io))
+    graph = islands.quantize(capped, keep, io) if keep else quantize.full_int8(capped, [1, *build.spec.size, 3], io)
+    return fp16.hinted(graph) if fp16.wanted(build.spec.name) else graph
 
 
 @dataclass

@@ -114,7 +114,8 @@ def markdown(data: dict[str, Any]) -> str:
                       "graph counted alone in float and in int8 (M instructions, net of the invoke's own cost), "
                       "summed per kind; the last columns are this graph: its ops of the kind kept float, and what "
                       "the kind costs in it. Kinds whose int8 / float is above 1 do not pay in int8 on this core"
-                      + (" (float ops counted with the fp16 hint, as they run here)" if core in fp16.CORES else "")
+                      + (" (float ops counted with the fp16 hint, as they run here)"
+                         if core in fp16.CORES and kinds.get("hinted", True) else "")
                       + ":",
                       "", "| op kind | ops | float | int8 | int8 / float | kept float | in this graph |",
                       "| --- | --- | --- | --- | --- | --- | --- |"]

@@ -11,7 +11,9 @@ Three steps, per model and CPU, on the per-op ARM costs of ``costs``:
 The floor is each accuracy target of the model's task, or where the hand-chosen islands of the spec
 (what shipped before the search) miss a target on the tuning split, their own value there: a
 variant may be no less accurate than that. Accuracy is measured with LiteRT on the host: the
-kernels' int8 arithmetic is the same on every CPU, so one measurement serves both classes.
+kernels' int8 arithmetic is the same on every CPU, so one measurement serves both classes. The float
+islands are the exception where the CPU has fp16 arithmetic (the graphs' fp16 hint, ``fp16``): the
+report measures each graph's held-out accuracy as a Cortex-A76 computes it, in the emulation.
 """
 
 from __future__ import annotations
