@@ -107,3 +107,28 @@ def test_a_never_searched_model_round_trips_as_its_spec_islands(tmp_path: Path) 
     back = variants.load(path)["palm_detection_lite"]
     assert all(v.islands.floats is None for v in back.classes.values())
     assert back.classes["arm"].islands.key == variants.hand_islands(SPECS["palm_detection_lite"]).key
+
+
+def test_emulated_outputs_answer_by_input_and_convert_like_the_host(monkeypatch) -> None:
+    """The emulated run's raw tensors come back as the host Runner's float outputs, looked up by input."""
+    from tools.modelfactory import emulated
+
+    content = (MODELS_DIR / read_manifest()[("hand_landmark_lite", "int8")].file).read_bytes()
+    host = Runner(content)
+    xs = [np.random.default_rng(k).uniform(0, 1, host.input_shape).astype(np.float32) for k in range(2)]
+
+    def fake_run(counter, data, tensors, cpu):  # what the guest computes, here on the host
+        outs = []
+        for t in tensors:
+            host.interpreter.set_tensor(host.interpreter.get_input_details()[0]["index"], t)
+            host.interpreter.invoke()
+            outs.append([host.interpreter.get_tensor(d["index"]).copy() for d in host.interpreter.get_output_details()])
+        return [np.stack([o[k] for o in outs]) for k in range(len(outs[0]))]
+
+    monkeypatch.setattr(emulated, "_run", fake_run)
+    model = emulated.Emulated(None, content, xs, "cortex-a76")  # type: ignore[arg-type]
+    for x in xs:
+        for a, b in zip(model(x), Runner(content)(x), strict=True):
+            assert np.array_equal(a, b)
+    with pytest.raises(KeyError):
+        model(xs[0] + 1)
