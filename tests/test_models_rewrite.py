@@ -157,3 +157,26 @@ def test_equivalence_check_catches_a_wrong_rewrite() -> None:
     model.subgraphs[0].operators[0].opcodeIndex = g.opcode_index(model, Op.RELU6)
     with pytest.raises(equivalence.EquivalenceError):
         equivalence.compare("broken", before, g.save(model), tiny.inputs(low=-10, high=10))
+
+
+def test_fold_pads_gives_the_same_int8_outputs_and_leaves_other_pads() -> None:
+    """The full-range detector's zero PADs before stride-1 3x3 convolutions fold into SAME padding, exactly."""
+    import numpy as np
+
+    from magicbooth.inference.loader import MODELS_DIR
+    from tools.modelfactory import graph as g
+    from tools.modelfactory import rewrite
+    from tools.modelfactory.runner import Runner
+
+    reference = (MODELS_DIR / "face_detection_full_range_float.tflite").read_bytes()
+    model = g.load(reference)
+    assert rewrite.fold_pads(model) == 36  # the 7 before stride-2 convolutions pad (1, 1), not SAME's (0, 1): kept
+    folded = g.save(model)
+    assert sum(g.op_name(model, op) == "PAD" for op in model.subgraphs[0].operators) == 7
+    x = np.random.default_rng(5).uniform(-1, 1, Runner(reference).input_shape).astype(np.float32)
+    for a, b in zip(Runner(reference)(x), Runner(folded)(x), strict=True):
+        assert np.allclose(a, b, rtol=1e-5, atol=1e-4)
+    shipped = g.load((MODELS_DIR / "face_detection_full_range_int8.tflite").read_bytes())
+    assert rewrite.fold_pads(shipped) == 0  # nothing left to fold in what ships
+    detector = g.load((MODELS_DIR / "face_detection_short_range_float.tflite").read_bytes())
+    assert rewrite.fold_pads(detector) == 0  # channel padding for residual ADDs is not a convolution's padding

@@ -79,6 +79,11 @@ def test_read_manifest_gives_both_variants() -> None:
     assert {(n, v) for n in NAMES for v in ("int8", "float")} <= set(entries)
 
 
+def _count_kind(content: bytes, kind: str) -> int:
+    model = g.load(content)
+    return sum(g.op_name(model, op) == kind for op in model.subgraphs[0].operators)
+
+
 @pytest.mark.parametrize(("name", "key"), GRAPHS)
 def test_only_the_chosen_float_ops_compute_in_float(name: str, key: str) -> None:
     """Each graph keeps float exactly what variants.toml chose for its classes, or the spec's islands if unsearched."""
@@ -95,7 +100,14 @@ def test_only_the_chosen_float_ops_compute_in_float(name: str, key: str) -> None
     if picked.floats is not None:
         assert set(islands.float_ops(content)) == set(picked.floats)
         return
-    assert set(islands.float_ops(content)) == set(islands.for_spec(content, spec))
+    actual, expected = set(islands.float_ops(content)), set(islands.for_spec(content, spec))
+    float_file = (MODELS_DIR / MANIFEST["models"][name]["float"]["file"]).read_bytes()
+    folded = _count_kind(float_file, "PAD") - _count_kind(content, "PAD")
+    if folded:  # PADs folded into their convolutions after quantization (rewrite.fold_pads) are no longer there
+        # to count, so the spec's stem and tail, counted on this graph, reach that many ops further
+        assert actual <= expected and len(expected - actual) <= folded
+    else:
+        assert actual == expected
     if spec.float_head:  # the detector: 4 convolutions (2 box, 2 score), their 4 RESHAPEs, 2 CONCATENATIONs
         assert len(islands.head_of(content)) == 10
     if spec.float_squeeze:  # the segmenters: each squeeze-and-excite branch's two convolutions and sigmoid

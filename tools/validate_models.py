@@ -47,7 +47,12 @@ NOTES = [
     "PRELU -> QUANTIZE, still one XNNPACK partition): with the int8 form the int8 mesh took 1.58x float time on "
     "this x86 and 31.3 M / 21.7 M instructions on Cortex-A72 / A76; with islands 1.18-1.25x and 28.0 M / 18.4 M, "
     "at the same accuracy. Neither MAXIMUM (`max(x, a*x)`) nor int8 PRELU is taken by XNNPACK's int8 path (16 "
-    "and 21 partitions), and a per-channel MUL instead of the depthwise form measured the same.",
+    "and 21 partitions), and a per-channel MUL instead of the depthwise form measured the same. After "
+    "quantization, a zero PAD of (k-1)/2 before a stride-1 k x k convolution becomes its SAME padding "
+    "(`rewrite.fold_pads`: the full-range detector's 36; outputs bit-identical): XNNPACK fuses such PADs itself "
+    "in float and on Cortex-A72, but not on the Cortex-A76 graph with fp16 islands, where they cost 3.4 of "
+    "42.3 M instructions (A76 int8/float 0.704 -> 0.647). The per-op tables below count a PAD alone, so they "
+    "overstate what PADs cost inside a whole graph.",
     "- **Activation ranges**: per tensor, the range inside the calibration min/max with the least int8 error "
     "(clipping plus rounding) over the calibration values, measured with LiteRT's builtin "
     "kernels and every tensor preserved. The calibration wrapper's own logger reported up to 6x wider ranges for "

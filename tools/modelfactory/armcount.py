@@ -27,7 +27,6 @@ from collections.abc import Mapping
 from pathlib import Path
 
 CPUS = ("cortex-a72", "cortex-a76")
-CPU_CLASS = {"cortex-a72": "arm64", "cortex-a76": "arm64_dotprod"}  # which CPU class each counted core stands for
 BATCH = 150  # models per emulated process: bounds one run's temporary files and the damage of a crash
 _GUEST = Path(__file__).with_name("armcount_guest.py")
 _MARK = re.compile(r"markcount: mark tag=(\d+) vcpu=\d+ thread_insns=(\d+) all_insns=(\d+)")

@@ -163,12 +163,16 @@ def int8_model(build: FloatBuild, samples: list[np.ndarray], progress: Callable[
 def quantized(build: FloatBuild, capped: bytes, floats: tuple[str, ...] | None = None) -> bytes:
     """The calibrated model quantized to int8 with the ops writing ``floats`` (default: the spec's) in float32.
 
-    The graph carries the fp16 hint (``fp16``: its float islands run in fp16 where the CPU can) unless its
+    Zero PADs before stride-1 convolutions are folded into them (``rewrite.fold_pads``). The graph carries the
+    fp16 hint (``fp16``: its float islands run in fp16 where the CPU can) unless its
     model is one that loses accuracy that way.
     """
     io = np.int8 if build.spec.int8_io else np.float32
     keep = list(floats) if floats is not None else islands.for_spec(capped, build.spec)
     graph = islands.quantize(capped, keep, io) if keep else quantize.full_int8(capped, [1, *build.spec.size, 3], io)
+    model = g.load(graph)
+    if rewrite.fold_pads(model):
+        graph = g.save(model)
     return fp16.hinted(graph) if fp16.wanted(build.spec.name) else graph
 
 
