@@ -27,6 +27,9 @@ WITHOUT_HINT = {
                                   "0.972 -> 0.913",
     "selfie_segmentation": "mask IoU 0.935 -> 0.918, below the 0.926 its fp32 Cortex-A76 graph keeps",
     "palm_detection_lite": "palm box IoU 0.848 -> 0.819, recall 0.936 -> 0.915",
+    "face_detection_full_range": "on the tuning split keypoint error 0.0978 -> 0.1024 and recall 0.9778 -> "
+                                 "0.9759, below the floor its islands set there (held out it did better: "
+                                 "0.090 -> 0.079, recall equal; choices are made on tuning)",
 }
 
 

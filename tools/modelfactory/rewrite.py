@@ -21,10 +21,10 @@ changes neither the islands nor the calibration:
 
 - ``fold_pads``: a zero PAD of (k-1)/2 on each side before a stride-1 k×k
   convolution with VALID padding becomes that convolution with SAME padding
-  (the full-range detector has 36). XNNPACK folds such a PAD itself in a float
-  graph, but not on the Cortex-A76 int8 graph with fp16 islands: 3.4 M of its
-  42.3 M instructions. Int8 SAME padding pads with the input's zero point, as
-  the PAD did: outputs bit-identical.
+  (the full-range detector has 36). XNNPACK folds such a PAD itself in float
+  and int8, but not among fp16 islands (``fp16``): there they cost 3.4 M of the
+  full-range graph's 42.3 M Cortex-A76 instructions. Int8 SAME padding pads with
+  the input's zero point, as the PAD did: outputs bit-identical.
 """
 
 from __future__ import annotations
