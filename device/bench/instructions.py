@@ -20,11 +20,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from magicbooth.bench.measures import Record, measured, not_measured
+from magicbooth.inference.cpu import INSTRUCTION_TARGETS as TARGETS
 
 if TYPE_CHECKING:
     from magicbooth.inference.loader import ManifestEntry
 
-TARGETS = {"arm": 0.9, "arm_dotprod": 0.7}  # int8/float ARM instructions on the class's counted core
 Counts = dict[tuple[str, str], dict[str, int]]  # (model, graph) -> counted core -> instructions per invoke
 
 

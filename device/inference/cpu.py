@@ -30,6 +30,8 @@ CLASSES: dict[str, str] = {
 # The core each ARM class's instruction counts are made on (the manifest's [instructions] keys; the model report
 # and ``magicbooth bench --arm-counts`` hold each class's graph to its target on its core).
 COUNTED_CORE: dict[str, str] = {"arm": "cortex-a72", "arm_dotprod": "cortex-a76"}
+# The per-class target: int8/float ARM instructions on the class's counted core at most this.
+INSTRUCTION_TARGETS: dict[str, float] = {"arm": 0.9, "arm_dotprod": 0.7}
 _ARM = ("aarch64", "arm64", "armv7l", "armv8l", "armv6l")
 _X86 = ("x86_64", "AMD64")
 

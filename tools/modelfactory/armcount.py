@@ -93,12 +93,16 @@ class Counter:
                 (work / f"{digest}.tflite").write_bytes(data)
                 names.append(f"{digest}.tflite")
             (work / "index.txt").write_text("\n".join(names) + "\n", encoding="utf-8")
-            shutil.copy(_GUEST, work / _GUEST.name)
-            done = subprocess.run(
-                [str(self.tools / "run.sh"), "--cpu", cpu, "-e", "OPENBLAS_NUM_THREADS=1", "-e", "PYTHONHASHSEED=0",
-                 "-b", f"{work}:/models", "--plugin", "markcount", "--", _GUEST_PYTHON, f"/models/{_GUEST.name}",
-                 "/models"], capture_output=True, text=True, check=False, timeout=3600)
+            done = self.run_guest(_GUEST, work, cpu, plugin="markcount")
         return dict(zip(models, parse(done.stdout + done.stderr, len(models)), strict=True))
+
+    def run_guest(self, script: Path, work: Path, cpu: str, plugin: str | None = None) -> subprocess.CompletedProcess:
+        """Run ``script`` (copied into ``work``, seen as ``/models``) on the emulated ``cpu`` with the guest venv."""
+        shutil.copy(script, work / script.name)
+        return subprocess.run(
+            [str(self.tools / "run.sh"), "--cpu", cpu, "-e", "OPENBLAS_NUM_THREADS=1", "-e", "PYTHONHASHSEED=0",
+             "-b", f"{work}:/models", *(["--plugin", plugin] if plugin else []), "--", _GUEST_PYTHON,
+             f"/models/{script.name}", "/models"], capture_output=True, text=True, check=False, timeout=3600)
 
     def _load(self) -> dict[str, dict[str, int]]:
         try:

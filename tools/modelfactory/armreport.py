@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from magicbooth.inference.cpu import INSTRUCTION_TARGETS
 from tools.modelfactory import costs, fp16, islands, variants
 from tools.modelfactory.armcount import Counter
 
@@ -23,13 +24,14 @@ if TYPE_CHECKING:
     from tools.modelfactory.report import Graph
 
 FLOAT_FP16 = "float_fp16"  # the float graph with the fp16 hint, counted where it changes what runs
-TARGETS = {"arm": 0.9, "arm_dotprod": 0.7}  # int8/float ARM instructions on the class's core (variants.COUNTED_ON)
+TARGETS = INSTRUCTION_TARGETS  # int8/float ARM instructions on the class's core (variants.COUNTED_ON)
 
 
 def evaluate(counter: Counter, float_path: Path, graphs: Sequence[Graph],
              progress: Callable[[str], None]) -> dict[str, Any]:
     """``arm_instructions`` (core -> float and each graph), ``arm_targets``, ``arm_kinds`` (core -> rows)."""
     files = {"float": float_path.read_bytes(), **{g.key: g.path.read_bytes() for g in graphs}}
+    hinted = {g.key: fp16.has_hint(files[g.key]) for g in graphs}
     counts = {core: counter.count(files, core) for core in variants.COUNTED_ON.values()}
     for core in fp16.CORES & set(counts):  # what the float graph itself costs with the int8 graphs' fp16 hint
         counts[core].update(counter.count({FLOAT_FP16: fp16.hinted(files["float"])}, core))
@@ -46,10 +48,9 @@ def evaluate(counter: Counter, float_path: Path, graphs: Sequence[Graph],
                                          "measured": ratio, "met": bool(ratio <= TARGETS[cls])})
             if graph.calibrated is not None and graph.rewritten_float is not None:
                 progress(f"{graph.key}: per-op ARM costs on {core}")
-                per_op = costs.measure(graph.calibrated, graph.rewritten_float, counter, core,
-                                       fp16.has_hint(graph.path.read_bytes()))
-                found["arm_kinds"][core] = {"graph": graph.key, "rows": kinds(per_op, graph.path.read_bytes()),
-                                            "hinted": fp16.has_hint(graph.path.read_bytes())}
+                per_op = costs.measure(graph.calibrated, graph.rewritten_float, counter, core, hinted[graph.key])
+                found["arm_kinds"][core] = {"graph": graph.key, "rows": kinds(per_op, files[graph.key]),
+                                            "hinted": hinted[graph.key]}
     return found
 
 

@@ -129,7 +129,7 @@ def choose(spec: ModelSpec, hand: pipeline.FloatBuild, calibration: list[np.ndar
             variants.Islands(pick.form.keep, tuple(sorted(pick.floats)), summary),
             {core: int(counts[core][cls] or 0) for core in cores},
             {k: round(float(v), 6) for k, v in pick.accuracy.items()},
-            _sha(pick.graph))
+            source.sha256(pick.graph))
     x86, timings = _x86_pick({cls: pick.graph for cls, pick in chosen.items()}, tuning[0])
     return variants.ModelVariants(classes, {core: int(counts[core]["float"] or 0) for core in cores}, x86, timings)
 
@@ -193,11 +193,6 @@ def _x86_pick(graphs: dict[str, bytes], sample: np.ndarray) -> tuple[str, dict[s
 def _form_name(form: Form) -> str:
     return "kept " + "+".join(form.keep) if form.keep else "rewritten"
 
-
-def _sha(data: bytes) -> str:
-    import hashlib
-
-    return hashlib.sha256(data).hexdigest()
 
 
 def unsearched(spec: ModelSpec) -> variants.ModelVariants:

@@ -10,8 +10,6 @@ the float islands in fp16, which this x86 cannot show.
 from __future__ import annotations
 
 import hashlib
-import shutil
-import subprocess
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -22,7 +20,6 @@ from tools.modelfactory.armcount import Counter
 from tools.modelfactory.runner import Runner
 
 _GUEST = Path(__file__).with_name("emulated_guest.py")
-_GUEST_PYTHON = "/opt/venv/bin/python"
 
 
 class EmulationError(RuntimeError):
@@ -56,10 +53,7 @@ def _run(counter: Counter, content: bytes, tensors: np.ndarray, cpu: str) -> lis
         work = Path(folder)
         (work / "model.tflite").write_bytes(content)
         np.save(work / "inputs.npy", tensors)
-        shutil.copy(_GUEST, work / _GUEST.name)
-        done = subprocess.run([str(counter.tools / "run.sh"), "--cpu", cpu, "-e", "OPENBLAS_NUM_THREADS=1",
-                               "-b", f"{work}:/models", "--", _GUEST_PYTHON, f"/models/{_GUEST.name}", "/models"],
-                              capture_output=True, text=True, check=False, timeout=3600)
+        done = counter.run_guest(_GUEST, work, cpu)
         result = work / "outputs.npz"
         if done.returncode != 0 or not result.is_file():
             raise EmulationError(f"emulated run on {cpu} failed (exit {done.returncode}): "

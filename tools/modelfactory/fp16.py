@@ -41,12 +41,17 @@ def wanted(model: str) -> bool:
 def hinted(content: bytes) -> bytes:
     """``content`` with the fp16 hint (replacing any earlier value of it)."""
     model = g.load(content)
+    add_hint(model)
+    return g.save(model)
+
+
+def add_hint(model: fb.ModelT) -> None:
+    """Give ``model`` the fp16 hint in place (replacing any earlier value of it)."""
     kept = [m for m in model.metadata or [] if bytes(m.name) != KEY]
     entry = fb.MetadataT()
     entry.name = KEY
     entry.buffer = g.add_buffer(model, np.frombuffer(VALUE.encode(), np.uint8))
     model.metadata = [*kept, entry]
-    return g.save(model)
 
 
 def has_hint(content: bytes) -> bool:

@@ -170,10 +170,11 @@ def quantized(build: FloatBuild, capped: bytes, floats: tuple[str, ...] | None =
     io = np.int8 if build.spec.int8_io else np.float32
     keep = list(floats) if floats is not None else islands.for_spec(capped, build.spec)
     graph = islands.quantize(capped, keep, io) if keep else quantize.full_int8(capped, [1, *build.spec.size, 3], io)
-    model = g.load(graph)
-    if rewrite.fold_pads(model):
-        graph = g.save(model)
-    return fp16.hinted(graph) if fp16.wanted(build.spec.name) else graph
+    model = g.load(graph)  # one load and save for both edits: the island search makes thousands of graphs
+    folded = rewrite.fold_pads(model)
+    if fp16.wanted(build.spec.name):
+        fp16.add_hint(model)
+    return g.save(model) if folded or fp16.wanted(build.spec.name) else graph
 
 
 @dataclass

@@ -21,11 +21,11 @@ from typing import Any
 
 import tomli_w
 
-from magicbooth.inference.cpu import DEFAULT
+from magicbooth.inference.cpu import COUNTED_CORE, DEFAULT
 from tools.modelfactory.specs import ModelSpec
 
 PATH = Path(__file__).with_name("variants.toml")
-COUNTED_ON = {"arm": "cortex-a72", "arm_dotprod": "cortex-a76"}  # the core each class is counted as
+COUNTED_ON = COUNTED_CORE  # the core each class is counted as
 CLASSES = tuple(COUNTED_ON)
 HEADER = ("# Written by tools/search_islands.py; do not edit. Per model and CPU class: the ops the int8 graph keeps\n"
           "# float32 and what the search measured. tools/build_models.py builds from it.\n")
